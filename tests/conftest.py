@@ -1,13 +1,18 @@
-"""Shared fixtures: a private, real Redis server for tests that need one."""
+"""Shared fixtures: a private, real Redis server, and the whole assistant running for real."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from stack.redis_server import start_embedded_redis
+from stack.live import LiveStack
+from stack.model import ensure_model
+from stack.processes import StackLayout
+from stack.redis_server import free_port, start_embedded_redis
+from stack.settings import StackSettings
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +23,39 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_model() -> Path:
+    """The trained Rasa model for the current ``bot/`` (trained once, cached by its hash)."""
+    settings = StackSettings()
+    return ensure_model(settings.bot_dir, settings.models_dir, settings.rasa_bin)
+
+
+@pytest.fixture(scope="session")
+def live_stack(
+    redis_url: str, rasa_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveStack]:
+    """Rasa, the action server and the gateway, started for real on free ports.
+
+    Tests may stop and restart single processes (``live_stack.stop_process("rasa")``) but must
+    start them again before they finish, so later tests find the whole stack.
+    """
+    settings = StackSettings()
+    layout = StackLayout(
+        root=settings.root,
+        redis_url=redis_url,
+        model=rasa_model,
+        rasa_bin=settings.rasa_bin,
+        app_python=settings.app_python,
+        rasa_token=secrets.token_urlsafe(16),
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        extra_env={"ASSISTANT_ENV": "test"},
+    )
+    stack = LiveStack(layout=layout, log_dir=tmp_path_factory.mktemp("stack-logs"))
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
