@@ -45,7 +45,6 @@ MSG
   say "Installing Rasa into .venv-rasa with $python (first time: a few minutes)"
   rm -rf .venv-rasa
   "$python" -m venv .venv-rasa
-  .venv-rasa/bin/pip install --quiet --upgrade "pip<24.1" wheel
   .venv-rasa/bin/pip install --quiet -r requirements/rasa.lock
   echo "$hash" > .venv-rasa/.installed-from
 }
