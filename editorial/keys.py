@@ -1,0 +1,47 @@
+"""Names of the Redis keys the editor reads and writes (see docs/contracts.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EditorKeys:
+    """Every key the editor touches, under one shared prefix (``REDIS_KEY_PREFIX``)."""
+
+    prefix: str = "csa:"
+
+    @property
+    def articles(self) -> str:
+        """Set of every article id the editor knows."""
+        return f"{self.prefix}editor:articles"
+
+    def meta(self, article_id: str) -> str:
+        """Hash with the article's current state (head version, status, owner...)."""
+        return f"{self.prefix}editor:article:{article_id}"
+
+    def versions(self, article_id: str) -> str:
+        """Hash: version number -> JSON of that version."""
+        return f"{self.prefix}editor:article:{article_id}:versions"
+
+    def audit(self, article_id: str) -> str:
+        """Stream: who changed what and when."""
+        return f"{self.prefix}editor:article:{article_id}:audit"
+
+    @property
+    def published(self) -> str:
+        """Hash read by every GuidanceService: article id -> Markdown or the tombstone."""
+        return f"{self.prefix}knowledge:published"
+
+    @property
+    def events(self) -> str:
+        """Pub/sub channel announcing each publish or retire."""
+        return f"{self.prefix}knowledge:events"
+
+    @property
+    def gaps(self) -> str:
+        """Stream of questions the bot could not answer well (written by the gateway)."""
+        return f"{self.prefix}analytics:gaps"
+
+
+RETIRED_TOMBSTONE = "__retired__"

@@ -1,0 +1,157 @@
+"""Check an article before it is saved: size, front matter, Markdown, links and HTML.
+
+The article format itself is checked by ``knowledge.articles.parse_article`` (the one parser);
+this module adds the editor's own rules and turns every failure into plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from editorial.markdown_doc import FrontMatterError, split_markdown
+
+MAX_ARTICLE_BYTES = 100_000
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ALLOWED_LINK_SCHEMES = ("https://", "mailto:", "tel:", "#")
+_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
+_BARE_URL = re.compile(r"\b(?:https?|ftp|javascript):[^\s)>\]]*", re.IGNORECASE)
+_TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an article, with where it is when we know."""
+
+    message: str
+    field: str | None = None
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form for the API."""
+        return {"message": self.message, "field": self.field, "line": self.line}
+
+
+class ArticleInvalid(ValueError):
+    """The article cannot be saved; ``problems`` says why in plain words."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class CheckedArticle:
+    """An article that passed every check."""
+
+    article_id: str
+    front_matter: dict[str, Any]
+    body: str
+    markdown: str
+    parsed: Any = field(default=None, repr=False)
+
+
+def check_article(markdown: str, expected_id: str | None = None) -> CheckedArticle:
+    """Validate ``markdown``; raise ArticleInvalid listing every problem found."""
+    size = len(markdown.encode("utf-8"))
+    if size > MAX_ARTICLE_BYTES:
+        raise ArticleInvalid(
+            [Problem(f"The article is too long ({size // 1000} kB). The limit is "
+                     f"{MAX_ARTICLE_BYTES // 1000} kB: split it into more than one article.")]
+        )
+    if "\x00" in markdown:
+        raise ArticleInvalid([Problem("The text contains a null character. Paste it as plain text.")])
+    try:
+        front, body = split_markdown(markdown)
+    except FrontMatterError as exc:
+        raise ArticleInvalid([Problem(str(exc), line=exc.line)]) from exc
+    body_offset = _body_line_offset(markdown)
+    problems = _front_matter_problems(front, expected_id)
+    problems += _body_problems(body, body_offset)
+    if problems:
+        raise ArticleInvalid(problems)
+    parsed = _parse_with_knowledge(markdown, str(front.get("id")))
+    return CheckedArticle(str(front["id"]), front, body, markdown, parsed)
+
+
+def _body_line_offset(markdown: str) -> int:
+    """Number of lines before the body starts (front matter and its fences)."""
+    lines = markdown.split("\n")
+    closing = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), 0)
+    return closing + 1
+
+
+def _front_matter_problems(front: dict[str, Any], expected_id: str | None) -> list[Problem]:
+    problems: list[Problem] = []
+    article_id = front.get("id")
+    if not isinstance(article_id, str) or not ID_PATTERN.match(article_id):
+        problems.append(Problem(
+            "The id must be lowercase letters, digits and hyphens, for example 'missed-bin'.", "id"))
+    elif expected_id is not None and article_id != expected_id:
+        problems.append(Problem(
+            f"The id cannot change from '{expected_id}' to '{article_id}'. "
+            "Create a new article instead, then retire this one.", "id"))
+    for name in ("title", "summary", "url", "owner", "review_by"):
+        if not str(front.get(name) or "").strip():
+            problems.append(Problem(f"Fill in '{name.replace('_', ' ')}'.", name))
+    url = str(front.get("url") or "")
+    if url and not url.startswith("https://"):
+        problems.append(Problem(
+            f"The page address must start with https:// (it is '{url[:80]}').", "url"))
+    for name, value in front.items():
+        if isinstance(value, str) and _TAG_NAME.search(value) and "<" in value:
+            problems.append(Problem(f"Remove the HTML from '{name}'; use plain words.", name))
+    return problems
+
+
+def _body_problems(body: str, offset: int) -> list[Problem]:
+    problems: list[Problem] = []
+    if not body.strip():
+        return [Problem("The body is empty. Add an opening sentence and at least one '##' section.")]
+    tokens = MarkdownIt("commonmark").parse(body)
+    for token in tokens:
+        html = [token] if token.type == "html_block" else []
+        html += [c for c in (token.children or []) if c.type == "html_inline"]
+        for piece in html:
+            line = (token.map[0] + 1 + offset) if token.map else None
+            tag = _TAG_NAME.search(piece.content)
+            name = tag.group(1).lower() if tag else "html"
+            if name == "script":
+                msg = "Remove the <script> tag. Articles are plain Markdown and cannot run code."
+            else:
+                msg = f"Remove the HTML tag <{name}>. Use Markdown instead (## headings, - lists)."
+            problems.append(Problem(msg, "body", line))
+    if not any(t.type == "heading_open" and t.tag == "h2" for t in tokens):
+        problems.append(Problem(
+            "Add at least one section heading starting with '## '. The assistant answers "
+            "by quoting one section.", "body"))
+    fences = 0
+    for number, line in enumerate(body.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            fences += 1
+            last_fence = number
+        found = _LINK.findall(line) + _AUTOLINK.findall(line) + _BARE_URL.findall(line)
+        for url in dict.fromkeys(found):
+            if not url.startswith(ALLOWED_LINK_SCHEMES):
+                problems.append(Problem(
+                    f"The link '{url[:80]}' must start with https://.", "body", number + offset))
+    if fences % 2:
+        problems.append(Problem(
+            "A code block opened with ``` is never closed.", "body", last_fence + offset))
+    return problems
+
+
+def _parse_with_knowledge(markdown: str, article_id: str) -> Any:
+    """Run the knowledge package's parser, turning its error into a Problem."""
+    from knowledge.articles import ArticleError, parse_article
+
+    try:
+        return parse_article(markdown, f"{article_id}.md")
+    except ArticleError as exc:
+        line = getattr(exc, "line", None)
+        raise ArticleInvalid([Problem(str(exc), None, line)]) from exc
