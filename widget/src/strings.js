@@ -1,0 +1,103 @@
+/**
+ * Every piece of text the citizen widget shows, in one place, ready for translation.
+ *
+ * Add a language by copying the `en` object under a new key (for example `cy`) and
+ * translating the values. Keep `{placeholders}` as they are. Entries with `one` and
+ * `other` are plural forms chosen with Intl.PluralRules.
+ */
+export const STRINGS = {
+  en: {
+    title: "Ask us a question",
+    launcher: "Ask a question",
+    close: "Close",
+    closeLabel: "Close the chat",
+    intro:
+      "Ask a question in your own words. A computer answers first, using our guidance. " +
+      "You can talk to a person at any time.",
+    conversationLabel: "Conversation",
+    inputLabel: "Your message",
+    send: "Send",
+    talkToPerson: "Talk to a person",
+    leaveQueue: "Leave the queue",
+    clear: "Clear conversation",
+    clearQuestion: "Clear this conversation? You will not be able to see it again.",
+    clearYes: "Yes, clear it",
+    clearNo: "No, keep it",
+    cleared: "Conversation cleared.",
+    privacy: "How we use your information",
+    you: "You",
+    assistant: "Assistant",
+    adviser: "Adviser",
+    notice: "Update",
+    sending: "Sending",
+    notSent: "Not sent yet. It will be sent when the connection is back.",
+    connecting: "Connecting…",
+    reconnecting: {
+      one: "The connection has dropped. Trying again in {count} second. Your messages are kept.",
+      other: "The connection has dropped. Trying again in {count} seconds. Your messages are kept.",
+    },
+    reconnectingNow: "Trying to connect again…",
+    connectedAgain: "Connected again.",
+    downHeading: "The chat is not working at the moment",
+    downText: "We are trying to reconnect. You can also contact us another way:",
+    downPhone: "Phone:",
+    downEmail: "Email:",
+    downContact: "Other ways to contact us",
+    typing: "{name} is typing…",
+    queueHeading: "Waiting for an adviser",
+    queuePosition: {
+      one: "You are number {count} in the queue.",
+      other: "You are number {count} in the queue.",
+    },
+    queueWait: {
+      one: "The wait is about {count} minute.",
+      other: "The wait is about {count} minutes.",
+    },
+    queueMoving: "You can keep using this website. The chat stays open on every page.",
+    outOfHours:
+      "Our advisers are not working right now. The assistant can take your details so we can call you back.",
+    adviserHeading: "You are talking to a person",
+    adviserWith: "You are talking to {name}, an adviser.",
+    closedText: "The adviser has ended the chat. You can keep asking the assistant.",
+    sources: "Where this answer comes from",
+    lastReviewed: "Last reviewed {date}",
+    newTab: "(opens in a new tab)",
+    chooseReply: "Choose a reply",
+    feedbackQuestion: "Was this answer helpful?",
+    feedbackYes: "Yes",
+    feedbackNo: "No",
+    feedbackThanks: "Thank you for your feedback.",
+    charsLeft: {
+      one: "You have {count} character left",
+      other: "You have {count} characters left",
+    },
+    charsOver: {
+      one: "You have {count} character too many",
+      other: "You have {count} characters too many",
+    },
+    errorEmpty: "Enter a message",
+    errorTooLong: "Your message is too long. Make it {count} characters or fewer.",
+    errorPrefix: "Error:",
+    serviceProblem: "Sorry, something went wrong on our side.",
+    said: "{name} said: {text}",
+  },
+};
+
+/** Return the strings for a language tag such as "en-GB", falling back to English. */
+export function stringsFor(lang) {
+  const tag = String(lang || "en").toLowerCase();
+  return STRINGS[tag] || STRINGS[tag.split("-")[0]] || STRINGS.en;
+}
+
+/**
+ * Fill `{name}` placeholders in a template. A template that is an object of plural
+ * forms picks the form for `values.count` in the given language.
+ */
+export function format(template, values = {}, lang = "en") {
+  let text = template;
+  if (typeof template === "object") {
+    const form = new Intl.PluralRules(lang).select(Number(values.count));
+    text = template[form] || template.other;
+  }
+  return text.replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
+}
