@@ -1,0 +1,1 @@
+"""Guidance articles and their retrieval: chunking, embeddings, FAISS, BM25, abstention."""

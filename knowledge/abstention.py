@@ -1,0 +1,42 @@
+"""Decide between answering, asking "did you mean", and abstaining, from calibrated gates.
+
+Two gates, both with thresholds fitted on the labelled ``tune`` split (``calibration.py``):
+
+1. off-topic gate: the best cosine similarity between the question and any chunk must reach
+   ``offtopic_threshold`` — otherwise the question is not about anything we have guidance on;
+2. answer-confidence gate: the chosen method's top article score must reach
+   ``confidence_threshold``.
+
+Past both gates, when the runner-up article scores within ``clarify_margin`` of the top one,
+the answer is "clarify": both are offered so the dialogue can ask "did you mean".
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Status = Literal["answer", "clarify", "abstain"]
+
+
+@dataclass(frozen=True)
+class Gates:
+    """Thresholds of the two gates and the clarify margin for one method."""
+
+    offtopic_threshold: float
+    confidence_threshold: float
+    clarify_margin: float
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def decide(offtopic: float, top: float | None, second: float | None, gates: Gates) -> Status:
+    """Apply the gates to one question's scores."""
+    if top is None or offtopic < gates.offtopic_threshold or top < gates.confidence_threshold:
+        return "abstain"
+    if second is not None and second >= gates.confidence_threshold:
+        if top - second < gates.clarify_margin:
+            return "clarify"
+    return "answer"

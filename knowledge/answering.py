@@ -1,0 +1,329 @@
+"""The guidance facade used by the action server and the gateway.
+
+An answer is composed by an ordered list of small stages sharing one context; any stage may
+end the pipeline early (for example the off-topic gate). Answers are extractive: the text is
+the best section's own sentences.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from knowledge import index_store
+from knowledge.abstention import decide
+from knowledge.articles import Article, ArticleError, check_cross_links, parse_article
+from knowledge.build import open_knowledge_base
+from knowledge.calibration import Calibration
+from knowledge.embedding import Embedder, load_embedder
+from knowledge.extract import extract
+from knowledge.fusion import ArticleHit, offtopic_score, rank_articles
+from knowledge.index import set_threads
+from knowledge.knowledge_base import KnowledgeBase, QueryScores
+
+MAX_QUESTION_CHARS = 1000
+DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
+TOMBSTONE = "__retired__"
+
+
+class QuestionError(ValueError):
+    """The question cannot be searched (empty, too long or not text)."""
+
+
+class UnknownArticleError(KeyError):
+    """No article with this id is held."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown article"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to related guidance."""
+
+    title: str
+    url: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One article that might answer the question (for "did you mean")."""
+
+    article_id: str
+    title: str
+    heading: str
+    url: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An extractive answer: one section's own words and where they come from."""
+
+    article_id: str
+    title: str
+    heading: str
+    url: str
+    text: str
+    last_reviewed: str
+    related: list[Link] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class GuidanceResult:
+    """What :meth:`GuidanceService.answer` returns."""
+
+    status: Literal["answer", "clarify", "abstain"]
+    answer: Answer | None
+    candidates: list[Candidate]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "status": self.status,
+            "answer": self.answer.to_dict() if self.answer else None,
+            "candidates": [c.to_dict() for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    """What ``search --json`` prints."""
+
+    abstained: bool
+    results: list[Candidate]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"abstained": self.abstained, "results": [c.to_dict() for c in self.results]}
+
+
+@dataclass
+class AnswerContext:
+    """State shared by the answering stages."""
+
+    question: str
+    scores: QueryScores | None = None
+    hits: list[ArticleHit] = field(default_factory=list)
+    status: Literal["answer", "clarify", "abstain"] = "abstain"
+    answer: Answer | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    done: bool = False
+
+
+def check_question(question: object) -> str:
+    """Return the cleaned question or raise :class:`QuestionError` in plain words."""
+    if not isinstance(question, str):
+        raise QuestionError("The question must be text.")
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
+    if not cleaned:
+        raise QuestionError("The question is empty.")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The question is too long ({len(cleaned)} characters; at most {MAX_QUESTION_CHARS})."
+        )
+    return cleaned
+
+
+class GuidanceService:
+    """Answers guidance questions from the articles; updates one article at a time."""
+
+    def __init__(self, kb: KnowledgeBase, calibration: Calibration, index_dir: Path) -> None:
+        self.kb = kb
+        self.calibration = calibration
+        self.index_dir = index_dir
+        self._lock = threading.RLock()
+        self.stages: list[Callable[[AnswerContext], None]] = [
+            self._retrieve,
+            self._gate,
+            self._clarify,
+            self._extract,
+            self._related,
+        ]
+
+    @classmethod
+    def load(
+        cls,
+        articles_dir: Any,
+        index_dir: Path | None = None,
+        *,
+        calibration_path: Path | None = None,
+        cache_dir: Path | None = None,
+        embedder: Embedder | None = None,
+        save: bool = True,
+    ) -> GuidanceService:
+        """Load the model once and the index, building or updating it if missing or stale.
+
+        ``articles_dir`` may also be a settings object with ``knowledge_dir`` and
+        ``knowledge_index_dir`` attributes.
+        """
+        if hasattr(articles_dir, "knowledge_dir"):
+            settings = articles_dir
+            articles_dir = Path(settings.knowledge_dir)
+            index_dir = Path(settings.knowledge_index_dir)
+        if index_dir is None:
+            raise ValueError("index_dir is required")
+        index_dir = Path(index_dir)
+        calibration = Calibration.load(calibration_path or DEFAULT_CALIBRATION)
+        set_threads(1)
+        embedder = embedder or load_embedder(cache_dir or index_dir.parent / "onnx-cache")
+        opened = open_knowledge_base(Path(articles_dir), index_dir, embedder, save=save)
+        return cls(opened.kb, calibration, index_dir)
+
+    # --- stages --------------------------------------------------------------------------
+    def _retrieve(self, ctx: AnswerContext) -> None:
+        ctx.scores = self.kb.score(ctx.question)
+        cal = self.calibration
+        ctx.hits = rank_articles(ctx.scores, cal.method, cal.fusion_weight)
+        if not ctx.hits:
+            ctx.done = True
+
+    def _gate(self, ctx: AnswerContext) -> None:
+        assert ctx.scores is not None
+        gates = self.calibration.gates_for()
+        top = ctx.hits[0].score
+        second = ctx.hits[1].score if len(ctx.hits) > 1 else None
+        ctx.status = decide(offtopic_score(ctx.scores, self.calibration.method), top, second, gates)
+        if ctx.status == "abstain":
+            ctx.done = True
+
+    def _candidate(self, hit: ArticleHit) -> Candidate:
+        article = self.kb.articles[hit.article_id]
+        return Candidate(
+            article_id=article.id,
+            title=article.title,
+            heading=hit.chunk.heading,
+            url=article.section_url(hit.chunk.anchor),
+            score=round(hit.score, 4),
+        )
+
+    def _clarify(self, ctx: AnswerContext) -> None:
+        gates = self.calibration.gates_for()
+        top = ctx.hits[0].score
+        close = [
+            h
+            for h in ctx.hits[:3]
+            if h.score >= gates.confidence_threshold and top - h.score < gates.clarify_margin
+        ]
+        if ctx.status == "clarify":
+            ctx.candidates = [self._candidate(h) for h in close[:3]] or [
+                self._candidate(h) for h in ctx.hits[:2]
+            ]
+            ctx.done = True
+        else:
+            ctx.candidates = [self._candidate(ctx.hits[0])]
+
+    def _extract(self, ctx: AnswerContext) -> None:
+        hit = ctx.hits[0]
+        article = self.kb.articles[hit.article_id]
+        ctx.answer = Answer(
+            article_id=article.id,
+            title=article.title,
+            heading=hit.chunk.heading,
+            url=article.section_url(hit.chunk.anchor),
+            text=extract(hit.chunk.body),
+            last_reviewed=article.last_reviewed,
+        )
+
+    def _related(self, ctx: AnswerContext) -> None:
+        assert ctx.answer is not None
+        article = self.kb.articles[ctx.answer.article_id]
+        gates = self.calibration.gates_for()
+        links: list[Link] = []
+        ids = [r for r in article.related if r in self.kb.articles]
+        ids += [
+            h.article_id
+            for h in ctx.hits[1:4]
+            if h.score >= gates.confidence_threshold and h.article_id != article.id
+        ]
+        for other_id in dict.fromkeys(ids):
+            other = self.kb.articles[other_id]
+            if other.searchable and len(links) < 2:
+                links.append(Link(title=other.title, url=other.url))
+        ctx.answer = Answer(**{**ctx.answer.__dict__, "related": links})
+
+    # --- public API ------------------------------------------------------------------------
+    def answer(self, question: str) -> GuidanceResult:
+        """Answer, ask "did you mean", or abstain. Raises :class:`QuestionError` on bad input."""
+        ctx = AnswerContext(question=check_question(question))
+        with self._lock:
+            for stage in self.stages:
+                stage(ctx)
+                if ctx.done:
+                    break
+        answer = ctx.answer if ctx.status == "answer" else None
+        candidates = ctx.candidates if ctx.status != "abstain" else []
+        return GuidanceResult(status=ctx.status, answer=answer, candidates=candidates)
+
+    def search(self, question: str, k: int = 5) -> SearchResponse:
+        """Top-``k`` articles (best section each) and whether the service would abstain."""
+        cleaned = check_question(question)
+        with self._lock:
+            scores = self.kb.score(cleaned)
+            cal = self.calibration
+            hits = rank_articles(scores, cal.method, cal.fusion_weight)
+            top = hits[0].score if hits else None
+            second = hits[1].score if len(hits) > 1 else None
+            status = decide(offtopic_score(scores, cal.method), top, second, cal.gates_for())
+            results = [self._candidate(h) for h in hits[:k]]
+        return SearchResponse(abstained=status == "abstain", results=results)
+
+    def upsert_markdown(self, markdown: str, source: str = "published article") -> None:
+        """Parse and validate one article and make it searchable at once (changed chunks only).
+
+        Raises ``ArticleError`` (naming ``source`` and line) and changes nothing on bad input.
+        """
+        article = parse_article(markdown, source)
+        with self._lock:
+            merged: dict[str, Article] = {**self.kb.articles, article.id: article}
+            check_cross_links(merged, only=[article.id])
+            self.kb.upsert(article)
+
+    def delete(self, article_id: str) -> None:
+        """Remove an article from search; raises :class:`UnknownArticleError` if absent."""
+        with self._lock:
+            if not self.kb.delete(article_id):
+                raise UnknownArticleError(f"no article with id {article_id!r}")
+
+    def apply_overlay(self, redis_client: Any, key_prefix: str = "csa:") -> int:
+        """Apply the editor's published hash over the files; return how many were applied.
+
+        Articles that fail validation are skipped (the file version stays) — the editor
+        validates before publishing, so this only guards against corrupt data.
+        """
+        raw = redis_client.hgetall(f"{key_prefix}knowledge:published")
+        applied = 0
+        for field_name, value in sorted(raw.items()):
+            article_id = field_name.decode() if isinstance(field_name, bytes) else str(field_name)
+            text = value.decode() if isinstance(value, bytes) else str(value)
+            if text == TOMBSTONE:
+                with self._lock:
+                    if self.kb.delete(article_id):
+                        applied += 1
+                continue
+            try:
+                self.upsert_markdown(text, source=f"{key_prefix}knowledge:published[{article_id}]")
+            except ArticleError:
+                continue
+            applied += 1
+        return applied
+
+    def save(self) -> Path:
+        """Write the current index (including overlay changes) atomically."""
+        with self._lock:
+            return index_store.save(self.kb, self.index_dir)

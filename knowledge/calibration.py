@@ -1,0 +1,210 @@
+"""Fit the fusion weight and the abstention gates on the labelled ``tune`` split.
+
+* Fusion weight: the ``w`` in 0, 0.05, …, 1 with the best recall@1 + MRR on tune. Fusion is
+  kept only if it beats dense-only on tune; otherwise the calibrated method is ``dense``.
+* Gates (per method): a grid search over thresholds taken from the score quantiles, minimising
+  off-topic-answered rate + on-topic-abstained rate + on-topic wrong-answer rate
+  + 0.3 x on-topic clarify rate. Among equally good thresholds the middle one is kept.
+
+The result is saved as JSON (``knowledge/calibration.json``, committed).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.abstention import Gates
+from knowledge.fusion import METHODS, offtopic_score, rank_articles
+from knowledge.knowledge_base import QueryScores
+
+WEIGHTS = tuple(round(x * 0.05, 2) for x in range(21))
+CLARIFY_COST = 0.3
+
+
+class CalibrationError(RuntimeError):
+    """The calibration file is missing or unusable."""
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the gates and metrics need from one question's ranking."""
+
+    offtopic: float
+    top: float | None
+    second: float | None
+    ranked_ids: tuple[str, ...]
+    gold: str | None
+
+    @property
+    def gold_rank(self) -> int | None:
+        """1-based rank of the labelled article, or None if not retrieved."""
+        if self.gold is None or self.gold not in self.ranked_ids:
+            return None
+        return self.ranked_ids.index(self.gold) + 1
+
+
+def features(scores: QueryScores, method: str, weight: float, gold: str | None) -> Features:
+    """Rank one question's articles with ``method`` and keep the gate inputs."""
+    hits = rank_articles(scores, method, weight)
+    return Features(
+        offtopic=offtopic_score(scores, method),
+        top=hits[0].score if hits else None,
+        second=hits[1].score if len(hits) > 1 else None,
+        ranked_ids=tuple(h.article_id for h in hits[:10]),
+        gold=gold,
+    )
+
+
+@dataclass
+class Calibration:
+    """The calibrated retrieval method, fusion weight and gates for every method."""
+
+    method: str
+    fusion_weight: float
+    gates: dict[str, Gates]
+    fitted: dict[str, Any] = field(default_factory=dict)
+
+    def gates_for(self, method: str | None = None) -> Gates:
+        """Gates of ``method`` (default: the calibrated method)."""
+        return self.gates[method or self.method]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "method": self.method,
+            "fusion_weight": self.fusion_weight,
+            "gates": {m: g.to_dict() for m, g in self.gates.items()},
+            "fitted": self.fitted,
+        }
+
+    def save(self, path: Path) -> None:
+        """Write the calibration as JSON."""
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Calibration:
+        """Read a calibration written by :meth:`save`."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls(
+                method=str(data["method"]),
+                fusion_weight=float(data["fusion_weight"]),
+                gates={m: Gates(**g) for m, g in data["gates"].items()},
+                fitted=dict(data.get("fitted", {})),
+            )
+        except FileNotFoundError:
+            raise CalibrationError(
+                f"{path} does not exist: run `.venv/bin/python -m knowledge eval --calibrate`"
+            ) from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CalibrationError(f"{path} is not a valid calibration file: {exc}") from None
+
+
+def _ranking_quality(feats: Sequence[Features]) -> tuple[float, float]:
+    on = [f for f in feats if f.gold is not None]
+    if not on:
+        return 0.0, 0.0
+    r1 = sum(1 for f in on if f.gold_rank == 1) / len(on)
+    mrr = sum(1.0 / f.gold_rank for f in on if f.gold_rank) / len(on)
+    return r1, mrr
+
+
+def fit_weight(
+    scores: Sequence[QueryScores], golds: Sequence[str | None]
+) -> tuple[float, list[dict[str, float]]]:
+    """The fusion weight with the best recall@1 + MRR on these questions, and the sweep."""
+    sweep = []
+    for w in WEIGHTS:
+        feats = [features(s, "fused", w, g) for s, g in zip(scores, golds, strict=True) if g]
+        r1, mrr = _ranking_quality(feats)
+        sweep.append({"weight": w, "recall_at_1": r1, "mrr": mrr})
+    best = max(sweep, key=lambda row: (round(row["recall_at_1"] + row["mrr"], 9), row["weight"]))
+    return best["weight"], sweep
+
+
+def _grid(values: np.ndarray, points: int) -> np.ndarray:
+    finite = values[np.isfinite(values)]
+    if len(finite) == 0:
+        return np.array([-np.inf])
+    qs = np.unique(np.quantile(finite, np.linspace(0, 1, points)))
+    mids = (qs[:-1] + qs[1:]) / 2 if len(qs) > 1 else qs
+    return np.concatenate([[-np.inf], mids, [qs[-1] + 1e-6]])
+
+
+def _middle(mask: np.ndarray) -> int:
+    idx = np.flatnonzero(mask)
+    return int(idx[len(idx) // 2])
+
+
+def fit_gates(feats: Sequence[Features]) -> Gates:
+    """Grid-search the two gate thresholds and the clarify margin on labelled questions."""
+    off = np.array([f.offtopic for f in feats])
+    top = np.array([f.top if f.top is not None else -np.inf for f in feats])
+    second = np.array([f.second if f.second is not None else -np.inf for f in feats])
+    is_on = np.array([f.gold is not None for f in feats])
+    right1 = np.array([f.gold_rank == 1 for f in feats])
+    right2 = np.array([f.gold_rank is not None and f.gold_rank <= 2 for f in feats])
+    n_on, n_off = max(1, int(is_on.sum())), int((~is_on).sum())
+    a_grid, b_grid = _grid(off, 60), _grid(top, 60)
+    gaps = (top - second)[is_on & np.isfinite(second)]
+    c_grid = np.unique(np.concatenate([[0.0], np.quantile(gaps, np.linspace(0, 0.3, 16))]))
+    if len(gaps) == 0:
+        c_grid = np.array([0.0])
+    passes = (off[None, None, :] >= a_grid[:, None, None]) & (
+        top[None, None, :] >= b_grid[None, :, None]
+    )  # A x B x n
+    close = (top - second)[None, :] < c_grid[:, None]  # C x n
+    second_ok = second[None, None, :] >= b_grid[None, :, None]  # 1 x B x n
+    clarify = passes[:, :, None, :] & close[None, None, :, :] & second_ok[:, :, None, :]
+    answer = passes[:, :, None, :] & ~clarify
+    cost = (~passes[:, :, None, :] & is_on).sum(-1) / n_on  # on-topic abstained
+    if n_off:
+        cost = cost + (passes[:, :, None, :] & ~is_on).sum(-1) / n_off
+    wrong = (answer & is_on & ~right1) | (clarify & is_on & ~right2)
+    cost = cost + wrong.sum(-1) / n_on + CLARIFY_COST * (clarify & is_on).sum(-1) / n_on
+    best = cost.min()
+    ties = np.isclose(cost, best)
+    ia, ib, ic = np.unravel_index(np.argmax(ties), cost.shape)
+    ia = _middle(ties[:, ib, ic])
+    ib = _middle(ties[ia, :, ic])
+    return Gates(
+        offtopic_threshold=float(a_grid[ia]) if np.isfinite(a_grid[ia]) else -1e9,
+        confidence_threshold=float(b_grid[ib]) if np.isfinite(b_grid[ib]) else -1e9,
+        clarify_margin=float(c_grid[ic]),
+    )
+
+
+def calibrate(
+    scores: Sequence[QueryScores], golds: Sequence[str | None], build: dict[str, Any]
+) -> Calibration:
+    """Fit weight, method and gates on (tune-split) questions."""
+    weight, sweep = fit_weight(scores, golds)
+    gates = {}
+    quality = {}
+    for method in METHODS:
+        w = weight if method == "fused" else 1.0
+        feats = [features(s, method, w, g) for s, g in zip(scores, golds, strict=True)]
+        gates[method] = fit_gates(feats)
+        quality[method] = _ranking_quality(feats)
+    fused_wins = sum(quality["fused"]) > sum(quality["dense"]) + 1e-9
+    return Calibration(
+        method="fused" if fused_wins else "dense",
+        fusion_weight=weight,
+        gates=gates,
+        fitted={
+            "split": "tune",
+            "questions": len(golds),
+            "off_topic": sum(1 for g in golds if g is None),
+            "fused_beats_dense_on_tune": fused_wins,
+            "weight_sweep": sweep,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            **build,
+        },
+    )

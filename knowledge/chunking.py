@@ -1,0 +1,92 @@
+"""Split articles into section-level chunks with stable ids and content hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from knowledge.articles import Article
+
+CHUNKER_VERSION = "2"
+MAX_CHUNK_CHARS = 1500
+_ID_MASK = (1 << 63) - 1
+_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+_MARKUP = re.compile(r"(\*\*|__|`|^\s*[-*+]\s+|^\s*\d+[.)]\s+|^\s*>\s?|^#{3,6}\s+)", re.M)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One searchable piece of an article: a ``##`` section (or the introduction)."""
+
+    key: str
+    id: int
+    article_id: str
+    heading: str
+    anchor: str
+    body: str
+    embed_text: str
+    content_hash: str
+
+
+def stable_id(key: str) -> int:
+    """A stable, non-negative 63-bit FAISS id derived from the chunk key."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") & _ID_MASK
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown to plain text: link text kept, list and emphasis markers dropped."""
+    text = _LINK.sub(r"\1", markdown)
+    text = _MARKUP.sub("", text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _split_long(body: str) -> list[str]:
+    """Split an over-long section at paragraph boundaries into parts of bounded size."""
+    if len(body) <= MAX_CHUNK_CHARS:
+        return [body]
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for paragraph in re.split(r"\n\s*\n", body):
+        if current and size + len(paragraph) > MAX_CHUNK_CHARS:
+            parts.append("\n\n".join(current))
+            current, size = [], 0
+        current.append(paragraph)
+        size += len(paragraph) + 2
+    if current:
+        parts.append("\n\n".join(current))
+    return parts
+
+
+def _make(article: Article, heading: str, anchor: str, body: str, part: int) -> Chunk:
+    key = f"{article.id}#{anchor}" + (f"~{part}" if part else "")
+    lead = article.summary if not anchor else ""
+    embed_text = ". ".join(x for x in (article.title, heading if anchor else "", lead) if x)
+    embed_text = f"{embed_text}.\n{plain_text(body)}"
+    content_hash = hashlib.sha256(
+        f"{CHUNKER_VERSION}\n{article.language}\n{embed_text}".encode()
+    ).hexdigest()
+    return Chunk(
+        key=key,
+        id=stable_id(key),
+        article_id=article.id,
+        heading=heading,
+        anchor=anchor,
+        body=body,
+        embed_text=embed_text,
+        content_hash=content_hash,
+    )
+
+
+def chunk_article(article: Article) -> list[Chunk]:
+    """Chunks for one article: the introduction (anchor '') and one per ``##`` section."""
+    chunks: list[Chunk] = []
+    intro = article.intro or article.summary
+    for part, body in enumerate(_split_long(intro)):
+        chunks.append(_make(article, article.title, "", body, part))
+    for section in article.sections:
+        for part, body in enumerate(_split_long(section.body)):
+            chunks.append(_make(article, section.heading, section.anchor, body, part))
+    return chunks

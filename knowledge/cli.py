@@ -1,0 +1,240 @@
+"""Command line for editors and operators: build, update, search, import, evaluate.
+
+``.venv/bin/python -m knowledge build|update|search|import-govuk|import-faq|eval``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from knowledge.articles import ArticleError
+from knowledge.calibration import CalibrationError
+from knowledge.evaluation import QuestionSetError
+from knowledge.importers.writing import ImportError_
+from knowledge.index_store import IndexMismatchError
+from knowledge.settings import KnowledgeSettings
+
+EXPECTED_ERRORS = (
+    ArticleError,
+    CalibrationError,
+    ImportError_,
+    IndexMismatchError,
+    QuestionSetError,
+)
+
+
+class Progress:
+    """Progress on stderr: a live counter on a terminal, a line every 10 % otherwise."""
+
+    def __init__(self, label: str, total: int, stream: TextIO | None = None) -> None:
+        self.label, self.total, self.done = label, max(total, 1), 0
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.next_mark = 0.1
+        self.started = time.perf_counter()
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        fraction = self.done / self.total
+        if self.tty:
+            self.stream.write(f"\r{self.label}: {self.done}/{self.total}")
+            if self.done >= self.total:
+                self.stream.write("\n")
+        elif fraction >= self.next_mark or self.done >= self.total:
+            elapsed = time.perf_counter() - self.started
+            self.stream.write(f"{self.label}: {self.done}/{self.total} ({elapsed:.1f} s)\n")
+            while self.next_mark <= fraction:
+                self.next_mark += 0.1
+        self.stream.flush()
+
+
+def _embedder(index_dir: Path) -> object:
+    from knowledge.embedding import load_embedder
+
+    print("loading the embedding model…", file=sys.stderr)
+    return load_embedder(index_dir.parent / "onnx-cache")
+
+
+def _open(args: argparse.Namespace, force: bool) -> int:
+    from knowledge.articles import load_articles
+    from knowledge.build import open_knowledge_base
+    from knowledge.chunking import chunk_article
+
+    articles = load_articles(args.articles)  # validate before loading the model
+    total = sum(len(chunk_article(a)) for a in articles.values() if a.searchable)
+    embedder = _embedder(args.index)
+    started = time.perf_counter()
+    opened = open_knowledge_base(
+        args.articles,
+        args.index,
+        embedder,  # type: ignore[arg-type]
+        force=force,
+        progress=Progress("embedding chunks", total),
+    )
+    report, kb = opened.report, opened.kb
+    elapsed = time.perf_counter() - started
+    print(
+        f"{len(kb.articles)} articles, {len(kb.chunks)} chunks in {args.index}; "
+        f"embedded {report.chunks_embedded}, reused {report.chunks_reused}; "
+        f"added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)}"
+        f"{'' if opened.saved else ' (index already up to date)'}; {elapsed:.1f} s"
+    )
+    for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if ids and not force:
+            print(f"  {label}: {', '.join(sorted(ids))}")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from knowledge.answering import GuidanceService, QuestionError
+
+    service = GuidanceService.load(
+        args.articles, args.index, calibration_path=args.calibration
+    )
+    questions = sys.stdin if args.question == "-" else [args.question]
+    status = 0
+    for raw in questions:
+        question = raw.rstrip("\n") if args.question == "-" else raw
+        try:
+            response = service.search(question, k=args.k)
+        except QuestionError as exc:
+            if args.json:
+                print(json.dumps({"error": str(exc)}), flush=True)
+            else:
+                print(f"error: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        if args.json:
+            print(json.dumps(response.to_dict(), ensure_ascii=False), flush=True)
+            continue
+        print(f"question: {question}")
+        print("ABSTAIN (nothing fits well enough)" if response.abstained else "answerable")
+        for r in response.results:
+            print(f"  {r.score:6.3f}  {r.title} — {r.heading}\n          {r.url}")
+        if not response.abstained and args.question != "-":
+            result = service.answer(question)
+            if result.answer:
+                print(f"\n{result.answer.text}\n(last reviewed {result.answer.last_reviewed})")
+            elif result.status == "clarify":
+                print("\ndid you mean: " + " or ".join(c.title for c in result.candidates))
+    return status
+
+
+def _import_govuk(args: argparse.Namespace) -> int:
+    from knowledge.importers.govuk import import_files
+    from knowledge.importers.writing import write_drafts
+
+    drafts = import_files(args.paths, args.id_prefix, args.service_area)
+    for path in write_drafts(drafts, args.out, overwrite=args.overwrite):
+        print(f"wrote {path}")
+    return 0
+
+
+def _import_faq(args: argparse.Namespace) -> int:
+    from knowledge.importers.faq import import_faq
+    from knowledge.importers.writing import write_drafts
+
+    drafts = import_faq(
+        args.file,
+        base_url=args.base_url,
+        id_prefix=args.id_prefix,
+        service_area=args.service_area,
+        owner=args.owner,
+        last_reviewed=args.last_reviewed,
+    )
+    for path in write_drafts(drafts, args.out, overwrite=args.overwrite):
+        print(f"wrote {path}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from knowledge.articles import load_articles
+    from knowledge.build import open_knowledge_base
+    from knowledge.calibration import Calibration, calibrate
+    from knowledge.evaluation import evaluate, format_report, load_questions, score_questions
+    from knowledge.index import set_threads
+    from knowledge.index_store import expected_build
+
+    articles = load_articles(args.articles)
+    questions = load_questions(args.questions, articles)
+    embedder = _embedder(args.index)
+    opened = open_knowledge_base(args.articles, args.index, embedder)  # type: ignore[arg-type]
+    set_threads(1)
+    print(f"scoring {len(questions)} questions…", file=sys.stderr)
+    scores = score_questions(opened.kb, questions, Progress("questions", len(questions)))
+    if args.calibrate:
+        tune = [(s, q) for s, q in zip(scores, questions, strict=True) if q.split == "tune"]
+        if not tune:
+            raise QuestionSetError(f"{args.questions}: no questions in the 'tune' split")
+        build = expected_build(opened.kb.embedder)
+        calibration = calibrate([s for s, _ in tune], [q.article_id for _, q in tune], build)
+        calibration.save(args.calibration)
+        print(f"calibrated on {len(tune)} tune questions; saved {args.calibration}", file=sys.stderr)
+    else:
+        calibration = Calibration.load(args.calibration)
+    report = evaluate(scores, questions, calibration)
+    if args.json:
+        print(json.dumps({"calibration": calibration.to_dict(), "report": report}, indent=2))
+    else:
+        print(format_report(report, calibration))
+    return 0
+
+
+def build_parser(settings: KnowledgeSettings) -> argparse.ArgumentParser:
+    """The argument parser (defaults from the environment via ``KnowledgeSettings``)."""
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__)
+    parser.add_argument("--articles", type=Path, default=settings.knowledge_dir)
+    parser.add_argument("--index", type=Path, default=settings.knowledge_index_dir)
+    parser.add_argument("--calibration", type=Path, default=settings.knowledge_calibration)
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build the index (reusing unchanged chunks unless --force)")
+    build.add_argument("--force", action="store_true", help="ignore the saved index; embed everything")
+    sub.add_parser("update", help="bring the index up to date with the article files")
+    search = sub.add_parser("search", help="search; '-' reads one question a line from stdin")
+    search.add_argument("question")
+    search.add_argument("--json", action="store_true")
+    search.add_argument("-k", type=int, default=5)
+    govuk = sub.add_parser("import-govuk", help="import GOV.UK Content API items (files or folders)")
+    govuk.add_argument("paths", nargs="+", type=Path)
+    govuk.add_argument("--out", type=Path, required=True)
+    govuk.add_argument("--id-prefix", default="")
+    govuk.add_argument("--service-area", default="GOV.UK")
+    govuk.add_argument("--overwrite", action="store_true")
+    faq = sub.add_parser("import-faq", help="import a FAQ spreadsheet (.csv or .json)")
+    faq.add_argument("file", type=Path)
+    faq.add_argument("--out", type=Path, required=True)
+    faq.add_argument("--base-url", default=None)
+    faq.add_argument("--id-prefix", default="faq-")
+    faq.add_argument("--service-area", default="Frequently asked questions")
+    faq.add_argument("--owner", default="Content team")
+    faq.add_argument("--last-reviewed", default=None)
+    faq.add_argument("--overwrite", action="store_true")
+    ev = sub.add_parser("eval", help="evaluate dense, BM25 and fused retrieval on labelled questions")
+    ev.add_argument("--questions", type=Path, default=settings.knowledge_questions)
+    ev.add_argument("--calibrate", action="store_true", help="fit weight and gates on the tune split")
+    ev.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; expected problems print one clear line and exit with status 2."""
+    args = build_parser(KnowledgeSettings()).parse_args(argv)
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "build": lambda a: _open(a, force=a.force),
+        "update": lambda a: _open(a, force=False),
+        "search": _search,
+        "import-govuk": _import_govuk,
+        "import-faq": _import_faq,
+        "eval": _eval,
+    }
+    try:
+        return commands[args.command](args)
+    except EXPECTED_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""Importers that turn guidance an organisation already has into articles."""

@@ -1,0 +1,115 @@
+"""Vector index: FAISS with stable 63-bit ids, so single chunks can be added or removed.
+
+``flat`` is ``IndexIDMap2(IndexFlatIP)``: exact inner product (cosine on normalised vectors),
+``remove_ids`` and ``reconstruct`` by id. ``ivf`` is ``IndexIVFFlat`` with a direct map, for
+collections beyond a few hundred thousand chunks (ADR 0100). HNSW is not offered: it cannot
+remove vectors, which incremental updates need.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+FLAT_LIMIT = 200_000
+
+
+def set_threads(threads: int) -> None:
+    """Set FAISS's OpenMP thread count (1 for single queries)."""
+    import faiss
+
+    faiss.omp_set_num_threads(threads)
+
+
+class VectorIndex:
+    """A FAISS index keyed by stable int64 ids."""
+
+    def __init__(self, dim: int, kind: str = "flat", index: object | None = None) -> None:
+        import faiss
+
+        self.dim = dim
+        self.kind = kind
+        if index is not None:
+            self._index = index
+        elif kind == "flat":
+            self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        else:
+            raise ValueError(f"unknown index kind {kind!r}; build 'ivf' with VectorIndex.ivf()")
+
+    @classmethod
+    def ivf(cls, vectors: np.ndarray, ids: np.ndarray, nlist: int, nprobe: int) -> VectorIndex:
+        """Train an IVF index on ``vectors`` and add them (for large collections)."""
+        import faiss
+
+        dim = vectors.shape[1]
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.train(vectors)
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)
+        index.nprobe = nprobe
+        out = cls(dim, "ivf", index)
+        out.add(ids, vectors)
+        return out
+
+    @property
+    def ntotal(self) -> int:
+        """Number of vectors held."""
+        return int(self._index.ntotal)  # type: ignore[attr-defined]
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Add (or replace) vectors under the given ids."""
+        if len(ids) == 0:
+            return
+        ids = np.asarray(ids, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(ids), self.dim):
+            raise ValueError(f"expected {len(ids)} vectors of dimension {self.dim}")
+        self.remove(ids)
+        self._index.add_with_ids(vectors, ids)  # type: ignore[attr-defined]
+
+    def remove(self, ids: np.ndarray) -> int:
+        """Remove the given ids; return how many were present."""
+        import faiss
+
+        if len(ids) == 0:
+            return 0
+        selector = faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64))
+        return int(self._index.remove_ids(selector))  # type: ignore[attr-defined]
+
+    def reconstruct(self, chunk_id: int) -> np.ndarray:
+        """The stored vector for one id."""
+        return np.asarray(self._index.reconstruct(int(chunk_id)), dtype=np.float32)  # type: ignore[attr-defined]
+
+    def reconstruct_many(self, ids: np.ndarray) -> np.ndarray:
+        """Stored vectors for several ids (rows in the same order)."""
+        if len(ids) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.reconstruct(int(i)) for i in ids])
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` (scores, ids) for one query vector; missing slots are dropped."""
+        if self.ntotal == 0 or k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        scores, ids = self._index.search(q, min(k, self.ntotal))  # type: ignore[attr-defined]
+        keep = ids[0] >= 0
+        return scores[0][keep], ids[0][keep]
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path``."""
+        import faiss
+
+        faiss.write_index(self._index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, dim: int, kind: str) -> VectorIndex:
+        """Read an index written by :meth:`save`."""
+        import faiss
+
+        index = faiss.read_index(str(path))
+        if index.d != dim:
+            raise ValueError(f"{path}: vectors have dimension {index.d}, expected {dim}")
+        if kind == "ivf":
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)
+        return cls(dim, kind, index)

@@ -1,0 +1,212 @@
+"""The retrieval facade over three seams: article store, vector index and keyword scoring.
+
+``upsert``/``delete`` keep all three in step, one article at a time. A chunk whose content
+hash is already in the index (same text, or text moved to another key) is never re-embedded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from knowledge.articles import Article
+from knowledge.chunking import Chunk, chunk_article
+from knowledge.embedding import Embedder
+from knowledge.index import VectorIndex
+from knowledge.keywords import BM25Index
+
+CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class ChunkScore:
+    """Raw scores of one candidate chunk for one question."""
+
+    chunk: Chunk
+    dense: float
+    bm25: float
+
+
+@dataclass(frozen=True)
+class QueryScores:
+    """Every candidate chunk of one question with its dense and BM25 score."""
+
+    question: str
+    chunks: list[ChunkScore]
+    dense_top: float
+    bm25_top: float
+
+
+@dataclass
+class UpdateReport:
+    """What an upsert/sync changed."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+
+    def merge(self, other: UpdateReport) -> None:
+        """Add another report's counts to this one."""
+        self.added += other.added
+        self.changed += other.changed
+        self.removed += other.removed
+        self.chunks_embedded += other.chunks_embedded
+        self.chunks_reused += other.chunks_reused
+
+    @property
+    def unchanged(self) -> bool:
+        """True when nothing changed."""
+        return not (self.added or self.changed or self.removed)
+
+
+class KnowledgeBase:
+    """Articles, their chunks, a FAISS vector index and a BM25 index kept in step."""
+
+    def __init__(self, embedder: Embedder, vectors: VectorIndex | None = None) -> None:
+        self.embedder = embedder
+        self.vectors = vectors or VectorIndex(embedder.dim)
+        self.keywords = BM25Index()
+        self.articles: dict[str, Article] = {}
+        self.chunks: dict[int, Chunk] = {}
+        self.by_article: dict[str, list[int]] = {}
+        self.stored_hashes: dict[int, str] = {}
+
+    # --- updates -----------------------------------------------------------------------
+    def _hash_index(self) -> dict[str, int]:
+        return {h: i for i, h in self.stored_hashes.items()}
+
+    def upsert_many(
+        self, articles: list[Article], progress: Callable[[int], None] | None = None
+    ) -> UpdateReport:
+        """Add or replace articles; embed only chunks whose content hash is new."""
+        report = UpdateReport()
+        planned: list[tuple[Article, list[Chunk]]] = []
+        by_hash = self._hash_index()
+        to_embed: dict[str, Chunk] = {}
+        for article in articles:
+            old = self.articles.get(article.id)
+            if old is not None and old.content_hash == article.content_hash:
+                continue
+            new_chunks = chunk_article(article) if article.searchable else []
+            for chunk in new_chunks:
+                if chunk.content_hash not in by_hash and chunk.content_hash not in to_embed:
+                    to_embed[chunk.content_hash] = chunk
+            planned.append((article, new_chunks))
+            (report.changed if old is not None else report.added).append(article.id)
+        texts = [c.embed_text for c in to_embed.values()]
+        fresh = self.embedder.embed(texts, progress=progress) if texts else None
+        fresh_rows = {h: i for i, h in enumerate(to_embed)}
+        report.chunks_embedded = len(texts)
+        # Gather every vector before replacing anything: a reused vector may sit under an id
+        # that a later replacement overwrites.
+        prepared = []
+        for article, new_chunks in planned:
+            rows = []
+            for chunk in new_chunks:
+                if chunk.content_hash in fresh_rows and fresh is not None:
+                    rows.append(fresh[fresh_rows[chunk.content_hash]])
+                else:
+                    rows.append(self.vectors.reconstruct(by_hash[chunk.content_hash]))
+                    report.chunks_reused += 1
+            vectors = np.stack(rows) if rows else np.zeros((0, self.vectors.dim), np.float32)
+            prepared.append((article, new_chunks, vectors))
+        for article, new_chunks, vectors in prepared:
+            self._replace(article, new_chunks, vectors)
+        return report
+
+    def _replace(self, article: Article, new_chunks: list[Chunk], vectors: np.ndarray) -> None:
+        old_ids = self.by_article.pop(article.id, [])
+        new_ids = [c.id for c in new_chunks]
+        if old_ids:
+            self.vectors.remove(np.array(old_ids, dtype=np.int64))
+            self.keywords.remove(old_ids)
+            for chunk_id in old_ids:
+                self.chunks.pop(chunk_id, None)
+                self.stored_hashes.pop(chunk_id, None)
+        for chunk in new_chunks:
+            if chunk.id in self.chunks:
+                other = self.chunks[chunk.id]
+                raise ValueError(f"chunk id collision between {chunk.key} and {other.key}")
+        self.vectors.add(np.array(new_ids, dtype=np.int64), vectors)
+        for chunk in new_chunks:
+            self.chunks[chunk.id] = chunk
+            self.stored_hashes[chunk.id] = chunk.content_hash
+            self.keywords.add(chunk.id, chunk.embed_text)
+        self.by_article[article.id] = new_ids
+        self.articles[article.id] = article
+
+    def upsert(self, article: Article) -> UpdateReport:
+        """Add or replace one article."""
+        return self.upsert_many([article])
+
+    def delete(self, article_id: str) -> bool:
+        """Remove an article and its chunks; return False if it was not there."""
+        if article_id not in self.articles:
+            return False
+        old_ids = self.by_article.pop(article_id, [])
+        self.vectors.remove(np.array(old_ids, dtype=np.int64))
+        self.keywords.remove(old_ids)
+        for chunk_id in old_ids:
+            self.chunks.pop(chunk_id, None)
+            self.stored_hashes.pop(chunk_id, None)
+        del self.articles[article_id]
+        return True
+
+    def sync(
+        self, articles: Mapping[str, Article], progress: Callable[[int], None] | None = None
+    ) -> UpdateReport:
+        """Make the knowledge base hold exactly ``articles`` (incrementally)."""
+        report = self.upsert_many(list(articles.values()), progress=progress)
+        for article_id in [a for a in self.articles if a not in articles]:
+            self.delete(article_id)
+            report.removed.append(article_id)
+        return report
+
+    def adopt_vectors(self, vectors: VectorIndex, hashes: Mapping[int, str]) -> None:
+        """Start from a saved index: its vectors become reusable by content hash."""
+        self.vectors = vectors
+        self.stored_hashes = dict(hashes)
+
+    def drop_unused_vectors(self) -> None:
+        """Forget saved vectors that no current chunk uses (after :meth:`sync`)."""
+        unused = [i for i in self.stored_hashes if i not in self.chunks]
+        if unused:
+            self.vectors.remove(np.array(unused, dtype=np.int64))
+            for chunk_id in unused:
+                del self.stored_hashes[chunk_id]
+
+    # --- search ------------------------------------------------------------------------
+    def embed_query(self, question: str) -> np.ndarray:
+        """The question's vector (one model call)."""
+        return self.embedder.embed([question])[0]
+
+    def score(
+        self, question: str, vector: np.ndarray | None = None, depth: int = CANDIDATES
+    ) -> QueryScores:
+        """Dense and BM25 scores for the union of both top-``depth`` candidate lists."""
+        if vector is None:
+            vector = self.embed_query(question)
+        dense_scores, dense_ids = self.vectors.search(vector, depth)
+        bm25_scores, bm25_ids = self.keywords.search(question, depth)
+        dense = {int(i): float(s) for s, i in zip(dense_scores, dense_ids, strict=True)}
+        bm25 = {int(i): float(s) for s, i in zip(bm25_scores, bm25_ids, strict=True)}
+        missing_dense = [i for i in bm25 if i not in dense and i in self.chunks]
+        if missing_dense:
+            rows = self.vectors.reconstruct_many(np.array(missing_dense, dtype=np.int64))
+            for chunk_id, value in zip(missing_dense, rows @ vector, strict=True):
+                dense[chunk_id] = float(value)
+        missing_bm25 = [i for i in dense if i not in bm25]
+        bm25.update(self.keywords.score(question, missing_bm25))
+        chunks = [
+            ChunkScore(self.chunks[i], dense[i], bm25.get(i, 0.0)) for i in dense if i in self.chunks
+        ]
+        return QueryScores(
+            question=question,
+            chunks=chunks,
+            dense_top=float(dense_scores[0]) if len(dense_scores) else 0.0,
+            bm25_top=float(bm25_scores[0]) if len(bm25_scores) else 0.0,
+        )

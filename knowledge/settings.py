@@ -1,0 +1,18 @@
+"""Settings of the knowledge command line (the only place it reads the environment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KnowledgeSettings(BaseSettings):
+    """Where the articles and the index live (``KNOWLEDGE_DIR``, ``KNOWLEDGE_INDEX_DIR``)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    knowledge_dir: Path = Path("knowledge/articles")
+    knowledge_index_dir: Path = Path("var/index")
+    knowledge_calibration: Path = Path(__file__).resolve().parent / "calibration.json"
+    knowledge_questions: Path = Path("knowledge/eval/questions.jsonl")
