@@ -1,0 +1,1 @@
+"""The gateway: FastAPI service between the widget, Rasa and the advisers' console."""

@@ -1,0 +1,41 @@
+"""``python -m gateway [--host H] [--port P]`` runs the service; ``create-user`` adds a user."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+
+from gateway.settings import Settings
+
+
+def serve(argv: list[str]) -> int:
+    """Run uvicorn on the app factory (127.0.0.1:8000 unless told otherwise)."""
+    settings = Settings()
+    parser = argparse.ArgumentParser(prog="python -m gateway")
+    parser.add_argument("--host", default=settings.gateway_host)
+    parser.add_argument("--port", type=int, default=settings.gateway_port)
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run("gateway.app:create_app", factory=True, host=args.host, port=args.port,
+                log_level=args.log_level, timeout_graceful_shutdown=3, access_log=False,
+                ws_max_size=16384)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to the server or the user command."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "create-user":
+        from gateway.auth.cli import create_user
+
+        return create_user(argv[1:])
+    return serve(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

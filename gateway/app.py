@@ -1,0 +1,73 @@
+"""The app factory: one FastAPI app per process, its services built in the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from gateway.auth.demo import seed_demo_users
+from gateway.errors import install_error_handlers
+from gateway.routers import (
+    console,
+    console_auth,
+    conversations,
+    health,
+    pages,
+    ws_citizen,
+    ws_console,
+)
+from gateway.runtime import Runtime
+from gateway.security import HardeningMiddleware
+from gateway.settings import Settings
+
+log = logging.getLogger("gateway")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the gateway app (nothing connects until the lifespan starts)."""
+    settings = settings or Settings()
+    if settings.demo_users and settings.assistant_env == "production":
+        raise RuntimeError("DEMO_USERS is not allowed when ASSISTANT_ENV=production")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime.build(settings)
+        app.state.runtime = runtime
+        await runtime.start()
+        if settings.demo_users:
+            await seed_demo_users(runtime.users, settings)
+        editor: Any = None
+        if settings.editor_enabled:
+            from gateway.editor import start_editor
+
+            editor = app.state.editor = start_editor(settings)
+        try:
+            yield
+        finally:
+            if editor is not None:
+                editor.stop()
+            await runtime.stop()
+
+    app = FastAPI(title="Citizen services assistant gateway", version="0.1.0", lifespan=lifespan,
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    app.state.settings = settings
+    install_error_handlers(app)
+    for module in (health, conversations, ws_citizen, console_auth, console, ws_console, pages):
+        app.include_router(module.router)
+    if settings.editor_enabled:
+        from gateway.editor import router as editor_router
+
+        app.include_router(editor_router)
+    app.mount("/widget", StaticFiles(directory=settings.widget_dir, check_dir=False), name="widget")
+    if settings.widget_allowed_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.widget_allowed_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["content-type"],
+                           allow_credentials=False)
+    app.add_middleware(HardeningMiddleware, max_body=settings.max_body_bytes)
+    return app

@@ -1,0 +1,1 @@
+"""The adviser console's own data: private notes, canned replies, callback requests."""

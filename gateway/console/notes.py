@@ -1,0 +1,36 @@
+"""Advisers' private notes on a conversation (never shown to the citizen)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from gateway.settings import Settings
+
+
+class NoteStore:
+    """A list of JSON notes per conversation, expiring with the transcript."""
+
+    def __init__(self, redis: Redis, settings: Settings) -> None:
+        self.redis = redis
+        self.settings = settings
+
+    def key(self, conversation_id: str) -> str:
+        """The notes list."""
+        return self.settings.key("conv", conversation_id, "notes")
+
+    async def add(self, conversation_id: str, author: str, text: str) -> dict[str, Any]:
+        """Add a note."""
+        note = {"id": secrets.token_hex(6), "author": author, "text": text, "ts": time.time()}
+        key = self.key(conversation_id)
+        await self.redis.rpush(key, json.dumps(note))
+        await self.redis.expire(key, self.settings.retention_seconds)
+        return note
+
+    async def all(self, conversation_id: str) -> list[dict[str, Any]]:
+        """Every note, oldest first."""
+        return [json.loads(raw) for raw in await self.redis.lrange(self.key(conversation_id), 0, -1)]

@@ -1,0 +1,101 @@
+"""Plain-worded API errors and the handlers that render every error the same way."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("gateway.errors")
+
+PLAIN = {
+    "empty": "Please type a message before sending.",
+    "too_long": "That message is too long. Please keep it under 1,000 characters.",
+    "not_text": "The message must be text.",
+    "bad_json": "The request could not be read: it is not valid JSON.",
+    "bad_request": "The request is missing something or has something it should not.",
+    "unknown_conversation": "We could not find that conversation. Please start a new one.",
+    "too_large": "The request is too large.",
+}
+
+
+class ApiError(Exception):
+    """An error the client caused (or may retry), with a stable code and plain words."""
+
+    def __init__(self, status: int, code: str, detail: str | None = None) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.detail = detail or PLAIN.get(code, code.replace("_", " "))
+
+    def body(self) -> dict[str, dict[str, str]]:
+        """The JSON body for this error."""
+        return {"error": {"code": self.code, "detail": self.detail}}
+
+
+def clean_text(value: object, max_chars: int) -> str:
+    """Validate a message's text: a non-empty string of at most ``max_chars`` characters.
+
+    Control characters other than newline and tab are dropped; surrounding space is trimmed.
+    """
+    if not isinstance(value, str):
+        raise ApiError(422, "not_text")
+    text = "".join(
+        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    ).strip()
+    if not text:
+        raise ApiError(422, "empty")
+    if len(text) > max_chars:
+        raise ApiError(422, "too_long")
+    return text
+
+
+def validation_code(exc: RequestValidationError) -> str:
+    """Map pydantic's error list to one of our codes."""
+    for error in exc.errors():
+        kind = str(error.get("type", ""))
+        loc = [str(part) for part in error.get("loc", ())]
+        if kind == "json_invalid":
+            return "bad_json"
+        if kind == "string_type" and "text" in loc:
+            return "not_text"
+    return "bad_request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render ApiError, validation and HTTP errors as ``{"error": {code, detail}}``."""
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        if exc.status in (401, 403):
+            log.warning("refused %s %s: %s", request.method, request.url.path, exc.code)
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        code = validation_code(exc)
+        fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()})
+        detail = PLAIN[code]
+        if code == "bad_request" and any(fields):
+            detail += " Check: " + ", ".join(f for f in fields if f) + "."
+        return JSONResponse(ApiError(422, code, detail).body(), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        detail = exc.detail if isinstance(exc.detail, str) else code
+        return JSONResponse(ApiError(exc.status_code, code, detail).body(),
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s: %s", request.method, request.url.path,
+                  type(exc).__name__)
+        return JSONResponse(
+            ApiError(500, "internal", "Something went wrong on our side. Please try again.").body(),
+            status_code=500,
+        )

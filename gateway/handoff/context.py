@@ -1,0 +1,46 @@
+"""The bot's context for an adviser, read from the Rasa tracker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}
+
+
+def build_context(tracker: dict[str, Any]) -> dict[str, Any]:
+    """Intents recognised, articles offered (with scores), form answers and pages visited."""
+    intents: list[dict[str, Any]] = []
+    articles: list[dict[str, Any]] = []
+    pages: list[str] = []
+    for event in tracker.get("events") or []:
+        kind = event.get("event")
+        if kind == "user":
+            parse = event.get("parse_data") or {}
+            intent = parse.get("intent") or {}
+            intents.append({
+                "text": event.get("text") or "",
+                "intent": intent.get("name"),
+                "confidence": intent.get("confidence"),
+            })
+            page = (event.get("metadata") or {}).get("page_url")
+            if isinstance(page, str) and page and page not in pages:
+                pages.append(page)
+        elif kind == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            for source in custom.get("sources") or [] if isinstance(custom, dict) else []:
+                if isinstance(source, dict):
+                    articles.append({key: source.get(key)
+                                     for key in ("title", "url", "heading", "score")})
+    slots = {
+        name: value for name, value in (tracker.get("slots") or {}).items()
+        if value is not None and name not in INTERNAL_SLOTS
+    }
+    active = tracker.get("active_loop") or {}
+    return {
+        "available": True,
+        "intents": intents,
+        "articles": articles,
+        "slots": slots,
+        "pages": pages,
+        "active_form": active.get("name") if isinstance(active, dict) else None,
+    }

@@ -1,0 +1,212 @@
+"""The advisers' queues in Redis; every state change is one Lua script, so it is atomic.
+
+Two advisers can never claim the same conversation: ``claim`` removes it from its queue and
+sets the holder in one script, and only the caller whose ZREM removed it wins.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from gateway.handoff.eta import estimate_wait
+from gateway.settings import Settings
+
+PRIORITY_OFFSET_MS = 10**13
+
+# KEYS meta, queue.  ARGV conv, score, queue, priority, reason, topic, now_s, prefix
+ENQUEUE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, ''} end
+local mode = redis.call('HGET', KEYS[1], 'mode')
+if mode == 'queued' or mode == 'adviser' then return {0, mode} end
+redis.call('HSET', KEYS[1], 'mode', 'queued', 'queue', ARGV[3], 'priority', ARGV[4],
+  'reason', ARGV[5], 'topic', ARGV[6], 'queued_at', ARGV[7], 'adviser', '', 'adviser_name', '',
+  'out_of_hours', '0')
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+local position = redis.call('ZRANK', KEYS[2], ARGV[1]) + 1
+redis.call('HSET', KEYS[1], 'enqueue_position', position)
+return {1, 'queued'}
+"""
+
+# KEYS meta.  ARGV conv, prefix
+LEAVE = """
+if redis.call('HGET', KEYS[1], 'mode') ~= 'queued' then return 0 end
+local q = redis.call('HGET', KEYS[1], 'queue')
+redis.call('ZREM', ARGV[2] .. 'handoff:queue:' .. q, ARGV[1])
+redis.call('HSET', KEYS[1], 'mode', 'bot')
+return 1
+"""
+
+# KEYS meta, held.  ARGV conv, prefix, adviser, adviser_name, now_ms
+CLAIM = """
+if redis.call('HGET', KEYS[1], 'mode') ~= 'queued' then return 0 end
+local q = redis.call('HGET', KEYS[1], 'queue')
+if redis.call('ZREM', ARGV[2] .. 'handoff:queue:' .. q, ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'mode', 'adviser', 'adviser', ARGV[3], 'adviser_name', ARGV[4],
+  'claimed_at', ARGV[5])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+local queued_ms = tonumber(redis.call('HGET', KEYS[1], 'queued_at') or '0') * 1000
+local position = redis.call('HGET', KEYS[1], 'enqueue_position') or '1'
+local claims = ARGV[2] .. 'handoff:claims:' .. q
+redis.call('LPUSH', claims, ARGV[5] .. ':' .. math.floor(tonumber(ARGV[5]) - queued_ms) .. ':' .. position)
+redis.call('LTRIM', claims, 0, 199)
+return 1
+"""
+
+# KEYS meta, held, new queue.  ARGV conv, adviser, queue name, now_s, now_ms
+TRANSFER = """
+if redis.call('HGET', KEYS[1], 'mode') ~= 'adviser' or redis.call('HGET', KEYS[1], 'adviser') ~= ARGV[2] then
+  return 0
+end
+local score = tonumber(ARGV[5])
+if redis.call('HGET', KEYS[1], 'priority') == '1' then score = score - 10000000000000 end
+redis.call('HSET', KEYS[1], 'mode', 'queued', 'queue', ARGV[3], 'adviser', '', 'adviser_name', '',
+  'queued_at', ARGV[4])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], score, ARGV[1])
+redis.call('HSET', KEYS[1], 'enqueue_position', redis.call('ZRANK', KEYS[3], ARGV[1]) + 1)
+return 1
+"""
+
+# KEYS meta, held.  ARGV conv, adviser, new mode, outcome
+END = """
+if redis.call('HGET', KEYS[1], 'mode') ~= 'adviser' or redis.call('HGET', KEYS[1], 'adviser') ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'mode', ARGV[3], 'adviser', '', 'outcome', ARGV[4])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One conversation as the console lists it."""
+
+    conversation_id: str
+    queue: str
+    reason: str
+    topic: str
+    priority: bool
+    queued_at: float
+    waiting_seconds: int
+    mode: str
+    adviser: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON for the console."""
+        return self.__dict__.copy()
+
+
+class HandoffQueue:
+    """Atomic queue operations and read-only views of the queues."""
+
+    def __init__(self, redis: Redis, settings: Settings) -> None:
+        self.redis = redis
+        self.settings = settings
+        self._enqueue = redis.register_script(ENQUEUE)
+        self._leave = redis.register_script(LEAVE)
+        self._claim = redis.register_script(CLAIM)
+        self._transfer = redis.register_script(TRANSFER)
+        self._end = redis.register_script(END)
+
+    def queue_key(self, queue: str) -> str:
+        """The sorted set of one queue."""
+        return self.settings.key("handoff", "queue", queue)
+
+    def meta_key(self, conversation_id: str) -> str:
+        """The conversation's meta hash."""
+        return self.settings.key("conv", conversation_id)
+
+    @property
+    def held_key(self) -> str:
+        """conversation id → adviser, for conversations being handled."""
+        return self.settings.key("handoff", "held")
+
+    async def enqueue(self, conversation_id: str, queue: str, priority: bool, reason: str,
+                      topic: str) -> tuple[int, str]:
+        """Put a conversation in a queue: (1, 'queued'), or (0, current mode) if it already is."""
+        now = time.time()
+        score = now * 1000 - (PRIORITY_OFFSET_MS if priority else 0)
+        status, mode = await self._enqueue(
+            keys=[self.meta_key(conversation_id), self.queue_key(queue)],
+            args=[conversation_id, score, queue, "1" if priority else "0", reason, topic,
+                  f"{now:.3f}", self.settings.redis_key_prefix],
+        )
+        return int(status), str(mode)
+
+    async def leave(self, conversation_id: str) -> bool:
+        """Take a waiting conversation out of its queue (back to the bot)."""
+        return bool(await self._leave(keys=[self.meta_key(conversation_id)],
+                                      args=[conversation_id, self.settings.redis_key_prefix]))
+
+    async def claim(self, conversation_id: str, adviser: str, adviser_name: str) -> bool:
+        """Atomically take a waiting conversation; False if someone else has it or it left."""
+        return bool(await self._claim(
+            keys=[self.meta_key(conversation_id), self.held_key],
+            args=[conversation_id, self.settings.redis_key_prefix, adviser, adviser_name,
+                  int(time.time() * 1000)],
+        ))
+
+    async def transfer(self, conversation_id: str, adviser: str, queue: str) -> bool:
+        """Put a held conversation back to waiting, in ``queue``; False if not the holder."""
+        now = time.time()
+        return bool(await self._transfer(
+            keys=[self.meta_key(conversation_id), self.held_key, self.queue_key(queue)],
+            args=[conversation_id, adviser, queue, f"{now:.3f}", int(now * 1000)],
+        ))
+
+    async def end(self, conversation_id: str, adviser: str, mode: str, outcome: str) -> bool:
+        """Release a held conversation to ``mode`` (bot or closed); False if not the holder."""
+        return bool(await self._end(keys=[self.meta_key(conversation_id), self.held_key],
+                                    args=[conversation_id, adviser, mode, outcome]))
+
+    async def position(self, queue: str, conversation_id: str) -> int | None:
+        """1-based place in the queue, or None if not waiting there."""
+        rank = await self.redis.zrank(self.queue_key(queue), conversation_id)
+        return None if rank is None else int(rank) + 1
+
+    async def eta(self, queue: str, position: int) -> int:
+        """Estimated seconds until an adviser reaches ``position`` in ``queue``."""
+        claims = await self.redis.lrange(self.settings.key("handoff", "claims", queue), 0, 49)
+        return estimate_wait(claims, position, time.time() * 1000,
+                             self.settings.eta_history_seconds * 1000,
+                             self.settings.eta_default_seconds_per_person)
+
+    async def _items(self, conversation_ids: list[str]) -> list[QueueItem]:
+        pipe = self.redis.pipeline(transaction=False)
+        for conversation_id in conversation_ids:
+            pipe.hgetall(self.meta_key(conversation_id))
+        metas = await pipe.execute()
+        now = time.time()
+        items = []
+        for conversation_id, meta in zip(conversation_ids, metas, strict=True):
+            if not meta:
+                continue
+            queued_at = float(meta.get("queued_at") or now)
+            items.append(QueueItem(
+                conversation_id=conversation_id, queue=meta.get("queue", ""),
+                reason=meta.get("reason", ""), topic=meta.get("topic", ""),
+                priority=meta.get("priority") == "1", queued_at=queued_at,
+                waiting_seconds=max(0, int(now - queued_at)), mode=meta.get("mode", ""),
+                adviser=meta.get("adviser") or None,
+            ))
+        return items
+
+    async def snapshot(self, adviser: str) -> dict[str, Any]:
+        """Every queue's waiting conversations (in order) and those ``adviser`` holds."""
+        queues = []
+        for name in self.settings.handoff_queues:
+            members = await self.redis.zrange(self.queue_key(name), 0, 199)
+            items = await self._items(members)
+            alive = {item.conversation_id for item in items}
+            stale = [m for m in members if m not in alive]
+            if stale:  # expired or erased conversations
+                await self.redis.zrem(self.queue_key(name), *stale)
+            queues.append({"name": name, "waiting": [i.to_json() for i in items]})
+        held = await self.redis.hgetall(self.held_key)
+        mine = [cid for cid, holder in held.items() if holder == adviser]
+        return {"queues": queues, "mine": [i.to_json() for i in await self._items(mine)]}

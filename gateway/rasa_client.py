@@ -1,0 +1,111 @@
+"""Talk to Rasa through its HTTP API (REST channel + conversations API), with timeouts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from gateway.settings import Settings
+
+
+class RasaUnavailable(Exception):
+    """Rasa (or something it needs) did not answer in time or answered with an error."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RasaClient:
+    """A thin async client for the endpoints the gateway uses."""
+
+    def __init__(self, settings: Settings, client: httpx.AsyncClient | None = None) -> None:
+        self.settings = settings
+        self.base = settings.rasa_url.rstrip("/")
+        self.client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.rasa_timeout_seconds, connect=2.0),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        )
+
+    @property
+    def _token(self) -> dict[str, str]:
+        token = self.settings.rasa_token.get_secret_value()
+        return {"token": token} if token else {}
+
+    async def _call(self, method: str, path: str, *, json: Any = None,
+                    params: dict[str, str] | None = None,
+                    timeout: float | None = None) -> Any:
+        query = {**self._token, **(params or {})}
+        try:
+            response = await self.client.request(
+                method, self.base + path, json=json, params=query,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.TimeoutException as exc:
+            raise RasaUnavailable("timeout") from exc
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable("down") from exc
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"http {response.status_code}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise RasaUnavailable("bad response") from exc
+
+    async def send(self, sender: str, text: str,
+                   metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Post a user message through the REST channel; return the bot's responses."""
+        body: dict[str, Any] = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        data = await self._call("POST", "/webhooks/rest/webhook", json=body)
+        return data if isinstance(data, list) else []
+
+    async def trigger_intent(self, sender: str, intent: str) -> list[dict[str, Any]]:
+        """Inject an intent (e.g. ``handoff_unavailable``); return the bot's responses."""
+        data = await self._call("POST", f"/conversations/{sender}/trigger_intent",
+                                json={"name": intent, "entities": {}})
+        messages = data.get("messages") if isinstance(data, dict) else None
+        return messages if isinstance(messages, list) else []
+
+    async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        """Append events (``resume``, ``pause``) to the tracker without running any action."""
+        await self._call("POST", f"/conversations/{sender}/tracker/events", json=events,
+                         params={"include_events": "NONE"})
+
+    async def replace_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        """Replace the tracker's events (an empty list erases what Rasa holds)."""
+        await self._call("PUT", f"/conversations/{sender}/tracker/events", json=events,
+                         params={"include_events": "NONE"})
+
+    async def tracker(self, sender: str) -> dict[str, Any]:
+        """The full tracker (events, slots, active loop) for the adviser's context."""
+        data = await self._call("GET", f"/conversations/{sender}/tracker",
+                                params={"include_events": "ALL"})
+        return data if isinstance(data, dict) else {}
+
+    async def rasa_status(self) -> str:
+        """Check Rasa is up with a model loaded; raise RasaUnavailable otherwise."""
+        data = await self._call("GET", "/status", timeout=self.settings.health_timeout_seconds)
+        fingerprint = data.get("fingerprint") if isinstance(data, dict) else None
+        if not fingerprint:
+            raise RasaUnavailable("no model loaded")
+        return str(data.get("model_file", "model loaded"))
+
+    async def action_server_status(self) -> str:
+        """Check the action server's ``/health``; raise RasaUnavailable otherwise."""
+        try:
+            response = await self.client.get(self.settings.action_server_health_url,
+                                             timeout=self.settings.health_timeout_seconds)
+        except httpx.TimeoutException as exc:
+            raise RasaUnavailable("timeout") from exc
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable("down") from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"http {response.status_code}")
+        return "ok"
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self.client.aclose()

@@ -1,0 +1,33 @@
+"""The pages: the demo page with the widget at ``/``, the console at ``/console``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from gateway.dependencies import SettingsDep
+
+router = APIRouter(tags=["pages"])
+
+MISSING = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title}</title></head><body><main><h1>{title}</h1>
+<p>This page has not been built yet (expected <code>widget/{name}</code>).</p></main></body></html>"""
+
+
+def _page(settings: SettingsDep, name: str, title: str) -> Response:
+    path = settings.widget_dir / name
+    if path.is_file():
+        return FileResponse(path, media_type="text/html")
+    return HTMLResponse(MISSING.format(title=title, name=name), status_code=503)
+
+
+@router.get("/", include_in_schema=False)
+async def home(settings: SettingsDep) -> Response:
+    """A demo council page with the chat widget."""
+    return _page(settings, "index.html", "Ask the council")
+
+
+@router.get("/console", include_in_schema=False)
+async def console(settings: SettingsDep) -> Response:
+    """The advisers' console."""
+    return _page(settings, "console.html", "Advisers' console")

@@ -1,0 +1,178 @@
+"""The citizen's WebSocket: resume from a message id, send with idempotent client ids."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from gateway.analytics import short
+from gateway.errors import ApiError, clean_text
+from gateway.ids import is_client_id, is_conversation_id, is_stream_id
+from gateway.runtime import Runtime
+from gateway.socket_io import FrameError, JsonSocket, cancel
+
+router = APIRouter(tags=["citizen"])
+log = logging.getLogger("gateway.ws_citizen")
+
+
+class CitizenSocket:
+    """One citizen connection: a stream reader, a hint listener and the frame loop."""
+
+    def __init__(self, socket: JsonSocket, runtime: Runtime, conversation_id: str) -> None:
+        self.socket = socket
+        self.runtime = runtime
+        self.conversation_id = conversation_id
+        self.reader: asyncio.Task[None] | None = None
+        self.last_state: dict[str, Any] | None = None
+
+    async def send_state(self, force: bool = False) -> bool:
+        """Send the routing state if it changed; False when the conversation is gone."""
+        try:
+            state = await self.runtime.handoff.state(self.conversation_id)
+        except ApiError:
+            await self.socket.error("unknown_conversation", "This conversation has ended.")
+            await self.socket.close(4404)
+            return False
+        frame = {"type": "state", **state.model_dump()}
+        if force or frame != self.last_state:
+            self.last_state = frame
+            await self.socket.send(frame)
+        return True
+
+    async def _read_stream(self, after: str | None) -> None:
+        store = self.runtime.store
+        last = after
+        for message in await store.history(self.conversation_id, after):
+            await self.socket.send({"type": "message", "message": message.public()})
+            last = message.id
+        await self.send_state(force=True)
+        async for message in store.tail(self.conversation_id, last):
+            if not await self.socket.send({"type": "message", "message": message.public()}):
+                return
+
+    async def start_reader(self, after: str | None) -> None:
+        """(Re)start delivering messages after ``after``."""
+        await cancel(self.reader)
+        self.reader = asyncio.create_task(self._read_stream(after), name="citizen-reader")
+
+    async def _hints(self) -> None:
+        hub = self.runtime.hub
+        channels = (hub.conv_channel(self.conversation_id), hub.queue_channel)
+        async with hub.listen(*channels) as events:
+            while True:
+                event = await events.get()
+                await asyncio.sleep(0.05)  # coalesce bursts
+                batch = [event]
+                while not events.empty():
+                    batch.append(events.get_nowait())
+                for item in batch:
+                    if item.get("kind") == "typing" and item.get("role") in ("bot", "adviser"):
+                        await self.socket.send({"type": "typing", "role": item["role"]})
+                if any(item.get("kind") in ("state", "resync", "queue") for item in batch):
+                    if not await self.send_state():
+                        return
+
+    async def on_message(self, frame: dict[str, Any]) -> None:
+        client_id = frame.get("client_id")
+        if client_id is not None and not is_client_id(client_id):
+            await self.socket.error("bad_client_id", "client_id must be 1-64 letters, digits, - or _.")
+            return
+        extra = {"client_id": client_id} if client_id else {}
+        try:
+            text = clean_text(frame.get("text"), self.runtime.settings.max_text_chars)
+            accepted = await self.runtime.turns.accept(self.conversation_id, text, client_id)
+        except ApiError as exc:
+            await self.socket.error(exc.code, exc.detail, **extra)
+            return
+        if client_id:
+            await self.socket.send({"type": "ack", "client_id": client_id,
+                                    "id": accepted.message.id})
+        if not accepted.duplicate:
+            self.runtime.spawn(self.runtime.turns.respond(accepted), "citizen-turn")
+
+    async def on_feedback(self, frame: dict[str, Any]) -> None:
+        message_id, helpful = frame.get("message_id"), frame.get("helpful")
+        if not is_stream_id(message_id) or not isinstance(helpful, bool):
+            await self.socket.error("bad_frame", "Feedback needs a message_id and helpful true/false.")
+            return
+        runtime = self.runtime
+        await runtime.analytics.event("feedback", self.conversation_id,
+                                      message_id=message_id, helpful=int(helpful))
+        if not helpful:
+            earlier = await runtime.store.history(self.conversation_id, None)
+            question = ""
+            for message in earlier:
+                if message.id == message_id:
+                    break
+                if message.role == "citizen":
+                    question = message.text
+            if question:
+                await runtime.analytics.gap("not_helpful", self.conversation_id, question)
+
+    async def dispatch(self, frame: dict[str, Any]) -> None:
+        """Act on one client frame."""
+        kind = frame["type"]
+        handoff = self.runtime.handoff
+        if kind == "resume":
+            after = frame.get("after")
+            if after is not None and not is_stream_id(after):
+                await self.socket.error("bad_frame", "after must be a message id or null.")
+                return
+            await self.start_reader(after)
+        elif kind == "message":
+            await self.on_message(frame)
+        elif kind == "handoff":
+            self.runtime.spawn(handoff.request(self.conversation_id, reason="requested"),
+                               "citizen-handoff")
+        elif kind == "leave_queue":
+            self.runtime.spawn(handoff.leave(self.conversation_id), "citizen-leave")
+        elif kind == "feedback":
+            await self.on_feedback(frame)
+        elif kind == "typing":
+            await self.runtime.hub.conv_event(self.conversation_id, "typing", role="citizen")
+        elif kind == "ping":
+            await self.socket.send({"type": "pong"})
+        else:
+            await self.socket.error("bad_frame", f"Unknown frame type {kind[:40]!r}.")
+
+    async def run(self) -> None:
+        """Serve frames until the client goes away."""
+        hints = asyncio.create_task(self._hints(), name="citizen-hints")
+        try:
+            while True:
+                try:
+                    frame = await self.socket.receive()
+                except FrameError as exc:
+                    await self.socket.error(exc.code, exc.detail)
+                    continue
+                if self.reader is None and frame["type"] != "resume":
+                    await self.start_reader(None)
+                await self.dispatch(frame)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await cancel(self.reader, hints)
+
+
+@router.websocket("/ws/conversations/{conversation_id}")
+async def citizen_socket(websocket: WebSocket, conversation_id: str) -> None:
+    """The widget's live connection (see docs/contracts.md for the frames)."""
+    runtime: Runtime = websocket.app.state.runtime
+    await websocket.accept()
+    socket = JsonSocket(websocket)
+    known = is_conversation_id(conversation_id) and (
+        await runtime.conversations.get(conversation_id) is not None)
+    if not known:
+        await socket.error("unknown_conversation",
+                           "We could not find that conversation. Please start a new one.")
+        await socket.close(4404)
+        return
+    log.debug("citizen socket open conv=%s", short(conversation_id))
+    with contextlib.suppress(WebSocketDisconnect):
+        await CitizenSocket(socket, runtime, conversation_id).run()
+    await socket.close()

@@ -1,0 +1,99 @@
+"""The gateway's one pydantic-settings ``Settings``: the only place it reads the environment."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def default_schedule() -> dict[str, list[tuple[str, str]]]:
+    """Monday to Friday, 9am to 5pm."""
+    return {day: ([("09:00", "17:00")] if day not in ("sat", "sun") else []) for day in WEEKDAYS}
+
+
+def default_bank_holidays() -> list[date]:
+    """England and Wales bank holidays, 2026-2027."""
+    return [
+        date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1), date(2027, 3, 26),
+        date(2027, 3, 29), date(2027, 5, 3), date(2027, 5, 31), date(2027, 8, 30),
+        date(2027, 12, 27), date(2027, 12, 28),
+    ]
+
+
+class Settings(BaseSettings):
+    """Everything the gateway can be told through the environment (or a ``.env`` file)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    assistant_env: Literal["production", "development", "test"] = "production"
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_key_prefix: str = "csa:"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: SecretStr = SecretStr("")
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    rasa_timeout_seconds: float = Field(default=8.0, gt=0)
+    health_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    knowledge_dir: Path = ROOT / "knowledge" / "articles"
+    knowledge_index_dir: Path = ROOT / "var" / "index"
+    widget_dir: Path = ROOT / "widget"
+
+    contact_phone: str = "0300 123 4567"
+    contact_hours_text: str = "Monday to Friday, 9am to 5pm, except bank holidays"
+    opening_schedule: dict[str, list[tuple[str, str]]] = Field(default_factory=default_schedule)
+    bank_holidays: list[date] = Field(default_factory=default_bank_holidays)
+    opening_timezone: str = "Europe/London"
+    handoff_queues: list[str] = Field(default_factory=lambda: ["general", "housing", "safeguarding"])
+    safety_queue: str = "safeguarding"
+    eta_default_seconds_per_person: int = 300
+    eta_history_seconds: int = 4 * 3600
+    presence_timeout_seconds: int = 60
+
+    transcript_retention_days: float = Field(default=30, gt=0)
+    stream_maxlen: int = 2000
+    max_text_chars: int = 1000
+    max_body_bytes: int = 8192
+
+    session_idle_seconds: int = 8 * 3600
+    session_absolute_seconds: int = 24 * 3600
+    session_cookie_secure: bool | None = None
+    console_allowed_origins: list[str] = Field(default_factory=list)
+    widget_allowed_origins: list[str] = Field(default_factory=list)
+
+    editor_enabled: bool = True
+    demo_users: bool = False
+    demo_password: SecretStr | None = None
+
+    @property
+    def retention_seconds(self) -> int:
+        """How long transcripts live after their last message."""
+        return int(self.transcript_retention_days * 86400)
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Session cookies are ``Secure`` unless explicitly off or in development/test."""
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return self.assistant_env == "production"
+
+    @cached_property
+    def action_server_health_url(self) -> str:
+        """The action server's ``/health`` next to its webhook."""
+        base = self.action_server_url.rstrip("/")
+        return base.removesuffix("/webhook") + "/health"
+
+    def key(self, *parts: str) -> str:
+        """A Redis key under the gateway's prefix: ``key("conv", cid)`` → ``csa:conv:cid``."""
+        return self.redis_key_prefix + ":".join(parts)

@@ -1,0 +1,142 @@
+"""A citizen's turn: store the message first, then route it to the bot or the adviser."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from dataclasses import dataclass, field
+
+from gateway.analytics import Analytics, short
+from gateway.bot_replies import parse_output, store_drafts
+from gateway.conversations import ConversationMeta, ConversationStore
+from gateway.errors import ApiError
+from gateway.events import EventHub
+from gateway.handoff.service import HandoffService
+from gateway.messages import ConversationMissing, MessageStore
+from gateway.notices import bot_unavailable, no_answer
+from gateway.rasa_client import RasaClient, RasaUnavailable
+from gateway.schemas import Message
+from gateway.settings import Settings
+
+log = logging.getLogger("gateway.turns")
+
+
+@dataclass
+class Accepted:
+    """A citizen message that is safely stored (or was already)."""
+
+    meta: ConversationMeta
+    message: Message
+    duplicate: bool
+
+
+@dataclass
+class TurnResult:
+    """What the citizen's HTTP request gets back."""
+
+    mode: str
+    received: Message
+    replies: list[Message] = field(default_factory=list)
+
+
+class CitizenTurns:
+    """Accept citizen messages and produce the replies (bot, queue notices, or none)."""
+
+    def __init__(self, settings: Settings, store: MessageStore, conversations: ConversationStore,
+                 rasa: RasaClient, handoff: HandoffService, hub: EventHub,
+                 analytics: Analytics) -> None:
+        self.settings = settings
+        self.store = store
+        self.conversations = conversations
+        self.rasa = rasa
+        self.handoff = handoff
+        self.hub = hub
+        self.analytics = analytics
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary())
+
+    async def accept(self, conversation_id: str, text: str, client_id: str | None) -> Accepted:
+        """Store the citizen's message (idempotent by ``client_id``) before anything else."""
+        meta = await self.conversations.get(conversation_id)
+        if meta is None:
+            raise ApiError(404, "unknown_conversation")
+        try:
+            appended = await self.store.append(conversation_id, "citizen", text,
+                                               client_id=client_id)
+        except ConversationMissing as exc:
+            raise ApiError(404, "unknown_conversation") from exc
+        if not appended.duplicate:
+            await self.analytics.event("citizen_message", conversation_id, text, mode=meta.mode)
+        return Accepted(meta, appended.message, appended.duplicate)
+
+    async def respond(self, accepted: Accepted) -> list[Message]:
+        """Produce the replies to an accepted message (serialised per conversation)."""
+        if accepted.duplicate:
+            return []
+        conversation_id = accepted.meta.conversation_id
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = self._locks[conversation_id] = asyncio.Lock()
+        async with lock:
+            return await self._respond(accepted)
+
+    async def _respond(self, accepted: Accepted) -> list[Message]:
+        conversation_id = accepted.meta.conversation_id
+        meta = await self.conversations.get(conversation_id) or accepted.meta
+        if meta.mode == "adviser":
+            await self.hub.conv_event(conversation_id, "typing", role="citizen", done=True)
+            return []
+        if meta.mode == "closed":
+            await self.conversations.set(conversation_id, mode="bot")
+            await self.hub.conv_event(conversation_id, "state")
+        return await self.ask_bot(conversation_id, accepted.message.text, meta)
+
+    async def ask_bot(self, conversation_id: str, text: str,
+                      meta: ConversationMeta) -> list[Message]:
+        """Send the text to Rasa, store its replies, act on its signals; degrade on failure."""
+        await self.hub.conv_event(conversation_id, "typing", role="bot")
+        if meta.rasa_paused and meta.mode != "adviser":
+            await self.handoff.resume_bot(conversation_id)
+        metadata = {"page_url": meta.page_url} if meta.page_url else None
+        try:
+            items = await self.rasa.send(conversation_id, text, metadata)
+        except RasaUnavailable as exc:
+            log.warning("bot unavailable conv=%s: %s", short(conversation_id), exc.reason)
+            await self.analytics.event("bot_unavailable", conversation_id, reason=exc.reason)
+            return [await self._system(conversation_id, bot_unavailable(self.settings))]
+        output = parse_output(items)
+        replies = await store_drafts(self.store, conversation_id, output.drafts)
+        if output.abstained:
+            await self.analytics.gap("abstained", conversation_id, text)
+        if output.handoff is not None:
+            await self.conversations.set(conversation_id, rasa_paused="1")
+            replies += await self.handoff.request(
+                conversation_id,
+                reason=str(output.handoff.get("reason") or "requested"),
+                priority=bool(output.handoff.get("priority")),
+                topic=str(output.handoff.get("topic") or ""),
+                question=text,
+            )
+        if not replies:
+            replies = [await self._system(conversation_id, await self._why_silent())]
+        return replies
+
+    async def _why_silent(self) -> str:
+        """Rasa said nothing: if the action server is down say so, else ask to rephrase."""
+        try:
+            await self.rasa.action_server_status()
+        except RasaUnavailable:
+            return bot_unavailable(self.settings)
+        return no_answer(self.settings)
+
+    async def _system(self, conversation_id: str, text: str) -> Message:
+        return (await self.store.append(conversation_id, "system", text)).message
+
+    async def turn(self, conversation_id: str, text: str, client_id: str | None) -> TurnResult:
+        """The whole turn, for the HTTP endpoint."""
+        accepted = await self.accept(conversation_id, text, client_id)
+        replies = await self.respond(accepted)
+        meta = await self.conversations.get(conversation_id)
+        return TurnResult(mode=meta.mode if meta else accepted.meta.mode,
+                          received=accepted.message, replies=replies)
