@@ -215,7 +215,8 @@ export class Assistant {
     if (!li) {
       li = renderMessage(message, this.ctx());
       this.rendered.set(message.id, li);
-      this.v.log.append(li);
+      // Stored messages go above the visitor's unsent ones, which always stay last.
+      this.v.log.insertBefore(li, this.v.log.querySelector(".csa-msg--pending"));
     }
     const history = this.historyUntil && compareIds(message.id, this.historyUntil) <= 0;
     if (message.role !== "citizen") {

@@ -84,6 +84,8 @@ def fake(fake_server: RunningFake) -> RunningFake:
     service = fake_server.service
     service.reply = echo_reply
     service.refuse = False
+    service.reply_delay = 0.0
+    service.lose_next_ack = False
     service.received_frames.clear()
     service.host_pages.clear()
     return fake_server
@@ -105,7 +107,8 @@ class HostPages:
                 body, headers = found
                 data = body.encode()
                 self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                if "Content-Type" not in headers:
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in headers.items():
                     self.send_header(name, value)

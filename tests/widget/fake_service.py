@@ -57,6 +57,8 @@ class FakeService:
         self.conversations: dict[str, FakeConversation] = {}
         self.reply: Reply = echo_reply
         self.refuse = False
+        self.reply_delay = 0.0
+        self.lose_next_ack = False
         self.seq = 0
         self.loop: asyncio.AbstractEventLoop | None = None
         self.received_frames: list[dict[str, Any]] = []
@@ -195,12 +197,21 @@ class FakeService:
             known = conv.client_ids[client_id]
             await ws.send_json({"type": "ack", "client_id": client_id, "id": known})
             return
+        lose = self.lose_next_ack  # stored, but the connection dies before echo and ack leave
+        if lose:
+            self.lose_next_ack = False
+            conv.sockets.remove(ws)
         stored = await self.store(cid, {"role": "citizen", "text": text, "client_id": client_id})
         conv.client_ids[client_id] = stored["id"]
+        if lose:
+            await ws.close(code=1012)
+            raise WebSocketDisconnect(1012)
         await ws.send_json({"type": "ack", "client_id": client_id, "id": stored["id"]})
         if conv.state["mode"] == "adviser":
             return
         await ws.send_json({"type": "typing", "role": "bot"})
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         for reply in self.reply(text):
             await self.store(cid, reply)
 
