@@ -71,8 +71,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        if exc.status in (401, 403):
-            log.warning("refused %s %s: %s", request.method, request.url.path, exc.code)
+        if exc.status in (401, 403, 409):
+            session = getattr(request.state, "session", None)
+            actor = session.user.username if session is not None else "anonymous"
+            log.warning("refused %s %s for %s: %s", request.method, request.url.path, actor,
+                        exc.code)
+            runtime = getattr(request.app.state, "runtime", None)
+            if runtime is not None:
+                await runtime.analytics.audit("refused", actor, path=request.url.path,
+                                              code=exc.code, status=exc.status)
         return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)

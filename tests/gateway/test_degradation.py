@@ -1,0 +1,119 @@
+"""Rasa or the action server down or slow: a clear reply with the alternatives, nothing lost."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.settings import Settings
+from tests.gateway.conftest import ScriptedRasa, gateway_settings, new_conversation
+
+
+def test_rasa_down_gives_alternatives_and_keeps_the_message(client: TestClient) -> None:
+    cid = new_conversation(client)
+    response = client.post(f"/api/conversations/{cid}/messages", json={"text": "my bin"})
+    assert response.status_code == 200
+    body = response.json()
+    [reply] = body["messages"]
+    assert reply["role"] == "system"
+    assert "0300 000 1111" in reply["text"] and "weekdays 9 to 5" in reply["text"]
+    assert "Traceback" not in reply["text"]
+    history = client.get(f"/api/conversations/{cid}/messages").json()["messages"]
+    assert history[0]["text"] == "my bin"  # what the citizen typed is kept
+
+
+def test_readyz_names_what_is_down(client: TestClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["redis"]["ok"] is True
+    assert body["checks"]["rasa"]["ok"] is False
+    assert body["checks"]["action_server"]["ok"] is False
+    assert set(body["down"]) == {"rasa", "action_server"}
+
+
+def test_readyz_all_up(client: TestClient, rasa: ScriptedRasa) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json()["ready"] is True
+
+
+def test_empty_rasa_reply_with_action_server_down_is_explained(
+        client: TestClient, rasa: ScriptedRasa) -> None:
+    rasa.replies = lambda text: []
+    original = rasa.handler
+
+    def actions_down(request):  # type: ignore[no-untyped-def]
+        if request.url.path == "/health":
+            import httpx
+
+            raise httpx.ConnectError("refused", request=request)
+        return original(request)
+
+    rasa.handler = actions_down  # type: ignore[method-assign]
+    from gateway.rasa_client import RasaClient  # noqa: F401  (the client is already patched)
+    import httpx
+
+    client.app.state.runtime.rasa.client = httpx.AsyncClient(  # type: ignore[attr-defined]
+        transport=httpx.MockTransport(actions_down))
+    cid = new_conversation(client)
+    [reply] = client.post(f"/api/conversations/{cid}/messages", json={"text": "hi"}).json()[
+        "messages"]
+    assert "isn't working" in reply["text"] and "0300 000 1111" in reply["text"]
+
+
+def test_empty_rasa_reply_never_reaches_the_citizen_empty(client: TestClient,
+                                                          rasa: ScriptedRasa) -> None:
+    rasa.replies = lambda text: []
+    cid = new_conversation(client)
+    [reply] = client.post(f"/api/conversations/{cid}/messages", json={"text": "hi"}).json()[
+        "messages"]
+    assert reply["text"].startswith("Sorry, I didn't manage to answer that")
+
+
+@pytest.fixture
+def slow_server() -> Iterator[int]:
+    """A TCP server that accepts and never answers (a hung Rasa)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_slow_rasa_times_out_with_a_clear_reply(redis_url: str, slow_server: int) -> None:
+    settings: Settings = gateway_settings(redis_url, rasa_url=f"http://127.0.0.1:{slow_server}",
+                                          rasa_timeout_seconds=1.0)
+    with TestClient(create_app(settings)) as client:
+        cid = new_conversation(client)
+        started = time.monotonic()
+        response = client.post(f"/api/conversations/{cid}/messages", json={"text": "hello?"})
+        elapsed = time.monotonic() - started
+        assert response.status_code == 200
+        assert elapsed < 5
+        [reply] = response.json()["messages"]
+        assert "0300 000 1111" in reply["text"]
+        ready = client.get("/readyz").json()
+        assert ready["checks"]["rasa"]["detail"] == "down (timeout)"

@@ -1,0 +1,217 @@
+"""Handoff end to end in-process: queue, ETA, claim (atomic), reply, transfer, end, hand back."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from gateway.handoff.service import Adviser
+from tests.gateway.conftest import (
+    ScriptedRasa,
+    add_user,
+    adviser_online,
+    login,
+    new_conversation,
+    run,
+    runtime_of,
+    stream_length,
+)
+from tests.gateway.test_citizen_ws import frames_until
+
+
+def ask(client: TestClient, cid: str) -> dict[str, Any]:
+    response = client.post(f"/api/conversations/{cid}/handoff", json={"reason": "requested"})
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_request_queues_with_position_eta_and_alternatives(client: TestClient,
+                                                           rasa: ScriptedRasa) -> None:
+    adviser_online(client)
+    first, second = new_conversation(client), new_conversation(client)
+    one = ask(client, first)
+    two = ask(client, second)
+    assert one["mode"] == "queued" and one["state"]["queue_position"] == 1
+    assert two["state"]["queue_position"] == 2
+    assert two["state"]["eta_seconds"] == 2 * one["state"]["eta_seconds"]
+    text = two["messages"][0]["text"]
+    assert "number 2" in text and "0300 000 1111" in text and "leave the queue" in text
+    # the bot keeps answering while the citizen waits
+    reply = client.post(f"/api/conversations/{first}/messages", json={"text": "opening hours?"})
+    assert reply.json()["mode"] == "queued"
+    assert reply.json()["messages"][0]["text"] == "echo: opening hours?"
+    # leaving the queue moves the next one up
+    left = client.post(f"/api/conversations/{first}/leave_queue").json()
+    assert left["mode"] == "bot"
+    assert client.get(f"/api/conversations/{second}/state").json()["queue_position"] == 1
+
+
+def test_out_of_hours_offers_the_callback_form(client: TestClient, rasa: ScriptedRasa) -> None:
+    runtime = runtime_of(client)
+    from gateway.handoff.schedule import OpeningSchedule
+
+    closed = OpeningSchedule(weekly={}, bank_holidays=frozenset(), timezone="Europe/London")
+    run(client, runtime.schedule.save, closed)
+    adviser_online(client)
+    cid = new_conversation(client)
+    body = ask(client, cid)
+    assert body["mode"] == "bot" and body["state"]["out_of_hours"] is True
+    assert body["messages"][0]["text"].startswith("Nobody is free now")
+    assert ("POST", f"/conversations/{cid}/trigger_intent",
+            {"name": "handoff_unavailable", "entities": {}}) in rasa.calls
+
+
+def test_no_adviser_online_offers_callback_even_when_rasa_is_down(client: TestClient) -> None:
+    cid = new_conversation(client)
+    body = ask(client, cid)
+    assert body["mode"] == "bot"
+    assert "0300 000 1111" in body["messages"][0]["text"]
+
+
+def test_bot_handoff_payload_queues_with_priority(client: TestClient, rasa: ScriptedRasa) -> None:
+    adviser_online(client)
+    rasa.replies = lambda text: [
+        {"text": "I'll get someone to help you now."},
+        {"custom": {"handoff": {"reason": "safety", "priority": True, "topic": "housing"}}},
+    ]
+    calm = new_conversation(client)
+    ask(client, calm)
+    urgent = new_conversation(client)
+    body = client.post(f"/api/conversations/{urgent}/messages",
+                       json={"text": "I have nowhere safe to sleep"}).json()
+    assert body["mode"] == "queued"
+    assert [m["role"] for m in body["messages"]] == ["bot", "system"]
+    runtime = runtime_of(client)
+    meta = run(client, runtime.conversations.get, urgent)
+    assert meta.priority and meta.queue == "safeguarding" and meta.reason == "safety"
+    # Rasa had paused itself; the gateway resumed it so the citizen can keep talking while queued
+    assert ("POST", f"/conversations/{urgent}/tracker/events", [{"event": "resume"}]) in rasa.calls
+
+
+def test_priority_goes_first_in_its_queue(client: TestClient) -> None:
+    runtime = runtime_of(client)
+    cids = [new_conversation(client) for _ in range(3)]
+    run(client, runtime.queue.enqueue, cids[0], "general", False, "requested", "")
+    run(client, runtime.queue.enqueue, cids[1], "general", False, "failed", "")
+    run(client, runtime.queue.enqueue, cids[2], "general", True, "safety", "")
+    positions = [run(client, runtime.queue.position, "general", c) for c in cids]
+    assert positions == [2, 3, 1]
+
+
+def test_two_advisers_never_claim_the_same_conversation(client: TestClient) -> None:
+    runtime = runtime_of(client)
+    adviser_online(client)
+    cid = new_conversation(client)
+    ask(client, cid)
+    advisers = [Adviser(f"adv{i}", f"Adviser {i}") for i in range(20)]
+
+    async def race() -> list[bool]:
+        return list(await asyncio.gather(
+            *(runtime.queue.claim(cid, a.username, a.public_name) for a in advisers)))
+
+    results = run(client, race)
+    assert results.count(True) == 1
+    meta = run(client, runtime.conversations.get, cid)
+    assert meta.mode == "adviser" and meta.adviser == advisers[results.index(True)].username
+
+
+def test_full_adviser_flow_over_http(client: TestClient, rasa: ScriptedRasa) -> None:
+    add_user(client, "sam", "adviser", "Sam Patel")
+    adviser_online(client, "sam")
+    cid = new_conversation(client)
+    client.post(f"/api/conversations/{cid}/messages", json={"text": "council tax question"})
+    ask(client, cid)
+    csrf = login(client, "sam")
+    headers = {"X-CSRF-Token": csrf}
+    queue = client.get("/api/console/queue").json()
+    waiting = queue["queues"][0]["waiting"]
+    assert [w["conversation_id"] for w in waiting] == [cid]
+    assert waiting[0]["reason"] == "requested"
+    claimed = client.post(f"/api/console/conversations/{cid}/claim", headers=headers)
+    assert claimed.status_code == 200
+    again = client.post(f"/api/console/conversations/{cid}/claim", headers=headers)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "not_waiting"
+    # Rasa is told a person took over
+    assert ("POST", f"/conversations/{cid}/tracker/events", [{"event": "pause"}]) in rasa.calls
+    with client.websocket_connect(f"/ws/conversations/{cid}") as citizen:
+        citizen.send_json({"type": "resume", "after": None})
+        state = frames_until(citizen, lambda f: f["type"] == "state")[-1]
+        assert state["mode"] == "adviser" and state["adviser"] == "Sam"
+        sent = client.post(f"/api/console/conversations/{cid}/messages", headers=headers,
+                           json={"text": "Hello, I'm Sam.", "client_id": "a1"})
+        assert sent.status_code == 201
+        got = frames_until(citizen, lambda f: f["type"] == "message"
+                           and f["message"]["role"] == "adviser")[-1]["message"]
+        assert got["text"] == "Hello, I'm Sam." and got["author"] == "Sam (adviser)"
+        calls_before = len(rasa.calls)
+        citizen.send_json({"type": "message", "text": "thanks Sam", "client_id": "c9"})
+        frames_until(citizen, lambda f: f["type"] == "ack")
+    assert len(rasa.calls) == calls_before  # adviser mode: nothing goes to the bot
+    note = client.post(f"/api/console/conversations/{cid}/notes", headers=headers,
+                       json={"text": "Asked about single person discount"})
+    assert note.status_code == 201
+    view = client.get(f"/api/console/conversations/{cid}").json()
+    assert [m["role"] for m in view["messages"]][-3:] == ["system", "adviser", "citizen"]
+    assert view["notes"][0]["text"] == "Asked about single person discount"
+    public = client.get(f"/api/conversations/{cid}/messages").json()["messages"]
+    assert all("discount" not in m["text"] for m in public)  # notes stay private
+    before_end = len(rasa.calls)
+    ended = client.post(f"/api/console/conversations/{cid}/end", headers=headers,
+                        json={"outcome": "resolved", "hand_back": True})
+    assert ended.status_code == 200 and ended.json()["conversation"]["mode"] == "bot"
+    # hand back = a resume event only: no action is re-run, the tracker keeps its context
+    posted = [c for c in rasa.calls[before_end:] if c[0] == "POST"]
+    assert posted == [("POST", f"/conversations/{cid}/tracker/events", [{"event": "resume"}])]
+    reply = client.post(f"/api/conversations/{cid}/messages", json={"text": "one more thing"})
+    assert reply.json()["mode"] == "bot"
+    assert reply.json()["messages"][0]["text"] == "echo: one more thing"
+
+
+def test_transfer_and_end_without_hand_back(client: TestClient, rasa: ScriptedRasa) -> None:
+    add_user(client, "sam", "adviser", "Sam")
+    adviser_online(client, "sam")
+    cid = new_conversation(client)
+    ask(client, cid)
+    headers = {"X-CSRF-Token": login(client, "sam")}
+    client.post(f"/api/console/conversations/{cid}/claim", headers=headers)
+    unknown = client.post(f"/api/console/conversations/{cid}/transfer", headers=headers,
+                          json={"queue": "nowhere"})
+    assert unknown.status_code == 422
+    moved = client.post(f"/api/console/conversations/{cid}/transfer", headers=headers,
+                        json={"queue": "housing"})
+    assert moved.json()["conversation"]["mode"] == "queued"
+    assert moved.json()["conversation"]["queue"] == "housing"
+    client.post(f"/api/console/conversations/{cid}/claim", headers=headers)
+    ended = client.post(f"/api/console/conversations/{cid}/end", headers=headers,
+                        json={"outcome": "referred", "hand_back": False})
+    assert ended.json()["conversation"]["mode"] == "closed"
+    texts = [m["text"] for m in client.get(f"/api/conversations/{cid}/messages").json()["messages"]]
+    assert any("passed to another team" in t for t in texts)
+    assert texts[-1].startswith("Sam has ended the conversation")
+
+
+def test_acting_on_a_conversation_you_do_not_hold_is_refused(client: TestClient,
+                                                             rasa: ScriptedRasa) -> None:
+    add_user(client, "sam", "adviser", "Sam")
+    add_user(client, "kim", "adviser", "Kim")
+    adviser_online(client, "sam")
+    cid = new_conversation(client)
+    ask(client, cid)
+    sam = {"X-CSRF-Token": login(client, "sam")}
+    assert client.post(f"/api/console/conversations/{cid}/claim", headers=sam).status_code == 200
+    client.cookies.clear()
+    kim = {"X-CSRF-Token": login(client, "kim")}
+    length = stream_length(client, cid)
+    for path, body in [("messages", {"text": "hijack"}), ("transfer", {"queue": "housing"}),
+                       ("end", {"outcome": "resolved", "hand_back": True})]:
+        response = client.post(f"/api/console/conversations/{cid}/{path}", headers=kim, json=body)
+        assert response.status_code == 403, path
+        assert response.json()["error"]["code"] == "not_holder"
+    assert stream_length(client, cid) == length
+    meta = run(client, runtime_of(client).conversations.get, cid)
+    assert meta.mode == "adviser" and meta.adviser == "sam"
+    audit = run(client, lambda: runtime_of(client).redis.xrange(
+        runtime_of(client).settings.key("audit", "console")))
+    assert any(fields.get("action") == "refused" for _, fields in audit)
