@@ -31,33 +31,61 @@ class AuditLog:
     """Append to and read the per-article audit streams."""
 
     def __init__(self, client: redis.Redis, keys: EditorKeys) -> None:
-        self.redis = client
+        self.redis: Any = client
         self.keys = keys
 
     @staticmethod
     def _fields(user: str, action: str, version: int, summary: str, ts: float) -> dict[str, str]:
-        return {"ts": f"{ts:.3f}", "user": user, "action": action, "version": str(version),
-                "summary": summary[:500]}
+        return {
+            "ts": f"{ts:.3f}",
+            "user": user,
+            "action": action,
+            "version": str(version),
+            "summary": summary[:500],
+        }
 
-    def record_in(self, pipe: Any, article_id: str, user: str, action: str, version: int,
-                  summary: str, ts: float) -> None:
+    def record_in(
+        self,
+        pipe: Any,
+        article_id: str,
+        user: str,
+        action: str,
+        version: int,
+        summary: str,
+        ts: float,
+    ) -> None:
         """Queue an entry inside a caller's MULTI so it commits with the change itself."""
         pipe.xadd(self.keys.audit(article_id), self._fields(user, action, version, summary, ts))
 
-    def record(self, article_id: str, user: str, action: str, version: int, summary: str,
-               ts: float | None = None) -> None:
+    def record(
+        self,
+        article_id: str,
+        user: str,
+        action: str,
+        version: int,
+        summary: str,
+        ts: float | None = None,
+    ) -> None:
         """Append an entry on its own."""
         import time
 
         when = time.time() if ts is None else ts
-        self.redis.xadd(self.keys.audit(article_id),
-                        self._fields(user, action, version, summary, when))  # type: ignore[arg-type]
+        self.redis.xadd(
+            self.keys.audit(article_id), self._fields(user, action, version, summary, when)
+        )
 
     def entries(self, article_id: str, limit: int = 200) -> list[AuditEntry]:
         """Newest first."""
         rows = self.redis.xrevrange(self.keys.audit(article_id), count=limit)
         return [
-            AuditEntry(id=str(entry_id), article_id=article_id, ts=float(f["ts"]), user=f["user"],
-                       action=f["action"], version=int(f["version"]), summary=f["summary"])
-            for entry_id, f in rows  # type: ignore[union-attr]
+            AuditEntry(
+                id=str(entry_id),
+                article_id=article_id,
+                ts=float(f["ts"]),
+                user=f["user"],
+                action=f["action"],
+                version=int(f["version"]),
+                summary=f["summary"],
+            )
+            for entry_id, f in rows
         ]

@@ -20,8 +20,12 @@ class DiffLine:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form for the API."""
-        return {"op": self.op, "text": self.text, "old_line": self.old_line,
-                "new_line": self.new_line}
+        return {
+            "op": self.op,
+            "text": self.text,
+            "old_line": self.old_line,
+            "new_line": self.new_line,
+        }
 
 
 def line_diff(old: str, new: str, context: int = 3) -> list[DiffLine]:
@@ -50,8 +54,11 @@ def change_summary(old: str, new: str) -> str:
         new_front, new_body = split_markdown(new)
     except FrontMatterError:
         old_front, old_body, new_front, new_body = {}, old, {}, new
-    fields = sorted(k for k in set(old_front) | set(new_front)
-                    if old_front.get(k) != new_front.get(k) and k != "status")
+    fields = sorted(
+        k
+        for k in set(old_front) | set(new_front)
+        if old_front.get(k) != new_front.get(k) and k != "status"
+    )
     diff = line_diff(old_body, new_body, context=0)
     added = sum(1 for d in diff if d.op == "added")
     removed = sum(1 for d in diff if d.op == "removed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from typing import Any
@@ -35,7 +36,7 @@ class FrontMatterError(ValueError):
 
 
 def split_markdown(text: str) -> tuple[dict[str, Any], str]:
-    """Return ``(front matter, body)``; raise FrontMatterError with a plain message if unreadable."""
+    """Return ``(front matter, body)``; FrontMatterError (plain words) if unreadable."""
     match = _FENCE.match(text.lstrip("\ufeff"))
     if not match:
         raise FrontMatterError(
@@ -75,10 +76,8 @@ def compose_markdown(front_matter: dict[str, Any], body: str) -> str:
     for key in DATE_FIELDS:
         value = ordered.get(key)
         if isinstance(value, str) and _DATE.match(value.strip()):
-            try:
+            with contextlib.suppress(ValueError):  # left as text; validation reports it
                 ordered[key] = dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass  # left as text; validation reports it
     if isinstance(ordered.get("contact"), dict):
         ordered["contact"] = {k: v for k, v in ordered["contact"].items() if v not in (None, "")}
         if not ordered["contact"]:

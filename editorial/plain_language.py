@@ -34,9 +34,30 @@ _PASSIVE = re.compile(
 )
 # Words ending in -ed that read as adjectives after "be", not as passives.
 _NOT_PASSIVE = {
-    "interested", "married", "tired", "worried", "retired", "disabled", "qualified", "concerned",
-    "pleased", "related", "supposed", "used", "based", "closed", "prepared", "registered",
-    "self-employed", "employed", "unemployed", "needed", "bed", "red", "shed", "ned",
+    "interested",
+    "married",
+    "tired",
+    "worried",
+    "retired",
+    "disabled",
+    "qualified",
+    "concerned",
+    "pleased",
+    "related",
+    "supposed",
+    "used",
+    "based",
+    "closed",
+    "prepared",
+    "registered",
+    "self-employed",
+    "employed",
+    "unemployed",
+    "needed",
+    "bed",
+    "red",
+    "shed",
+    "ned",
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z0-9])")
 _MD_INLINE = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`]+")
@@ -151,29 +172,50 @@ def check_plain_language(body: str, line_offset: int = 0) -> PlainLanguageReport
     score, words = reading_ease([s for _, s in found])
     report = PlainLanguageReport(score, band(score), words, len(found))
     if score is not None and score < TARGET_READING_EASE:
-        report.advice.append(Advice(
-            "readability",
-            f"Reading ease is {score:.0f} ({band(score)}). Aim for {TARGET_READING_EASE:.0f} or "
-            "more: use shorter sentences and everyday words."))
+        report.advice.append(
+            Advice(
+                "readability",
+                f"Reading ease is {score:.0f} ({band(score)}). "
+                f"Aim for {TARGET_READING_EASE:.0f} or "
+                "more: use shorter sentences and everyday words.",
+            )
+        )
     for number, sentence in found:
         line = number + line_offset
         count = len(_WORD.findall(sentence))
         if count > LONG_SENTENCE_WORDS:
-            report.advice.append(Advice(
-                "long_sentence",
-                f"This sentence has {count} words. Try to keep sentences under "
-                f"{LONG_SENTENCE_WORDS + 1} words: split it in two.", line, _clip(sentence)))
+            report.advice.append(
+                Advice(
+                    "long_sentence",
+                    f"This sentence has {count} words. Try to keep sentences under "
+                    f"{LONG_SENTENCE_WORDS + 1} words: split it in two.",
+                    line,
+                    _clip(sentence),
+                )
+            )
         for match in _PASSIVE.finditer(sentence):
             if match.group(1).lower() in _NOT_PASSIVE:
                 continue
-            report.advice.append(Advice(
-                "passive",
-                f"'{match.group(0)}' may be passive voice. Say who does it: 'we will send' "
-                "rather than 'it will be sent'.", line, _clip(sentence)))
+            report.advice.append(
+                Advice(
+                    "passive",
+                    f"'{match.group(0)}' may be passive voice. Say who does it: 'we will send' "
+                    "rather than 'it will be sent'.",
+                    line,
+                    _clip(sentence),
+                )
+            )
         for term, plain, pattern in jargon_terms():
             if pattern.search(sentence):
-                report.advice.append(Advice(
-                    "jargon", f"'{term}' is jargon. Try '{plain}'.", line, _clip(sentence), plain))
+                report.advice.append(
+                    Advice(
+                        "jargon",
+                        f"'{term}' is jargon. Try '{plain}'.",
+                        line,
+                        _clip(sentence),
+                        plain,
+                    )
+                )
     return report
 
 

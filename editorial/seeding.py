@@ -36,7 +36,7 @@ def article_files(articles_dir: Path) -> list[Path]:
 
 
 def sync_from_files(store: ArticleStore, articles_dir: Path) -> SyncReport:
-    """Import new or changed files into the store (safe to run on every start, on every instance)."""
+    """Import new or changed files into the store (safe on every start of every instance)."""
     report = SyncReport()
     for path in article_files(articles_dir):
         text = path.read_text(encoding="utf-8")
@@ -54,8 +54,9 @@ def sync_from_files(store: ArticleStore, articles_dir: Path) -> SyncReport:
     return report
 
 
-def _sync_one(store: ArticleStore, article_id: str, text: str, sha: str, path: Path,
-              report: SyncReport) -> None:
+def _sync_one(
+    store: ArticleStore, article_id: str, text: str, sha: str, path: Path, report: SyncReport
+) -> None:
     if not store.exists(article_id):
         store.create(text, GIT_AUTHOR, action="imported", source_sha=sha)
         report.imported.append(article_id)
@@ -65,21 +66,26 @@ def _sync_one(store: ArticleStore, article_id: str, text: str, sha: str, path: P
         return
     source = f"knowledge/articles/{path.name}"
     if state.head_version == state.source_version:
-        new = store.import_version(article_id, state.head_version, text, GIT_AUTHOR,
-                                   note=f"updated from {source}")
+        new = store.import_version(
+            article_id, state.head_version, text, GIT_AUTHOR, note=f"updated from {source}"
+        )
         store.record_source(article_id, sha, new.head_version)
         report.updated.append(article_id)
     else:
         store.record_source(article_id, sha)
-        store.note_event(article_id, GIT_AUTHOR, "file-changed",
-                         f"{source} changed in git; the editor's newer version was kept")
+        store.note_event(
+            article_id,
+            GIT_AUTHOR,
+            "file-changed",
+            f"{source} changed in git; the editor's newer version was kept",
+        )
         report.kept_editor_version.append(article_id)
 
 
 def export_published(store: ArticleStore, articles_dir: Path) -> list[str]:
     """Write every article the editor published (or retired) back to its file; return the ids."""
     written = []
-    for state in store.list():
+    for state in store.list_articles():
         if state.head_version == state.source_version:
             continue
         if state.status == "published" and state.published_version:
@@ -90,7 +96,8 @@ def export_published(store: ArticleStore, articles_dir: Path) -> list[str]:
             continue
         path = articles_dir / f"{state.article_id}.md"
         path.write_text(text, encoding="utf-8")
-        store.record_source(state.article_id, hashlib.sha256(text.encode()).hexdigest(),
-                            state.head_version)
+        store.record_source(
+            state.article_id, hashlib.sha256(text.encode()).hexdigest(), state.head_version
+        )
         written.append(state.article_id)
     return written

@@ -120,12 +120,18 @@ class ArticleState:
     def from_hash(cls, raw: dict[str, str]) -> ArticleState:
         """Read the Redis hash back."""
         return cls(
-            article_id=raw["article_id"], title=raw.get("title", ""), owner=raw.get("owner", ""),
-            service_area=raw.get("service_area", ""), review_by=raw.get("review_by", ""),
-            status=raw.get("status", "draft"), head_version=int(raw.get("head_version", 0)),
+            article_id=raw["article_id"],
+            title=raw.get("title", ""),
+            owner=raw.get("owner", ""),
+            service_area=raw.get("service_area", ""),
+            review_by=raw.get("review_by", ""),
+            status=raw.get("status", "draft"),
+            head_version=int(raw.get("head_version", 0)),
             published_version=int(raw.get("published_version", 0)),
-            updated_at=float(raw.get("updated_at", 0)), updated_by=raw.get("updated_by", ""),
-            source_sha=raw.get("source_sha", ""), source_version=int(raw.get("source_version", 0)),
+            updated_at=float(raw.get("updated_at", 0)),
+            updated_by=raw.get("updated_by", ""),
+            source_sha=raw.get("source_sha", ""),
+            source_version=int(raw.get("source_version", 0)),
             questions=json.loads(raw.get("questions") or "[]"),
         )
 
@@ -142,9 +148,13 @@ def _describe(markdown: str) -> dict[str, str]:
 class ArticleStore:
     """Versions, audit log and publishing of guidance articles in Redis."""
 
-    def __init__(self, client: redis.Redis, keys: EditorKeys | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.redis = client
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: EditorKeys | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.redis: Any = client
         self.keys = keys or EditorKeys()
         self.audit = AuditLog(client, self.keys)
         self.clock = clock
@@ -159,11 +169,11 @@ class ArticleStore:
         raw = self.redis.hgetall(self.keys.meta(article_id))
         if not raw:
             raise UnknownArticle(f"There is no article with the id '{article_id}'.")
-        return ArticleState.from_hash(raw)  # type: ignore[arg-type]
+        return ArticleState.from_hash(raw)
 
-    def list(self, query: str = "", status: str | None = None) -> list[ArticleState]:
+    def list_articles(self, query: str = "", status: str | None = None) -> list[ArticleState]:
         """Every article, filtered by words in the id, title, owner or area, and by status."""
-        ids = sorted(self.redis.smembers(self.keys.articles))  # type: ignore[arg-type]
+        ids = sorted(self.redis.smembers(self.keys.articles))
         pipe = self.redis.pipeline(transaction=False)
         for article_id in ids:
             pipe.hgetall(self.keys.meta(article_id))
@@ -172,7 +182,8 @@ class ArticleStore:
         out = []
         for state in states:
             haystack = " ".join(
-                (state.article_id, state.title, state.owner, state.service_area)).lower()
+                (state.article_id, state.title, state.owner, state.service_area)
+            ).lower()
             if all(w in haystack for w in words) and (not status or state.status == status):
                 out.append(state)
         return sorted(out, key=lambda s: s.title.lower() or s.article_id)
@@ -183,7 +194,7 @@ class ArticleStore:
         if raw is None:
             self.get(article_id)
             raise UnknownVersion(f"'{article_id}' has no version {number}.")
-        return Version(**json.loads(raw))  # type: ignore[arg-type]
+        return Version(**json.loads(raw))
 
     def head(self, article_id: str) -> Version:
         """The newest version."""
@@ -193,7 +204,7 @@ class ArticleStore:
         """Every version, newest first."""
         self.get(article_id)
         raw = self.redis.hgetall(self.keys.versions(article_id))
-        items = [Version(**json.loads(v)) for v in raw.values()]  # type: ignore[union-attr]
+        items = [Version(**json.loads(v)) for v in raw.values()]
         return sorted(items, key=lambda v: v.number, reverse=True)
 
     def published_markdown(self, article_id: str) -> str | None:
@@ -202,13 +213,20 @@ class ArticleStore:
         return None if raw in (None, RETIRED_TOMBSTONE) else str(raw)
 
     # ---- writing ---------------------------------------------------------------------------
-    def create(self, markdown: str, author: str, questions: list[str] | None = None,
-               action: str = "created", source_sha: str = "") -> ArticleState:
+    def create(
+        self,
+        markdown: str,
+        author: str,
+        questions: list[str] | None = None,
+        action: str = "created",
+        source_sha: str = "",
+    ) -> ArticleState:
         """Add a new article as version 1 (a draft unless imported as published)."""
         front, _ = split_markdown(markdown)
         article_id = str(front["id"])
-        state = ArticleState(article_id=article_id, questions=list(questions or []),
-                             source_sha=source_sha)
+        state = ArticleState(
+            article_id=article_id, questions=list(questions or []), source_sha=source_sha
+        )
         if action == "imported":
             status = str(front.get("status") or "published")
             state.status = status if status in STATUSES else "draft"
@@ -219,60 +237,93 @@ class ArticleStore:
             if current is not None:
                 raise DuplicateArticle(
                     f"An article with the id '{article_id}' already exists. Choose another id, "
-                    "or open the existing article to change it.")
+                    "or open the existing article to change it."
+                )
 
         return self._write(article_id, 0, markdown, author, action, check, state=state)
 
-    def save(self, article_id: str, markdown: str, base_version: int, author: str,
-             note: str = "") -> ArticleState:
+    def save(
+        self, article_id: str, markdown: str, base_version: int, author: str, note: str = ""
+    ) -> ArticleState:
         """Save a new version on top of ``base_version``; VersionConflict if that is stale."""
         return self._write(article_id, base_version, markdown, author, "saved", note=note)
 
-    def restore(self, article_id: str, from_version: int, base_version: int,
-                author: str) -> ArticleState:
+    def restore(
+        self, article_id: str, from_version: int, base_version: int, author: str
+    ) -> ArticleState:
         """Make an old version the newest again (as a new version; history is kept)."""
         old = self.version(article_id, from_version)
-        return self._write(article_id, base_version, old.markdown, author, "restored",
-                           note=f"restored version {from_version}", restored_from=from_version)
+        return self._write(
+            article_id,
+            base_version,
+            old.markdown,
+            author,
+            "restored",
+            note=f"restored version {from_version}",
+            restored_from=from_version,
+        )
 
     def publish(self, article_id: str, base_version: int, author: str) -> ArticleState:
         """Make the newest version live everywhere (it must be the version the editor saw)."""
         head = self.version(article_id, base_version)
         live = with_field(head.markdown, "status", "published")
-        return self._write(article_id, base_version, live, author, "published",
-                           note="published",
-                           live=("upsert", live))
+        return self._write(
+            article_id,
+            base_version,
+            live,
+            author,
+            "published",
+            note="published",
+            live=("upsert", live),
+        )
 
     def retire(self, article_id: str, base_version: int, author: str) -> ArticleState:
         """Take the article out of every answer at once; the text is kept for history."""
         head = self.version(article_id, base_version)
         text = with_field(head.markdown, "status", "retired")
-        return self._write(article_id, base_version, text, author, "retired",
-                           note="retired", live=("delete", RETIRED_TOMBSTONE))
+        return self._write(
+            article_id,
+            base_version,
+            text,
+            author,
+            "retired",
+            note="retired",
+            live=("delete", RETIRED_TOMBSTONE),
+        )
 
-    def import_version(self, article_id: str, base_version: int, markdown: str, author: str,
-                       note: str) -> ArticleState:
+    def import_version(
+        self, article_id: str, base_version: int, markdown: str, author: str, note: str
+    ) -> ArticleState:
         """Add a version that came from the files; if the overlay holds the article, update it."""
         live = ("upsert", markdown) if self.published_markdown(article_id) is not None else None
-        return self._write(article_id, base_version, markdown, author, "imported", note=note,
-                           live=live)
+        return self._write(
+            article_id, base_version, markdown, author, "imported", note=note, live=live
+        )
 
     def note_event(self, article_id: str, author: str, action: str, summary: str) -> None:
         """Record something in the audit log that is not a new version."""
         self.audit.record(article_id, author, action, self.get(article_id).head_version, summary)
 
-    def _write(self, article_id: str, base_version: int, markdown: str, author: str,
-               action: str, check: Callable[[ArticleState | None], None] | None = None,
-               note: str = "", restored_from: int | None = None,
-               live: tuple[str, str] | None = None,
-               state: ArticleState | None = None) -> ArticleState:
+    def _write(
+        self,
+        article_id: str,
+        base_version: int,
+        markdown: str,
+        author: str,
+        action: str,
+        check: Callable[[ArticleState | None], None] | None = None,
+        note: str = "",
+        restored_from: int | None = None,
+        live: tuple[str, str] | None = None,
+        state: ArticleState | None = None,
+    ) -> ArticleState:
         """Append a version atomically: WATCH the meta hash, compare, MULTI/EXEC."""
         meta_key = self.keys.meta(article_id)
         with self.redis.pipeline() as pipe:
             try:
                 pipe.watch(meta_key)
                 raw = pipe.hgetall(meta_key)
-                current = ArticleState.from_hash(raw) if raw else None  # type: ignore[arg-type]
+                current = ArticleState.from_hash(raw) if raw else None
                 if check is not None:
                     check(current)
                 elif current is None:
@@ -300,16 +351,20 @@ class ArticleStore:
                 if action == "saved":
                     summary = change_summary(previous, markdown) + (f" — {note}" if note else "")
                 pipe.multi()
-                pipe.hset(self.keys.versions(article_id), str(number),
-                          json.dumps(version.as_dict()))
+                pipe.hset(
+                    self.keys.versions(article_id), str(number), json.dumps(version.as_dict())
+                )
                 pipe.hset(meta_key, mapping=new.to_hash())
                 pipe.sadd(self.keys.articles, article_id)
                 self.audit.record_in(pipe, article_id, author, action, number, summary, now)
                 if live is not None:
                     op, text = live
                     pipe.hset(self.keys.published, article_id, text)
-                    event = {"op": op, "article_id": article_id,
-                             "markdown": text if op == "upsert" else None}
+                    event = {
+                        "op": op,
+                        "article_id": article_id,
+                        "markdown": text if op == "upsert" else None,
+                    }
                     pipe.publish(self.keys.events, json.dumps(event))
                 pipe.execute()
                 return new
@@ -324,7 +379,9 @@ class ArticleStore:
         return VersionConflict(
             f"{who} saved '{article_id}' (version {head}) at {when}, after you opened version "
             f"{base}. Your changes were not saved. Compare the two versions, copy your changes "
-            "into the newest one, then save again.", theirs)
+            "into the newest one, then save again.",
+            theirs,
+        )
 
     def set_questions(self, article_id: str, questions: list[str]) -> None:
         """Attach the gap questions an article was started from."""

@@ -60,11 +60,17 @@ def check_article(markdown: str, expected_id: str | None = None) -> CheckedArtic
     size = len(markdown.encode("utf-8"))
     if size > MAX_ARTICLE_BYTES:
         raise ArticleInvalid(
-            [Problem(f"The article is too long ({size // 1000} kB). The limit is "
-                     f"{MAX_ARTICLE_BYTES // 1000} kB: split it into more than one article.")]
+            [
+                Problem(
+                    f"The article is too long ({size // 1000} kB). The limit is "
+                    f"{MAX_ARTICLE_BYTES // 1000} kB: split it into more than one article."
+                )
+            ]
         )
     if "\x00" in markdown:
-        raise ArticleInvalid([Problem("The text contains a null character. Paste it as plain text.")])
+        raise ArticleInvalid(
+            [Problem("The text contains a null character. Paste it as plain text.")]
+        )
     try:
         front, body = split_markdown(markdown)
     except FrontMatterError as exc:
@@ -89,19 +95,28 @@ def _front_matter_problems(front: dict[str, Any], expected_id: str | None) -> li
     problems: list[Problem] = []
     article_id = front.get("id")
     if not isinstance(article_id, str) or not ID_PATTERN.match(article_id):
-        problems.append(Problem(
-            "The id must be lowercase letters, digits and hyphens, for example 'missed-bin'.", "id"))
+        problems.append(
+            Problem(
+                "The id must be lowercase letters, digits and hyphens, for example 'missed-bin'.",
+                "id",
+            )
+        )
     elif expected_id is not None and article_id != expected_id:
-        problems.append(Problem(
-            f"The id cannot change from '{expected_id}' to '{article_id}'. "
-            "Create a new article instead, then retire this one.", "id"))
+        problems.append(
+            Problem(
+                f"The id cannot change from '{expected_id}' to '{article_id}'. "
+                "Create a new article instead, then retire this one.",
+                "id",
+            )
+        )
     for name in ("title", "summary", "url", "owner", "review_by"):
         if not str(front.get(name) or "").strip():
             problems.append(Problem(f"Fill in '{name.replace('_', ' ')}'.", name))
     url = str(front.get("url") or "")
     if url and not url.startswith("https://"):
-        problems.append(Problem(
-            f"The page address must start with https:// (it is '{url[:80]}').", "url"))
+        problems.append(
+            Problem(f"The page address must start with https:// (it is '{url[:80]}').", "url")
+        )
     for name, value in front.items():
         if isinstance(value, str) and _TAG_NAME.search(value) and "<" in value:
             problems.append(Problem(f"Remove the HTML from '{name}'; use plain words.", name))
@@ -111,7 +126,9 @@ def _front_matter_problems(front: dict[str, Any], expected_id: str | None) -> li
 def _body_problems(body: str, offset: int) -> list[Problem]:
     problems: list[Problem] = []
     if not body.strip():
-        return [Problem("The body is empty. Add an opening sentence and at least one '##' section.")]
+        return [
+            Problem("The body is empty. Add an opening sentence and at least one '##' section.")
+        ]
     tokens = MarkdownIt("commonmark").parse(body)
     for token in tokens:
         html = [token] if token.type == "html_block" else []
@@ -126,23 +143,35 @@ def _body_problems(body: str, offset: int) -> list[Problem]:
                 msg = f"Remove the HTML tag <{name}>. Use Markdown instead (## headings, - lists)."
             problems.append(Problem(msg, "body", line))
     if not any(t.type == "heading_open" and t.tag == "h2" for t in tokens):
-        problems.append(Problem(
-            "Add at least one section heading starting with '## '. The assistant answers "
-            "by quoting one section.", "body"))
-    fences = 0
-    for number, line in enumerate(body.split("\n"), start=1):
-        stripped = line.strip()
+        problems.append(
+            Problem(
+                "Add at least one section heading starting with '## '. The assistant answers "
+                "by quoting one section.",
+                "body",
+            )
+        )
+    fences, last_fence = 0, 0
+    for number, text_line in enumerate(body.split("\n"), start=1):
+        stripped = text_line.strip()
         if stripped.startswith("```") or stripped.startswith("~~~"):
             fences += 1
             last_fence = number
-        found = _LINK.findall(line) + _AUTOLINK.findall(line) + _BARE_URL.findall(line)
+        found = [
+            *_LINK.findall(text_line),
+            *_AUTOLINK.findall(text_line),
+            *_BARE_URL.findall(text_line),
+        ]
         for url in dict.fromkeys(found):
             if not url.startswith(ALLOWED_LINK_SCHEMES):
-                problems.append(Problem(
-                    f"The link '{url[:80]}' must start with https://.", "body", number + offset))
+                problems.append(
+                    Problem(
+                        f"The link '{url[:80]}' must start with https://.", "body", number + offset
+                    )
+                )
     if fences % 2:
-        problems.append(Problem(
-            "A code block opened with ``` is never closed.", "body", last_fence + offset))
+        problems.append(
+            Problem("A code block opened with ``` is never closed.", "body", last_fence + offset)
+        )
     return problems
 
 

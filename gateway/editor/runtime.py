@@ -1,0 +1,105 @@
+"""What the editor router needs while the gateway runs: Redis, the store, the preview service.
+
+``start_editor(settings)`` is called once from the gateway's lifespan. It imports new or
+changed article files into the store, then loads the editor-preview ``GuidanceService`` in a
+background thread (the model takes a few seconds) and keeps it in step with every publish.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from editorial.clustering import CachedEmbedder
+from editorial.keys import EditorKeys
+from editorial.live_updates import LiveUpdates
+from editorial.seeding import SyncReport, sync_from_files
+from editorial.store import ArticleStore
+
+log = logging.getLogger("gateway.editor")
+
+
+@dataclass
+class EditorRuntime:
+    """Shared state of the editor router (one per gateway process)."""
+
+    redis: redis.Redis
+    keys: EditorKeys
+    store: ArticleStore
+    knowledge_dir: Path
+    eval_file: Path
+    settings: Any = None
+    guidance: Any = None
+    live: LiveUpdates | None = None
+    gap_embedder: CachedEmbedder | None = None
+    sync_report: SyncReport | None = None
+    load_error: str | None = None
+    _loaded: threading.Event = field(default_factory=threading.Event)
+
+    def wait_for_guidance(self, timeout: float = 60.0) -> Any:
+        """The preview service once loaded, or None (``load_error`` says why)."""
+        self._loaded.wait(timeout)
+        return self.guidance
+
+    def load_guidance(self) -> None:
+        """Load the preview service, apply the overlay and subscribe to events."""
+        try:
+            from knowledge.answering import GuidanceService
+
+            service = GuidanceService.load(self.settings)
+            live = LiveUpdates(self.redis, self.keys, service)
+            live.start()
+            self.guidance, self.live = service, live
+            self.gap_embedder = CachedEmbedder(_embedder_of(service))
+        except Exception as exc:  # reported on the pages, the rest of the editor still works
+            log.exception("editor preview service did not load")
+            self.load_error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self._loaded.set()
+
+    def stop(self) -> None:
+        """Stop the event listener and close Redis."""
+        if self.live is not None:
+            self.live.stop()
+        self.redis.close()
+
+
+def _embedder_of(service: Any) -> Any:
+    """The sentence embedder inside the guidance service (same model for gap clustering)."""
+    for path in ("embedder", "knowledge_base.embedder", "kb.embedder"):
+        obj: Any = service
+        for part in path.split("."):
+            obj = getattr(obj, part, None)
+        if obj is not None and hasattr(obj, "embed"):
+            return obj
+    raise RuntimeError("the guidance service exposes no embedder")
+
+
+def start_editor(settings: Any, background: bool = True) -> EditorRuntime:
+    """Connect, import the article files, and start loading the preview service."""
+    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    keys = EditorKeys(settings.redis_key_prefix)
+    store = ArticleStore(client, keys)
+    knowledge_dir = Path(settings.knowledge_dir)
+    runtime = EditorRuntime(
+        redis=client,
+        keys=keys,
+        store=store,
+        knowledge_dir=knowledge_dir,
+        eval_file=knowledge_dir.parent / "eval" / "questions.jsonl",
+        settings=settings,
+    )
+    try:
+        runtime.sync_report = sync_from_files(store, knowledge_dir)
+    except redis.RedisError as exc:
+        log.error("editor could not import the article files: %s", exc)
+    if background:
+        threading.Thread(target=runtime.load_guidance, name="editor-guidance", daemon=True).start()
+    else:
+        runtime.load_guidance()
+    return runtime
