@@ -44,7 +44,7 @@ export function buildView(root, config, s) {
     ? h("button", { type: "button", class: "csa-close", "aria-label": s.closeLabel, text: s.close })
     : null;
   ref.person = h("button", { type: "button", class: "csa-button csa-person", text: s.talkToPerson });
-  ref.clear = h("button", { type: "button", class: "csa-button csa-button--secondary", text: s.clear });
+  ref.clear = h("button", { type: "button", class: "csa-link-button", text: s.clear });
   ref.confirmText = h("p", { id: "csa-confirm-text", tabindex: "-1", text: s.clearQuestion });
   ref.confirmYes = h("button", { type: "button", class: "csa-button csa-button--warning", text: s.clearYes });
   ref.confirmNo = h("button", { type: "button", class: "csa-button csa-button--secondary", text: s.clearNo });
@@ -75,15 +75,15 @@ export function buildView(root, config, s) {
     h("div", { class: "csa-row csa-row--input" }, ref.input, ref.send),
     ref.count, ref.countLive);
   ref.live = h("div", { class: "csa-vh", "aria-live": "polite" });
-  ref.privacy = h("p", { class: "csa-foot" },
-    config.privacyUrl ? externalLink(config.privacyUrl, s.privacy, s) : null);
+  ref.privacy = h("div", { class: "csa-foot" },
+    config.privacyUrl ? externalLink(config.privacyUrl, s.privacy, s) : null, ref.clear);
   ref.panel = h("div", {
     id: "csa-panel", class: "csa-panel", role: launcherMode ? "dialog" : null,
     "aria-labelledby": "csa-title", hidden: launcherMode,
   },
   h("div", { class: "csa-head" }, ref.title, ref.close),
-  h("div", { class: "csa-tools" }, ref.person, ref.clear),
-  ref.confirm, ref.status, ref.down, ref.mode, ref.scroll, ref.form, ref.privacy, ref.live);
+  h("div", { class: "csa-tools" }, ref.person),
+  ref.status, ref.down, ref.mode, ref.scroll, ref.form, ref.privacy, ref.confirm, ref.live);
   ref.root = h("section", {
     class: `csa csa--${launcherMode ? "launcher" : "inline"}`, "aria-label": config.title,
     lang: config.lang, hidden: true,
