@@ -1,0 +1,129 @@
+"""The callback request: validating name, number, time and consent; storing it in Redis."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import redis
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.case_store import CaseStore
+from actions.conversation import latest_intent
+from actions.form_values import (
+    looks_like_payload,
+    parse_callback_time,
+    parse_name,
+    parse_uk_phone,
+    parse_yes_no,
+)
+from actions.missed_bin import refused_payload
+from actions.replies import say
+from actions.resources import get_redis
+from actions.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+FORM_SLOTS = ("callback_name", "callback_phone", "callback_time", "callback_consent")
+
+
+class ValidateCallbackForm(FormValidationAction):
+    """Check each answer of ``callback_form``; a bad answer is asked again."""
+
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    def validate_callback_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Accept a name made of letters (up to 60 characters)."""
+        if refused_payload(value, dispatcher):
+            return {"callback_name": None}
+        name = parse_name(value)
+        if name is None:
+            say(dispatcher, "utter_invalid_name")
+        return {"callback_name": name}
+
+    def validate_callback_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Accept a UK landline or mobile number."""
+        if refused_payload(value, dispatcher):
+            return {"callback_phone": None}
+        phone = parse_uk_phone(value)
+        if phone is None:
+            say(dispatcher, "utter_invalid_phone")
+        return {"callback_phone": phone}
+
+    def validate_callback_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Accept morning, afternoon or any time."""
+        if refused_payload(value, dispatcher):
+            return {"callback_time": None}
+        when = parse_callback_time(value)
+        if when is None:
+            say(dispatcher, "utter_invalid_callback_time")
+        return {"callback_time": when}
+
+    def validate_callback_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Consent must be an explicit yes; a no is recorded and nothing is booked."""
+        text = value if isinstance(value, str) else ""
+        answer = None if looks_like_payload(text) else parse_yes_no(text, latest_intent(tracker))
+        if answer is None:
+            say(dispatcher, "utter_invalid_consent")
+            return {"callback_consent": None}
+        return {"callback_consent": "yes" if answer else "no"}
+
+
+class ActionSubmitCallback(Action):
+    """Store ``<prefix>callback:<ID>`` and queue it in ``<prefix>callbacks`` (consent only)."""
+
+    def name(self) -> str:
+        return "action_submit_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        if tracker.get_slot("callback_consent") != "yes":
+            say(dispatcher, "utter_callback_no_consent")
+            return reset
+        settings = get_settings()
+        name = tracker.get_slot("callback_name") or ""
+        phone = tracker.get_slot("callback_phone") or ""
+        when = tracker.get_slot("callback_time") or "any time"
+        fields = {
+            "name": name,
+            "phone": phone,
+            "preferred_time": when,
+            "consent": "yes",
+            "conversation_id": tracker.sender_id,
+            "topic": str(tracker.get_slot("last_topic") or "general")[:120],
+        }
+        store = CaseStore(
+            client=get_redis(),
+            prefix=settings.redis_key_prefix,
+            case_ttl_seconds=settings.case_ttl_days * 86400,
+            callback_ttl_seconds=settings.callback_ttl_days * 86400,
+        )
+        try:
+            callback_id = store.create_callback(fields)
+        except (redis.RedisError, RuntimeError):
+            logger.exception("could not store a callback request")
+            say(dispatcher, "utter_callback_not_saved")
+            return reset
+        say(
+            dispatcher,
+            "utter_callback_booked",
+            callback_name=name,
+            callback_phone=phone,
+            callback_time=when,
+            callback_id=callback_id,
+        )
+        return [*reset, SlotSet("callback_id", callback_id)]

@@ -1,0 +1,316 @@
+"""Answering service questions from the council's guidance, in small ordered stages.
+
+``action_guidance_answer`` runs a citizen's question through stages that share one
+``Turn`` and may stop early: refuse hand-typed commands, require real words, the safety
+backstop (never answer risky messages from guidance), personal-data redaction, then
+retrieval and the reply for each confidence band (answer / did you mean / abstain).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import (
+    has_words,
+    is_one_word_repeated,
+    is_payload,
+    latest_entity,
+    latest_text,
+)
+from actions.replies import say
+from actions.resources import get_guidance
+from privacy.redaction import PLACEHOLDERS, kinds_already_redacted, redact
+from safety.detection import detect_safety_concern
+
+logger = logging.getLogger(__name__)
+
+FAILED_ATTEMPTS_BEFORE_OFFER = 2
+MAX_CHOICES = 3
+ARTICLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_KIND_WORDS = {
+    "ni_number": "National Insurance number",
+    "card_number": "card number",
+    "bank_details": "bank details",
+    "email": "email address",
+    "phone": "phone number",
+}
+
+
+@dataclass
+class Turn:
+    """What the stages of one guidance turn share."""
+
+    text: str
+    question: str = ""
+    events: list[EventType] = field(default_factory=list)
+    done: bool = False
+
+
+Stage = Callable[[Turn, CollectingDispatcher, Tracker], None]
+
+
+def failed_attempts(tracker: Tracker) -> int:
+    """How many answers in a row have not helped."""
+    value = tracker.get_slot("failed_attempts")
+    try:
+        return int(float(value or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def note_failure(
+    turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, apology: str
+) -> None:
+    """Count a failed attempt; after two, offer an adviser instead of ``apology``."""
+    count = failed_attempts(tracker) + 1
+    turn.events.append(SlotSet("failed_attempts", float(count)))
+    if count >= FAILED_ATTEMPTS_BEFORE_OFFER:
+        say(dispatcher, "utter_offer_adviser")
+        turn.events += [SlotSet("offer", "adviser"), SlotSet("handoff_reason", "failed")]
+    else:
+        say(dispatcher, apology)
+        turn.events.append(SlotSet("offer", None))
+
+
+def offer_safety_help(turn: Turn, dispatcher: CollectingDispatcher) -> None:
+    """Send the helplines and offer a priority adviser (never guidance)."""
+    dispatcher.utter_message(response="utter_safety_helplines")
+    say(dispatcher, "utter_safety_offer_adviser")
+    turn.events += [
+        SlotSet("offer", "adviser"),
+        SlotSet("handoff_reason", "safety"),
+        SlotSet("last_topic", "safety"),
+    ]
+
+
+def refuse_payload(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A hand-typed ``/ask_question{...}`` carries no question: ask for one in words."""
+    if is_payload(turn.text):
+        say(dispatcher, "utter_ask_rephrase")
+        turn.done = True
+
+
+def require_words(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Empty, emoji-only or symbol-only messages get a gentle 'please tell me in words'."""
+    if not has_words(turn.text):
+        say(dispatcher, "utter_default")
+        turn.done = True
+
+
+def safety_backstop(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Messages about suicide, self-harm, abuse or danger never get a guidance answer."""
+    if detect_safety_concern(turn.text):
+        offer_safety_help(turn, dispatcher)
+        turn.done = True
+
+
+def redact_personal_data(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Tell the citizen we don't need their personal data, and search without it."""
+    result = redact(turn.text)
+    kinds = sorted(set(result.kinds) | set(kinds_already_redacted(turn.text)))
+    question = result.text
+    for placeholder in PLACEHOLDERS.values():
+        question = question.replace(placeholder, " ")
+    turn.question = re.sub(r"\s+", " ", question).strip()
+    if kinds:
+        words = [_KIND_WORDS[kind] for kind in kinds]
+        details = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        say(dispatcher, "utter_pii_not_needed", details=details)
+        if not has_words(turn.question) or len(turn.question.split()) < 2:
+            say(dispatcher, "utter_ask_rephrase")
+            turn.done = True
+
+
+def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Retrieve and reply for the band the retrieval is in: answer, clarify or abstain."""
+    turn.events.append(SlotSet("last_question", turn.question))
+    if is_one_word_repeated(turn.question):
+        note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
+        return
+    try:
+        result = get_guidance().answer(turn.question)
+    except ValueError:  # knowledge.answering.QuestionError: empty or too long
+        say(dispatcher, "utter_ask_rephrase")
+        return
+    except Exception:
+        logger.exception("guidance retrieval failed")
+        say(dispatcher, "utter_guidance_unavailable")
+        turn.events += [SlotSet("offer", "adviser"), SlotSet("handoff_reason", "failed")]
+        return
+    if result.status == "answer" and result.answer is not None:
+        send_answer(turn, dispatcher, result.answer)
+    elif result.status == "clarify" and result.candidates:
+        send_choices(turn, dispatcher, result.candidates)
+    else:
+        note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
+
+
+def send_answer(turn: Turn, dispatcher: CollectingDispatcher, answer: Any) -> None:
+    """Quote the section and attach its source for the gateway."""
+    source = {
+        "article_id": answer.article_id,
+        "title": answer.title,
+        "heading": answer.heading,
+        "url": answer.url,
+        "last_reviewed": str(answer.last_reviewed),
+    }
+    say(
+        dispatcher,
+        "utter_guidance_answer",
+        json_message={"sources": [source]},
+        extract=answer.text,
+        title=answer.title,
+        heading=answer.heading,
+    )
+    turn.events += [
+        SlotSet("last_article_id", answer.article_id),
+        SlotSet("last_topic", answer.title),
+        SlotSet("failed_attempts", 0.0),
+        SlotSet("offer", None),
+    ]
+
+
+def choice_button(candidate: Any) -> dict[str, str]:
+    """A 'did you mean' button whose payload names the article (checked again on click)."""
+    payload = "/choose_article" + json.dumps({"article_id": candidate.article_id})
+    title = candidate.title if not candidate.heading else f"{candidate.title}: {candidate.heading}"
+    return {"title": title, "payload": payload}
+
+
+def send_choices(turn: Turn, dispatcher: CollectingDispatcher, candidates: list[Any]) -> None:
+    """Ask 'did you mean A or B?' with one button per article (at most three)."""
+    seen: set[str] = set()
+    buttons = []
+    for candidate in candidates:
+        if candidate.article_id in seen:
+            continue
+        seen.add(candidate.article_id)
+        buttons.append(choice_button(candidate))
+        if len(buttons) == MAX_CHOICES:
+            break
+    say(dispatcher, "utter_did_you_mean", extra_buttons=buttons)
+    turn.events.append(SlotSet("offer", None))
+
+
+STAGES: tuple[Stage, ...] = (
+    refuse_payload,
+    require_words,
+    safety_backstop,
+    redact_personal_data,
+    answer_from_guidance,
+)
+
+
+class ActionGuidanceAnswer(Action):
+    """Answer a service question from guidance (or clarify, or say honestly we don't know)."""
+
+    def name(self) -> str:
+        return "action_guidance_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        turn = Turn(text=latest_text(tracker))
+        for stage in STAGES:
+            stage(turn, dispatcher, tracker)
+            if turn.done:
+                break
+        return turn.events
+
+
+def answer_for_article(service: Any, article_id: str, question: str) -> Any | None:
+    """Answer ``question`` from the one article the citizen picked; None if it is unknown.
+
+    The article must exist in the loaded index and be published. The section quoted is the
+    one retrieval ranks best for the question within that article (else the first).
+    """
+    articles = getattr(getattr(service, "kb", None), "articles", {})
+    article = articles.get(article_id)
+    if article is None or not article.searchable or not article.sections:
+        return None
+    from knowledge.answering import Answer
+    from knowledge.extract import extract
+
+    heading = None
+    if question:
+        for candidate in service.search(question, k=10).results:
+            if candidate.article_id == article_id:
+                heading = candidate.heading
+                break
+    section = next((s for s in article.sections if s.heading == heading), article.sections[0])
+    return Answer(
+        article_id=article.id,
+        title=article.title,
+        heading=section.heading,
+        url=article.section_url(section.anchor),
+        text=extract(section.body),
+        last_reviewed=article.last_reviewed,
+    )
+
+
+class ActionChooseArticle(Action):
+    """The citizen picked an article from 'did you mean': answer from that article only.
+
+    The article id comes from a button payload, which anyone can type by hand, so it is
+    checked against a strict pattern and against the index before it is used.
+    """
+
+    def name(self) -> str:
+        return "action_choose_article"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        article_id = latest_entity(tracker, "article_id") or ""
+        question = tracker.get_slot("last_question") or ""
+        if not ARTICLE_ID.match(article_id):
+            say(dispatcher, "utter_article_unknown")
+            return []
+        turn = Turn(text=question, question=question)
+        try:
+            answer = answer_for_article(get_guidance(), article_id, question)
+        except Exception:
+            logger.exception("guidance retrieval failed")
+            say(dispatcher, "utter_guidance_unavailable")
+            return []
+        if answer is None:
+            say(dispatcher, "utter_article_unknown")
+            return []
+        send_answer(turn, dispatcher, answer)
+        return turn.events
+
+
+class ActionNotHelpful(Action):
+    """'That's not what I asked' or 'that didn't help': apologise, and offer a person."""
+
+    def name(self) -> str:
+        return "action_not_helpful"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        turn = Turn(text=latest_text(tracker))
+        note_failure(turn, dispatcher, tracker, "utter_sorry_try_again")
+        return turn.events
+
+
+class ActionFeedbackHelpful(Action):
+    """The answer helped: thank the citizen and reset the failure count."""
+
+    def name(self) -> str:
+        return "action_feedback_helpful"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, "utter_feedback_thanks")
+        return [SlotSet("failed_attempts", 0.0), SlotSet("offer", None)]

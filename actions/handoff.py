@@ -1,0 +1,144 @@
+"""Stepping aside: handing over to an adviser, safety follow-up, callback offers, handback.
+
+Whether an adviser is free is the gateway's business. ``action_handoff`` only tells the
+gateway (custom payload ``{"handoff": {...}}``) and pauses the conversation; the gateway
+later triggers ``handoff_unavailable`` or, after the adviser is done, ``handback``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import is_external
+from actions.replies import say
+
+HANDOFF_REASONS = ("requested", "failed", "safety")
+MAX_TOPIC_CHARS = 120
+
+
+def handoff_payload(tracker: Tracker) -> dict[str, Any]:
+    """Build ``{"reason", "priority", "topic"}`` from slots only actions can set."""
+    reason = tracker.get_slot("handoff_reason")
+    if reason not in HANDOFF_REASONS:
+        reason = "requested"
+    topic = tracker.get_slot("last_topic") or tracker.get_slot("last_question") or "general"
+    return {
+        "reason": reason,
+        "priority": reason == "safety",
+        "topic": str(topic)[:MAX_TOPIC_CHARS],
+    }
+
+
+class ActionHandoff(Action):
+    """Tell the citizen an adviser is coming, tell the gateway, and pause the bot."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        handoff = handoff_payload(tracker)
+        reply = "utter_handoff_priority" if handoff["priority"] else "utter_handoff"
+        say(dispatcher, reply, json_message={"handoff": handoff})
+        return [
+            SlotSet("offer", None),
+            SlotSet("handoff_reason", None),
+            SlotSet("failed_attempts", 0.0),
+            ConversationPaused(),
+        ]
+
+
+class ActionSafetyFollowup(Action):
+    """After the helplines (sent by Rasa itself), offer an adviser ahead of the queue."""
+
+    def name(self) -> str:
+        return "action_safety_followup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, "utter_safety_offer_adviser")
+        return [
+            SlotSet("offer", "adviser"),
+            SlotSet("handoff_reason", "safety"),
+            SlotSet("last_topic", "safety"),
+        ]
+
+
+class ActionOfferCallback(Action):
+    """The gateway found no adviser free: offer a callback instead.
+
+    Only the gateway's ``trigger_intent`` may start this; a citizen typing the command by
+    hand gets the ordinary 'please tell me in words' reply.
+    """
+
+    def name(self) -> str:
+        return "action_offer_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if not is_external(tracker):
+            say(dispatcher, "utter_default")
+            return [SlotSet("offer", None)]
+        say(dispatcher, "utter_no_adviser_offer_callback")
+        return [SlotSet("offer", "callback")]
+
+
+class ActionHandback(Action):
+    """An adviser handed the conversation back: say so and ask what else."""
+
+    def name(self) -> str:
+        return "action_handback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if not is_external(tracker):
+            say(dispatcher, "utter_default")
+            return []
+        say(dispatcher, "utter_handback")
+        return [SlotSet("offer", None), SlotSet("failed_attempts", 0.0)]
+
+
+class ActionClearOffer(Action):
+    """Forget a pending offer (after the citizen said yes or no to it)."""
+
+    def name(self) -> str:
+        return "action_clear_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return [SlotSet("offer", None)]
+
+
+class ActionOtherLanguage(Action):
+    """The message is not in English: say so kindly and offer an adviser."""
+
+    def name(self) -> str:
+        return "action_other_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, "utter_other_language")
+        return []
+
+
+class ActionFallback(Action):
+    """No rule fits: ask the citizen to say what they need in a few words."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, "utter_default")
+        return []

@@ -1,0 +1,75 @@
+"""Process-wide resources of the action server, created lazily on first use.
+
+The Redis client and the guidance service are created once per process, the first time an
+action needs them, never at import time. The guidance service is loaded in a lock so two
+concurrent requests do not load the model twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Protocol
+
+import redis
+
+from actions.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_redis: redis.Redis | None = None
+_guidance: GuidanceLike | None = None
+
+
+class GuidanceLike(Protocol):
+    """What the actions need from ``knowledge.answering.GuidanceService``."""
+
+    def answer(self, question: str) -> Any:
+        """Return a result with ``status``, ``answer`` and ``candidates``."""
+        ...
+
+
+def get_redis() -> redis.Redis:
+    """Return the shared Redis client (``decode_responses=True``)."""
+    global _redis
+    if _redis is None:
+        with _lock:
+            if _redis is None:
+                _redis = redis.Redis.from_url(get_settings().redis_url, decode_responses=True)
+    return _redis
+
+
+def _load_guidance() -> GuidanceLike:
+    from knowledge.answering import GuidanceService  # heavy: imported on first question
+
+    settings = get_settings()
+    service = GuidanceService.load(settings.knowledge_dir, settings.knowledge_index_dir)
+    if settings.knowledge_sync:
+        from actions.knowledge_sync import start_knowledge_sync
+
+        start_knowledge_sync(service, get_redis(), settings.redis_key_prefix)
+    return service
+
+
+def get_guidance() -> GuidanceLike:
+    """Return the process-wide guidance service, loading it on first use."""
+    global _guidance
+    if _guidance is None:
+        with _lock:
+            if _guidance is None:
+                _guidance = _load_guidance()
+                logger.info("guidance service loaded")
+    return _guidance
+
+
+def set_guidance(service: GuidanceLike | None) -> None:
+    """Replace the guidance service (tests use a small fake; ``None`` forces a reload)."""
+    global _guidance
+    _guidance = service
+
+
+def set_redis(client: redis.Redis | None) -> None:
+    """Replace the Redis client (tests pass fakeredis or a client for the test server)."""
+    global _redis
+    _redis = client
