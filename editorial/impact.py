@@ -1,8 +1,7 @@
 """ "Try a question" against a draft, and what an edit changes for the labelled questions.
 
-Both compare the live index (``service.answer`` / ``service.search``) with the same index as if
-the draft were published (``service.answer_draft`` / ``service.search_draft``), so the editor
-sees the effect before publishing.
+Both compare the live service with a copy of it in which the draft is published
+(``editorial.draft_index``), so the editor sees the effect before publishing.
 """
 
 from __future__ import annotations
@@ -107,38 +106,38 @@ def outcome(result: Any) -> Outcome:
     """Boil a ``GuidanceResult`` down to what the citizen would see."""
     status = str(_get(result, "status", "abstain"))
     answer = _get(result, "answer")
+    candidates = list(_get(result, "candidates", []) or [])
+    top = candidates[0] if candidates else None
+    score = _get(top, "score") if top is not None else None
+    score = round(float(score), 3) if score is not None else None
     if status == "answer" and answer is not None:
-        score = _get(answer, "score")
         return Outcome(
             status,
             _get(answer, "article_id"),
             _get(answer, "title"),
             _get(answer, "heading"),
-            float(score) if score is not None else None,
+            score,
         )
-    candidates = list(_get(result, "candidates", []) or [])
-    if status == "clarify" and candidates:
-        top = candidates[0]
+    if status == "clarify" and top is not None:
         return Outcome(
-            status,
-            _get(top, "article_id"),
-            _get(top, "title"),
-            _get(top, "heading"),
-            _get(top, "score"),
+            status, _get(top, "article_id"), _get(top, "title"), _get(top, "heading"), score
         )
     return Outcome(status)
 
 
-def try_question(
-    service: Any, question: str, draft_markdown: str | None, k: int = TRY_K
-) -> TryResult:
+def _hits(service: Any, question: str, k: int) -> list[dict[str, Any]]:
+    found = service.search(question, k)
+    return [hit_dict(h) for h in _get(found, "results", found)]
+
+
+def try_question(live: Any, draft: Any | None, question: str, k: int = TRY_K) -> TryResult:
     """Which sections would answer ``question``: with the draft, and in the live index."""
     result = TryResult(question)
-    result.published_hits = [hit_dict(h) for h in service.search(question, k)]
-    result.published_outcome = outcome(service.answer(question))
-    if draft_markdown is not None:
-        result.draft_hits = [hit_dict(h) for h in service.search_draft(question, draft_markdown, k)]
-        result.draft_outcome = outcome(service.answer_draft(question, draft_markdown))
+    result.published_hits = _hits(live, question, k)
+    result.published_outcome = outcome(live.answer(question))
+    if draft is not None:
+        result.draft_hits = _hits(draft, question, k)
+        result.draft_outcome = outcome(draft.answer(question))
     return result
 
 
@@ -177,7 +176,7 @@ def verdict(target: str | None, before: Outcome, after: Outcome) -> str:
 
 
 def impact_of_edit(
-    service: Any, article_id: str, draft_markdown: str, labelled: list[str], attached: list[str]
+    live: Any, draft: Any, article_id: str, labelled: list[str], attached: list[str]
 ) -> list[QuestionImpact]:
     """Re-run the questions that target the article, live against draft; changes first."""
     rows: list[QuestionImpact] = []
@@ -187,8 +186,8 @@ def impact_of_edit(
             if question.lower() in seen:
                 continue
             seen.add(question.lower())
-            before = outcome(service.answer(question))
-            after = outcome(service.answer_draft(question, draft_markdown))
+            before = outcome(live.answer(question))
+            after = outcome(draft.answer(question))
             rows.append(
                 QuestionImpact(
                     question, source, article_id, before, after, verdict(article_id, before, after)

@@ -70,7 +70,7 @@ class LiveUpdates:
             try:
                 pubsub.subscribe(self.keys.events)
                 # Subscribe first, then read the overlay: nothing published in between is lost.
-                self.service.apply_overlay(self.redis)
+                self.service.apply_overlay(self.redis, self.keys.prefix)
                 self._ready.set()
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=0.5)

@@ -45,6 +45,13 @@ def guidance(runtime: EditorRuntime) -> Any:
     return service
 
 
+def drafts(runtime: EditorRuntime, markdown: str) -> Any:
+    """The live service with this draft published in a throwaway copy."""
+    if runtime.drafts is None:
+        raise ApiError(503, "preview_unavailable", "The answer preview is still starting.")
+    return runtime.drafts.for_draft(markdown)
+
+
 @router.post("/preview")
 def preview(body: ArticleText, user: Editor) -> dict[str, Any]:
     """The body rendered as HTML for the live preview (raw HTML is escaped, never run)."""
@@ -69,7 +76,8 @@ def try_a_question(body: TryQuestion, user: Editor, runtime: Runtime) -> Any:
         except ArticleInvalid as exc:
             return invalid(exc)
     started = time.perf_counter()
-    result = try_question(service, body.question.strip(), draft)
+    draft_service = drafts(runtime, draft) if draft is not None else None
+    result = try_question(service, draft_service, body.question.strip())
     return {**result.as_dict(), "seconds": round(time.perf_counter() - started, 3)}
 
 
@@ -87,7 +95,9 @@ def impact(body: ImpactRequest, user: Editor, runtime: Runtime) -> Any:
         return invalid(exc)
     service = guidance(runtime)
     labelled = labelled_questions(runtime.eval_file, body.article_id)
-    rows = impact_of_edit(service, body.article_id, draft, labelled, state.questions)
+    rows = impact_of_edit(
+        service, drafts(runtime, draft), body.article_id, labelled, state.questions
+    )
     changed = sum(1 for r in rows if not r.before.same_as(r.after))
     return {
         "article_id": body.article_id,

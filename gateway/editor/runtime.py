@@ -16,6 +16,7 @@ from typing import Any
 import redis
 
 from editorial.clustering import CachedEmbedder
+from editorial.draft_index import DraftPreviews
 from editorial.keys import EditorKeys
 from editorial.live_updates import LiveUpdates
 from editorial.seeding import SyncReport, sync_from_files
@@ -37,6 +38,7 @@ class EditorRuntime:
     guidance: Any = None
     live: LiveUpdates | None = None
     gap_embedder: CachedEmbedder | None = None
+    drafts: DraftPreviews | None = None
     sync_report: SyncReport | None = None
     load_error: str | None = None
     _loaded: threading.Event = field(default_factory=threading.Event)
@@ -55,6 +57,7 @@ class EditorRuntime:
             live = LiveUpdates(self.redis, self.keys, service)
             live.start()
             self.guidance, self.live = service, live
+            self.drafts = DraftPreviews(service)
             self.gap_embedder = CachedEmbedder(_embedder_of(service))
         except Exception as exc:  # reported on the pages, the rest of the editor still works
             log.exception("editor preview service did not load")
