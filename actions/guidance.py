@@ -101,7 +101,7 @@ def refuse_payload(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracke
 
 def require_words(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Empty, emoji-only or symbol-only messages get a gentle 'please tell me in words'."""
-    if not has_words(turn.text):
+    if not has_words(turn.question):
         say(dispatcher, "utter_default")
         turn.done = True
 
@@ -203,9 +203,9 @@ def send_choices(turn: Turn, dispatcher: CollectingDispatcher, candidates: list[
 
 STAGES: tuple[Stage, ...] = (
     refuse_payload,
+    redact_personal_data,
     require_words,
     safety_backstop,
-    redact_personal_data,
     answer_from_guidance,
 )
 

@@ -28,11 +28,9 @@ PLACEHOLDERS: dict[str, str] = {
 
 DEFAULT_KINDS: tuple[str, ...] = ("ni_number", "card_number", "bank_details", "email")
 
-_NI = re.compile(
-    r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
-    r"[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[A-D]\b",
-    re.IGNORECASE,
-)
+# Deliberately lenient (any two letters): HMRC's example prefixes like QQ are still the
+# citizen's attempt to type a number, and over-redacting here costs nothing.
+_NI = re.compile(r"\b[A-Z]{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[A-D]\b", re.IGNORECASE)
 _CARD_CANDIDATE = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 _SORT_CODE = r"\d{2}[- ]?\d{2}[- ]?\d{2}"
 _BANK_PAIR = re.compile(

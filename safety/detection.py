@@ -19,7 +19,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bsuicid",
         r"\bkill(?:ing)? my ?self\b",
         r"\bend(?:ing)? (?:it all|my (?:own )?life|things|everything)\b",
-        r"\btake my (?:own )?life\b",
+        r"\btak(?:e|ing) my (?:own )?life\b",
         r"\b(?:want|wanna|going|plan(?:ning)?|ready) to die\b",
         r"\bwish i (?:was|were) dead\b",
         r"\bbetter off dead\b",
@@ -39,6 +39,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:being|been|was|am|is being|getting) abused\b",
         r"\babus(?:es|ing|ed|ive)\b.{0,30}\b(?:me|my|mum|child|children|kids?)\b",
         r"\b(?:my|an?) abusive\b",
+        r"\b(?:is|are|was|being|gets|got) (?:really |very )?(?:abusive|violent)\b",
         r"\b(?:child|sexual|elder|emotional|financial|physical) abuse\b",
         r"\b(?:he|she|they|partner|husband|wife|boyfriend|girlfriend|dad|mum|father|mother|son|carer)"
         r" (?:hits|hit|beats|beat|punches|punched|kicks|kicked|chokes|choked|strangled|hurts|hurt)"

@@ -1,0 +1,128 @@
+"""The guidance action: confidence bands, failures, safety backstop, personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.guidance import ActionGuidanceAnswer, ActionNotHelpful
+from tests.actions.fakes import FakeGuidance, make_tracker
+
+
+async def run_guidance(text: str, **kwargs: Any) -> tuple[CollectingDispatcher, dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionGuidanceAnswer().run(dispatcher, make_tracker(text, **kwargs), {})
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return dispatcher, slots
+
+
+async def test_confident_answer_quotes_section_and_attaches_source(guidance: FakeGuidance) -> None:
+    dispatcher, slots = await run_guidance("my bin was missed what do I do")
+    [message] = dispatcher.messages
+    assert "within 2 working days" in message["text"]
+    assert "Report a missed bin collection" in message["text"]
+    source = message["custom"]["sources"][0]
+    assert source["url"].startswith("https://www.millbrook.example/bins/missed-collection#")
+    assert source["last_reviewed"] == "2026-09-14"
+    assert [b["payload"] for b in message["buttons"]] == ["/feedback_helpful", "/not_what_i_asked"]
+    assert slots["last_article_id"] == "missed-bin"
+    assert slots["failed_attempts"] == 0.0
+
+
+async def test_close_articles_ask_did_you_mean_with_buttons(guidance: FakeGuidance) -> None:
+    dispatcher, slots = await run_guidance("parking permit please")
+    [message] = dispatcher.messages
+    assert "Did you mean" in message["text"]
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads == [
+        '/choose_article{"article_id": "resident-parking-permit"}',
+        '/choose_article{"article_id": "visitor-parking-permit"}',
+        "/not_what_i_asked",
+    ]
+    assert slots["last_question"] == "parking permit please"
+
+
+async def test_abstain_twice_then_offer_an_adviser(guidance: FakeGuidance) -> None:
+    dispatcher, slots = await run_guidance("how do I train a dragon")
+    assert "don't have guidance" in dispatcher.messages[0]["text"]
+    assert slots["failed_attempts"] == 1.0
+    assert slots.get("offer") is None
+
+    dispatcher, slots = await run_guidance("dragons", slots={"failed_attempts": 1.0})
+    assert "talk to an adviser" in dispatcher.messages[0]["text"]
+    assert slots["offer"] == "adviser"
+    assert slots["handoff_reason"] == "failed"
+
+
+async def test_not_what_i_asked_counts_as_a_failure() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "that's not what I asked", "not_what_i_asked", slots={"failed_attempts": 1.0}
+    )
+    events = await ActionNotHelpful().run(dispatcher, tracker, {})
+    assert {"event": "slot", "name": "offer", "value": "adviser", "timestamp": None} in events
+
+
+async def test_safety_backstop_never_answers_from_guidance(guidance: FakeGuidance) -> None:
+    dispatcher, slots = await run_guidance("my bin was missed and I want to end my life")
+    assert guidance.asked == []
+    assert dispatcher.messages[0]["response"] == "utter_safety_helplines"
+    assert "ahead of the queue" in dispatcher.messages[1]["text"]
+    assert slots["handoff_reason"] == "safety"
+    assert slots["offer"] == "adviser"
+
+
+async def test_personal_data_is_flagged_and_not_sent_to_retrieval(guidance: FakeGuidance) -> None:
+    dispatcher, _ = await run_guidance("my NI number is QQ 12 34 56 C, when is my bin collected")
+    assert "National Insurance number" in dispatcher.messages[0]["text"]
+    assert "don't need" in dispatcher.messages[0]["text"]
+    assert guidance.asked and "QQ" not in guidance.asked[0] and "12 34 56" not in guidance.asked[0]
+    assert "within 2 working days" in dispatcher.messages[1]["text"]
+
+
+async def test_card_number_alone_is_flagged_then_asks_for_the_question(
+    guidance: FakeGuidance,
+) -> None:
+    dispatcher, _ = await run_guidance("4111 1111 1111 1111")
+    assert "card number" in dispatcher.messages[0]["text"]
+    assert "What would you like to ask" in dispatcher.messages[1]["text"]
+    assert guidance.asked == []
+
+
+async def test_placeholder_from_the_gateway_is_recognised(guidance: FakeGuidance) -> None:
+    dispatcher, _ = await run_guidance("[card number removed] how do I pay for a bin")
+    assert "card number" in dispatcher.messages[0]["text"]
+
+
+async def test_bad_input_gets_a_sensible_reply_and_no_slots(guidance: FakeGuidance) -> None:
+    for text in ("", "   ", "😀😀😀", "?!"):
+        dispatcher, slots = await run_guidance(text)
+        assert "didn't catch that" in dispatcher.messages[0]["text"], text
+        assert slots == {}
+    dispatcher, slots = await run_guidance('/ask_question{"case_reference": "MB-AAAAAA"}')
+    assert "What would you like to ask" in dispatcher.messages[0]["text"]
+    assert slots == {}
+    assert guidance.asked == []
+
+
+async def test_one_word_repeated_is_not_sent_to_retrieval(guidance: FakeGuidance) -> None:
+    _dispatcher, slots = await run_guidance(" ".join(["bin"] * 200))
+    assert guidance.asked == []
+    assert slots["failed_attempts"] == 1.0
+
+
+async def test_retrieval_failure_says_so_and_offers_a_person() -> None:
+    from actions import resources
+
+    class Broken:
+        def answer(self, question: str) -> Any:
+            raise RuntimeError("index gone")
+
+    resources.set_guidance(Broken())
+    try:
+        dispatcher, slots = await run_guidance("how do I pay council tax")
+    finally:
+        resources.set_guidance(None)
+    assert "can't look up our guidance" in dispatcher.messages[0]["text"]
+    assert slots["offer"] == "adviser"

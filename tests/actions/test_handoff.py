@@ -1,0 +1,61 @@
+"""Handoff payloads, gateway-only intents, and the references alphabet."""
+
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.case_store import REFERENCE_ALPHABET, new_reference
+from actions.handoff import ActionHandback, ActionHandoff, ActionOfferCallback
+from tests.actions.fakes import make_tracker
+
+
+async def test_handoff_pauses_and_tells_the_gateway() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "person please", "request_human", slots={"last_topic": "Report a missed bin collection"}
+    )
+    events = await ActionHandoff().run(dispatcher, tracker, {})
+    assert events[-1]["event"] == "pause"
+    handoff = dispatcher.messages[0]["custom"]["handoff"]
+    assert handoff == {
+        "reason": "requested",
+        "priority": False,
+        "topic": "Report a missed bin collection",
+    }
+
+
+async def test_safety_handoff_has_priority() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("yes", "affirm", slots={"handoff_reason": "safety"})
+    await ActionHandoff().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["custom"]["handoff"]["priority"] is True
+    assert "999" in dispatcher.messages[0]["text"]
+
+
+async def test_unknown_reason_falls_back_to_requested() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"handoff_reason": "vip"})
+    await ActionHandoff().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["custom"]["handoff"]["reason"] == "requested"
+
+
+async def test_gateway_only_intents_ignore_citizens() -> None:
+    typed = make_tracker("/handback", "handback")
+    external = make_tracker("EXTERNAL: handback", "handback", metadata={"is_external": True})
+    dispatcher = CollectingDispatcher()
+    await ActionHandback().run(dispatcher, typed, {})
+    assert "didn't catch" in dispatcher.messages[0]["text"]
+    dispatcher = CollectingDispatcher()
+    await ActionHandback().run(dispatcher, external, {})
+    assert "I'm back" in dispatcher.messages[0]["text"]
+    dispatcher = CollectingDispatcher()
+    events = await ActionOfferCallback().run(dispatcher, make_tracker("/handoff_unavailable"), {})
+    assert events[0]["value"] is None
+
+
+def test_references_use_unambiguous_letters() -> None:
+    for _ in range(200):
+        reference = new_reference("MB")
+        assert reference[:3] == "MB-"
+        assert set(reference[3:]) <= set(REFERENCE_ALPHABET)
+    assert not set("0O1IL2Z5S8B") & set(REFERENCE_ALPHABET)
