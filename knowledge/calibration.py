@@ -3,8 +3,9 @@
 * Fusion weight: the ``w`` in 0, 0.05, …, 1 with the best recall@1 + MRR on tune. Fusion is
   kept only if it beats dense-only on tune; otherwise the calibrated method is ``dense``.
 * Gates (per method): a grid search over thresholds taken from the score quantiles, minimising
-  off-topic-answered rate + on-topic-abstained rate + on-topic wrong-answer rate
-  + 0.3 x on-topic clarify rate. Among equally good thresholds the middle one is kept.
+  max(off-topic answered, on-topic abstained) + 0.25 x (their sum)
+  + 0.5 x on-topic wrong answers + 0.2 x on-topic "did you mean" (both targets are 5 %, so the
+  two error rates are balanced first). Among equally good thresholds the middle one is kept.
 
 The result is saved as JSON (``knowledge/calibration.json``, committed).
 """
@@ -25,7 +26,9 @@ from knowledge.fusion import METHODS, offtopic_score, rank_articles
 from knowledge.knowledge_base import QueryScores
 
 WEIGHTS = tuple(round(x * 0.05, 2) for x in range(21))
-CLARIFY_COST = 0.3
+CLARIFY_COST = 0.2
+WRONG_COST = 0.5
+BALANCE_COST = 0.25
 
 
 class CalibrationError(RuntimeError):
@@ -153,22 +156,25 @@ def fit_gates(feats: Sequence[Features]) -> Gates:
     right2 = np.array([f.gold_rank is not None and f.gold_rank <= 2 for f in feats])
     n_on, n_off = max(1, int(is_on.sum())), int((~is_on).sum())
     a_grid, b_grid = _grid(off, 60), _grid(top, 60)
-    gaps = (top - second)[is_on & np.isfinite(second)]
+    finite2 = np.isfinite(second)
+    gaps = (top - np.where(finite2, second, 0.0))[is_on & finite2]
     c_grid = np.unique(np.concatenate([[0.0], np.quantile(gaps, np.linspace(0, 0.3, 16))]))
     if len(gaps) == 0:
         c_grid = np.array([0.0])
     passes = (off[None, None, :] >= a_grid[:, None, None]) & (
         top[None, None, :] >= b_grid[None, :, None]
     )  # A x B x n
-    close = (top - second)[None, :] < c_grid[:, None]  # C x n
+    gap_all = np.where(finite2 & np.isfinite(top), top - np.where(finite2, second, 0.0), np.inf)
+    close = gap_all[None, :] < c_grid[:, None]  # C x n
     second_ok = second[None, None, :] >= b_grid[None, :, None]  # 1 x B x n
     clarify = passes[:, :, None, :] & close[None, None, :, :] & second_ok[:, :, None, :]
     answer = passes[:, :, None, :] & ~clarify
-    cost = (~passes[:, :, None, :] & is_on).sum(-1) / n_on  # on-topic abstained
-    if n_off:
-        cost = cost + (passes[:, :, None, :] & ~is_on).sum(-1) / n_off
+    abstained = (~passes[:, :, None, :] & is_on).sum(-1) / n_on  # on-topic abstained
+    answered_off = (passes[:, :, None, :] & ~is_on).sum(-1) / max(1, n_off)
+    # Both error rates have the same target: balance them (minimax), then prefer fewer overall.
+    cost = np.maximum(abstained, answered_off) + BALANCE_COST * (abstained + answered_off)
     wrong = (answer & is_on & ~right1) | (clarify & is_on & ~right2)
-    cost = cost + wrong.sum(-1) / n_on + CLARIFY_COST * (clarify & is_on).sum(-1) / n_on
+    cost = cost + WRONG_COST * wrong.sum(-1) / n_on + CLARIFY_COST * (clarify & is_on).sum(-1) / n_on
     best = cost.min()
     ties = np.isclose(cost, best)
     ia, ib, ic = np.unravel_index(np.argmax(ties), cost.shape)

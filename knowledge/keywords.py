@@ -11,6 +11,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -26,25 +28,17 @@ STOP_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """A light English suffix stripper (plurals, -ing, -ed, -ly); enough for BM25 recall."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, repl in (
-        ("ies", "y"),
-        ("sses", "ss"),
-        ("ing", ""),
-        ("edly", ""),
-        ("ed", ""),
-        ("ly", ""),
-        ("es", "e"),
-        ("s", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            return word[: len(word) - len(suffix)] + repl
-    return word
+    """Porter stem of one lower-case word (cached: the vocabulary is small)."""
+    return _porter().stem(word)
+
+
+@lru_cache(maxsize=1)
+def _porter() -> Any:
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer()
 
 
 def tokenize(text: str) -> list[str]:
