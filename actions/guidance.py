@@ -70,14 +70,17 @@ def failed_attempts(tracker: Tracker) -> int:
 def note_failure(
     turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, apology: str
 ) -> None:
-    """Count a failed attempt; after two, offer an adviser instead of ``apology``."""
+    """Count a failed attempt; after two, offer an adviser instead of ``apology``.
+
+    The reply carries ``{"abstained": true}`` so the gateway can log a guidance gap.
+    """
     count = failed_attempts(tracker) + 1
     turn.events.append(SlotSet("failed_attempts", float(count)))
     if count >= FAILED_ATTEMPTS_BEFORE_OFFER:
-        say(dispatcher, "utter_offer_adviser")
+        say(dispatcher, "utter_offer_adviser", json_message={"abstained": True})
         turn.events += [SlotSet("offer", "adviser"), SlotSet("handoff_reason", "failed")]
     else:
-        say(dispatcher, apology)
+        say(dispatcher, apology, json_message={"abstained": True})
         turn.events.append(SlotSet("offer", None))
 
 

@@ -1,0 +1,25 @@
+"""Run the Rasa CLI (Python 3.10 venv) from the tests, which run on Python 3.11."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+BOT = ROOT / "bot"
+
+
+def run_rasa(*args: str, timeout: float = 540) -> subprocess.CompletedProcess[str]:
+    """Run ``rasa <args>`` in ``bot/`` and return the finished process (output captured)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [str(RASA), *args],
+        cwd=BOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
