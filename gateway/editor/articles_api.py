@@ -299,18 +299,28 @@ def download_markdown(
 
 @router.post("/check")
 def check_text(body: ArticleText, user: Editor) -> dict[str, Any]:
-    """Validate and advise without saving (the "Check" button)."""
+    """Validate and advise without saving (the "Check" button, opening a file)."""
     problems: list[dict[str, Any]] = []
+    defaults = {"status": "draft", "language": "en", "last_reviewed": dt.date.today().isoformat()}
+    markdown = ""
     try:
-        markdown = markdown_of(
-            body,
-            {"status": "draft", "language": "en", "last_reviewed": dt.date.today().isoformat()},
-        )
+        markdown = markdown_of(body, defaults)
         checked(markdown)
     except ArticleInvalid as exc:
         problems = [p.as_dict() for p in exc.problems]
-        markdown = body.markdown or compose_markdown(body.front_matter or {}, body.body or "")
-    return {"problems": problems, "advice": advice_for(markdown)}
+    front: dict[str, Any] | None = None
+    text: str | None = None
+    if markdown:
+        try:
+            front, text = split_markdown(markdown)
+        except FrontMatterError:
+            front, text = None, None
+    return {
+        "problems": problems,
+        "advice": advice_for(markdown),
+        "front_matter": front,
+        "body": text,
+    }
 
 
 def _state(runtime: EditorRuntime, article_id: str) -> ArticleState:

@@ -90,3 +90,91 @@ def editors(editor_settings: Settings) -> Iterator[Editors]:
         runtime: EditorRuntime = client.app.state.editor  # type: ignore[attr-defined]
         assert runtime.wait_for_guidance(180) is not None, runtime.load_error
         yield Editors(client, sessions)
+
+
+# --- real browser -----------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEMO_PASSWORD = "editor-tests-only-9q2w"
+
+
+@pytest.fixture(scope="module")
+def editor_server(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real gateway app served by uvicorn on a free port (editor on, demo users); its URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from stack.redis_server import free_port
+
+    articles, index = knowledge_copy(tmp_path_factory.mktemp("editor-server"))
+    settings = gateway_settings(
+        redis_url,
+        editor_enabled=True,
+        knowledge_dir=articles,
+        knowledge_index_dir=index,
+        redis_key_prefix=f"eb{secrets.token_hex(4)}:",
+        demo_users=True,
+        demo_password=DEMO_PASSWORD,
+    )
+    app = create_app(settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the gateway did not start")
+        time.sleep(0.05)
+    runtime: EditorRuntime = app.state.editor
+    assert runtime.wait_for_guidance(180) is not None, runtime.load_error
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    """Open pages in fresh contexts (each its own cookies); page errors fail the test."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make() -> Any:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        ctx.set_default_timeout(15_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+    assert errors == [], f"JavaScript errors: {errors}"

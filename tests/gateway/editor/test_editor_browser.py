@@ -1,0 +1,136 @@
+"""The editor pages in a real browser (Debian Chromium) against the real gateway and Redis."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import redis
+
+from editorial.gaps import record_gap
+from editorial.keys import EditorKeys
+
+from .conftest import DEMO_PASSWORD
+from .editor_pages import EditorPages
+
+pytestmark = pytest.mark.browser
+
+HENS = (
+    "\n## Keeping hens at home\n\nYou can keep up to 6 hens in your back garden without "
+    "asking us. You do not need a licence for hens.\n"
+)
+
+
+def test_edit_preview_check_try_publish(editor_server: str, new_page: Any) -> None:
+    """Change an article, try the question against the draft, publish: live within 2 s."""
+    editor = EditorPages(new_page(), editor_server)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    editor.page.get_by_label("Search articles").fill("garden waste")
+    editor.page.get_by_role("button", name="Search").click()
+    editor.page.get_by_role("link", name="Garden waste collection subscription").click()
+    editor.page.locator("#heading").filter(has_text="Edit:").wait_for()
+
+    editor.set_body(editor.body() + HENS)
+    editor.page.locator("#preview h2", has_text="Keeping hens at home").wait_for()
+    editor.page.get_by_role("button", name="Check the text").click()
+    editor.page.locator("#advice").filter(has_text="Reading ease").wait_for()
+
+    editor.try_question("can I keep hens in my back garden")
+    assert any("Keeping hens at home" in s for s in editor.draft_sections())
+    assert not any("Keeping hens at home" in s for s in editor.live_sections())
+
+    editor.save()
+    editor.page.locator("#status").filter(has_text="Saved as version").wait_for()
+    editor.page.locator("#impact table, #impact p").first.wait_for()
+    editor.publish()
+    published_at = time.monotonic()
+    while True:
+        editor.try_question("can I keep hens in my back garden")
+        if any("Keeping hens at home" in s for s in editor.live_sections()):
+            break
+        assert time.monotonic() - published_at < 2.0, "not live within 2 seconds"
+    assert "Published" in editor.page.locator("#state").text_content()
+
+
+def test_conflict_is_shown_to_the_second_editor(editor_server: str, new_page: Any) -> None:
+    first = EditorPages(new_page(), editor_server)
+    second = EditorPages(new_page(), editor_server)
+    first.sign_in("eddie", DEMO_PASSWORD)
+    second.sign_in("ada", DEMO_PASSWORD)
+    first.open_article("vehicle-tax")
+    second.open_article("vehicle-tax")
+    first.set_body(first.body() + "\nA line from Eddie.\n")
+    second.set_body(second.body() + "\nA line from Ada.\n")
+    first.save()
+    first.page.locator("#status").filter(has_text="Saved as version").wait_for()
+    second.save()
+    panel = second.page.locator(".conflict")
+    panel.get_by_role("heading", name="Someone else saved this article first").wait_for()
+    assert "Eddie Jones" in panel.text_content()
+    assert "A line from Ada." in second.page.locator("#my-text").input_value()
+    second.page.get_by_role("button", name="Open their version and add my changes again").click()
+    second.page.wait_for_function(
+        "() => document.getElementById('f-body').value.includes('A line from Eddie.')"
+    )
+
+
+def test_restore_from_history(editor_server: str, new_page: Any) -> None:
+    editor = EditorPages(new_page(), editor_server)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    editor.open_article("report-pothole")
+    original = editor.body()
+    editor.set_body(original + "\nThis line is a mistake.\n")
+    editor.save()
+    editor.page.locator("#status").filter(has_text="Saved as version").wait_for()
+    editor.page.get_by_role("link", name="History and audit log").click()
+    editor.page.locator("table.diff").filter(has_text="This line is a mistake.").wait_for()
+    editor.page.once("dialog", lambda dialog: dialog.accept())
+    editor.page.get_by_role("button", name="Restore version 1").click()
+    editor.page.locator("#status").filter(has_text="Version 1 restored").wait_for()
+    editor.page.locator("#audit td", has_text="Restored").first.wait_for()
+    editor.open_article("report-pothole")
+    assert "This line is a mistake." not in editor.body()
+
+
+def test_bad_input_gets_a_clear_message(editor_server: str, new_page: Any) -> None:
+    editor = EditorPages(new_page(), editor_server)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    editor.open_article("street-light-fault")
+    before = editor.body()
+    editor.set_body(before + "\n<script>alert('x')</script>\n")
+    editor.page.get_by_label("Page address").fill("http://www.millbrook.example/lights")
+    editor.save()
+    summary = editor.page.locator(".error-summary")
+    summary.wait_for()
+    text = summary.text_content()
+    assert "Remove the <script> tag" in text and "must start with https://" in text
+    assert editor.page.get_by_label("Page address").get_attribute("aria-invalid") == "true"
+    editor.open_article("street-light-fault")
+    assert editor.body() == before
+
+
+def test_gap_report_lists_a_question_the_bot_could_not_answer(
+    editor_server: str, new_page: Any, redis_url: str
+) -> None:
+    page = new_page()
+    editor = EditorPages(page, editor_server)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    keys = _server_keys(client)
+    record_gap(client, keys, "how do I get a licence to keep bees", "abstained", "conv-bees")
+    record_gap(client, keys, "do I need permission to keep beehives", "handoff", "conv-hive")
+    page.goto(f"{editor_server}/editor/gaps")
+    group = page.locator(".group").filter(has_text="bee")
+    group.first.wait_for()
+    assert "2 questions" in group.first.text_content()
+    group.first.get_by_role("button", name="Start a new article from these questions").click()
+    page.get_by_role("heading", name="Questions this article should answer").wait_for()
+    assert page.locator("#gap-questions li").count() == 2
+
+
+def _server_keys(client: redis.Redis) -> EditorKeys:
+    """The editor server's key prefix (the only ``eb…:`` prefix with editor articles)."""
+    for key in client.scan_iter("eb*:editor:articles"):
+        return EditorKeys(key.removesuffix("editor:articles"))
+    raise AssertionError("the editor server has no articles in Redis")

@@ -1,0 +1,252 @@
+// The edit page: form + live preview, save with conflict detection, publish, retire,
+// plain-language advice, "try a question" and "what this edit changes".
+import { ApiError, post, put, get } from "./api.js";
+import { announce, el, renderSafeHtml, replace } from "./dom.js";
+import { fillForm, readFrontMatter } from "./form.js";
+import { showAdvice, showConflict, showImpact, showProblems, showTry, stateLine } from "./panels.js";
+import { requireEditor } from "./session.js";
+
+const MAX_FILE_BYTES = 100_000;
+const form = document.getElementById("article-form");
+const $ = (id) => document.getElementById(id);
+const match = window.location.pathname.match(/^\/editor\/articles\/([a-z0-9-]+)$/);
+const page = { id: match ? match[1] : null, base: 0, article: null, dirty: false, questions: [] };
+
+function draft() {
+  return { front_matter: readFrontMatter(form), body: form.elements.body.value };
+}
+
+function setBusy(busy) {
+  for (const button of document.querySelectorAll("button")) button.disabled = busy;
+}
+
+function showArticle(data) {
+  page.article = data.article;
+  page.base = data.version.number;
+  page.id = data.article.article_id;
+  page.questions = data.article.questions || [];
+  fillForm(form, data.front_matter, data.body);
+  page.dirty = false;
+  form.elements.id.readOnly = true;
+  document.title = `${data.front_matter.title || page.id} – Guidance editor`;
+  $("heading").textContent = `Edit: ${data.front_matter.title || page.id}`;
+  $("state").textContent = stateLine(data.article, data.version);
+  $("history-link").href = `/editor/articles/${page.id}/history`;
+  $("history-link").hidden = false;
+  $("publish").hidden = false;
+  $("retire").hidden = data.article.status === "retired";
+  $("publish").textContent = data.article.status === "retired" ? "Publish again" : "Publish";
+  showQuestions();
+  preview();
+}
+
+function showQuestions() {
+  const box = $("gap-questions");
+  if (!page.questions.length) { replace(box); return; }
+  replace(box, el("section", { class: "panel", "aria-labelledby": "gapq-heading" },
+    el("h2", { id: "gapq-heading", text: "Questions this article should answer" }),
+    el("p", { class: "hint", text: "People asked these and the assistant could not help. Use “Try a question” to check your draft answers them." }),
+    el("ul", {}, page.questions.map((q) => el("li", {}, q, " ",
+      el("button", { type: "button", class: "link-button link-button--dark", text: "Try it",
+        onclick: () => { $("try-question").value = q; tryQuestion(); } }))))));
+}
+
+let previewTimer = null;
+async function preview() {
+  try {
+    const { html } = await post("/api/editor/preview", { body: form.elements.body.value });
+    renderSafeHtml($("preview"), html);
+  } catch (err) {
+    replace($("preview"), el("p", { text: `The preview is not available: ${err.message}` }));
+  }
+}
+
+function handleError(err, mine) {
+  if (!(err instanceof ApiError)) { announce(String(err), "error"); return; }
+  if (err.code === "conflict") {
+    showConflict($("conflict"), err, mine, async () => {
+      showArticle(await get(`/api/editor/articles/${page.id}`));
+      const yours = el("textarea", { id: "my-text", rows: "8", readonly: true, class: "body-input" }, mine);
+      replace($("conflict"), el("div", { class: "conflict" },
+        el("h2", { text: "Your unsaved text" }),
+        el("p", { text: "The form now shows the newest version. Copy your changes from here into it, then save." }),
+        el("label", { for: "my-text", text: "Your unsaved text" }), yours));
+      form.elements.body.focus();
+    });
+    announce("Not saved: someone else saved this article first.", "error");
+    return;
+  }
+  showProblems($("errors"), form, err.message, err.problems);
+  announce(err.message, "error");
+}
+
+async function save(event) {
+  event.preventDefault();
+  showProblems($("errors"), form, "", []);
+  replace($("conflict"));
+  setBusy(true);
+  const body = draft();
+  try {
+    let data;
+    if (page.id) {
+      data = await put(`/api/editor/articles/${page.id}`, { ...body, base_version: page.base, note: form.elements.note.value });
+    } else {
+      data = await post("/api/editor/articles", { ...body, questions: page.questions });
+      sessionStorage.removeItem("editor:new-questions");
+      history.replaceState(null, "", `/editor/articles/${data.article.article_id}`);
+    }
+    showArticle(data);
+    form.elements.note.value = "";
+    showAdvice($("advice"), data.advice);
+    announce(`Saved as version ${data.version.number}. It is not live until you publish it.`, "success");
+    runImpact();
+  } catch (err) {
+    handleError(err, form.elements.body.value);
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function publish() {
+  if (page.dirty) {
+    announce("You have changes that are not saved. Save the draft first, then publish.", "error");
+    $("save").focus();
+    return;
+  }
+  setBusy(true);
+  try {
+    const data = await post(`/api/editor/articles/${page.id}/publish`, { base_version: page.base });
+    showArticle(data);
+    announce("Published. The assistant uses the new text within 2 seconds.", "success");
+  } catch (err) {
+    handleError(err, form.elements.body.value);
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function retire() {
+  if (!window.confirm("Retire this article? The assistant stops using it straight away. You can publish it again later.")) return;
+  setBusy(true);
+  try {
+    const data = await post(`/api/editor/articles/${page.id}/retire`, { base_version: page.base });
+    showArticle(data);
+    announce("Retired. The assistant no longer answers from this article.", "success");
+  } catch (err) {
+    handleError(err, form.elements.body.value);
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function check() {
+  try {
+    const result = await post("/api/editor/check", draft());
+    showAdvice($("advice"), result.advice);
+    if (result.problems.length) {
+      showProblems($("errors"), form, "There are problems to fix before you can save.", result.problems);
+    } else {
+      showProblems($("errors"), form, "", []);
+      announce("No problems found. The advice is in the plain-language check.", "success");
+    }
+  } catch (err) {
+    handleError(err, "");
+  }
+}
+
+async function tryQuestion(event) {
+  event?.preventDefault();
+  const question = $("try-question").value.trim();
+  if (!question) {
+    announce("Type a question to try.", "error");
+    $("try-question").focus();
+    return;
+  }
+  replace($("try-result"), el("p", { text: "Asking…" }));
+  try {
+    const result = await post("/api/editor/try", { question, article_id: page.id, ...draft() });
+    showTry($("try-result"), result);
+  } catch (err) {
+    const problems = err.problems?.length ? err.problems.map((p) => p.message).join(" ") : "";
+    replace($("try-result"), el("p", { class: "field-error", text: `${err.message} ${problems}`.trim() }));
+  }
+}
+
+async function runImpact() {
+  if (!page.id) {
+    replace($("impact"), el("p", { text: "Save the article first." }));
+    return;
+  }
+  replace($("impact"), el("p", { text: "Asking the test questions…" }));
+  try {
+    showImpact($("impact"), await post("/api/editor/impact", { article_id: page.id, ...draft() }));
+  } catch (err) {
+    replace($("impact"), el("p", { class: "field-error", text: err.message }));
+  }
+}
+
+async function openFile() {
+  const file = $("f-file").files[0];
+  if (!file) return;
+  if (file.size > MAX_FILE_BYTES) {
+    showProblems($("errors"), form, "The file is too large.", [{ message: `The file is ${Math.round(file.size / 1000)} kB. An article can be at most 100 kB.`, field: null, line: null }]);
+    $("f-file").value = "";
+    return;
+  }
+  const text = await file.text();
+  try {
+    const result = await post("/api/editor/check", { markdown: text });
+    if (!result.front_matter) {
+      showProblems($("errors"), form, "The file could not be read.", result.problems);
+      return;
+    }
+    const keepId = page.id ? { id: page.id } : {};
+    fillForm(form, { ...result.front_matter, ...keepId }, result.body);
+    page.dirty = true;
+    preview();
+    showAdvice($("advice"), result.advice);
+    if (result.problems.length) showProblems($("errors"), form, "The file has problems to fix before you can save.", result.problems);
+    else announce(`Opened ${file.name}. Check it, then save.`, "success");
+  } catch (err) {
+    handleError(err, "");
+  }
+}
+
+async function start() {
+  await requireEditor();
+  form.addEventListener("submit", save);
+  form.addEventListener("input", () => { page.dirty = true; });
+  form.elements.body.addEventListener("input", () => {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(preview, 400);
+  });
+  $("publish").addEventListener("click", publish);
+  $("retire").addEventListener("click", retire);
+  $("check").addEventListener("click", check);
+  $("try-form").addEventListener("submit", tryQuestion);
+  $("impact-run").addEventListener("click", runImpact);
+  $("f-file").addEventListener("change", openFile);
+  window.addEventListener("beforeunload", (event) => {
+    if (page.dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+  if (page.id) {
+    try {
+      showArticle(await get(`/api/editor/articles/${page.id}`));
+    } catch (err) {
+      replace($("main"), el("h1", { text: "Article not found" }), el("p", { text: err.message }),
+        el("p", {}, el("a", { href: "/editor/", text: "Back to all articles" })));
+    }
+    return;
+  }
+  document.title = "New article – Guidance editor";
+  $("heading").textContent = "New article";
+  $("state").textContent = "Not saved yet. A new article is a draft until you publish it.";
+  $("publish").hidden = true;
+  $("retire").hidden = true;
+  fillForm(form, { language: "en", last_reviewed: new Date().toISOString().slice(0, 10) }, "");
+  page.questions = JSON.parse(sessionStorage.getItem("editor:new-questions") || "[]");
+  showQuestions();
+  page.dirty = false;
+}
+
+start();
