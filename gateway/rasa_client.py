@@ -88,8 +88,8 @@ class RasaClient:
     async def rasa_status(self) -> str:
         """Check Rasa is up with a model loaded; raise RasaUnavailable otherwise."""
         data = await self._call("GET", "/status", timeout=self.settings.health_timeout_seconds)
-        fingerprint = data.get("fingerprint") if isinstance(data, dict) else None
-        if not fingerprint:
+        loaded = isinstance(data, dict) and (data.get("model_id") or data.get("model_file"))
+        if not loaded:
             raise RasaUnavailable("no model loaded")
         return str(data.get("model_file", "model loaded"))
 

@@ -67,7 +67,7 @@ class ScriptedRasa:
         if path.endswith("/tracker"):
             return httpx.Response(200, json=self.tracker)
         if path == "/status":
-            return httpx.Response(200, json={"fingerprint": {"x": 1}, "model_file": "m.tar.gz"})
+            return httpx.Response(200, json={"model_id": "abc", "model_file": "m.tar.gz"})
         if path == "/health":
             return httpx.Response(200, json={"status": "ok"})
         return httpx.Response(404)
