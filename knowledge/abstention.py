@@ -37,6 +37,6 @@ def decide(offtopic: float, top: float | None, second: float | None, gates: Gate
     if top is None or offtopic < gates.offtopic_threshold or top < gates.confidence_threshold:
         return "abstain"
     if second is not None and second >= gates.confidence_threshold:
-        if top - second < gates.clarify_margin:
+        if abs(top - second) < gates.clarify_margin:
             return "clarify"
     return "answer"

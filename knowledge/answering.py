@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from knowledge import index_store
-from knowledge.abstention import decide
+from knowledge.abstention import Status, decide
 from knowledge.articles import Article, ArticleError, check_cross_links, parse_article
 from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
 from knowledge.extract import extract
-from knowledge.fusion import ArticleHit, offtopic_score, rank_articles
+from knowledge.fusion import ArticleHit, offtopic_score, rank_articles, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
 
@@ -186,19 +186,26 @@ class GuidanceService:
         return cls(opened.kb, calibration, index_dir)
 
     # --- stages --------------------------------------------------------------------------
+    def _rank(self, scores: QueryScores) -> list[ArticleHit]:
+        cal = self.calibration
+        titles = {a.id: a.title for a in self.kb.articles.values()}
+        margin = cal.signpost_margin if cal.method != "bm25" else 0.0
+        return rank_articles(scores, cal.method, cal.fusion_weight, titles, margin)
+
+    def _decide(self, scores: QueryScores, hits: list[ArticleHit]) -> Status:
+        top, second = top_two(hits)
+        offtopic = offtopic_score(scores, self.calibration.method)
+        return decide(offtopic, top, second, self.calibration.gates_for())
+
     def _retrieve(self, ctx: AnswerContext) -> None:
         ctx.scores = self.kb.score(ctx.question)
-        cal = self.calibration
-        ctx.hits = rank_articles(ctx.scores, cal.method, cal.fusion_weight)
+        ctx.hits = self._rank(ctx.scores)
         if not ctx.hits:
             ctx.done = True
 
     def _gate(self, ctx: AnswerContext) -> None:
         assert ctx.scores is not None
-        gates = self.calibration.gates_for()
-        top = ctx.hits[0].score
-        second = ctx.hits[1].score if len(ctx.hits) > 1 else None
-        ctx.status = decide(offtopic_score(ctx.scores, self.calibration.method), top, second, gates)
+        ctx.status = self._decide(ctx.scores, ctx.hits)
         if ctx.status == "abstain":
             ctx.done = True
 
@@ -214,7 +221,7 @@ class GuidanceService:
 
     def _clarify(self, ctx: AnswerContext) -> None:
         gates = self.calibration.gates_for()
-        top = ctx.hits[0].score
+        top = max(h.score for h in ctx.hits[:2])
         close = [
             h
             for h in ctx.hits[:3]
@@ -275,11 +282,8 @@ class GuidanceService:
         cleaned = check_question(question)
         with self._lock:
             scores = self.kb.score(cleaned)
-            cal = self.calibration
-            hits = rank_articles(scores, cal.method, cal.fusion_weight)
-            top = hits[0].score if hits else None
-            second = hits[1].score if len(hits) > 1 else None
-            status = decide(offtopic_score(scores, cal.method), top, second, cal.gates_for())
+            hits = self._rank(scores)
+            status = self._decide(scores, hits) if hits else "abstain"
             results = [self._candidate(h) for h in hits[:k]]
         return SearchResponse(abstained=status == "abstain", results=results)
 

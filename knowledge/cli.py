@@ -173,12 +173,16 @@ def _eval(args: argparse.Namespace) -> int:
         if not tune:
             raise QuestionSetError(f"{args.questions}: no questions in the 'tune' split")
         build = expected_build(opened.kb.embedder)
-        calibration = calibrate([s for s, _ in tune], [q.article_id for _, q in tune], build)
+        titles = {a.id: a.title for a in articles.values()}
+        calibration = calibrate(
+            [s for s, _ in tune], [q.article_id for _, q in tune], build, titles
+        )
         calibration.save(args.calibration)
         print(f"calibrated on {len(tune)} tune questions; saved {args.calibration}", file=sys.stderr)
     else:
         calibration = Calibration.load(args.calibration)
-    report = evaluate(scores, questions, calibration)
+    titles = {a.id: a.title for a in articles.values()}
+    report = evaluate(scores, questions, calibration, titles)
     if args.json:
         print(json.dumps({"calibration": calibration.to_dict(), "report": report}, indent=2))
     else:

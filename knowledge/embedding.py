@@ -81,9 +81,14 @@ def export_onnx(path: Path, cache_dir: Path, fingerprint: str) -> Path:
     target = target_dir / _ONNX_FILE
     if target.exists():
         return target
+    import warnings
+
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", module=r"torch\.onnx.*|transformers.*")
     target_dir.mkdir(parents=True, exist_ok=True)
     model = AutoModel.from_pretrained(str(path))
     model.eval()

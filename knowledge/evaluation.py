@@ -118,6 +118,7 @@ def evaluate(
     scores: Sequence[QueryScores],
     questions: Sequence[LabelledQuestion],
     calibration: Calibration,
+    titles: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """Metrics per split and method (``dense``, ``bm25``, ``fused``, plus ``rrf`` ranking)."""
     report: dict[str, dict[str, dict[str, Any]]] = {}
@@ -128,7 +129,10 @@ def evaluate(
         report[split] = {}
         for method in ("dense", "bm25", "fused", "rrf"):
             weight = calibration.fusion_weight if method == "fused" else 1.0
-            feats = [features(s, method, weight, q.article_id) for s, q in pairs]
+            feats = [
+                features(s, method, weight, q.article_id, titles, calibration.signpost_margin)
+                for s, q in pairs
+            ]
             report[split][method] = metrics(feats, calibration, method)
     return report
 

@@ -9,13 +9,18 @@ Methods:
 * ``rrf``: plain reciprocal-rank fusion (k=60), reported only for comparison.
 
 An article's score is its best chunk's score; that chunk is the section the answer quotes.
+
+Signposts: when the top section names another candidate article by its exact title ("report a
+missed bin collection") and that article scores within ``signpost_margin``, the top section is
+a pointer and the named article goes first. The margin is fitted on the tune split.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from knowledge.chunking import Chunk
+from knowledge.chunking import Chunk, plain_text
 from knowledge.knowledge_base import ChunkScore, QueryScores
 
 METHODS = ("dense", "bm25", "fused")
@@ -53,17 +58,61 @@ def _chunk_scores(scores: QueryScores, method: str, weight: float) -> list[tuple
     raise ValueError(f"unknown retrieval method {method!r}")
 
 
-def rank_articles(scores: QueryScores, method: str, weight: float = 1.0) -> list[ArticleHit]:
+def defer_to_signposted(
+    hits: list[ArticleHit],
+    titles: Mapping[str, str],
+    margin: float,
+    sections: Mapping[str, list[ArticleHit]] | None = None,
+) -> list[ArticleHit]:
+    """Put first an article that the top section names by title, if it scores within ``margin``.
+
+    The named article then answers from its section headed with its own title, when that
+    section is among the candidates (the place the signpost points to).
+    """
+    if len(hits) < 2 or margin <= 0:
+        return hits
+    top = hits[0]
+    body = " ".join(plain_text(top.chunk.body).lower().split())
+    for i, hit in enumerate(hits[1:4], start=1):
+        title = titles.get(hit.article_id, "").lower()
+        if title and top.score - hit.score <= margin and title in body:
+            for other in (sections or {}).get(hit.article_id, []):
+                if other.chunk.anchor and other.chunk.heading.lower() == title:
+                    hit = other
+                    break
+            return [hit, top] + [h for j, h in enumerate(hits) if j not in (0, i)]
+    return hits
+
+
+def rank_articles(
+    scores: QueryScores,
+    method: str,
+    weight: float = 1.0,
+    titles: Mapping[str, str] | None = None,
+    signpost_margin: float = 0.0,
+) -> list[ArticleHit]:
     """Articles ranked best first by ``method``; each keeps its best chunk."""
     best: dict[str, ArticleHit] = {}
+    sections: dict[str, list[ArticleHit]] = {}
     for value, c in _chunk_scores(scores, method, weight):
         article_id = c.chunk.article_id
+        hit = ArticleHit(article_id, c.chunk, float(value), c.dense, c.bm25)
+        sections.setdefault(article_id, []).append(hit)
         held = best.get(article_id)
         if held is None or value > held.score:
-            best[article_id] = ArticleHit(article_id, c.chunk, float(value), c.dense, c.bm25)
-    return sorted(best.values(), key=lambda h: (-h.score, h.article_id))
+            best[article_id] = hit
+    hits = sorted(best.values(), key=lambda h: (-h.score, h.article_id))
+    if titles is not None:
+        hits = defer_to_signposted(hits, titles, signpost_margin, sections)
+    return hits
 
 
 def offtopic_score(scores: QueryScores, method: str) -> float:
     """The score the off-topic gate looks at: best cosine (or best BM25 for ``bm25``)."""
     return scores.bm25_top if method == "bm25" else scores.dense_top
+
+
+def top_two(hits: list[ArticleHit]) -> tuple[float | None, float | None]:
+    """The two best article scores (in score order, whatever the final ranking order)."""
+    values = sorted((h.score for h in hits[:2]), reverse=True)
+    return (values[0] if values else None, values[1] if len(values) > 1 else None)
