@@ -11,10 +11,12 @@
  * (a link to the contact page) are hidden once the widget is running.
  */
 import { Connection, serviceUrl } from "./src/connection.js";
-import { h, renderMessage } from "./src/render.js";
+import { MessageLog } from "./src/log.js";
+import { h } from "./src/render.js";
 import { ConversationStore, compareIds } from "./src/store.js";
 import { format, stringsFor } from "./src/strings.js";
 import { buildView, setContact } from "./src/view.js";
+import { configFromScript } from "./src/config.js";
 
 export const MAX_LENGTH = 1000;
 const COUNT_FROM = 100;
@@ -26,9 +28,6 @@ export class Assistant {
     this.s = stringsFor(config.lang);
     this.store = new ConversationStore(new URL(config.service).origin);
     this.historyUntil = this.store.lastSeen;
-    this.rendered = new Map();
-    this.pending = new Map();
-    this.labels = new Map();
     this.mode = "bot";
     this.stateText = "";
     this.connected = false;
@@ -40,7 +39,7 @@ export class Assistant {
       pageUrl: window.location.href,
       on: {
         message: (m) => this.onMessage(m),
-        ack: (clientId, id) => this.onAck(clientId, id),
+        ack: (clientId, id) => this.log.ack(clientId, id),
         state: (f) => this.onState(f),
         typing: (role) => this.showTyping(role),
         error: (f) => this.onError(f),
@@ -54,6 +53,7 @@ export class Assistant {
     this.host = host;
     const shadow = host.attachShadow({ mode: "open" });
     this.v = buildView(shadow, this.config, this.s);
+    this.log = new MessageLog(this.v.log, () => this.ctx());
     const reveal = () => { this.v.root.hidden = false; };
     this.v.stylesheet.addEventListener("load", reveal);
     this.v.stylesheet.addEventListener("error", reveal);
@@ -174,19 +174,8 @@ export class Assistant {
   }
 
   addPending(item) {
-    const li = renderMessage({ role: "citizen", text: item.label || item.text }, this.ctx());
-    li.classList.add("csa-msg--pending");
-    li.append(h("p", { class: "csa-msg__note" }));
-    this.pending.set(item.client_id, li);
-    this.v.log.append(li);
-    this.refreshPending();
+    this.log.addPending(item, this.connected ? this.s.sending : this.s.notSent);
     this.scrollToEnd();
-  }
-
-  refreshPending() {
-    for (const li of this.pending.values()) {
-      li.querySelector(".csa-msg__note").textContent = this.connected ? this.s.sending : this.s.notSent;
-    }
   }
 
   ctx() {
@@ -200,57 +189,19 @@ export class Assistant {
   }
 
   onMessage(message) {
-    if (!message || this.rendered.has(message.id)) return;
-    if (Array.isArray(message.buttons)) {
-      for (const b of message.buttons) if (b && b.payload && b.title) this.labels.set(b.payload, b.title);
-    }
-    if (message.role === "citizen" && this.labels.has(message.text)) {
-      message = { ...message, text: this.labels.get(message.text) };
-    }
-    let li = null;
-    if (message.role === "citizen") {
-      li = this.pending.get(message.client_id) || null;
-      if (li) this.settle(message.client_id, li, message.id);
-    }
-    if (!li) {
-      li = renderMessage(message, this.ctx());
-      this.rendered.set(message.id, li);
-      // Stored messages go above the visitor's unsent ones, which always stay last.
-      this.v.log.insertBefore(li, this.v.log.querySelector(".csa-msg--pending"));
-    }
+    if (!message) return;
+    const li = this.log.receive(message);
+    if (!li) return;
     const history = this.historyUntil && compareIds(message.id, this.historyUntil) <= 0;
     if (message.role !== "citizen") {
       this.hideTyping();
-      if (li.querySelector(".csa-choices")) this.retireChoices(li);
-      if (!history) this.announce(format(this.s.said, { name: li.firstChild.textContent, text: message.text || "" }));
+      if (!history) {
+        const who = li.firstChild.textContent;
+        const text = message.text || "";
+        this.announce(message.role === "system" ? text : format(this.s.said, { name: who, text }));
+      }
     }
     this.scrollToEnd();
-  }
-
-  onAck(clientId, id) {
-    const li = this.pending.get(clientId);
-    if (!li) return;
-    if (this.rendered.has(id)) {
-      this.pending.delete(clientId);
-      li.remove();
-    } else {
-      this.settle(clientId, li, id);
-    }
-  }
-
-  settle(clientId, li, id) {
-    this.pending.delete(clientId);
-    li.classList.remove("csa-msg--pending");
-    li.querySelector(".csa-msg__note")?.remove();
-    li.dataset.id = id;
-    this.rendered.set(id, li);
-  }
-
-  /** Disable quick replies on every message except `keep` (only the newest are live). */
-  retireChoices(keep) {
-    for (const group of this.v.log.querySelectorAll(".csa-choices")) {
-      if (!keep || !keep.contains(group)) for (const b of group.querySelectorAll("button")) b.disabled = true;
-    }
   }
 
   onChoice(title, payload, group) {
@@ -314,19 +265,14 @@ export class Assistant {
   }
 
   onError(frame) {
-    const failed = this.pending.get(frame.client_id);
-    if (failed) {
-      this.pending.delete(frame.client_id);
-      failed.querySelector(".csa-msg__note").textContent = frame.detail || this.s.serviceProblem;
-      failed.classList.add("csa-msg--failed");
-    }
+    if (frame.client_id) this.log.fail(frame.client_id, frame.detail || this.s.serviceProblem);
     if (frame.code === "too_long" || frame.code === "empty") {
       this.showError(frame.code === "empty" ? this.s.errorEmpty : format(this.s.errorTooLong, { count: MAX_LENGTH }));
       return;
     }
     this.hideTyping();
     const text = typeof frame.detail === "string" && frame.detail ? frame.detail : this.s.serviceProblem;
-    this.v.log.append(renderMessage({ role: "system", text }, this.ctx()));
+    this.log.addNotice({ role: "system", text });
     this.announce(text);
     if (frame.code === "unavailable") this.v.down.hidden = false;
     this.scrollToEnd();
@@ -357,7 +303,7 @@ export class Assistant {
     v.status.textContent = text;
     v.status.className = `csa-status csa-status--${kind}`;
     if (kind !== "open") this.hideTyping();
-    this.refreshPending();
+    this.log.notePending(this.connected ? s.sending : s.notSent);
   }
 
   /** Fetch the phone number and opening hours once per visit, for when the chat fails. */
@@ -408,10 +354,7 @@ export class Assistant {
     if (info) this.store.write({ serviceInfo: info });
     if (this.config.mode === "launcher") this.store.open = true;
     this.historyUntil = null;
-    this.rendered.clear();
-    this.pending.clear();
-    this.labels.clear();
-    v.log.replaceChildren();
+    this.log.clear();
     this.onState({ mode: "bot" });
     v.down.hidden = true;
     v.confirm.hidden = true;
@@ -424,31 +367,6 @@ export class Assistant {
     const scroll = this.v.scroll;
     scroll.scrollTop = scroll.scrollHeight;
   }
-}
-
-/** Read the widget's settings from a script element's data attributes. */
-export function configFromScript(script, moduleUrl) {
-  const data = script.dataset;
-  const service = new URL(data.assistantService, document.baseURI).toString().replace(/\/$/, "");
-  const origin = new URL(service).origin;
-  const title = data.assistantTitle || stringsFor(data.assistantLanguage).title;
-  const mode = data.assistantMode === "inline" ? "inline" : "launcher";
-  const resolve = (value, fallback) => (value === "" ? "" : new URL(value || fallback, `${service}/`).toString());
-  return {
-    service,
-    title,
-    launcher: data.assistantLauncher || title,
-    lang: data.assistantLanguage || document.documentElement.lang || "en",
-    mode,
-    target: data.assistantTarget || "",
-    privacyUrl: resolve(data.assistantPrivacyUrl, "privacy"),
-    contactUrl: resolve(data.assistantContactUrl, "contact"),
-    phone: data.assistantPhone || "",
-    hours: data.assistantHours || "",
-    email: data.assistantEmail || "",
-    linkOrigins: [origin, ...(data.assistantLinkOrigins || "").split(/\s+/).filter(Boolean)],
-    cssUrl: new URL("assistant.css", moduleUrl).toString(),
-  };
 }
 
 const started = new WeakSet();
