@@ -188,7 +188,7 @@ class GuidanceService:
     # --- stages --------------------------------------------------------------------------
     def _rank(self, scores: QueryScores) -> list[ArticleHit]:
         cal = self.calibration
-        titles = {a.id: a.title for a in self.kb.articles.values()}
+        titles = self.kb.titles
         margin = cal.signpost_margin if cal.method != "bm25" else 0.0
         return rank_articles(scores, cal.method, cal.fusion_weight, titles, margin)
 

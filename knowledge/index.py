@@ -22,6 +22,24 @@ def set_threads(threads: int) -> None:
     faiss.omp_set_num_threads(threads)
 
 
+def _stored_ids(index: object) -> list[int]:
+    """The ids held by an index read from disk."""
+    import faiss
+
+    if hasattr(index, "id_map"):
+        return [int(i) for i in faiss.vector_to_array(index.id_map)]
+    if hasattr(index, "invlists"):
+        ivf = faiss.extract_index_ivf(index)
+        out: list[int] = []
+        for lst in range(ivf.nlist):
+            size = ivf.invlists.list_size(lst)
+            if size:
+                ptr = ivf.invlists.get_ids(lst)
+                out += [int(i) for i in faiss.rev_swig_ptr(ptr, size)]
+        return out
+    return []
+
+
 class VectorIndex:
     """A FAISS index keyed by stable int64 ids."""
 
@@ -30,8 +48,10 @@ class VectorIndex:
 
         self.dim = dim
         self.kind = kind
+        self._ids: set[int] = set()
         if index is not None:
             self._index = index
+            self._ids = set(_stored_ids(index))
         elif kind == "flat":
             self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         else:
@@ -65,8 +85,11 @@ class VectorIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if vectors.shape != (len(ids), self.dim):
             raise ValueError(f"expected {len(ids)} vectors of dimension {self.dim}")
-        self.remove(ids)
+        present = [i for i in ids.tolist() if i in self._ids]
+        if present:  # removal compacts the whole array: only when replacing
+            self.remove(np.array(present, dtype=np.int64))
         self._index.add_with_ids(vectors, ids)  # type: ignore[attr-defined]
+        self._ids.update(ids.tolist())
 
     def remove(self, ids: np.ndarray) -> int:
         """Remove the given ids; return how many were present."""
@@ -74,7 +97,9 @@ class VectorIndex:
 
         if len(ids) == 0:
             return 0
-        selector = faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64))
+        ids = np.asarray(ids, dtype=np.int64)
+        selector = faiss.IDSelectorBatch(ids)
+        self._ids.difference_update(ids.tolist())
         return int(self._index.remove_ids(selector))  # type: ignore[attr-defined]
 
     def reconstruct(self, chunk_id: int) -> np.ndarray:

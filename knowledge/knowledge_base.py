@@ -74,6 +74,7 @@ class KnowledgeBase:
         self.chunks: dict[int, Chunk] = {}
         self.by_article: dict[str, list[int]] = {}
         self.stored_hashes: dict[int, str] = {}
+        self.titles: dict[str, str] = {}
 
     # --- updates -----------------------------------------------------------------------
     def _hash_index(self) -> dict[str, int]:
@@ -138,6 +139,7 @@ class KnowledgeBase:
             self.keywords.add(chunk.id, chunk.embed_text)
         self.by_article[article.id] = new_ids
         self.articles[article.id] = article
+        self.titles[article.id] = article.title
 
     def upsert(self, article: Article) -> UpdateReport:
         """Add or replace one article."""
@@ -154,6 +156,7 @@ class KnowledgeBase:
             self.chunks.pop(chunk_id, None)
             self.stored_hashes.pop(chunk_id, None)
         del self.articles[article_id]
+        self.titles.pop(article_id, None)
         return True
 
     def sync(
