@@ -105,7 +105,11 @@ class HandoffService:
         if meta is None or not (force or meta.rasa_paused):
             return
         try:
-            await self.rasa.append_events(conversation_id, [{"event": "resume"}])
+            # action_listen after resume, so Rasa's rules see the next intent as a fresh turn
+            await self.rasa.append_events(
+                conversation_id,
+                [{"event": "resume"}, {"event": "action", "name": "action_listen"}],
+            )
             await self.conversations.set(conversation_id, rasa_paused="0")
         except RasaUnavailable as exc:  # retried before the next bot turn
             log.warning("resume failed conv=%s: %s", short(conversation_id), exc.reason)
