@@ -19,7 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,7 +37,7 @@ CHARS = {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2
 LOGREG = {"name": "LogisticRegressionClassifier", "max_iter": 200, "random_state": 42}
 NO_FALLBACK = {"name": "FallbackClassifier", "threshold": 0.0}
 
-PIPELINES: dict[str, list[dict[str, object]]] = {
+PIPELINES: dict[str, list[dict[str, Any]]] = {
     "baseline_lr_words": [*TOKENS, WORDS, LOGREG, NO_FALLBACK],
     "lr_char": [*TOKENS, WORDS, CHARS, LOGREG, NO_FALLBACK],
     "diet_small": [
@@ -55,7 +57,7 @@ PIPELINES: dict[str, list[dict[str, object]]] = {
 }
 
 
-def write_config(path: Path, pipeline: list[dict[str, object]]) -> None:
+def write_config(path: Path, pipeline: list[dict[str, Any]]) -> None:
     """Write an NLU-only Rasa config with ``pipeline``."""
     config = {"recipe": "default.v1", "language": "en", "pipeline": pipeline, "policies": []}
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -69,9 +71,9 @@ def run(cmd: list[str], cwd: Path) -> None:
         raise SystemExit(f"command failed: {' '.join(cmd)}")
 
 
-def predictions(out: Path) -> list[dict[str, object]]:
+def predictions(out: Path) -> list[dict[str, Any]]:
     """All held-out predictions (successes and errors) written by ``rasa test nlu``."""
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     for name in ("intent_successes.json", "intent_errors.json"):
         path = out / name
         if path.exists():
@@ -79,7 +81,20 @@ def predictions(out: Path) -> list[dict[str, object]]:
     return rows
 
 
-def evaluate(name: str, pipeline: list[dict[str, object]], work: Path) -> dict[str, object]:
+@dataclass
+class Measured:
+    """One pipeline's results on the held-out set."""
+
+    name: str
+    train_s: float
+    accuracy: float
+    macro_f1: float
+    critical: str
+    rows: list[dict[str, Any]]
+    report: dict[str, Any]
+
+
+def evaluate(name: str, pipeline: list[dict[str, Any]], work: Path) -> Measured:
     """Train ``pipeline`` and classify the held-out set; return metrics and predictions."""
     config = work / f"{name}.yml"
     write_config(config, pipeline)
@@ -122,18 +137,18 @@ def evaluate(name: str, pipeline: list[dict[str, object]], work: Path) -> dict[s
     rows = predictions(out)
     critical = [r for r in rows if r["intent"] in CRITICAL]
     critical_ok = sum(1 for r in critical if r["intent"] == r["intent_prediction"]["name"])
-    return {
-        "name": name,
-        "train_s": train_seconds,
-        "accuracy": report["accuracy"],
-        "macro_f1": report["macro avg"]["f1-score"],
-        "critical": f"{critical_ok}/{len(critical)}",
-        "rows": rows,
-        "report": report,
-    }
+    return Measured(
+        name=name,
+        train_s=train_seconds,
+        accuracy=report["accuracy"],
+        macro_f1=report["macro avg"]["f1-score"],
+        critical=f"{critical_ok}/{len(critical)}",
+        rows=rows,
+        report=report,
+    )
 
 
-def threshold_sweep(rows: list[dict[str, object]]) -> list[tuple[float, float, int]]:
+def threshold_sweep(rows: list[dict[str, Any]]) -> list[tuple[float, float, int]]:
     """Accuracy and number sent to fallback if predictions below each threshold fall back.
 
     A fallback counts as wrong for every intent except ``ask_question`` and
@@ -144,12 +159,12 @@ def threshold_sweep(rows: list[dict[str, object]]) -> list[tuple[float, float, i
     for threshold in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5):
         correct = fallback = 0
         for row in rows:
-            predicted = row["intent_prediction"]  # type: ignore[index]
-            if predicted["confidence"] < threshold:  # type: ignore[index]
+            predicted = row["intent_prediction"]
+            if predicted["confidence"] < threshold:
                 fallback += 1
                 correct += row["intent"] in ("ask_question", "out_of_scope")
             else:
-                correct += row["intent"] == predicted["name"]  # type: ignore[index]
+                correct += row["intent"] == predicted["name"]
         results.append((threshold, correct / len(rows), fallback))
     return results
 
@@ -165,26 +180,24 @@ def main() -> int:
     print(f"{'pipeline':<20}{'train s':>9}{'accuracy':>10}{'macro F1':>10}{'handoff+safety':>16}")
     for r in results:
         print(
-            f"{r['name']:<20}{r['train_s']:>9.1f}{r['accuracy']:>10.3f}"
-            f"{r['macro_f1']:>10.3f}{r['critical']:>16}"
+            f"{r.name:<20}{r.train_s:>9.1f}{r.accuracy:>10.3f}{r.macro_f1:>10.3f}{r.critical:>16}"
         )
-    best = max(results, key=lambda r: float(r["accuracy"]))  # type: ignore[arg-type]
-    print(f"\nper-intent on the held-out set ({best['name']}):")
-    report = best["report"]
-    for intent, scores in sorted(report.items()):  # type: ignore[union-attr]
+    best = max(results, key=lambda r: r.accuracy)
+    print(f"\nper-intent on the held-out set ({best.name}):")
+    for intent, scores in sorted(best.report.items()):
         if isinstance(scores, dict) and "support" in scores and " avg" not in intent:
             print(
                 f"  {intent:<22} P {scores['precision']:.2f}  R {scores['recall']:.2f}  "
                 f"F1 {scores['f1-score']:.2f}  n {scores['support']}"
             )
-    print(f"\nfallback threshold sweep ({best['name']}): threshold, accuracy, sent to fallback")
-    for threshold, accuracy, fallback in threshold_sweep(best["rows"]):  # type: ignore[arg-type]
+    print(f"\nfallback threshold sweep ({best.name}): threshold, accuracy, sent to fallback")
+    for threshold, accuracy, fallback in threshold_sweep(best.rows):
         print(f"  {threshold:.2f}  {accuracy:.3f}  {fallback}")
-    errors = [r for r in best["rows"] if r["intent"] != r["intent_prediction"]["name"]]  # type: ignore[index]
+    errors = [row for row in best.rows if row["intent"] != row["intent_prediction"]["name"]]
     print(f"\nerrors ({len(errors)}):")
-    for r in errors:
-        p = r["intent_prediction"]  # type: ignore[index]
-        print(f"  {r['intent']:<20} -> {p['name']:<20} {p['confidence']:.2f}  {r['text']}")
+    for row in errors:
+        p = row["intent_prediction"]
+        print(f"  {row['intent']:<20} -> {p['name']:<20} {p['confidence']:.2f}  {row['text']}")
     return 0
 
 
