@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from knowledge.answering import GuidanceService  # noqa: E402
-from knowledge.articles import Article, load_articles  # noqa: E402
+from knowledge.articles import Article  # noqa: E402
 from knowledge.build import open_knowledge_base  # noqa: E402
 from knowledge.calibration import Calibration  # noqa: E402
 from knowledge.chunking import chunk_article  # noqa: E402
@@ -57,7 +57,9 @@ class Precomputed:
         self.fingerprint = real.fingerprint
         self.calls = self.texts_embedded = 0
 
-    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+    def embed(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
         unknown = [t for t in texts if t not in self.vectors]
         fresh = dict(zip(unknown, self.real.embed(unknown), strict=True)) if unknown else {}
         rows = [self.vectors[t] if t in self.vectors else fresh[t] for t in texts]
@@ -94,7 +96,9 @@ def variants(
                 internal_links=(),
             )
             for original, chunk in zip(chunk_article(article), chunk_article(copy), strict=True):
-                vector = base[original.embed_text] + rng.normal(0, NOISE, base[original.embed_text].shape)
+                vector = base[original.embed_text] + rng.normal(
+                    0, NOISE, base[original.embed_text].shape
+                )
                 vectors[chunk.embed_text] = (vector / np.linalg.norm(vector)).astype(np.float32)
             out.append(copy)
     return out, vectors
@@ -115,9 +119,7 @@ def main() -> int:
     real = load_embedder(REPO / "var/onnx-cache")
     opened = open_knowledge_base(articles_dir, index_dir, real)
     articles = opened.kb.articles
-    base = {
-        c.embed_text: opened.kb.vectors.reconstruct(c.id) for c in opened.kb.chunks.values()
-    }
+    base = {c.embed_text: opened.kb.vectors.reconstruct(c.id) for c in opened.kb.chunks.values()}
     calibration = Calibration.load(REPO / "knowledge/calibration.json")
     questions = [
         json.loads(line)["question"]
@@ -154,7 +156,7 @@ def main() -> int:
         extra, vectors = variants(articles, base, size, rng)
         embedder = Precomputed(real, {**base, **vectors})
         before = rss_mb()
-        kb = KnowledgeBase(embedder)  # type: ignore[arg-type]
+        kb = KnowledgeBase(embedder)
         started = time.perf_counter()
         kb.upsert_many(list(articles.values()) + extra)
         insert_s = time.perf_counter() - started
@@ -172,7 +174,9 @@ def main() -> int:
         # One changed article: a new section, then searchable.
         source = articles["libraries"].markdown
         edited = source.replace(
-            "## ", f"## Chess club {size}\n\nThe chess club meets in the reading room on Tuesdays.\n\n## ", 1
+            "## ",
+            f"## Chess club {size}\n\nThe chess club meets in the reading room on Tuesdays.\n\n## ",
+            1,
         )
         t = time.perf_counter()
         service.upsert_markdown(edited)
@@ -215,20 +219,26 @@ def main() -> int:
     torch50, torch95 = percentiles(torch_t)
     print("Retrieval benchmark (2 shared CPU cores; FAISS and ONNX with 1 thread per query)")
     print(
-        f"real chunks: {len(base)} from {len(articles)} articles; larger sizes are copies of them with "
-        f"perturbed real vectors (noise sigma {NOISE}); every query embedding is real"
+        f"real chunks: {len(base)} from {len(articles)} articles; larger sizes are copies "
+        f"of them with perturbed real vectors (noise sigma {NOISE}); every query embedding is real"
     )
-    print(f"query embedding alone: ONNX p50 {onnx50:.1f} ms / p95 {onnx95:.1f} ms; "
-          f"baseline torch sentence-transformers p50 {torch50:.1f} ms / p95 {torch95:.1f} ms")
+    print(
+        f"query embedding alone: ONNX p50 {onnx50:.1f} ms / p95 {onnx95:.1f} ms; "
+        f"baseline torch sentence-transformers p50 {torch50:.1f} ms / p95 {torch95:.1f} ms"
+    )
     print(f"build throughput (real embedding, batched): {embed_rate:.1f} chunks/s")
-    header = (f"{'chunks':>8} {'p50 ms':>7} {'p95 ms':>7} {'target':>7} {'insert/s':>9} "
-              f"{'update s':>9} {'mem MiB':>8} {'faiss MiB':>9}  verdict")
+    header = (
+        f"{'chunks':>8} {'p50 ms':>7} {'p95 ms':>7} {'target':>7} {'insert/s':>9} "
+        f"{'update s':>9} {'mem MiB':>8} {'faiss MiB':>9}  verdict"
+    )
     print(header)
     print("-" * len(header))
     failed = False
     for row in rows:
         target = next((v for k, v in sorted(TARGETS.items()) if row["chunks"] <= k * 1.05), None)
-        ok = (target is None or row["p95_ms"] <= target) and row["update_to_searchable_s"] <= UPDATE_TARGET_S
+        ok = (target is None or row["p95_ms"] <= target) and row[
+            "update_to_searchable_s"
+        ] <= UPDATE_TARGET_S
         failed |= not ok
         print(
             f"{row['chunks']:8d} {row['p50_ms']:7.1f} {row['p95_ms']:7.1f} "
@@ -239,14 +249,25 @@ def main() -> int:
     last = rows[-1]
     if "ivf_search_p50_ms" in last:
         print(
-            f"at {last['chunks']} chunks, dense search alone: flat (exact) p50 {last['flat_search_p50_ms']:.2f} ms; "
-            f"baseline IVF nlist={last['ivf_nlist']} nprobe=16 p50 {last['ivf_search_p50_ms']:.2f} ms, "
+            f"at {last['chunks']} chunks, dense search alone: "
+            f"flat (exact) p50 {last['flat_search_p50_ms']:.2f} ms; "
+            f"baseline IVF nlist={last['ivf_nlist']} nprobe=16 "
+            f"p50 {last['ivf_search_p50_ms']:.2f} ms, "
             f"top-10 overlap with exact {last['ivf_top10_overlap']:.3f}"
         )
     print(f"update target: one changed article searchable in <= {UPDATE_TARGET_S:.0f} s")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "embed_rate": embed_rate,
-                                         "onnx_ms": [onnx50, onnx95], "torch_ms": [torch50, torch95]}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "embed_rate": embed_rate,
+                    "onnx_ms": [onnx50, onnx95],
+                    "torch_ms": [torch50, torch95],
+                },
+                indent=2,
+            )
+        )
     return 1 if failed else 0
 
 

@@ -36,7 +36,7 @@ def decide(offtopic: float, top: float | None, second: float | None, gates: Gate
     """Apply the gates to one question's scores."""
     if top is None or offtopic < gates.offtopic_threshold or top < gates.confidence_threshold:
         return "abstain"
-    if second is not None and second >= gates.confidence_threshold:
-        if abs(top - second) < gates.clarify_margin:
-            return "clarify"
+    close = second is not None and abs(top - second) < gates.clarify_margin
+    if close and second is not None and second >= gates.confidence_threshold:
+        return "clarify"
     return "answer"

@@ -151,7 +151,11 @@ def _load_front_matter(front: list[str], source: str) -> dict[str, Any]:
 
 def _text_field(data: dict[str, Any], key: str, front: list[str], source: str) -> str:
     value = data[key]
-    if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+    if (
+        not isinstance(value, str | int | float)
+        or isinstance(value, bool)
+        or not str(value).strip()
+    ):
         raise ArticleError(f"'{key}' must be non-empty text", source, _key_line(front, key))
     return str(value).strip()
 
@@ -268,7 +272,11 @@ def parse_article(text: str, source: str) -> Article:
     for key in REQUIRED_FIELDS:
         if key not in data or data[key] is None:
             raise ArticleError(f"front matter is missing '{key}'", source, 1)
-    values = {key: _text_field(data, key, front, source) for key in REQUIRED_FIELDS if key != "last_reviewed"}
+    values = {
+        key: _text_field(data, key, front, source)
+        for key in REQUIRED_FIELDS
+        if key != "last_reviewed"
+    }
     article_id = values["id"]
     if not ID_PATTERN.match(article_id):
         raise ArticleError(
@@ -329,9 +337,7 @@ def parse_article(text: str, source: str) -> Article:
         review_by=review_by,
         contact={str(k): str(v) for k, v in contact.items()},
         related=tuple(related),
-        internal_links=tuple(
-            [(r, _key_line(front, "related")) for r in related] + internal
-        ),
+        internal_links=tuple([(r, _key_line(front, "related")) for r in related] + internal),
     )
 
 

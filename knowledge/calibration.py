@@ -187,11 +187,14 @@ def fit_gates(feats: Sequence[Features]) -> Gates:
     # Both error rates have the same target: balance them (minimax), then prefer fewer overall.
     cost = np.maximum(abstained, answered_off) + BALANCE_COST * (abstained + answered_off)
     wrong = (answer & is_on & ~right1) | (clarify & is_on & ~right2)
-    cost = cost + WRONG_COST * wrong.sum(-1) / n_on + CLARIFY_COST * (clarify & is_on).sum(-1) / n_on
+    cost = (
+        cost + WRONG_COST * wrong.sum(-1) / n_on + CLARIFY_COST * (clarify & is_on).sum(-1) / n_on
+    )
     best = cost.min()
     ties = np.isclose(cost, best)
-    ia, ib, ic = np.unravel_index(np.argmax(ties), cost.shape)
-    ia = _middle(ties[:, ib, ic])
+    first = np.unravel_index(np.argmax(ties), cost.shape)
+    ic = int(first[2])
+    ia = _middle(ties[:, int(first[1]), ic])
     ib = _middle(ties[ia, :, ic])
     return Gates(
         offtopic_threshold=float(a_grid[ia]) if np.isfinite(a_grid[ia]) else -1e9,
@@ -207,6 +210,7 @@ def fit_signpost_margin(
     titles: Mapping[str, str],
 ) -> float:
     """The largest signpost margin that does not lower fused recall@1 + MRR on these questions."""
+
     def quality(margin: float) -> float:
         feats = [
             features(s, "fused", weight, g, titles, margin)

@@ -85,7 +85,11 @@ def _open(args: argparse.Namespace, force: bool) -> int:
         f"added {len(report.added)}, changed {len(report.changed)}, removed {len(report.removed)}"
         f"{'' if opened.saved else ' (index already up to date)'}; {elapsed:.1f} s"
     )
-    for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+    for label, ids in (
+        ("added", report.added),
+        ("changed", report.changed),
+        ("removed", report.removed),
+    ):
         if ids and not force:
             print(f"  {label}: {', '.join(sorted(ids))}")
     return 0
@@ -94,9 +98,7 @@ def _open(args: argparse.Namespace, force: bool) -> int:
 def _search(args: argparse.Namespace) -> int:
     from knowledge.answering import GuidanceService, QuestionError
 
-    service = GuidanceService.load(
-        args.articles, args.index, calibration_path=args.calibration
-    )
+    service = GuidanceService.load(args.articles, args.index, calibration_path=args.calibration)
     questions = sys.stdin if args.question == "-" else [args.question]
     status = 0
     for raw in questions:
@@ -178,7 +180,9 @@ def _eval(args: argparse.Namespace) -> int:
             [s for s, _ in tune], [q.article_id for _, q in tune], build, titles
         )
         calibration.save(args.calibration)
-        print(f"calibrated on {len(tune)} tune questions; saved {args.calibration}", file=sys.stderr)
+        print(
+            f"calibrated on {len(tune)} tune questions; saved {args.calibration}", file=sys.stderr
+        )
     else:
         calibration = Calibration.load(args.calibration)
     titles = {a.id: a.title for a in articles.values()}
@@ -197,14 +201,20 @@ def build_parser(settings: KnowledgeSettings) -> argparse.ArgumentParser:
     parser.add_argument("--index", type=Path, default=settings.knowledge_index_dir)
     parser.add_argument("--calibration", type=Path, default=settings.knowledge_calibration)
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build the index (reusing unchanged chunks unless --force)")
-    build.add_argument("--force", action="store_true", help="ignore the saved index; embed everything")
+    build = sub.add_parser(
+        "build", help="build the index (reusing unchanged chunks unless --force)"
+    )
+    build.add_argument(
+        "--force", action="store_true", help="ignore the saved index; embed everything"
+    )
     sub.add_parser("update", help="bring the index up to date with the article files")
     search = sub.add_parser("search", help="search; '-' reads one question a line from stdin")
     search.add_argument("question")
     search.add_argument("--json", action="store_true")
     search.add_argument("-k", type=int, default=5)
-    govuk = sub.add_parser("import-govuk", help="import GOV.UK Content API items (files or folders)")
+    govuk = sub.add_parser(
+        "import-govuk", help="import GOV.UK Content API items (files or folders)"
+    )
     govuk.add_argument("paths", nargs="+", type=Path)
     govuk.add_argument("--out", type=Path, required=True)
     govuk.add_argument("--id-prefix", default="")
@@ -219,9 +229,13 @@ def build_parser(settings: KnowledgeSettings) -> argparse.ArgumentParser:
     faq.add_argument("--owner", default="Content team")
     faq.add_argument("--last-reviewed", default=None)
     faq.add_argument("--overwrite", action="store_true")
-    ev = sub.add_parser("eval", help="evaluate dense, BM25 and fused retrieval on labelled questions")
+    ev = sub.add_parser(
+        "eval", help="evaluate dense, BM25 and fused retrieval on labelled questions"
+    )
     ev.add_argument("--questions", type=Path, default=settings.knowledge_questions)
-    ev.add_argument("--calibrate", action="store_true", help="fit weight and gates on the tune split")
+    ev.add_argument(
+        "--calibrate", action="store_true", help="fit weight and gates on the tune split"
+    )
     ev.add_argument("--json", action="store_true")
     return parser
 

@@ -210,8 +210,9 @@ class TorchEmbedder:
         self.name = MODEL_NAME
         self.fingerprint = model_fingerprint(path)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim() or 384)
         self.calls = 0

@@ -55,12 +55,18 @@ def load_questions(path: Path, article_ids: Mapping[str, object]) -> list[Labell
             raise QuestionSetError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
         if not isinstance(data, dict):
             raise QuestionSetError(f"{path}:{number}: each line must be a JSON object")
-        question, article_id, split = data.get("question"), data.get("article_id"), data.get("split")
+        question, article_id, split = (
+            data.get("question"),
+            data.get("article_id"),
+            data.get("split"),
+        )
         if not isinstance(question, str) or not question.strip():
             raise QuestionSetError(f"{path}:{number}: 'question' must be non-empty text")
         if split not in SPLITS:
             raise QuestionSetError(f"{path}:{number}: 'split' must be 'tune' or 'heldout'")
-        if article_id is not None and (not isinstance(article_id, str) or article_id not in article_ids):
+        if article_id is not None and (
+            not isinstance(article_id, str) or article_id not in article_ids
+        ):
             raise QuestionSetError(f"{path}:{number}: unknown article_id {article_id!r}")
         out.append(LabelledQuestion(question.strip(), article_id, split, number))
     return out
@@ -81,7 +87,9 @@ def score_questions(
     return out
 
 
-def metrics(feats: Sequence[Features], calibration: Calibration | None, method: str) -> dict[str, Any]:
+def metrics(
+    feats: Sequence[Features], calibration: Calibration | None, method: str
+) -> dict[str, Any]:
     """Ranking and abstention metrics for one method on one set of questions."""
     on = [f for f in feats if f.gold is not None]
     off = [f for f in feats if f.gold is None]
@@ -137,7 +145,9 @@ def evaluate(
     return report
 
 
-def format_report(report: Mapping[str, Mapping[str, Mapping[str, Any]]], calibration: Calibration) -> str:
+def format_report(
+    report: Mapping[str, Mapping[str, Mapping[str, Any]]], calibration: Calibration
+) -> str:
     """A plain-text table of the report, with the held-out targets checked."""
     lines = [
         f"calibrated method: {calibration.method} (fusion weight w={calibration.fusion_weight:.2f}"
@@ -150,6 +160,7 @@ def format_report(report: Mapping[str, Mapping[str, Mapping[str, Any]]], calibra
     lines += [header, "-" * len(header)]
     for split, methods in report.items():
         for method, m in methods.items():
+
             def pct(key: str, m: Mapping[str, Any] = m) -> str:
                 return f"{100 * m[key]:7.1f}%" if key in m else f"{'-':>8}"
 
@@ -168,6 +179,6 @@ def format_report(report: Mapping[str, Mapping[str, Mapping[str, Any]]], calibra
             ok = value is not None and (value >= target if op == ">=" else value <= target)
             lines.append(f"  {key:18} {value:.3f} {op} {target:.2f}  {'MET' if ok else 'NOT MET'}")
     lines.append(
-        "(rrf = plain reciprocal-rank fusion, k=60, shown for comparison; it has no gates of its own)"
+        "(rrf = plain reciprocal-rank fusion, k=60, for comparison; it has no gates of its own)"
     )
     return "\n".join(lines)

@@ -23,7 +23,7 @@ def _units(markdown: str) -> list[tuple[str, bool, bool]]:
         first = True
         buffer: list[str] = []
 
-        def flush(first_flag: bool) -> bool:
+        def flush(first_flag: bool, buffer: list[str] = buffer) -> bool:
             if not buffer:
                 return first_flag
             text = " ".join(s.strip() for s in buffer)

@@ -38,7 +38,9 @@ class ArticleHit:
     bm25: float
 
 
-def _chunk_scores(scores: QueryScores, method: str, weight: float) -> list[tuple[float, ChunkScore]]:
+def _chunk_scores(
+    scores: QueryScores, method: str, weight: float
+) -> list[tuple[float, ChunkScore]]:
     if method == "dense":
         return [(c.dense, c) for c in scores.chunks]
     if method == "bm25":

@@ -9,6 +9,7 @@ remove vectors, which incremental updates need.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,14 +23,14 @@ def set_threads(threads: int) -> None:
     faiss.omp_set_num_threads(threads)
 
 
-def _stored_ids(index: object) -> list[int]:
+def _stored_ids(index: Any) -> list[int]:
     """The ids held by an index read from disk."""
     import faiss
 
     if hasattr(index, "id_map"):
         return [int(i) for i in faiss.vector_to_array(index.id_map)]
     if hasattr(index, "invlists"):
-        ivf = faiss.extract_index_ivf(index)
+        ivf: Any = faiss.extract_index_ivf(index)
         out: list[int] = []
         for lst in range(ivf.nlist):
             size = ivf.invlists.list_size(lst)
@@ -43,12 +44,13 @@ def _stored_ids(index: object) -> list[int]:
 class VectorIndex:
     """A FAISS index keyed by stable int64 ids."""
 
-    def __init__(self, dim: int, kind: str = "flat", index: object | None = None) -> None:
+    def __init__(self, dim: int, kind: str = "flat", index: Any = None) -> None:
         import faiss
 
         self.dim = dim
         self.kind = kind
         self._ids: set[int] = set()
+        self._index: Any
         if index is not None:
             self._index = index
             self._ids = set(_stored_ids(index))
@@ -64,9 +66,9 @@ class VectorIndex:
 
         dim = vectors.shape[1]
         quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index: Any = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         index.train(vectors)
-        index.set_direct_map_type(faiss.DirectMap.Hashtable)
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
         index.nprobe = nprobe
         out = cls(dim, "ivf", index)
         out.add(ids, vectors)
@@ -75,7 +77,7 @@ class VectorIndex:
     @property
     def ntotal(self) -> int:
         """Number of vectors held."""
-        return int(self._index.ntotal)  # type: ignore[attr-defined]
+        return int(self._index.ntotal)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add (or replace) vectors under the given ids."""
@@ -88,7 +90,7 @@ class VectorIndex:
         present = [i for i in ids.tolist() if i in self._ids]
         if present:  # removal compacts the whole array: only when replacing
             self.remove(np.array(present, dtype=np.int64))
-        self._index.add_with_ids(vectors, ids)  # type: ignore[attr-defined]
+        self._index.add_with_ids(vectors, ids)
         self._ids.update(ids.tolist())
 
     def remove(self, ids: np.ndarray) -> int:
@@ -100,11 +102,11 @@ class VectorIndex:
         ids = np.asarray(ids, dtype=np.int64)
         selector = faiss.IDSelectorBatch(ids)
         self._ids.difference_update(ids.tolist())
-        return int(self._index.remove_ids(selector))  # type: ignore[attr-defined]
+        return int(self._index.remove_ids(selector))
 
     def reconstruct(self, chunk_id: int) -> np.ndarray:
         """The stored vector for one id."""
-        return np.asarray(self._index.reconstruct(int(chunk_id)), dtype=np.float32)  # type: ignore[attr-defined]
+        return np.asarray(self._index.reconstruct(int(chunk_id)), dtype=np.float32)
 
     def reconstruct_many(self, ids: np.ndarray) -> np.ndarray:
         """Stored vectors for several ids (rows in the same order)."""
@@ -117,7 +119,7 @@ class VectorIndex:
         if self.ntotal == 0 or k <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        scores, ids = self._index.search(q, min(k, self.ntotal))  # type: ignore[attr-defined]
+        scores, ids = self._index.search(q, min(k, self.ntotal))
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
 
@@ -132,9 +134,9 @@ class VectorIndex:
         """Read an index written by :meth:`save`."""
         import faiss
 
-        index = faiss.read_index(str(path))
+        index: Any = faiss.read_index(str(path))
         if index.d != dim:
             raise ValueError(f"{path}: vectors have dimension {index.d}, expected {dim}")
         if kind == "ivf":
-            index.set_direct_map_type(faiss.DirectMap.Hashtable)
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
         return cls(dim, kind, index)

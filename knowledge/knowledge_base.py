@@ -205,7 +205,9 @@ class KnowledgeBase:
         missing_bm25 = [i for i in dense if i not in bm25]
         bm25.update(self.keywords.score(question, missing_bm25))
         chunks = [
-            ChunkScore(self.chunks[i], dense[i], bm25.get(i, 0.0)) for i in dense if i in self.chunks
+            ChunkScore(self.chunks[i], dense[i], bm25.get(i, 0.0))
+            for i in dense
+            if i in self.chunks
         ]
         return QueryScores(
             question=question,

@@ -35,7 +35,9 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         except json.JSONDecodeError as exc:
             raise ImportError_(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise ImportError_(f"{path}: a JSON FAQ must be a list of objects with question and answer")
+            raise ImportError_(
+                f"{path}: a JSON FAQ must be a list of objects with question and answer"
+            )
         return [(n, r) for n, r in enumerate(data, start=1)]
     if path.suffix.lower() != ".csv":
         raise ImportError_(f"{path}: use a .csv or .json file")

@@ -28,11 +28,13 @@ class _Converter(MarkdownConverter):
     """Markdown the article parser accepts: ATX headings, '-' bullets, https links only."""
 
     def __init__(self, base_url: str, heading_shift: int = 0) -> None:
-        super().__init__(heading_style="ATX", bullets="-", strip_document="strip", escape_misc=False)
+        super().__init__(
+            heading_style="ATX", bullets="-", strip_document="strip", escape_misc=False
+        )
         self.base_url = base_url
         self.heading_shift = heading_shift
 
-    def convert_a(self, el: Any, text: str, parent_tags: Any) -> str:  # noqa: D102
+    def convert_a(self, el: Any, text: str, parent_tags: Any) -> str:
         text = " ".join((text or "").split())
         href = (el.get("href") or "").strip()
         if not text:
@@ -48,10 +50,10 @@ class _Converter(MarkdownConverter):
             return text
         return f"[{text}]({absolute})"
 
-    def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:  # noqa: D102
+    def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
         return el.get("alt") or ""
 
-    def convert_hN(self, n: int, el: Any, text: str, parent_tags: Any) -> str:  # noqa: D102,N802
+    def convert_hN(self, n: int, el: Any, text: str, parent_tags: Any) -> str:
         level = min(6, max(2, n + self.heading_shift))
         words = " ".join((text or "").split()).strip("# ")
         return f"\n\n{'#' * level} {words}\n\n" if words else ""
@@ -123,7 +125,8 @@ def _body(item: dict[str, Any], url: str, source: str) -> str:
         for key in ("what_you_need_to_know", "other_ways_to_apply", "more_information"):
             text = html_to_markdown(details.get(key), url)
             if text and not text.lstrip().startswith("## "):
-                text = f"## {'Other ways to apply' if key == 'other_ways_to_apply' else 'What you need'}\n\n{text}"
+                heading = "Other ways to apply" if key == "other_ways_to_apply" else "What you need"
+                text = f"## {heading}\n\n{text}"
             blocks.append(text)
         return "\n\n".join(b for b in blocks if b)
     # local_transaction
@@ -135,14 +138,17 @@ def _body(item: dict[str, Any], url: str, source: str) -> str:
     return "\n\n".join(b for b in blocks if b)
 
 
-def item_to_draft(item: Any, source: str, id_prefix: str = "", service_area: str = "GOV.UK") -> Draft:
+def item_to_draft(
+    item: Any, source: str, id_prefix: str = "", service_area: str = "GOV.UK"
+) -> Draft:
     """Turn one content item into an article draft; :class:`ImportError_` names ``source``."""
     if not isinstance(item, dict):
         raise ImportError_(f"{source}: a content item must be a JSON object")
     schema = item.get("schema_name")
     if schema not in SUPPORTED:
         raise ImportError_(
-            f"{source}: schema {schema!r} is not supported; supported schemas: {', '.join(SUPPORTED)}"
+            f"{source}: schema {schema!r} is not supported; "
+            f"supported schemas: {', '.join(SUPPORTED)}"
         )
     for key in ("base_path", "title"):
         if not isinstance(item.get(key), str) or not item[key].strip():
@@ -164,7 +170,11 @@ def item_to_draft(item: Any, source: str, id_prefix: str = "", service_area: str
         intro = f"[{title}]({url})"
     body = intro + "".join(f"\n\n## {h}\n\n{b}" for h, b in sections)
     organisations = (item.get("links") or {}).get("organisations") or []
-    owner = organisations[0].get("title") if organisations and isinstance(organisations[0], dict) else None
+    owner = (
+        organisations[0].get("title")
+        if organisations and isinstance(organisations[0], dict)
+        else None
+    )
     updated = str(item.get("public_updated_at") or item.get("updated_at") or "")[:10]
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", updated):
         raise ImportError_(f"{source}: the content item has no public_updated_at date")
@@ -192,7 +202,9 @@ def load_item(path: Path) -> Any:
         raise ImportError_(f"{path}: cannot be read ({exc})") from None
 
 
-def import_files(paths: list[Path], id_prefix: str = "", service_area: str = "GOV.UK") -> list[tuple[Draft, str]]:
+def import_files(
+    paths: list[Path], id_prefix: str = "", service_area: str = "GOV.UK"
+) -> list[tuple[Draft, str]]:
     """Drafts for every content item file (a folder means its ``*.json`` files)."""
     files: list[Path] = []
     for path in paths:

@@ -14,7 +14,7 @@ import yaml
 from knowledge.articles import ArticleError, parse_article
 
 
-class ImportError_(ValueError):  # noqa: N801 - "ImportError" is a builtin
+class ImportError_(ValueError):
     """Input that cannot be imported; the message names the file (and row or line)."""
 
 
@@ -52,14 +52,18 @@ def validate(draft: Draft, source: str) -> str:
     return text
 
 
-def write_drafts(drafts: list[tuple[Draft, str]], out_dir: Path, overwrite: bool = False) -> list[Path]:
+def write_drafts(
+    drafts: list[tuple[Draft, str]], out_dir: Path, overwrite: bool = False
+) -> list[Path]:
     """Validate every draft first, then write them (each via a temporary file and rename)."""
     out_dir = Path(out_dir)
     seen: dict[str, str] = {}
     texts = []
     for draft, source in drafts:
         if draft.id in seen:
-            raise ImportError_(f"{source}: duplicate article id '{draft.id}' (also from {seen[draft.id]})")
+            raise ImportError_(
+                f"{source}: duplicate article id '{draft.id}' (also from {seen[draft.id]})"
+            )
         seen[draft.id] = source
         target = out_dir / f"{draft.id}.md"
         if target.exists() and not overwrite:

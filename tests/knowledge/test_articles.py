@@ -37,7 +37,10 @@ def test_good_article_parses_into_sections_with_anchors() -> None:
     article = parse_article(GOOD, "sample.md")
     assert article.id == "sample"
     assert article.intro == "Intro text."
-    assert [s.anchor for s in article.sections] == ["first-question-here", "second-with-punctuation"]
+    assert [s.anchor for s in article.sections] == [
+        "first-question-here",
+        "second-with-punctuation",
+    ]
     assert article.sections[0].line == 14
     assert article.last_reviewed == "2026-10-01"
     assert article.section_url("first-question-here").endswith("/sample#first-question-here")
@@ -48,7 +51,11 @@ def test_good_article_parses_into_sections_with_anchors() -> None:
     [
         (GOOD.replace("---\nid", "id", 1), 1, "front matter"),
         (GOOD.replace("language: en\n---", "language: en\n"), 1, "not closed"),
-        (GOOD.replace("owner: Test team", "owner: [unclosed"), 8, "not valid YAML"),  # YAML notices on the next line
+        (
+            GOOD.replace("owner: Test team", "owner: [unclosed"),
+            8,
+            "not valid YAML",
+        ),  # YAML notices on the next line
         (GOOD.replace("owner: Test team", "colour: blue"), 7, "unknown front matter field"),
         (GOOD.replace("id: sample", "id: Sample_1"), 2, "lower-case"),
         (GOOD.replace("https://www.millbrook.example/sample", "http://x.example"), 5, "https"),

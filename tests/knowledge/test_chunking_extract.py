@@ -27,15 +27,21 @@ def test_changing_one_section_changes_only_its_hash() -> None:
     before = chunk_article(parse_article(MISSED_BIN, "missed-bin.md"))
     edited = MISSED_BIN.replace("We aim to come back", "We try to come back")
     after = chunk_article(parse_article(edited, "missed-bin.md"))
-    changed = [a.key for a, b in zip(before, after, strict=True) if a.content_hash != b.content_hash]
+    changed = [
+        a.key for a, b in zip(before, after, strict=True) if a.content_hash != b.content_hash
+    ]
     assert changed == ["missed-bin#what-happens-next"]
     assert [c.id for c in before] == [c.id for c in after]
 
 
 def test_long_sections_are_split_at_paragraphs() -> None:
     long_body = "\n\n".join(f"Paragraph {i}. " + "Words here. " * 40 for i in range(6))
-    text = MISSED_BIN.replace("## What happens next\n", "## What happens next\n\n" + long_body + "\n")
-    chunks = [c for c in chunk_article(parse_article(text, "x.md")) if c.anchor == "what-happens-next"]
+    text = MISSED_BIN.replace(
+        "## What happens next\n", "## What happens next\n\n" + long_body + "\n"
+    )
+    chunks = [
+        c for c in chunk_article(parse_article(text, "x.md")) if c.anchor == "what-happens-next"
+    ]
     assert len(chunks) > 1
     assert all(len(c.body) <= 1600 for c in chunks)
     assert len({c.key for c in chunks}) == len(chunks)

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.articles import load_articles, parse_article
+from knowledge.articles import Article, load_articles, parse_article
 from knowledge.importers.faq import import_faq
 from knowledge.importers.govuk import import_files, item_to_draft
-from knowledge.importers.writing import ImportError_, write_drafts
+from knowledge.importers.writing import Draft, ImportError_, write_drafts
 
 from .conftest import FIXTURES
 
 
-def _article(draft_and_source: tuple) -> object:
+def _article(draft_and_source: tuple[Draft, str]) -> Article:
     draft, _ = draft_and_source
     return parse_article(draft.markdown(), f"{draft.id}.md")
 
@@ -39,8 +39,12 @@ def test_welsh_answer_keeps_its_language() -> None:
 
 
 def test_local_transaction_and_bare_transaction_import() -> None:
-    pairs = import_files([FIXTURES / "local_transaction--local_transaction.json",
-                          FIXTURES / "transaction--child-maintenance.json"])
+    pairs = import_files(
+        [
+            FIXTURES / "local_transaction--local_transaction.json",
+            FIXTURES / "transaction--child-maintenance.json",
+        ]
+    )
     stray, calculator = (_article(p) for p in pairs)
     assert "What you need to know" in [s.heading for s in stray.sections]
     assert stray.last_reviewed == "2015-11-09"
@@ -95,12 +99,17 @@ def test_faq_csv_each_pair_becomes_an_article(tmp_path: Path) -> None:
     library = articles["faq-when-is-the-library-open"]
     assert library.title == "When is the library open?"
     assert library.url == "https://www.millbrook.example/libraries"
-    assert articles["faq-can-i-pay-by-card"].url == "https://www.millbrook.example/faq#can-i-pay-by-card"
+    assert (
+        articles["faq-can-i-pay-by-card"].url
+        == "https://www.millbrook.example/faq#can-i-pay-by-card"
+    )
 
 
 def test_faq_json_and_column_errors(tmp_path: Path) -> None:
     good = tmp_path / "faq.json"
-    good.write_text(json.dumps([{"question": "Where?", "answer": "Here.", "url": "https://a.example/x"}]))
+    good.write_text(
+        json.dumps([{"question": "Where?", "answer": "Here.", "url": "https://a.example/x"}])
+    )
     assert len(import_faq(good)) == 1
     extra = tmp_path / "extra.csv"
     extra.write_text("question,answer,colour\nQ?,A.,red\n")

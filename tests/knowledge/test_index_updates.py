@@ -16,7 +16,10 @@ from knowledge.keywords import BM25Index
 
 from .conftest import CountingEmbedder, write_article
 
-BODY = "Intro for {name}.\n\n## Opening times\n\nWe open at 9am.\n\n## Prices\n\nIt costs {price} pounds.\n"
+BODY = (
+    "Intro for {name}.\n\n## Opening times\n\nWe open at 9am.\n\n"
+    "## Prices\n\nIt costs {price} pounds.\n"
+)
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -51,12 +54,17 @@ def test_only_changed_chunks_are_embedded(tmp_path: Path, embedder: CountingEmbe
     assert removed.kb.vectors.ntotal == 3
 
 
-def test_upsert_and_delete_are_searchable_at_once(tmp_path: Path, embedder: CountingEmbedder) -> None:
+def test_upsert_and_delete_are_searchable_at_once(
+    tmp_path: Path, embedder: CountingEmbedder
+) -> None:
     from knowledge.articles import parse_article
 
     kb = open_knowledge_base(_folder(tmp_path), tmp_path / "index", embedder).kb
     text = (tmp_path / "articles" / "museum.md").read_text().replace("Town museum", "Town museum")
-    text = text.replace("## Prices", "## Dinosaur gallery\n\nThe dinosaur gallery has a T. rex skeleton.\n\n## Prices")
+    text = text.replace(
+        "## Prices",
+        "## Dinosaur gallery\n\nThe dinosaur gallery has a T. rex skeleton.\n\n## Prices",
+    )
     embedder.reset()
     kb.upsert(parse_article(text, "museum.md"))
     assert embedder.texts_embedded == 1
@@ -67,7 +75,9 @@ def test_upsert_and_delete_are_searchable_at_once(tmp_path: Path, embedder: Coun
     assert all(c.chunk.article_id != "museum" for c in kb.score("dinosaur skeleton").chunks)
 
 
-def test_metadata_records_the_build_and_mismatch_is_refused(tmp_path: Path, embedder: CountingEmbedder) -> None:
+def test_metadata_records_the_build_and_mismatch_is_refused(
+    tmp_path: Path, embedder: CountingEmbedder
+) -> None:
     folder, index = _folder(tmp_path), tmp_path / "index"
     open_knowledge_base(folder, index, embedder)
     meta = index_store.read_metadata(index)
@@ -79,10 +89,12 @@ def test_metadata_records_the_build_and_mismatch_is_refused(tmp_path: Path, embe
     assert gen is not None
     meta["model_fingerprint"] = "0000000000000000"
     (gen / "metadata.json").write_text(json.dumps(meta))
-    with pytest.raises(IndexMismatchError, match="model_fingerprint.*knowledge build --force"):
+    with pytest.raises(IndexMismatchError, match=r"model_fingerprint.*knowledge build --force"):
         open_knowledge_base(folder, index, embedder)
     rebuilt = open_knowledge_base(folder, index, embedder, force=True)
-    assert rebuilt.saved and index_store.read_metadata(index)["model_fingerprint"] != "0000000000000000"
+    after = index_store.read_metadata(index)
+    assert rebuilt.saved and after is not None
+    assert after["model_fingerprint"] != "0000000000000000"
 
 
 def test_bad_article_leaves_the_index_intact(tmp_path: Path, embedder: CountingEmbedder) -> None:
@@ -90,7 +102,9 @@ def test_bad_article_leaves_the_index_intact(tmp_path: Path, embedder: CountingE
     open_knowledge_base(folder, index, embedder)
     before = (index / "CURRENT").read_text()
     files_before = sorted(p.name for p in (index / before).iterdir())
-    (folder / "museum.md").write_text((folder / "museum.md").read_text().replace("status: published", "status: ???"))
+    (folder / "museum.md").write_text(
+        (folder / "museum.md").read_text().replace("status: published", "status: ???")
+    )
     with pytest.raises(ArticleError, match=r"museum.md:9: status"):
         open_knowledge_base(folder, index, embedder)
     assert (index / "CURRENT").read_text() == before

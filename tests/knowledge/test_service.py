@@ -24,7 +24,9 @@ def test_missed_bin_question_returns_the_missed_bin_section(service: GuidanceSer
     assert result.answer.url.startswith("https://www.millbrook.example/bins/missed-collection#")
     assert result.answer.heading in result.answer.url.replace("-", " ") or "#" in result.answer.url
     assert result.answer.text and result.answer.last_reviewed
-    section = next(s for s in service.kb.articles["missed-bin"].sections if s.heading == result.answer.heading)
+    section = next(
+        s for s in service.kb.articles["missed-bin"].sections if s.heading == result.answer.heading
+    )
     assert result.answer.text.split("\n")[0] in section.body  # extractive
     assert json.dumps(result.to_dict())
 
@@ -47,7 +49,9 @@ def test_bad_questions_are_refused_clearly(service: GuidanceService) -> None:
 def test_upsert_markdown_and_delete_are_live(service: GuidanceService) -> None:
     text = (REPO / "knowledge" / "articles" / "missed-bin.md").read_text()
     new = text.replace("id: missed-bin", "id: test-ferry").replace(
-        "## What happens next", "## Ferry timetable\n\nThe river ferry leaves the quay every 20 minutes.\n\n## What happens next"
+        "## What happens next",
+        "## Ferry timetable\n\nThe river ferry leaves the quay every 20 minutes.\n\n"
+        "## What happens next",
     )
     new = new.replace("title: Report a missed bin collection", "title: Test ferry")
     service.upsert_markdown(new)
@@ -69,8 +73,15 @@ def test_apply_overlay_from_real_redis(service: GuidanceService, redis_url: str)
     client = redis.Redis.from_url(redis_url)
     prefix = "test-knowledge:"
     text = (REPO / "knowledge" / "articles" / "libraries.md").read_text()
-    changed = text.replace("## ", "## Lost property at the library\n\nAsk at the front desk for lost umbrellas.\n\n## ", 1)
-    client.hset(f"{prefix}knowledge:published", mapping={"libraries": changed, "pest-control": "__retired__"})
+    changed = text.replace(
+        "## ",
+        "## Lost property at the library\n\nAsk at the front desk for lost umbrellas.\n\n## ",
+        1,
+    )
+    client.hset(
+        f"{prefix}knowledge:published",
+        mapping={"libraries": changed, "pest-control": "__retired__"},
+    )
     try:
         assert service.apply_overlay(client, key_prefix=prefix) == 2
         top = service.search("I left my umbrella at the library").results[0]
@@ -91,13 +102,30 @@ def test_onnx_matches_sentence_transformers(real_embedder: object) -> None:
     assert np.allclose((onnx * torch).sum(axis=1), 1.0, atol=1e-4)
 
 
-def test_cli_search_json_reads_questions_from_stdin(service_dirs: tuple[Path, Path], service: GuidanceService) -> None:
+def test_cli_search_json_reads_questions_from_stdin(
+    service_dirs: tuple[Path, Path], service: GuidanceService
+) -> None:
     articles, index = service_dirs
     service.save()  # the index is current, so the CLI only loads it
     run = subprocess.run(
-        [sys.executable, "-m", "knowledge", "--articles", str(articles), "--index", str(index), "search", "--json", "-"],
+        [
+            sys.executable,
+            "-m",
+            "knowledge",
+            "--articles",
+            str(articles),
+            "--index",
+            str(index),
+            "search",
+            "--json",
+            "-",
+        ],
         input="my bin wasn't collected\n\nwhat is the capital of Peru\n",
-        capture_output=True, text=True, cwd=REPO, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        check=False,
     )
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert len(lines) == 3
@@ -110,8 +138,21 @@ def test_cli_search_json_reads_questions_from_stdin(service_dirs: tuple[Path, Pa
 def test_cli_reports_a_bad_article_with_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "bad.md").write_text("no front matter\n")
     run = subprocess.run(
-        [sys.executable, "-m", "knowledge", "--articles", str(tmp_path), "--index", str(tmp_path / "i"), "build"],
-        capture_output=True, text=True, cwd=REPO, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "knowledge",
+            "--articles",
+            str(tmp_path),
+            "--index",
+            str(tmp_path / "i"),
+            "build",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
     )
     assert run.returncode == 2
     assert f"error: {tmp_path / 'bad.md'}:1: the file must start with front matter" in run.stderr
