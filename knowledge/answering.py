@@ -297,6 +297,7 @@ class GuidanceService:
             merged: dict[str, Article] = {**self.kb.articles, article.id: article}
             check_cross_links(merged, only=[article.id])
             self.kb.upsert(article)
+            self.kb.keywords.prepare()
 
     def delete(self, article_id: str) -> None:
         """Remove an article from search; raises :class:`UnknownArticleError` if absent."""

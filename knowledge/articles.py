@@ -80,6 +80,7 @@ class Article:
     review_by: str | None = None
     contact: Mapping[str, str] = field(default_factory=dict)
     related: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
     internal_links: tuple[tuple[str, int], ...] = ()
 
     @property
@@ -313,6 +314,13 @@ def parse_article(text: str, source: str) -> Article:
         raise ArticleError(
             "'related' must be a list of article ids", source, _key_line(front, "related")
         )
+    keywords = data.get("keywords") or []
+    if not isinstance(keywords, list) or not all(
+        isinstance(k, str | int) and str(k).strip() for k in keywords
+    ):
+        raise ArticleError(
+            "'keywords' must be a list of words or phrases", source, _key_line(front, "keywords")
+        )
     for offset, raw in enumerate(body_lines):
         if _HTML_TAG.search(raw):
             raise ArticleError(
@@ -337,6 +345,7 @@ def parse_article(text: str, source: str) -> Article:
         review_by=review_by,
         contact={str(k): str(v) for k, v in contact.items()},
         related=tuple(related),
+        keywords=tuple(str(k).strip() for k in keywords),
         internal_links=tuple([(r, _key_line(front, "related")) for r in related] + internal),
     )
 

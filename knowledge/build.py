@@ -46,9 +46,14 @@ def open_knowledge_base(
     if saved is not None:
         kb.adopt_vectors(saved.vectors, saved.hashes)
     report = kb.sync(articles, progress=progress)
-    kb.drop_unused_vectors()
+    dropped = kb.drop_unused_vectors()
+    kind_before = kb.vectors.kind
+    kb.optimise()
     stale = (
         saved is None
+        or dropped > 0
+        or report.chunks_embedded > 0
+        or kb.vectors.kind != kind_before
         or saved.metadata.get("articles") != {a.id: a.content_hash for a in articles.values()}
         or saved.metadata.get("chunks") != kb.vectors.ntotal
     )

@@ -63,7 +63,9 @@ def _split_long(body: str) -> list[str]:
 def _make(article: Article, heading: str, anchor: str, body: str, part: int) -> Chunk:
     key = f"{article.id}#{anchor}" + (f"~{part}" if part else "")
     lead = article.summary if not anchor else ""
-    embed_text = ". ".join(x for x in (article.title, heading if anchor else "", lead) if x)
+    also = f"Also called: {', '.join(article.keywords)}" if article.keywords and not anchor else ""
+    parts = (article.title, heading if anchor else "", lead, also)
+    embed_text = ". ".join(x.rstrip(".") for x in parts if x)
     embed_text = f"{embed_text}.\n{plain_text(body)}"
     content_hash = hashlib.sha256(
         f"{CHUNKER_VERSION}\n{article.language}\n{embed_text}".encode()

@@ -13,7 +13,13 @@ from typing import Any
 
 import numpy as np
 
-FLAT_LIMIT = 200_000
+FLAT_LIMIT = 20_000
+IVF_NPROBE = 16
+
+
+def ivf_lists(n: int) -> int:
+    """Number of IVF lists for ``n`` vectors (about 4 x sqrt(n))."""
+    return max(1, min(n, max(64, int(4 * n**0.5))))
 
 
 def set_threads(threads: int) -> None:
@@ -74,6 +80,17 @@ class VectorIndex:
         out.add(ids, vectors)
         return out
 
+    def to_ivf(self) -> VectorIndex:
+        """The same vectors and ids in an IVF index trained on them (for large collections)."""
+        import faiss
+
+        if self.kind != "flat" or self.ntotal == 0:
+            return self
+        inner = faiss.downcast_index(self._index.index)
+        vectors = inner.reconstruct_n(0, self.ntotal)
+        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        return VectorIndex.ivf(vectors, ids, nlist=ivf_lists(len(ids)), nprobe=IVF_NPROBE)
+
     @property
     def ntotal(self) -> int:
         """Number of vectors held."""
@@ -99,8 +116,13 @@ class VectorIndex:
 
         if len(ids) == 0:
             return 0
-        ids = np.asarray(ids, dtype=np.int64)
-        selector = faiss.IDSelectorBatch(ids)
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        # IVF with a hash-table direct map only accepts an array selector.
+        selector = (
+            faiss.IDSelectorArray(len(ids), faiss.swig_ptr(ids))
+            if self.kind == "ivf"
+            else faiss.IDSelectorBatch(ids)
+        )
         self._ids.difference_update(ids.tolist())
         return int(self._index.remove_ids(selector))
 

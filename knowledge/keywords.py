@@ -185,6 +185,7 @@ class BM25Index:
         self._postings: dict[str, dict[int, int]] = {}
         self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._total_length = 0.0
+        self._dirty: set[str] = set()
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -215,6 +216,7 @@ class BM25Index:
         for term, tf in counts.items():
             self._postings.setdefault(term, {})[slot] = tf
             self._arrays.pop(term, None)
+            self._dirty.add(term)
 
     def add_many(self, docs: Iterable[tuple[int, str]]) -> None:
         """Add several documents."""
@@ -233,10 +235,17 @@ class BM25Index:
                 if not postings:
                     del self._postings[term]
                 self._arrays.pop(term, None)
+                self._dirty.add(term)
             self._total_length -= float(self._lengths[slot])
             self._lengths[slot] = 0
             self._ids[slot] = -1
             self._free.append(slot)
+
+    def prepare(self) -> None:
+        """Rebuild the arrays of every term changed since the last call, so queries need not."""
+        for term in self._dirty:
+            self._term_arrays(term)
+        self._dirty.clear()
 
     def _term_arrays(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         postings = self._postings.get(term)

@@ -169,18 +169,27 @@ class KnowledgeBase:
             report.removed.append(article_id)
         return report
 
+    def optimise(self) -> None:
+        """Move to an IVF index once the collection outgrows exact search (ADR 0100)."""
+        from knowledge.index import FLAT_LIMIT
+
+        if self.vectors.kind == "flat" and self.vectors.ntotal > FLAT_LIMIT:
+            self.vectors = self.vectors.to_ivf()
+        self.keywords.prepare()
+
     def adopt_vectors(self, vectors: VectorIndex, hashes: Mapping[int, str]) -> None:
         """Start from a saved index: its vectors become reusable by content hash."""
         self.vectors = vectors
         self.stored_hashes = dict(hashes)
 
-    def drop_unused_vectors(self) -> None:
-        """Forget saved vectors that no current chunk uses (after :meth:`sync`)."""
+    def drop_unused_vectors(self) -> int:
+        """Forget saved vectors that no current chunk uses (after :meth:`sync`); return how many."""
         unused = [i for i in self.stored_hashes if i not in self.chunks]
         if unused:
             self.vectors.remove(np.array(unused, dtype=np.int64))
             for chunk_id in unused:
                 del self.stored_hashes[chunk_id]
+        return len(unused)
 
     # --- search ------------------------------------------------------------------------
     def embed_query(self, question: str) -> np.ndarray:

@@ -128,3 +128,23 @@ def test_incremental_bm25_matches_a_fresh_build() -> None:
     b_scores, b_ids = fresh.search("recycling number 1", 5)
     assert list(a_ids) == list(b_ids)
     assert np.allclose(a_scores, b_scores)
+
+
+def test_large_collections_move_to_ivf_and_stay_updatable(
+    tmp_path: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge.index
+
+    monkeypatch.setattr(knowledge.index, "FLAT_LIMIT", 4)
+    folder, index = _folder(tmp_path), tmp_path / "index"
+    kb = open_knowledge_base(folder, index, embedder).kb
+    assert kb.vectors.kind == "ivf" and kb.vectors.ntotal == 6
+    assert index_store.read_metadata(index)["index_kind"] == "ivf"  # type: ignore[index]
+    embedder.reset()
+    reopened = open_knowledge_base(folder, index, embedder).kb  # loads the IVF index as saved
+    assert reopened.vectors.kind == "ivf" and embedder.texts_embedded == 0
+    write_article(folder, "museum", BODY.format(name="the museum", price=9), title="Town museum")
+    updated = open_knowledge_base(folder, index, embedder).kb
+    assert embedder.texts_embedded == 1 and updated.vectors.ntotal == 6
+    best = max(updated.score("how much does the town museum cost").chunks, key=lambda c: c.dense)
+    assert best.chunk.article_id == "museum"
