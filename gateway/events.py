@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -32,6 +32,7 @@ class EventHub:
         self.listeners: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
+        self.queue_observers: list[Callable[[], None]] = []
 
     def conv_channel(self, conversation_id: str) -> str:
         """The channel of one conversation's hints."""
@@ -49,14 +50,30 @@ class EventHub:
         except Exception as exc:  # a lost hint is repaired by the next resync
             log.warning("publish failed on %s: %s", channel, type(exc).__name__)
 
+    async def changed(self, conversation_id: str, positions: bool) -> None:
+        """A conversation's state and the queues changed: both hints in one round trip."""
+        for observer in self.queue_observers:
+            observer()
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.publish(self.conv_channel(conversation_id), json.dumps(
+                {"kind": "state", "conversation_id": conversation_id}))
+            pipe.publish(self.queue_channel, json.dumps({"kind": "queue", "positions": positions}))
+            await pipe.execute()
+        except Exception as exc:
+            log.warning("publish failed: %s", type(exc).__name__)
+
     async def conv_event(self, conversation_id: str, kind: str, **data: Any) -> None:
         """Publish a hint about one conversation."""
         await self.publish(self.conv_channel(conversation_id),
                            {"kind": kind, "conversation_id": conversation_id, **data})
 
-    async def queue_changed(self) -> None:
-        """Publish that the queues changed."""
-        await self.publish(self.queue_channel, {"kind": "queue"})
+    async def queue_changed(self, positions: bool = False) -> None:
+        """Publish that the queues changed; ``positions``: places of waiting citizens may have
+        changed (someone left or was taken, or a priority case went ahead)."""
+        for observer in self.queue_observers:
+            observer()
+        await self.publish(self.queue_channel, {"kind": "queue", "positions": positions})
 
     @contextlib.asynccontextmanager
     async def listen(self, *channels: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
@@ -81,6 +98,9 @@ class EventHub:
         self.listeners.get(channel, set()).discard(queue)
 
     def _dispatch(self, channel: str, event: dict[str, Any]) -> None:
+        if channel == self.queue_channel or event is RESYNC:
+            for observer in self.queue_observers:
+                observer()
         for queue in list(self.listeners.get(channel, ())):
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(event)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from gateway.schemas import Button, Message, Role, Source
 from gateway.settings import Settings
+
+log = logging.getLogger("gateway.messages")
 
 # KEYS: stream, client_ids, meta.  ARGV: dedupe key, ttl, maxlen, required holder, fields...
 # Returns {id, status}: 0 stored, 1 duplicate (id of the original), 2 not the holder, 3 no conversation.
@@ -136,16 +142,22 @@ class MessageStore:
         return [Message.from_stream(entry_id, fields) for entry_id, fields in entries]
 
     async def tail(self, conversation_id: str, after: str | None,
-                   block_ms: int = 15000) -> AsyncIterator[Message]:
+                   block_ms: int = 5000) -> AsyncIterator[Message]:
         """Every message after ``after``, then each new one as it is stored (never returns).
 
         Reads the stream itself (XREAD BLOCK), so it works across gateway instances and a
-        notification that never arrives cannot lose a message.
+        notification that never arrives cannot lose a message. A Redis error is retried from the
+        last message yielded, so nothing is skipped or yielded twice.
         """
         last = after or "0-0"
         key = self.stream_key(conversation_id)
         while True:
-            response = await self.redis.xread({key: last}, count=200, block=block_ms)
+            try:
+                response = await self.redis.xread({key: last}, count=200, block=block_ms)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                log.warning("stream read failed (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(0.5)
+                continue
             for _stream, entries in response or []:
                 for entry_id, fields in entries:
                     last = entry_id

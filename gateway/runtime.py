@@ -20,6 +20,7 @@ from gateway.console.canned import CannedReplies
 from gateway.console.notes import NoteStore
 from gateway.conversations import ConversationStore
 from gateway.events import EventHub
+from gateway.handoff.board import QueueBoard
 from gateway.handoff.presence import Presence
 from gateway.handoff.queue import HandoffQueue
 from gateway.handoff.schedule import ScheduleStore
@@ -54,13 +55,15 @@ class Runtime:
     notes: NoteStore
     canned: CannedReplies
     callbacks: CallbackStore
+    board: QueueBoard
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         """Wire the services together (connects lazily, on first use)."""
         redis = Redis.from_url(settings.redis_url, decode_responses=True,
-                               socket_connect_timeout=2.0, health_check_interval=30,
+                               socket_connect_timeout=5.0, socket_timeout=15.0,
+                               health_check_interval=30,
                                max_connections=2000)
         rasa = RasaClient(settings)
         hub = EventHub(redis, settings)
@@ -73,6 +76,8 @@ class Runtime:
         handoff = HandoffService(settings, store, conversations, queue, hub, rasa, analytics,
                                  schedule, presence)
         turns = CitizenTurns(settings, store, conversations, rasa, handoff, hub, analytics)
+        board = QueueBoard(queue, presence, schedule)
+        hub.queue_observers.append(board.invalidate)
         return cls(
             settings=settings, redis=redis, rasa=rasa, hub=hub, store=store,
             conversations=conversations, queue=queue, handoff=handoff, turns=turns,
@@ -80,6 +85,7 @@ class Runtime:
             sessions=SessionStore(redis, settings), throttle=LoginThrottle(redis, settings),
             presence=presence, schedule=schedule, notes=NoteStore(redis, settings),
             canned=CannedReplies(redis, settings), callbacks=CallbackStore(redis, settings),
+            board=board,
         )
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:

@@ -85,7 +85,6 @@ class CitizenTurns:
         conversation_id = accepted.meta.conversation_id
         meta = await self.conversations.get(conversation_id) or accepted.meta
         if meta.mode == "adviser":
-            await self.hub.conv_event(conversation_id, "typing", role="citizen", done=True)
             return []
         if meta.mode == "closed":
             await self.conversations.set(conversation_id, mode="bot")

@@ -18,8 +18,11 @@ class Presence:
         self.key = settings.key("advisers", "online")
 
     async def beat(self, member: str) -> None:
-        """Mark one console socket (``username:socket``) as alive now."""
-        await self.redis.zadd(self.key, {member: time.time() * 1000})
+        """Mark one console socket (``username:socket``) as alive now (and drop stale ones)."""
+        now = time.time() * 1000
+        await self.redis.zadd(self.key, {member: now})
+        cutoff = now - self.settings.presence_timeout_seconds * 1000
+        await self.redis.zremrangebyscore(self.key, "-inf", cutoff)
 
     async def gone(self, member: str) -> None:
         """Forget a console socket that closed."""
@@ -28,6 +31,5 @@ class Presence:
     async def count(self) -> int:
         """How many distinct advisers are online."""
         cutoff = (time.time() - self.settings.presence_timeout_seconds) * 1000
-        await self.redis.zremrangebyscore(self.key, "-inf", cutoff)
-        members = await self.redis.zrange(self.key, 0, -1)
+        members = await self.redis.zrangebyscore(self.key, cutoff, "+inf")
         return len({member.rsplit(":", 1)[0] for member in members})

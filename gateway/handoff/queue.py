@@ -28,7 +28,7 @@ redis.call('HSET', KEYS[1], 'mode', 'queued', 'queue', ARGV[3], 'priority', ARGV
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
 local position = redis.call('ZRANK', KEYS[2], ARGV[1]) + 1
 redis.call('HSET', KEYS[1], 'enqueue_position', position)
-return {1, 'queued'}
+return {1, tostring(position)}
 """
 
 # KEYS meta.  ARGV conv, prefix
@@ -128,7 +128,8 @@ class HandoffQueue:
 
     async def enqueue(self, conversation_id: str, queue: str, priority: bool, reason: str,
                       topic: str) -> tuple[int, str]:
-        """Put a conversation in a queue: (1, 'queued'), or (0, current mode) if it already is."""
+        """Put a conversation in a queue: (1, position), or (0, current mode) if it already is
+        waiting or held, or (-1, '') if the conversation does not exist."""
         now = time.time()
         score = now * 1000 - (PRIORITY_OFFSET_MS if priority else 0)
         status, mode = await self._enqueue(
@@ -196,17 +197,27 @@ class HandoffQueue:
             ))
         return items
 
-    async def snapshot(self, adviser: str) -> dict[str, Any]:
-        """Every queue's waiting conversations (in order) and those ``adviser`` holds."""
-        queues = []
+    async def board(self) -> dict[str, Any]:
+        """Every queue's waiting conversations (in order) and every held conversation."""
+        pipe = self.redis.pipeline(transaction=False)
         for name in self.settings.handoff_queues:
-            members = await self.redis.zrange(self.queue_key(name), 0, 199)
-            items = await self._items(members)
-            alive = {item.conversation_id for item in items}
-            stale = [m for m in members if m not in alive]
+            pipe.zrange(self.queue_key(name), 0, 199)
+        pipe.hgetall(self.held_key)
+        *members_per_queue, held = await pipe.execute()
+        everyone = [cid for members in members_per_queue for cid in members] + list(held)
+        items = {item.conversation_id: item for item in await self._items(everyone)}
+        queues = []
+        for name, members in zip(self.settings.handoff_queues, members_per_queue, strict=True):
+            stale = [m for m in members if m not in items]
             if stale:  # expired or erased conversations
                 await self.redis.zrem(self.queue_key(name), *stale)
-            queues.append({"name": name, "waiting": [i.to_json() for i in items]})
-        held = await self.redis.hgetall(self.held_key)
-        mine = [cid for cid, holder in held.items() if holder == adviser]
-        return {"queues": queues, "mine": [i.to_json() for i in await self._items(mine)]}
+            queues.append({"name": name,
+                           "waiting": [items[m].to_json() for m in members if m in items]})
+        return {"queues": queues,
+                "held": [items[cid].to_json() for cid in held if cid in items]}
+
+    async def snapshot(self, adviser: str) -> dict[str, Any]:
+        """Every queue's waiting conversations (in order) and those ``adviser`` holds."""
+        board = await self.board()
+        return {"queues": board["queues"],
+                "mine": [item for item in board["held"] if item["adviser"] == adviser]}

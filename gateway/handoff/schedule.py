@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time as monotonic_clock
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo
 from redis.asyncio import Redis
 
 from gateway.settings import WEEKDAYS, Settings
+
+CACHE_SECONDS = 2.0
 
 
 def parse_clock(value: str) -> time:
@@ -74,6 +77,7 @@ class ScheduleStore:
         self.redis = redis
         self.settings = settings
         self.key = settings.key("config", "schedule")
+        self._cached: tuple[float, OpeningSchedule] | None = None
 
     def configured(self) -> OpeningSchedule:
         """The schedule from the settings."""
@@ -84,7 +88,15 @@ class ScheduleStore:
         )
 
     async def current(self) -> OpeningSchedule:
-        """The schedule in force."""
+        """The schedule in force (re-read from Redis at most every ``CACHE_SECONDS``)."""
+        now = monotonic_clock.monotonic()
+        if self._cached is not None and now - self._cached[0] < CACHE_SECONDS:
+            return self._cached[1]
+        schedule = await self._load()
+        self._cached = (now, schedule)
+        return schedule
+
+    async def _load(self) -> OpeningSchedule:
         raw = await self.redis.get(self.key)
         if raw:
             try:
@@ -96,3 +108,4 @@ class ScheduleStore:
     async def save(self, schedule: OpeningSchedule) -> None:
         """Store an admin's schedule."""
         await self.redis.set(self.key, json.dumps(schedule.to_json()))
+        self._cached = None

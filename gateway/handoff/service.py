@@ -75,10 +75,12 @@ class HandoffService:
     async def _system(self, conversation_id: str, text: str, author: str | None = None) -> Message:
         return (await self.store.append(conversation_id, "system", text, author=author)).message
 
-    async def _changed(self, conversation_id: str, queues: bool = True) -> None:
-        await self.hub.conv_event(conversation_id, "state")
+    async def _changed(self, conversation_id: str, queues: bool = True,
+                       positions: bool = True) -> None:
         if queues:
-            await self.hub.queue_changed()
+            await self.hub.changed(conversation_id, positions)
+        else:
+            await self.hub.conv_event(conversation_id, "state")
 
     async def open_now(self) -> bool:
         """Inside opening hours (weekly schedule, bank holidays)?"""
@@ -99,9 +101,10 @@ class HandoffService:
             out_of_hours=meta.out_of_hours,
         )
 
-    async def resume_bot(self, conversation_id: str, force: bool = False) -> None:
+    async def resume_bot(self, conversation_id: str, force: bool = False,
+                         meta: ConversationMeta | None = None) -> None:
         """Let Rasa carry on (a ``resume`` event; no action is replayed). Best effort."""
-        meta = await self.conversations.get(conversation_id)
+        meta = meta or await self.conversations.get(conversation_id)
         if meta is None or not (force or meta.rasa_paused):
             return
         try:
@@ -149,14 +152,16 @@ class HandoffService:
             return await self.offer_callback(conversation_id, open_now)
         priority = priority or reason == "safety"
         queue = self.choose_queue(reason, topic)
-        await self.queue.enqueue(conversation_id, queue, priority, reason, topic)
-        position = await self.queue.position(queue, conversation_id) or 1
+        status, detail = await self.queue.enqueue(conversation_id, queue, priority, reason, topic)
+        if status != 1:  # raced with another request: report the current state instead
+            return await self.request(conversation_id, reason, priority, topic)
+        position = int(detail)
         eta = await self.queue.eta(queue, position)
         message = await self._system(conversation_id, queued(position, eta, self.settings))
-        await self.resume_bot(conversation_id)  # the citizen may keep asking the bot
+        await self.resume_bot(conversation_id, meta=meta)  # the citizen may keep asking the bot
         await self.analytics.event("handoff_queued", conversation_id, reason=reason,
                                    queue=queue, priority=int(priority), position=position)
-        await self._changed(conversation_id)
+        await self._changed(conversation_id, positions=priority)
         return [message]
 
     async def offer_callback(self, conversation_id: str, open_now: bool) -> list[Message]:
@@ -237,4 +242,4 @@ class HandoffService:
                                    hand_back=int(hand_back))
         await self.analytics.audit("end", adviser.username, conversation_id=conversation_id,
                                    outcome=outcome)
-        await self._changed(conversation_id)
+        await self._changed(conversation_id, positions=False)

@@ -35,12 +35,9 @@ def adviser_of(user: User) -> Adviser:
     return Adviser(username=user.username, display_name=user.display_name)
 
 
-async def snapshot(runtime: Runtime, username: str) -> dict[str, Any]:
+async def snapshot(runtime: Runtime, username: str, fresh: bool = False) -> dict[str, Any]:
     """The queue view the console shows (also pushed over the console WebSocket)."""
-    data = await runtime.queue.snapshot(username)
-    data["advisers_online"] = await runtime.presence.count()
-    data["open_now"] = await runtime.handoff.open_now()
-    return data
+    return await runtime.board.view(username, fresh)
 
 
 async def conversation_view(runtime: Runtime, conversation_id: str) -> dict[str, Any]:
@@ -65,7 +62,7 @@ async def conversation_view(runtime: Runtime, conversation_id: str) -> dict[str,
 @router.get("/queue")
 async def queue(user: AdviserUser, runtime: RuntimeDep) -> dict[str, Any]:
     """Waiting conversations per queue and the ones you hold."""
-    return await snapshot(runtime, user.username)
+    return await snapshot(runtime, user.username, fresh=True)
 
 
 @router.get("/conversations/{conversation_id}")
@@ -136,7 +133,7 @@ async def erase(conversation_id: ConversationId, user: AdminUser, runtime: Runti
     await runtime.analytics.audit("erase", user.username, conversation_id=conversation_id,
                                   callbacks=callbacks, rasa_tracker=rasa)
     await runtime.hub.conv_event(conversation_id, "state")
-    await runtime.hub.queue_changed()
+    await runtime.hub.queue_changed(positions=True)
     return Response(status_code=204)
 
 

@@ -45,6 +45,7 @@ class CitizenSocket:
         return True
 
     async def _read_stream(self, after: str | None) -> None:
+        """History after ``after``, a state frame, then live messages."""
         store = self.runtime.store
         last = after
         for message in await store.history(self.conversation_id, after):
@@ -60,6 +61,13 @@ class CitizenSocket:
         await cancel(self.reader)
         self.reader = asyncio.create_task(self._read_stream(after), name="citizen-reader")
 
+    def _may_change_state(self, event: dict[str, Any]) -> bool:
+        kind = event.get("kind")
+        if kind in ("state", "resync"):
+            return True
+        waiting = self.last_state is not None and self.last_state.get("mode") == "queued"
+        return kind == "queue" and waiting and bool(event.get("positions", True))
+
     async def _hints(self) -> None:
         hub = self.runtime.hub
         channels = (hub.conv_channel(self.conversation_id), hub.queue_channel)
@@ -73,9 +81,9 @@ class CitizenSocket:
                 for item in batch:
                     if item.get("kind") == "typing" and item.get("role") in ("bot", "adviser"):
                         await self.socket.send({"type": "typing", "role": item["role"]})
-                if any(item.get("kind") in ("state", "resync", "queue") for item in batch):
-                    if not await self.send_state():
-                        return
+                if any(self._may_change_state(item) for item in batch) and \
+                        not await self.send_state():
+                    return
 
     async def on_message(self, frame: dict[str, Any]) -> None:
         client_id = frame.get("client_id")

@@ -20,6 +20,9 @@ from tests.gateway.conftest import (
 )
 from tests.gateway.test_citizen_ws import frames_until
 
+# a resume event, then action_listen so Rasa treats the next message as a fresh turn
+RESUME = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+
 
 def ask(client: TestClient, cid: str) -> dict[str, Any]:
     response = client.post(f"/api/conversations/{cid}/handoff", json={"reason": "requested"})
@@ -87,7 +90,7 @@ def test_bot_handoff_payload_queues_with_priority(client: TestClient, rasa: Scri
     meta = run(client, runtime.conversations.get, urgent)
     assert meta.priority and meta.queue == "safeguarding" and meta.reason == "safety"
     # Rasa had paused itself; the gateway resumed it so the citizen can keep talking while queued
-    assert ("POST", f"/conversations/{urgent}/tracker/events", [{"event": "resume"}]) in rasa.calls
+    assert ("POST", f"/conversations/{urgent}/tracker/events", RESUME) in rasa.calls
 
 
 def test_priority_goes_first_in_its_queue(client: TestClient) -> None:
@@ -163,7 +166,7 @@ def test_full_adviser_flow_over_http(client: TestClient, rasa: ScriptedRasa) -> 
     assert ended.status_code == 200 and ended.json()["conversation"]["mode"] == "bot"
     # hand back = a resume event only: no action is re-run, the tracker keeps its context
     posted = [c for c in rasa.calls[before_end:] if c[0] == "POST"]
-    assert posted == [("POST", f"/conversations/{cid}/tracker/events", [{"event": "resume"}])]
+    assert posted == [("POST", f"/conversations/{cid}/tracker/events", RESUME)]
     reply = client.post(f"/api/conversations/{cid}/messages", json={"text": "one more thing"})
     assert reply.json()["mode"] == "bot"
     assert reply.json()["messages"][0]["text"] == "echo: one more thing"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -57,9 +56,9 @@ class Editors:
 
     @property
     def runtime(self) -> EditorRuntime:
-        return self.client.app.state.editor  # type: ignore[attr-defined,no-any-return]
+        return self.client.app.state.editor  # type: ignore[attr-defined]
 
-    def call(self, who: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def call(self, who: str, method: str, url: str, **kwargs: Any) -> Any:
         """A request as ``who`` (``eddie`` or ``erin``), with that editor's CSRF token."""
         cookies, csrf = self.sessions[who]
         self.client.cookies.clear()

@@ -23,7 +23,7 @@ CHICKENS = (
 def article(editors: Editors, article_id: str, who: str = "eddie") -> dict[str, Any]:
     response = editors.call(who, "GET", f"/api/editor/articles/{article_id}")
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def save(
@@ -46,7 +46,7 @@ def save(
 def live_search(editors: Editors, question: str) -> list[dict[str, Any]]:
     response = editors.call("eddie", "POST", "/api/editor/try", json={"question": question})
     assert response.status_code == 200, response.text
-    return response.json()["published_hits"]  # type: ignore[no-any-return]
+    return response.json()["published_hits"]
 
 
 def wait_for(predicate: Any, seconds: float = 2.0) -> float:
