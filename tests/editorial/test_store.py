@@ -126,7 +126,7 @@ def test_publish_writes_overlay_and_announces(
     pubsub.subscribe(keys.events)
     state = store.publish("missed-bin", 1, "Eddie")
     assert (state.status, state.head_version, state.published_version) == ("published", 2, 2)
-    live = client.hget(keys.published, "missed-bin")
+    live = str(client.hget(keys.published, "missed-bin"))
     assert split_markdown(live)[0]["status"] == "published"
     event = json.loads(next_message(pubsub)["data"])
     assert event == {"op": "upsert", "article_id": "missed-bin", "markdown": live}

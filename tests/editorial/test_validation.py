@@ -54,6 +54,7 @@ def test_script_tag_is_refused_with_its_line(missed_bin: str) -> None:
         check_article(broken)
     first = caught.value.problems[0]
     assert "Remove the <script> tag" in first.message
+    assert first.line is not None
     assert broken.split("\n")[first.line - 1].startswith("<script>")
 
 
