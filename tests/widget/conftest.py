@@ -30,7 +30,9 @@ CHROMIUM_ARGS = [
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
-DEMO_PASSWORD = "widget-tests-only-7f3k"
+DEMO_PASSWORD = os.environ.get("WIDGET_TEST_PASSWORD", "widget-tests-only-7f3k")
+ALWAYS_OPEN = json.dumps({day: [["00:00", "23:59"]]
+                          for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
 
 
 @pytest.fixture(scope="session")
@@ -222,14 +224,26 @@ def assert_no_axe_violations(pg: Any, state: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def gateway(live_stack: Any, hosts: HostPages) -> Iterator[str]:
-    """The real gateway's base URL, restarted with demo users and this run's host origin allowed."""
+def gateway(request: pytest.FixtureRequest, hosts: HostPages) -> Iterator[str]:
+    """The real gateway's base URL, restarted with demo users and this run's host origin allowed.
+
+    WIDGET_TEST_GATEWAY=http://… uses a stack you started yourself instead (for development;
+    it must have the same settings, see below).
+    """
+    own = os.environ.get("WIDGET_TEST_GATEWAY")
+    if own:
+        yield own.rstrip("/")
+        return
+    live_stack = request.getfixturevalue("live_stack")
     env = live_stack.layout.extra_env
     before = dict(env)
     env.update({
         "WIDGET_ALLOWED_ORIGINS": json.dumps([hosts.origin]),
         "DEMO_USERS": "true",
         "DEMO_PASSWORD": DEMO_PASSWORD,
+        "OPENING_SCHEDULE": ALWAYS_OPEN,  # advisers can be asked for at any hour of the test
+        "BANK_HOLIDAYS": "[]",
+        "RASA_TIMEOUT_SECONDS": "30",  # two shared cores: a cold first answer can be slow
     })
     live_stack.stop_process("gateway")
     live_stack.start_process("gateway")

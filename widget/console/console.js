@@ -99,6 +99,7 @@ export class AdviserConsole {
       $("password").value = "";
       this.enter(user, true);
     } catch (error) {
+      $("password").value = "";
       this.showSignIn(error.status === 401 ? this.s.signInFailed : error.detail);
     }
   }
