@@ -134,3 +134,41 @@ def _server_keys(client: redis.Redis) -> EditorKeys:
     for key in client.scan_iter("eb*:editor:articles"):
         return EditorKeys(key.removesuffix("editor:articles"))
     raise AssertionError("the editor server has no articles in Redis")
+
+
+def test_pages_pass_axe_in_every_state(editor_server: str, new_page: Any) -> None:
+    """WCAG 2.2 A/AA (axe-core) on the sign-in form and every editor page, filled in."""
+    from tests.widget.conftest import assert_no_axe_violations
+
+    page = new_page()
+    editor = EditorPages(page, editor_server)
+    page.goto(f"{editor_server}/editor/")
+    page.get_by_label("Username").wait_for()
+    assert_no_axe_violations(page, "sign-in form")
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    page.locator("#results table").wait_for()
+    assert_no_axe_violations(page, "article list")
+
+    editor.open_article("missed-bin")
+    page.get_by_role("button", name="Check the text").click()
+    page.locator("#advice").filter(has_text="Reading ease").wait_for()
+    editor.try_question("my bin was not emptied")
+    page.get_by_role("button", name="Check the test questions").click()
+    page.locator("#impact table").wait_for()
+    assert_no_axe_violations(page, "edit page with advice, try and impact")
+    page.get_by_label("Page address").fill("http://example.org")
+    editor.save()
+    page.locator(".error-summary").wait_for()
+    assert_no_axe_violations(page, "edit page with errors")
+
+    page.goto(f"{editor_server}/editor/new")
+    page.get_by_role("heading", name="New article").wait_for()
+    assert_no_axe_violations(page, "new article")
+
+    page.goto(f"{editor_server}/editor/articles/missed-bin/history")
+    page.locator("#audit table").wait_for()
+    assert_no_axe_violations(page, "history")
+
+    page.goto(f"{editor_server}/editor/gaps")
+    page.locator("#count").filter(has_text="question").wait_for()
+    assert_no_axe_violations(page, "content gaps")
