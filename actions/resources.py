@@ -17,7 +17,8 @@ from actions.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-_lock = threading.Lock()
+# Re-entrant: get_guidance() holds it while _load_guidance() calls get_redis().
+_lock = threading.RLock()
 _redis: redis.Redis | None = None
 _guidance: GuidanceLike | None = None
 
