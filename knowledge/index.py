@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-FLAT_LIMIT = 20_000
+FLAT_LIMIT = 8_000
 IVF_NPROBE = 16
 
 
