@@ -27,11 +27,11 @@ class EditorPages:
 
     def body(self) -> str:
         """The article text in the form."""
-        return str(self.page.get_by_label("Article text").input_value())
+        return str(self.page.get_by_role("textbox", name="Article text").input_value())
 
     def set_body(self, text: str) -> None:
         """Replace the article text."""
-        self.page.get_by_label("Article text").fill(text)
+        self.page.get_by_role("textbox", name="Article text").fill(text)
 
     def save(self) -> None:
         """Press Save draft."""
