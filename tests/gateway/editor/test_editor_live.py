@@ -87,3 +87,27 @@ def test_editor_change_reaches_the_widget_within_two_seconds(live_url: str,
         assert sent - published <= 2.0, "the widget's answer did not change within 2 seconds"
         if MARKER in ask(widget, QUESTION):
             break
+
+
+def test_a_question_the_bot_cannot_answer_appears_in_the_gap_report(live_url: str,
+                                                                    new_page: Any) -> None:
+    """Ask something no article covers; the gateway records the abstention; editors see it."""
+    citizen = new_page()
+    citizen.goto(f"{live_url}/")
+    widget = WidgetPage(citizen)
+    widget.open()
+    question = "where do I buy a licence to go fishing in the canal"
+    deadline = time.monotonic() + 120
+    while True:  # the first turns may time out while Rasa loads its model
+        reply = ask(widget, question, timeout=60_000)
+        if "isn't working" not in reply or time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    assert 'section "' not in reply, f"the bot answered from guidance: {reply!r}"
+
+    editor = EditorPages(new_page(), live_url)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    editor.page.goto(f"{live_url}/editor/gaps")
+    group = editor.page.locator(".group").filter(has_text="fishing in the canal")
+    group.first.wait_for(timeout=30_000)
+    assert "the assistant did not know" in str(group.first.text_content())
