@@ -96,7 +96,7 @@ def fake(fake_server: RunningFake) -> RunningFake:
 class HostPages:
     """A static web server on its own port that serves pages a test registers."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.pages: dict[str, tuple[str, dict[str, str]]] = {}
         pages = self.pages
 
@@ -120,7 +120,7 @@ class HostPages:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -143,8 +143,8 @@ class HostPages:
 
 @pytest.fixture(scope="session")
 def hosts() -> Iterator[HostPages]:
-    """A second origin for host pages."""
-    server = HostPages()
+    """A second origin for host pages (WIDGET_TEST_HOST_PORT fixes its port, for your own stack)."""
+    server = HostPages(int(os.environ.get("WIDGET_TEST_HOST_PORT", "0")))
     try:
         yield server
     finally:

@@ -123,7 +123,7 @@ def test_quick_replies_send_payload_show_title(page: Any, fake: Any, hosts: Any)
 
 def test_feedback_is_sent_once_and_thanked(page: Any, fake: Any, hosts: Any) -> None:
     """Helpful / not helpful goes to the service with the answer's id; focus moves to the thanks."""
-    fake.service.reply = hostile_reply
+    fake.service.reply = lambda text: [{**hostile_reply(text)[0], "buttons": []}]
     widget = embed(page, fake, hosts)
     widget.open()
     widget.send("bins")

@@ -126,7 +126,9 @@ export function renderMessage(message, ctx) {
     const sources = renderSources(message.sources, ctx);
     if (sources) {
       item.append(sources);
-      if (message.id && role === "bot") item.append(renderFeedback(message, ctx));
+      // The widget asks for feedback itself unless the bot offers its own quick replies.
+      const hasButtons = Array.isArray(message.buttons) && message.buttons.length > 0;
+      if (message.id && role === "bot" && !hasButtons) item.append(renderFeedback(message, ctx));
     }
   }
   if (Array.isArray(message.buttons) && role !== "citizen") {

@@ -55,7 +55,7 @@ export const STRINGS = {
     },
     queueMoving: "You can keep using this website. The chat stays open on every page.",
     outOfHours:
-      "Our advisers are not working right now. The assistant can take your details so we can call you back.",
+      "No adviser is available right now. The assistant can take your details so we can call you back.",
     adviserHeading: "You are talking to a person",
     adviserWith: "You are talking to {name}, an adviser.",
     closedText: "The adviser has ended the chat. You can keep asking the assistant.",
