@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from redis.asyncio import Redis
@@ -55,7 +56,8 @@ async def redis_floor(url: str, rounds: int = 200) -> list[float]:
     try:
         for _ in range(rounds):
             started = time.perf_counter()
-            waiting = asyncio.create_task(reader.xread({key: last}, block=5000, count=1))
+            waiting: asyncio.Task[Any] = asyncio.ensure_future(
+                reader.xread({key: last}, block=5000, count=1))
             await asyncio.sleep(0)
             await writer.xadd(key, {"t": "x"})
             response = await waiting

@@ -6,15 +6,14 @@ import logging
 import time
 from typing import Any
 
-from redis.asyncio import Redis
-
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.analytics")
 
 
 def redact(text: str) -> tuple[str, list[str]]:
-    """Redact personal data with ``privacy.redaction.redact``; withhold the text if it is missing."""
+    """Redact with ``privacy.redaction.redact``; withhold the text entirely if it is missing."""
     try:
         from privacy.redaction import redact as privacy_redact
     except ImportError:
@@ -31,7 +30,7 @@ def short(conversation_id: str) -> str:
 class Analytics:
     """Append-only analytics, gap and audit streams in Redis (best effort)."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
 

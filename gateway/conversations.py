@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from gateway.ids import new_conversation_id
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 
@@ -52,7 +51,7 @@ class ConversationMeta:
 class ConversationStore:
     """Create and read the meta hash of conversations."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
 

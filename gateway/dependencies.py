@@ -17,12 +17,14 @@ if TYPE_CHECKING:
 
 def get_runtime(connection: HTTPConnection) -> Runtime:
     """The process's services (set up by the lifespan)."""
-    return connection.app.state.runtime  # type: ignore[no-any-return]
+    runtime: Runtime = connection.app.state.runtime
+    return runtime
 
 
 def get_settings(connection: HTTPConnection) -> Settings:
     """The gateway's settings."""
-    return connection.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = connection.app.state.settings
+    return settings
 
 
 def valid_conversation_id(conversation_id: Annotated[str, Path(max_length=200)]) -> str:

@@ -14,8 +14,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from redis.asyncio import Redis
-
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.events")
@@ -26,7 +25,7 @@ RESYNC: dict[str, Any] = {"kind": "resync"}
 class EventHub:
     """One pub/sub subscription per instance, dispatching to in-process listeners."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
         self.listeners: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)

@@ -10,17 +10,18 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from gateway.redis_client import StrRedis
 from gateway.schemas import Button, Message, Role, Source
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.messages")
 
 # KEYS: stream, client_ids, meta.  ARGV: dedupe key, ttl, maxlen, required holder, fields...
-# Returns {id, status}: 0 stored, 1 duplicate (id of the original), 2 not the holder, 3 no conversation.
+# Returns {id, status}: 0 stored, 1 duplicate (id of the original), 2 not the holder,
+# 3 no such conversation.
 APPEND_SCRIPT = """
 if redis.call('EXISTS', KEYS[3]) == 0 then return {'', 3} end
 if ARGV[4] ~= '' then
@@ -65,7 +66,7 @@ class Appended:
 class MessageStore:
     """Append, read and tail the per-conversation message streams."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
         self._append = redis.register_script(APPEND_SCRIPT)

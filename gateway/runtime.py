@@ -9,8 +9,6 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from redis.asyncio import Redis
-
 from gateway.analytics import Analytics
 from gateway.auth.sessions import SessionStore
 from gateway.auth.throttle import LoginThrottle
@@ -27,6 +25,7 @@ from gateway.handoff.schedule import ScheduleStore
 from gateway.handoff.service import HandoffService
 from gateway.messages import MessageStore
 from gateway.rasa_client import RasaClient
+from gateway.redis_client import StrRedis, connect
 from gateway.settings import Settings
 from gateway.turns import CitizenTurns
 
@@ -38,7 +37,7 @@ class Runtime:
     """The gateway's live services (one set per process)."""
 
     settings: Settings
-    redis: Redis
+    redis: StrRedis
     rasa: RasaClient
     hub: EventHub
     store: MessageStore
@@ -61,10 +60,7 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         """Wire the services together (connects lazily, on first use)."""
-        redis = Redis.from_url(settings.redis_url, decode_responses=True,
-                               socket_connect_timeout=5.0, socket_timeout=15.0,
-                               health_check_interval=30,
-                               max_connections=2000)
+        redis = connect(settings)
         rasa = RasaClient(settings)
         hub = EventHub(redis, settings)
         store = MessageStore(redis, settings)

@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     opening_schedule: dict[str, list[tuple[str, str]]] = Field(default_factory=default_schedule)
     bank_holidays: list[date] = Field(default_factory=default_bank_holidays)
     opening_timezone: str = "Europe/London"
-    handoff_queues: list[str] = Field(default_factory=lambda: ["general", "housing", "safeguarding"])
+    handoff_queues: list[str] = Field(
+        default_factory=lambda: ["general", "housing", "safeguarding"])
     safety_queue: str = "safeguarding"
     eta_default_seconds_per_person: int = 300
     eta_history_seconds: int = 4 * 3600

@@ -7,10 +7,9 @@ import asyncio
 import getpass
 import sys
 
-from redis.asyncio import Redis
-
 from gateway.auth.passwords import check_strength
 from gateway.auth.users import ROLES, UserStore
+from gateway.redis_client import connect
 from gateway.settings import Settings
 
 
@@ -26,7 +25,7 @@ def read_password(from_stdin: bool) -> str:
 
 async def _create(settings: Settings, name: str, password: str, role: str,
                   display_name: str | None, replace: bool) -> None:
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = connect(settings)
     try:
         await UserStore(redis, settings).create(name, password, role, display_name, replace)
     finally:

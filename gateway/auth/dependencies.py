@@ -16,7 +16,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 async def session_of(connection: HTTPConnection) -> Session | None:
     """The session named by the ``csa_session`` cookie, if it is live."""
     runtime = connection.app.state.runtime
-    return await runtime.sessions.get(connection.cookies.get(SESSION_COOKIE))  # type: ignore[no-any-return]
+    session: Session | None = await runtime.sessions.get(connection.cookies.get(SESSION_COOKIE))
+    return session
 
 
 def require_role(role: str) -> Callable[[Request], Awaitable[User]]:

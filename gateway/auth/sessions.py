@@ -8,9 +8,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from gateway.auth.users import User
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 SESSION_COOKIE = "csa_session"
@@ -40,7 +39,7 @@ def csrf_matches(session: Session, presented: str | None) -> bool:
 class SessionStore:
     """Create, look up (sliding idle expiry, absolute limit) and end sessions."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
-
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 MAX_FAILURES = 10
@@ -13,7 +12,7 @@ WINDOW_SECONDS = 15 * 60
 class LoginThrottle:
     """Counts failed sign-ins per username in a sliding window."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
 

@@ -7,9 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from redis.asyncio import Redis
-
 from gateway.auth.passwords import hash_password, needs_rehash, verify_password
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 ROLES = ("adviser", "editor", "admin")
@@ -37,7 +36,7 @@ class User:
 class UserStore:
     """Create users and check their passwords."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
 

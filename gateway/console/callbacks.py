@@ -5,15 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from redis.asyncio import Redis
-
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 
 class CallbackStore:
     """Reads ``callbacks`` (sorted set) and ``callback:{id}`` hashes; marks them done."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
         self.index = settings.key("callbacks")
@@ -38,7 +37,8 @@ class CallbackStore:
                 found.append(data)
         return found
 
-    async def set_status(self, callback_id: str, status: str, adviser: str) -> dict[str, Any] | None:
+    async def set_status(self, callback_id: str, status: str,
+                         adviser: str) -> dict[str, Any] | None:
         """Mark a request open or done; None if there is no such request."""
         key = self.key(callback_id)
         if not await self.redis.exists(key):

@@ -6,8 +6,7 @@ import json
 import secrets
 from typing import Any
 
-from redis.asyncio import Redis
-
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 STARTERS = [
@@ -22,7 +21,7 @@ STARTERS = [
 class CannedReplies:
     """A Redis hash id → ``{title, text}``; seeded with a few starters the first time."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
         self.key = settings.key("canned")

@@ -7,15 +7,14 @@ import secrets
 import time
 from typing import Any
 
-from redis.asyncio import Redis
-
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 
 class NoteStore:
     """A list of JSON notes per conversation, expiring with the transcript."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
 
@@ -33,4 +32,5 @@ class NoteStore:
 
     async def all(self, conversation_id: str) -> list[dict[str, Any]]:
         """Every note, oldest first."""
-        return [json.loads(raw) for raw in await self.redis.lrange(self.key(conversation_id), 0, -1)]
+        raw_notes = await self.redis.lrange(self.key(conversation_id), 0, -1)
+        return [json.loads(raw) for raw in raw_notes]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import time
 
-from redis.asyncio import Redis
-
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 
 class Presence:
     """Advisers online = console sockets that beat within the presence timeout."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
         self.key = settings.key("advisers", "online")

@@ -10,9 +10,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
-
 from gateway.handoff.eta import estimate_wait
+from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
 PRIORITY_OFFSET_MS = 10**13
@@ -51,14 +50,16 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 local queued_ms = tonumber(redis.call('HGET', KEYS[1], 'queued_at') or '0') * 1000
 local position = redis.call('HGET', KEYS[1], 'enqueue_position') or '1'
 local claims = ARGV[2] .. 'handoff:claims:' .. q
-redis.call('LPUSH', claims, ARGV[5] .. ':' .. math.floor(tonumber(ARGV[5]) - queued_ms) .. ':' .. position)
+local waited = math.floor(tonumber(ARGV[5]) - queued_ms)
+redis.call('LPUSH', claims, ARGV[5] .. ':' .. waited .. ':' .. position)
 redis.call('LTRIM', claims, 0, 199)
 return 1
 """
 
 # KEYS meta, held, new queue.  ARGV conv, adviser, queue name, now_s, now_ms
 TRANSFER = """
-if redis.call('HGET', KEYS[1], 'mode') ~= 'adviser' or redis.call('HGET', KEYS[1], 'adviser') ~= ARGV[2] then
+if redis.call('HGET', KEYS[1], 'mode') ~= 'adviser'
+   or redis.call('HGET', KEYS[1], 'adviser') ~= ARGV[2] then
   return 0
 end
 local score = tonumber(ARGV[5])
@@ -73,7 +74,8 @@ return 1
 
 # KEYS meta, held.  ARGV conv, adviser, new mode, outcome
 END = """
-if redis.call('HGET', KEYS[1], 'mode') ~= 'adviser' or redis.call('HGET', KEYS[1], 'adviser') ~= ARGV[2] then
+if redis.call('HGET', KEYS[1], 'mode') ~= 'adviser'
+   or redis.call('HGET', KEYS[1], 'adviser') ~= ARGV[2] then
   return 0
 end
 redis.call('HSET', KEYS[1], 'mode', ARGV[3], 'adviser', '', 'outcome', ARGV[4])
@@ -104,7 +106,7 @@ class QueueItem:
 class HandoffQueue:
     """Atomic queue operations and read-only views of the queues."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
         self._enqueue = redis.register_script(ENQUEUE)

@@ -9,8 +9,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from redis.asyncio import Redis
-
+from gateway.redis_client import StrRedis
 from gateway.settings import WEEKDAYS, Settings
 
 CACHE_SECONDS = 2.0
@@ -73,7 +72,7 @@ class OpeningSchedule:
 class ScheduleStore:
     """The configured schedule, or the one an admin saved in Redis (``config:schedule``)."""
 
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
         self.key = settings.key("config", "schedule")

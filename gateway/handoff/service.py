@@ -196,8 +196,8 @@ class HandoffService:
         """An adviser takes a waiting conversation (atomic; 409 if it is not waiting)."""
         await self._meta(conversation_id)
         if not await self.queue.claim(conversation_id, adviser.username, adviser.public_name):
-            raise ApiError(409, "not_waiting",
-                           "That conversation is no longer waiting: someone else has it or it left.")
+            raise ApiError(409, "not_waiting", "That conversation is no longer waiting: "
+                           "someone else has it or it left.")
         await self.pause_bot(conversation_id)
         await self._system(conversation_id, adviser_joined(adviser.author), author=adviser.author)
         await self.analytics.audit("claim", adviser.username, conversation_id=conversation_id)

@@ -49,7 +49,8 @@ async def conversation_view(runtime: Runtime, conversation_id: str) -> dict[str,
     try:
         context = build_context(await runtime.rasa.tracker(conversation_id))
     except RasaUnavailable as exc:
-        context = {"available": False, "detail": f"The bot's context is unavailable ({exc.reason})."}
+        context = {"available": False,
+                   "detail": f"The bot's context is unavailable ({exc.reason})."}
     return {
         "conversation_id": conversation_id, "mode": meta.mode, "queue": meta.queue,
         "reason": meta.reason, "topic": meta.topic, "priority": meta.priority,

@@ -11,7 +11,8 @@ router = APIRouter(tags=["pages"])
 
 MISSING = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{title}</title></head><body><main><h1>{title}</h1>
-<p>This page has not been built yet (expected <code>widget/{name}</code>).</p></main></body></html>"""
+<p>This page has not been built yet (expected <code>widget/{name}</code>).</p>
+</main></body></html>"""
 
 
 def _page(settings: SettingsDep, name: str, title: str) -> Response:

@@ -88,7 +88,8 @@ class CitizenSocket:
     async def on_message(self, frame: dict[str, Any]) -> None:
         client_id = frame.get("client_id")
         if client_id is not None and not is_client_id(client_id):
-            await self.socket.error("bad_client_id", "client_id must be 1-64 letters, digits, - or _.")
+            await self.socket.error("bad_client_id",
+                                    "client_id must be 1-64 letters, digits, - or _.")
             return
         extra = {"client_id": client_id} if client_id else {}
         try:
@@ -106,7 +107,8 @@ class CitizenSocket:
     async def on_feedback(self, frame: dict[str, Any]) -> None:
         message_id, helpful = frame.get("message_id"), frame.get("helpful")
         if not is_stream_id(message_id) or not isinstance(helpful, bool):
-            await self.socket.error("bad_frame", "Feedback needs a message_id and helpful true/false.")
+            await self.socket.error("bad_frame",
+                                    "Feedback needs a message_id and helpful true/false.")
             return
         runtime = self.runtime
         await runtime.analytics.event("feedback", self.conversation_id,

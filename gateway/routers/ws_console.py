@@ -48,7 +48,8 @@ class ConsoleSocket:
 
     async def push_queue(self) -> None:
         """Send the queue snapshot."""
-        await self.socket.send({"type": "queue", **await snapshot(self.runtime, self.user.username)})
+        view = await snapshot(self.runtime, self.user.username)
+        await self.socket.send({"type": "queue", **view})
 
     async def _heartbeat(self) -> None:
         while True:
@@ -98,8 +99,10 @@ class ConsoleSocket:
 
     async def watch(self, frame: dict[str, Any]) -> None:
         conversation_id, after = frame.get("conversation_id"), frame.get("after")
-        if not is_conversation_id(conversation_id) or (after is not None and not is_stream_id(after)):
-            await self.socket.error("bad_frame", "watch needs a conversation_id and after (id or null).")
+        if not is_conversation_id(conversation_id) or (
+                after is not None and not is_stream_id(after)):
+            await self.socket.error("bad_frame",
+                                    "watch needs a conversation_id and after (id or null).")
             return
         if await self.runtime.conversations.get(conversation_id) is None:
             await self.socket.error("unknown_conversation", "There is no such conversation.",
@@ -108,7 +111,8 @@ class ConsoleSocket:
         await cancel(self.watching.pop(conversation_id, None))
         self.watching[conversation_id] = asyncio.create_task(self._stream(conversation_id, after))
         if self.events is not None:
-            self.runtime.hub.add_channel(self.events, self.runtime.hub.conv_channel(conversation_id))
+            channel = self.runtime.hub.conv_channel(conversation_id)
+            self.runtime.hub.add_channel(self.events, channel)
 
     async def unwatch(self, frame: dict[str, Any]) -> None:
         conversation_id = frame.get("conversation_id")
@@ -123,8 +127,8 @@ class ConsoleSocket:
         extra = {"client_id": client_id} if isinstance(client_id, str) else {}
         if not is_conversation_id(conversation_id) or (
                 client_id is not None and not is_client_id(client_id)):
-            await self.socket.error("bad_frame", "reply needs a conversation_id, text and client_id.",
-                                    **extra)
+            await self.socket.error("bad_frame",
+                                    "reply needs a conversation_id, text and client_id.", **extra)
             return
         try:
             text = clean_text(frame.get("text"), self.runtime.settings.max_text_chars)

@@ -53,7 +53,7 @@ class ScriptedRasa:
     down: bool = False
 
     def handler(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else None
+        body: Any = json.loads(request.content) if request.content else None
         self.calls.append((request.method, request.url.path, body))
         if self.down:
             raise httpx.ConnectError("refused", request=request)
@@ -92,7 +92,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def runtime_of(client: TestClient) -> Runtime:
     """The app's services."""
-    return client.app.state.runtime  # type: ignore[attr-defined,no-any-return]
+    return client.app.state.runtime  # type: ignore[attr-defined]
 
 
 @pytest.fixture

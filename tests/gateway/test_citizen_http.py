@@ -51,8 +51,9 @@ def test_turn_returns_bot_replies_with_buttons_and_sources(client: TestClient,
 
 def test_repeated_client_id_stores_once(client: TestClient, rasa: ScriptedRasa) -> None:
     cid = new_conversation(client)
-    first = client.post(f"/api/conversations/{cid}/messages", json={"text": "hi", "client_id": "k1"})
-    again = client.post(f"/api/conversations/{cid}/messages", json={"text": "hi", "client_id": "k1"})
+    body = {"text": "hi", "client_id": "k1"}
+    first = client.post(f"/api/conversations/{cid}/messages", json=body)
+    again = client.post(f"/api/conversations/{cid}/messages", json=body)
     assert first.json()["received"]["id"] == again.json()["received"]["id"]
     assert again.json()["messages"] == []
     assert stream_length(client, cid) == 2  # one citizen message, one bot reply

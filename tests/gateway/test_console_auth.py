@@ -59,8 +59,8 @@ def test_citizen_without_session_cannot_open_the_console_api(client: TestClient)
     before = prefix_keys(client)
     for method, path in [("GET", "/api/console/queue"), ("GET", "/api/console/callbacks"),
                          ("POST", "/api/console/conversations/" + "A" * 32 + "/claim"),
-                         ("GET", "/api/console/canned"), ("DELETE",
-                                                           "/api/console/conversations/" + "A" * 32)]:
+                         ("GET", "/api/console/canned"),
+                         ("DELETE", "/api/console/conversations/" + "A" * 32)]:
         response = client.request(method, path)
         assert response.status_code == 401, path
         assert response.json()["error"]["code"] == "not_signed_in"

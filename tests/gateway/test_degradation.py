@@ -7,12 +7,13 @@ import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from tests.gateway.conftest import ScriptedRasa, gateway_settings, new_conversation
+from tests.gateway.conftest import ScriptedRasa, gateway_settings, new_conversation, runtime_of
 
 
 def test_rasa_down_gives_alternatives_and_keeps_the_message(client: TestClient) -> None:
@@ -46,21 +47,13 @@ def test_readyz_all_up(client: TestClient, rasa: ScriptedRasa) -> None:
 def test_empty_rasa_reply_with_action_server_down_is_explained(
         client: TestClient, rasa: ScriptedRasa) -> None:
     rasa.replies = lambda text: []
-    original = rasa.handler
 
-    def actions_down(request):  # type: ignore[no-untyped-def]
+    def actions_down(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/health":
-            import httpx
-
             raise httpx.ConnectError("refused", request=request)
-        return original(request)
+        return rasa.handler(request)
 
-    rasa.handler = actions_down  # type: ignore[method-assign]
-    from gateway.rasa_client import RasaClient  # noqa: F401  (the client is already patched)
-    import httpx
-
-    client.app.state.runtime.rasa.client = httpx.AsyncClient(  # type: ignore[attr-defined]
-        transport=httpx.MockTransport(actions_down))
+    runtime_of(client).rasa.client = httpx.AsyncClient(transport=httpx.MockTransport(actions_down))
     cid = new_conversation(client)
     [reply] = client.post(f"/api/conversations/{cid}/messages", json={"text": "hi"}).json()[
         "messages"]

@@ -27,7 +27,7 @@ RESUME = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
 def ask(client: TestClient, cid: str) -> dict[str, Any]:
     response = client.post(f"/api/conversations/{cid}/handoff", json={"reason": "requested"})
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def test_request_queues_with_position_eta_and_alternatives(client: TestClient,

@@ -32,7 +32,7 @@ def say(base: str, cid: str, text: str) -> dict[str, Any]:
     response = httpx.post(f"{base}/api/conversations/{cid}/messages", json={"text": text},
                           timeout=60)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 async def ws_turn(base: str, cid: str, text: str) -> list[dict[str, Any]]:

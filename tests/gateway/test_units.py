@@ -61,7 +61,7 @@ def test_parse_output_groups_text_buttons_sources_and_signals() -> None:
         {"recipient_id": "x", "text": "  "},
         {"recipient_id": "x", "custom": {"handoff": {"reason": "failed", "priority": False,
                                                      "topic": "bins"}}},
-        "junk",
+        "junk",  # type: ignore[list-item]
     ])
     [draft] = output.drafts
     assert draft.text == "Here is what I found."

@@ -1,0 +1,19 @@
+"""The gateway's Redis connection (strings in, strings out)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+from redis.asyncio import Redis
+
+from gateway.settings import Settings
+
+# Responses are ``str`` (decode_responses=True), but redis-py's annotations say
+# ``bytes | str | …`` for every call; stores take this alias so the checks stay useful elsewhere.
+StrRedis: TypeAlias = Any
+
+
+def connect(settings: Settings) -> StrRedis:
+    """A pooled client. ``socket_timeout`` is longer than any XREAD BLOCK the gateway issues."""
+    return Redis.from_url(settings.redis_url, decode_responses=True, socket_connect_timeout=5.0,
+                          socket_timeout=15.0, health_check_interval=30, max_connections=2000)
