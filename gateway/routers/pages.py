@@ -32,3 +32,15 @@ async def home(settings: SettingsDep) -> Response:
 async def console(settings: SettingsDep) -> Response:
     """The advisers' console."""
     return _page(settings, "console.html", "Advisers' console")
+
+
+@router.get("/contact", include_in_schema=False)
+async def contact(settings: SettingsDep) -> Response:
+    """How to reach the council without the chat."""
+    return _page(settings, "contact.html", "Contact the council")
+
+
+@router.get("/privacy", include_in_schema=False)
+async def privacy(settings: SettingsDep) -> Response:
+    """The privacy notice."""
+    return _page(settings, "privacy.html", "Privacy notice")
