@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await runtime.stop()
 
     app = FastAPI(title="Citizen services assistant gateway", version="0.1.0", lifespan=lifespan,
-                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+                  docs_url=None, openapi_url="/api/openapi.json", redoc_url=None)
     app.state.settings = settings
     install_error_handlers(app)
     for module in (health, conversations, ws_citizen, console_auth, console, ws_console, pages):

@@ -127,3 +127,17 @@ def test_pages_and_health(client: TestClient) -> None:
     assert "content-security-policy" in home.headers
     info = client.get("/api/service-info").json()
     assert info["phone"] == "0300 000 1111" and info["opening_hours"] == "weekdays 9 to 5"
+
+
+def test_widget_files_carry_cors_for_allowed_hosts(redis_url: str) -> None:
+    from gateway.app import create_app
+    from tests.gateway.conftest import gateway_settings
+
+    settings = gateway_settings(redis_url, widget_allowed_origins=["https://council.example"])
+    with TestClient(create_app(settings)) as client:
+        allowed = client.get("/widget/assistant.js", headers={"origin": "https://council.example"})
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://council.example"
+        other = client.get("/widget/assistant.js", headers={"origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+        assert client.get("/api/openapi.json").status_code == 200
