@@ -1,6 +1,6 @@
 """Editor maintenance from the command line (reads the gateway's Settings, i.e. its environment).
 
-    .venv/bin/python -m gateway.editor sync     # import new or changed files from knowledge/articles
+Reads the gateway's Settings (its environment).
     .venv/bin/python -m gateway.editor export   # write published editor versions back to the files
 """
 
@@ -20,8 +20,11 @@ from gateway.settings import Settings
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m gateway.editor", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m gateway.editor",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=("sync", "export"))
     parser.add_argument("--dir", type=Path, help="articles folder (default: KNOWLEDGE_DIR)")
     args = parser.parse_args(argv)
@@ -32,9 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "sync":
             report = sync_from_files(store, folder)
-            print(f"imported {len(report.imported)}, updated {len(report.updated)}, kept the "
-                  f"editor's version of {len(report.kept_editor_version)}, skipped "
-                  f"{len(report.skipped)}: {', '.join(report.skipped) or 'none'}")
+            print(
+                f"imported {len(report.imported)}, updated {len(report.updated)}, kept the "
+                f"editor's version of {len(report.kept_editor_version)}, skipped "
+                f"{len(report.skipped)}: {', '.join(report.skipped) or 'none'}"
+            )
         else:
             written = export_published(store, folder)
             print(f"wrote {len(written)} file(s): {', '.join(written) or 'none'}")

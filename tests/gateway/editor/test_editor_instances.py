@@ -21,8 +21,10 @@ from gateway.settings import Settings
 
 pytestmark = pytest.mark.slow
 
-SECTION = ("\n## Keeping hens at home\n\nYou can keep up to 6 hens in your back garden without "
-           "asking us. You do not need a licence for hens.\n")
+SECTION = (
+    "\n## Keeping hens at home\n\nYou can keep up to 6 hens in your back garden without "
+    "asking us. You do not need a licence for hens.\n"
+)
 QUESTION = "can I keep hens in my back garden"
 
 
@@ -51,7 +53,8 @@ def two_instances(editor_settings: Settings) -> Iterator[tuple[EditorRuntime, Ed
 
 
 def test_publish_reaches_the_other_instance_and_survives_restart(
-        two_instances: tuple[EditorRuntime, EditorRuntime], editor_settings: Settings) -> None:
+    two_instances: tuple[EditorRuntime, EditorRuntime], editor_settings: Settings
+) -> None:
     a, b = two_instances
     store: ArticleStore = a.store
     head = store.head("bulky-waste")
@@ -71,6 +74,10 @@ def test_publish_reaches_the_other_instance_and_survives_restart(
 
     state = store.get("bulky-waste")
     store.retire("bulky-waste", state.head_version, "Eddie")
-    wait_until(lambda: all(c.article_id != "bulky-waste"
-                           for c in b.guidance.search("book a bulky waste collection", 5).results),
-               2.0)
+    wait_until(
+        lambda: all(
+            c.article_id != "bulky-waste"
+            for c in b.guidance.search("book a bulky waste collection", 5).results
+        ),
+        2.0,
+    )

@@ -53,8 +53,7 @@ def ask(widget: WidgetPage, question: str, timeout: float = 30_000) -> str:
     return str(widget.page.locator(replies).nth(count).text_content())
 
 
-def test_editor_change_reaches_the_widget_within_two_seconds(live_url: str,
-                                                             new_page: Any) -> None:
+def test_editor_change_reaches_the_widget_within_two_seconds(live_url: str, new_page: Any) -> None:
     citizen = new_page()
     citizen.goto(f"{live_url}/")
     widget = WidgetPage(citizen)
@@ -89,8 +88,9 @@ def test_editor_change_reaches_the_widget_within_two_seconds(live_url: str,
             break
 
 
-def test_a_question_the_bot_cannot_answer_appears_in_the_gap_report(live_url: str,
-                                                                    new_page: Any) -> None:
+def test_a_question_the_bot_cannot_answer_appears_in_the_gap_report(
+    live_url: str, new_page: Any
+) -> None:
     """Ask something no article covers; the gateway records the abstention; editors see it."""
     citizen = new_page()
     citizen.goto(f"{live_url}/")
