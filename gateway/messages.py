@@ -164,6 +164,14 @@ class MessageStore:
                     last = entry_id
                     yield Message.from_stream(entry_id, fields)
 
+    async def last_citizen_text(self, conversation_id: str, look_back: int = 20) -> str:
+        """The citizen's most recent message among the last ``look_back`` ('' if none)."""
+        entries = await self.redis.xrevrange(self.stream_key(conversation_id), count=look_back)
+        for _entry_id, fields in entries:
+            if fields.get("role") == "citizen":
+                return str(fields.get("text", ""))
+        return ""
+
     async def last_id(self, conversation_id: str) -> str | None:
         """The newest message id, or None for an empty conversation."""
         entries = await self.redis.xrevrange(self.stream_key(conversation_id), count=1)

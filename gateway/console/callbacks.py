@@ -22,7 +22,8 @@ class CallbackStore:
         return self.settings.key("callback", callback_id)
 
     async def list(self, status: str = "open", limit: int = 200) -> list[dict[str, Any]]:
-        """Requests, newest first, filtered by status (``open``, ``done`` or ``all``)."""
+        """Requests, newest first, filtered by status (``open``, ``done`` or ``all``); anything
+        not done (the bot stores ``waiting``) counts as open."""
         ids = await self.redis.zrevrange(self.index, 0, limit - 1)
         pipe = self.redis.pipeline(transaction=False)
         for callback_id in ids:
@@ -32,7 +33,8 @@ class CallbackStore:
             if not data:
                 continue
             data = {"id": callback_id, **data}
-            data.setdefault("status", "open")
+            done = data.get("status") == "done"
+            data["status"] = "done" if done else "open"  # the bot writes "waiting"
             if status == "all" or data["status"] == status:
                 found.append(data)
         return found

@@ -145,6 +145,7 @@ class HandoffService:
             state = await self.state(conversation_id, meta)
             return [await self._system(conversation_id,
                                        still_queued(state.queue_position or 1, state.eta_seconds))]
+        question = question or await self.store.last_citizen_text(conversation_id)
         if question:
             await self.analytics.gap("handoff", conversation_id, question)
         open_now = await self.open_now()

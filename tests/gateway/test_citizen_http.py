@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.gateway.conftest import ScriptedRasa, new_conversation, prefix_keys, stream_length
+from tests.gateway.conftest import (
+    ScriptedRasa,
+    new_conversation,
+    prefix_keys,
+    run,
+    runtime_of,
+    stream_length,
+)
 
 
 def test_conversation_ids_are_random_opaque_tokens(client: TestClient) -> None:
@@ -141,3 +150,20 @@ def test_widget_files_carry_cors_for_allowed_hosts(redis_url: str) -> None:
         other = client.get("/widget/assistant.js", headers={"origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
         assert client.get("/api/openapi.json").status_code == 200
+
+
+def test_logs_and_analytics_hold_redacted_text_only(client: TestClient, rasa: ScriptedRasa,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="gateway")
+    cid = new_conversation(client)
+    secret = "jo.bloggs@example.com"
+    client.post(f"/api/conversations/{cid}/messages", json={"text": f"write to {secret} please"})
+    runtime = runtime_of(client)
+    events = run(client, lambda: runtime.redis.xrange(runtime.settings.key("analytics", "events")))
+    texts = [fields["text"] for _, fields in events if "text" in fields]
+    assert texts and all(secret not in text for text in texts)
+    assert any("[email removed]" in text for text in texts)
+    assert secret not in caplog.text
+    # the transcript itself keeps what the citizen wrote (advisers need it)
+    history = client.get(f"/api/conversations/{cid}/messages").json()["messages"]
+    assert secret in history[0]["text"]

@@ -41,12 +41,21 @@ def test_request_queues_with_position_eta_and_alternatives(client: TestClient,
     assert two["state"]["eta_seconds"] == 2 * one["state"]["eta_seconds"]
     text = two["messages"][0]["text"]
     assert "number 2" in text and "0300 000 1111" in text and "leave the queue" in text
+    client.post(f"/api/conversations/{second}/messages", json={"text": "my email is a@b.org"})
     # the bot keeps answering while the citizen waits
     reply = client.post(f"/api/conversations/{first}/messages", json={"text": "opening hours?"})
     assert reply.json()["mode"] == "queued"
     assert reply.json()["messages"][0]["text"] == "echo: opening hours?"
     # leaving the queue moves the next one up
     left = client.post(f"/api/conversations/{first}/leave_queue").json()
+    leftover = new_conversation(client)
+    client.post(f"/api/conversations/{leftover}/messages", json={"text": "email me at a@b.org"})
+    ask(client, leftover)
+    runtime = runtime_of(client)
+    gaps = run(client, lambda: runtime.redis.xrange(runtime.settings.key("analytics", "gaps")))
+    handoff_gaps = [f for _, f in gaps if f["conversation_id"] == leftover]
+    assert handoff_gaps[0]["reason"] == "handoff"
+    assert "a@b.org" not in handoff_gaps[0]["question"]  # redacted before it is written
     assert left["mode"] == "bot"
     assert client.get(f"/api/conversations/{second}/state").json()["queue_position"] == 1
 
