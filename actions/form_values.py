@@ -122,7 +122,17 @@ def parse_callback_time(text: str) -> str | None:
 
 
 def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
-    """Interpret a yes/no answer from the NLU intent first, then from the words."""
+    """Interpret a yes/no answer from the words, then from the NLU intent.
+
+    The intent counts only when the text has letters: an emoji or an empty message is not
+    an answer (consent must be explicit).
+    """
+    if _YES.match(text):
+        return True
+    if _NO.match(text):
+        return False
+    if not re.search(r"[^\W\d_]{2}", text):
+        return None
     if intent == "affirm":
         return True
     if intent == "deny":

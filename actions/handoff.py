@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import (
+    ConversationPaused,
+    EventType,
+    Restarted,
+    SlotSet,
+    UserUtteranceReverted,
+)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import is_external
@@ -144,3 +150,16 @@ class ActionFallback(Action):
         # Like Rasa's default fallback: forget the turn, so the next prediction is action_listen
         # rather than this action again (which trips Rasa's circuit breaker).
         return [UserUtteranceReverted()]
+
+
+class ActionRestart(Action):
+    """Start the conversation again (overrides Rasa's ``action_restart`` to say so)."""
+
+    def name(self) -> str:
+        return "action_restart"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, "utter_restarted")
+        return [Restarted()]

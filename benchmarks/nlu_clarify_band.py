@@ -11,7 +11,10 @@ off-topic questions would be offered choices instead of an honest "I don't know"
 
 Prints, per floor: in-scope abstentions rescued (right article among the 3 offered),
 in-scope abstentions offered only wrong articles, and off-topic questions offered choices.
-The baseline row (floor = inf) is the service alone.
+The baseline row (floor = inf) is the service alone. Then, for questions the service
+answers, per margin: how often "did you mean A or B" would be asked because the top two
+articles score within the margin, how often that rescues a wrong top-1 (right article
+second) and how often it asks needlessly (top-1 already right). Margin 0 is the baseline.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from knowledge.answering import GuidanceService
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "knowledge" / "eval" / "questions.jsonl"
-FLOORS = (math.inf, 0.58, 0.56, 0.54, 0.52, 0.50, 0.48, 0.45)
+FLOORS = (math.inf, 0.62, 0.60, 0.58, 0.56, 0.54, 0.52, 0.50)
+MARGINS = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05)
 OFFERED = 3
 
 
@@ -63,6 +67,21 @@ def main() -> int:
                 if status == "abstain" and top and top[0].score >= floor
             )
             print(f"{floor:>7.2f}{rescued:>9}{wrong:>13}{offered:>19}")
+        answered = [m for m in part if m[0]["article_id"] and m[1] == "answer" and len(m[2]) > 1]
+        right = sum(1 for row, _, top in answered if top[0].article_id == row["article_id"])
+        print(f"\n{split}: {len(answered)} in-scope answers, top-1 right {right}; "
+              "asking 'did you mean' when the top two are within a margin:")
+        print(f"{'margin':>7}{'asked':>7}{'rescued':>9}{'needless':>10}{'top-1 right after':>19}")
+        for margin in MARGINS:
+            asked = rescued = needless = 0
+            for row, _, top in answered:
+                if top[0].score - top[1].score < margin:
+                    asked += 1
+                    if top[0].article_id == row["article_id"]:
+                        needless += 1
+                    elif top[1].article_id == row["article_id"]:
+                        rescued += 1
+            print(f"{margin:>7.3f}{asked:>7}{rescued:>9}{needless:>10}{right + rescued:>19}")
     return 0
 
 

@@ -131,3 +131,9 @@ def test_hand_typed_commands_are_spotted() -> None:
     assert looks_like_payload('/inform{"bin_postcode": "MB1 2AB"}')
     assert looks_like_payload("{json}")
     assert not looks_like_payload("MB1 2AB")
+
+
+@pytest.mark.parametrize("text", ["😀", "👍", "", "...", "?"])
+def test_emoji_or_empty_is_never_consent(text: str) -> None:
+    assert parse_yes_no(text, "affirm") is None
+    assert parse_yes_no(text, "deny") is None
