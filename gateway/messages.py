@@ -19,20 +19,22 @@ from gateway.settings import Settings
 
 log = logging.getLogger("gateway.messages")
 
+# A replay (same role and client_id) is answered with the original id even if the adviser no
+# longer holds the conversation: it stores nothing, and the client stops resending.
 # KEYS: stream, client_ids, meta.  ARGV: dedupe key, ttl, maxlen, required holder, fields...
 # Returns {id, status}: 0 stored, 1 duplicate (id of the original), 2 not the holder,
 # 3 no such conversation.
 APPEND_SCRIPT = """
 if redis.call('EXISTS', KEYS[3]) == 0 then return {'', 3} end
+if ARGV[1] ~= '' then
+  local existing = redis.call('HGET', KEYS[2], ARGV[1])
+  if existing then return {existing, 1} end
+end
 if ARGV[4] ~= '' then
   if redis.call('HGET', KEYS[3], 'mode') ~= 'adviser'
      or redis.call('HGET', KEYS[3], 'adviser') ~= ARGV[4] then
     return {'', 2}
   end
-end
-if ARGV[1] ~= '' then
-  local existing = redis.call('HGET', KEYS[2], ARGV[1])
-  if existing then return {existing, 1} end
 end
 local fields = {}
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
