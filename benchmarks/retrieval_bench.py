@@ -57,12 +57,15 @@ class Precomputed:
         self.name, self.backend, self.dim = real.name, real.backend, real.dim
         self.fingerprint = real.fingerprint
         self.calls = self.texts_embedded = 0
+        self.last_real_s = 0.0
 
     def embed(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
         unknown = [t for t in texts if t not in self.vectors]
+        started = time.perf_counter()
         fresh = dict(zip(unknown, self.real.embed(unknown), strict=True)) if unknown else {}
+        self.last_real_s = time.perf_counter() - started
         rows = [self.vectors[t] if t in self.vectors else fresh[t] for t in texts]
         return np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)
 
@@ -166,12 +169,14 @@ def main() -> int:
         service = GuidanceService(kb, calibration, index_dir)
         for q in questions[:10]:
             service.search(q)  # warm-up
-        latencies = []
+        latencies, without_embedding = [], []
         for q in questions:
             t = time.perf_counter()
             service.search(q)
             latencies.append(time.perf_counter() - t)
+            without_embedding.append(latencies[-1] - embedder.last_real_s)
         p50, p95 = percentiles(latencies)
+        search_p50, search_p95 = percentiles(without_embedding)
 
         # One changed article: a new section, then searchable.
         source = articles["libraries"].markdown
@@ -191,6 +196,8 @@ def main() -> int:
             "index": kb.vectors.kind,
             "p50_ms": p50,
             "p95_ms": p95,
+            "search_only_p50_ms": search_p50,
+            "search_only_p95_ms": search_p95,
             "insert_chunks_per_s": len(kb.chunks) / insert_s,
             "update_to_searchable_s": update_s,
             "memory_mb": memory,
@@ -241,7 +248,8 @@ def main() -> int:
     load1, load5, _ = os.getloadavg()
     print(f"machine load average while running: {load1:.1f} (1 min), {load5:.1f} (5 min)")
     header = (
-        f"{'chunks':>8} {'index':>5} {'p50 ms':>7} {'p95 ms':>7} {'target':>7} {'insert/s':>9} "
+        f"{'chunks':>8} {'index':>5} {'p50 ms':>7} {'p95 ms':>7} {'target':>7} {'no-emb p95':>10} "
+        f"{'insert/s':>9} "
         f"{'update s':>9} {'mem MiB':>8} {'faiss MiB':>9}  verdict"
     )
     print(header)
@@ -254,7 +262,8 @@ def main() -> int:
         failed |= not ok
         print(
             f"{row['chunks']:8d} {row['index']:>5} {row['p50_ms']:7.1f} {row['p95_ms']:7.1f} "
-            f"{(f'<={target:.0f}' if target else '-'):>7} {row['insert_chunks_per_s']:9.0f} "
+            f"{(f'<={target:.0f}' if target else '-'):>7} {row['search_only_p95_ms']:10.1f} "
+            f"{row['insert_chunks_per_s']:9.0f} "
             f"{row['update_to_searchable_s']:9.3f} {row['memory_mb']:8.0f} {row['faiss_mb']:9.0f}  "
             f"{'MET' if ok else 'NOT MET'}"
         )
@@ -269,6 +278,7 @@ def main() -> int:
             f"top-10 overlap with exact {last['ivf_top10_overlap']:.3f}"
         )
     print(f"update target: one changed article searchable in <= {UPDATE_TARGET_S:.0f} s")
+    print("p50/p95 include the real query embedding; 'no-emb p95' is the same queries without it")
     if args.json:
         args.json.write_text(
             json.dumps(
