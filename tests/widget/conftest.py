@@ -23,7 +23,7 @@ import pytest
 from tests.widget.fake_service import RunningFake, echo_reply
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -127,8 +127,7 @@ class HostPages:
     @property
     def origin(self) -> str:
         """e.g. http://127.0.0.1:40123."""
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.server.server_port}"
 
     def add(self, path: str, html: str, headers: dict[str, str] | None = None) -> str:
         """Serve `html` at `path`; returns the full URL."""
