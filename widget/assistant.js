@@ -338,11 +338,16 @@ export class Assistant {
     this.v.typing.hidden = true;
   }
 
-  /** Put one new message or status into the polite live region, alone. */
+  /**
+   * Add one new message or status to the polite live region. Only additions are read, so
+   * two quick announcements are both heard; older lines are trimmed silently.
+   */
   announce(text) {
     const live = this.v.live;
-    live.replaceChildren();
-    setTimeout(() => live.append(h("p", { text })), 50);
+    setTimeout(() => {
+      live.append(h("p", { text }));
+      while (live.childElementCount > 3) live.firstElementChild.remove();
+    }, 50);
   }
 
   clearConversation() {

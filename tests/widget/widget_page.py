@@ -40,14 +40,15 @@ class WidgetPage:
         return str(self.page.locator(".csa-status").text_content() or "")
 
     def live(self) -> str:
-        """What the polite live region currently holds for screen readers."""
-        return str(self.page.locator(".csa-panel > .csa-vh[aria-live]").text_content() or "")
+        """The newest announcement in the polite live region ("" when nothing was announced)."""
+        lines = self.page.locator(".csa-panel > .csa-vh[aria-live] p")
+        return str(lines.last.text_content() or "") if lines.count() else ""
 
     def wait_live(self, text: str) -> None:
         """Wait until the live region announces `text`."""
         from playwright.sync_api import expect
 
-        expect(self.page.locator(".csa-panel > .csa-vh[aria-live]")).to_contain_text(text)
+        expect(self.page.locator(".csa-panel > .csa-vh[aria-live] p").last).to_contain_text(text)
 
     def stored(self) -> dict[str, Any]:
         """The widget's sessionStorage entry, parsed."""

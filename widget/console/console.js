@@ -71,10 +71,13 @@ export class AdviserConsole {
     $("callbacks-filter").addEventListener("submit", (e) => { e.preventDefault(); this.loadCallbacks(); });
   }
 
+  /** Add one line to the polite live region (only additions are read; old lines are trimmed). */
   announce(text) {
     const region = $("announce");
-    region.replaceChildren();
-    setTimeout(() => region.append(h("p", { text })), 50);
+    setTimeout(() => {
+      region.append(h("p", { text }));
+      while (region.childElementCount > 3) region.firstElementChild.remove();
+    }, 50);
   }
 
   // --- signing in and out ---------------------------------------------------------------
