@@ -8,6 +8,7 @@ import unicodedata
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("gateway.errors")
@@ -54,6 +55,15 @@ def clean_text(value: object, max_chars: int) -> str:
     return text
 
 
+def store_down_words(app: object) -> str:
+    """What to tell a citizen when messages cannot be stored right now."""
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    phone = f" or phone us on {settings.contact_phone} ({settings.contact_hours_text})" \
+        if settings is not None else ""
+    return ("Sorry, we can't take messages at the moment, so this one was not sent. "
+            f"Please try again in a minute{phone}.")
+
+
 def validation_code(exc: RequestValidationError) -> str:
     """Map pydantic's error list to one of our codes."""
     for error in exc.errors():
@@ -97,6 +107,13 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else code
         return JSONResponse(ApiError(exc.status_code, code, detail).body(),
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RedisError)
+    async def store_down(request: Request, exc: RedisError) -> JSONResponse:
+        log.error("Redis unavailable on %s %s: %s", request.method, request.url.path,
+                  type(exc).__name__)
+        return JSONResponse(ApiError(503, "unavailable", store_down_words(request.app)).body(),
+                            status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:

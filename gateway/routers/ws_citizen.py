@@ -8,10 +8,11 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
+from redis.exceptions import RedisError
 from starlette.websockets import WebSocketDisconnect
 
 from gateway.analytics import short
-from gateway.errors import ApiError, clean_text
+from gateway.errors import ApiError, clean_text, store_down_words
 from gateway.ids import is_client_id, is_conversation_id, is_stream_id
 from gateway.runtime import Runtime
 from gateway.socket_io import FrameError, JsonSocket, cancel
@@ -97,6 +98,11 @@ class CitizenSocket:
             accepted = await self.runtime.turns.accept(self.conversation_id, text, client_id)
         except ApiError as exc:
             await self.socket.error(exc.code, exc.detail, **extra)
+            return
+        except RedisError as exc:  # not stored, not acked: the client keeps it and resends
+            log.error("could not store a message: %s", type(exc).__name__)
+            await self.socket.error("unavailable", store_down_words(self.socket.websocket.app),
+                                    **extra)
             return
         if client_id:
             await self.socket.send({"type": "ack", "client_id": client_id,

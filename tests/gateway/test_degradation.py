@@ -110,3 +110,17 @@ def test_slow_rasa_times_out_with_a_clear_reply(redis_url: str, slow_server: int
         assert "0300 000 1111" in reply["text"]
         ready = client.get("/readyz").json()
         assert ready["checks"]["rasa"]["detail"] == "down (timeout)"
+
+
+def test_redis_down_is_a_clear_503_and_readyz_names_it() -> None:
+    settings = gateway_settings("redis://127.0.0.1:9/0")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        ready = client.get("/readyz").json()
+        assert ready["checks"]["redis"]["ok"] is False and "redis" in ready["down"]
+        response = client.post("/api/conversations")
+        assert response.status_code == 503
+        error = response.json()["error"]
+        assert error["code"] == "unavailable" and "0300 000 1111" in error["detail"]
+        message = client.post("/api/conversations/" + "A" * 32 + "/messages", json={"text": "hi"})
+        assert message.status_code == 503
