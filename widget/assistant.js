@@ -15,7 +15,7 @@ import { MessageLog } from "./src/log.js";
 import { h } from "./src/render.js";
 import { ConversationStore, compareIds } from "./src/store.js";
 import { format, stringsFor } from "./src/strings.js";
-import { buildView, setContact } from "./src/view.js";
+import { buildView, describeState, setContact } from "./src/view.js";
 import { configFromScript } from "./src/config.js";
 
 export const MAX_LENGTH = 1000;
@@ -230,26 +230,9 @@ export class Assistant {
   onState(frame) {
     const v = this.v;
     const s = this.s;
-    const lang = this.config.lang;
     this.mode = ["bot", "queued", "adviser", "closed"].includes(frame.mode) ? frame.mode : "bot";
     this.adviserName = typeof frame.adviser === "string" ? frame.adviser : "";
-    const parts = [];
-    let title = "";
-    if (this.mode === "queued") {
-      title = s.queueHeading;
-      if (Number.isInteger(frame.queue_position)) parts.push(format(s.queuePosition, { count: frame.queue_position }, lang));
-      if (Number.isInteger(frame.eta_seconds)) {
-        parts.push(format(s.queueWait, { count: Math.max(1, Math.round(frame.eta_seconds / 60)) }, lang));
-      }
-      parts.push(s.queueMoving);
-    } else if (this.mode === "adviser") {
-      title = s.adviserHeading;
-      parts.push(this.adviserName ? format(s.adviserWith, { name: this.adviserName }) : s.adviserHeading);
-    } else if (this.mode === "closed") {
-      parts.push(s.closedText);
-    }
-    if (frame.out_of_hours && this.mode !== "adviser") parts.push(s.outOfHours);
-    const text = parts.join(" ");
+    const { title, text } = describeState(frame, this.mode, s, this.config.lang);
     v.mode.hidden = !text;
     v.modeTitle.hidden = !title;
     v.modeTitle.textContent = title;

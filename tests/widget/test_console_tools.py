@@ -18,6 +18,7 @@ import pytest
 import redis
 from playwright.sync_api import expect
 
+from tests.widget.conftest import assert_no_axe_violations
 from tests.widget.test_console_handoff import TIMEOUT, sign_in
 from tests.widget.widget_page import WidgetPage
 
@@ -114,3 +115,19 @@ def test_callbacks_are_listed_as_text_and_marked_done(page: Any, gateway: str,
     finally:
         client.delete(f"{prefix}callback:{callback_id}")
         client.zrem(f"{prefix}callbacks", callback_id)
+
+
+def test_console_reflows_at_320_px(browser: Any, gateway: str,
+                                   shots: Callable[[Any, str], Path]) -> None:
+    """At 320 CSS px (400 % zoom) the console stacks into one column with no sideways scrolling."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        sign_in(page, gateway)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth")
+        shots(page, "console-320")
+        assert overflow <= 0
+        assert_no_axe_violations(page, "console-320")
+    finally:
+        context.close()

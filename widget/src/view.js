@@ -3,6 +3,7 @@
  * safe DOM calls. Returns named references so assistant.js never queries by selector.
  */
 import { h, externalLink } from "./render.js";
+import { format } from "./strings.js";
 
 function downBox(ref, config, s) {
   ref.phone = h("a", {});
@@ -90,4 +91,26 @@ export function buildView(root, config, s) {
   }, ref.launcher, ref.panel);
   root.append(ref.stylesheet, ref.root);
   return ref;
+}
+
+/** The queue / adviser banner for a `state` frame: a title and one paragraph of text. */
+export function describeState(frame, mode, s, lang) {
+  const parts = [];
+  let title = "";
+  if (mode === "queued") {
+    title = s.queueHeading;
+    if (Number.isInteger(frame.queue_position)) parts.push(format(s.queuePosition, { count: frame.queue_position }, lang));
+    if (Number.isInteger(frame.eta_seconds)) {
+      parts.push(format(s.queueWait, { count: Math.max(1, Math.round(frame.eta_seconds / 60)) }, lang));
+    }
+    parts.push(s.queueMoving);
+  } else if (mode === "adviser") {
+    title = s.adviserHeading;
+    parts.push(typeof frame.adviser === "string" && frame.adviser
+      ? format(s.adviserWith, { name: frame.adviser }) : s.adviserHeading);
+  } else if (mode === "closed") {
+    parts.push(s.closedText);
+  }
+  if (frame.out_of_hours && mode !== "adviser") parts.push(s.outOfHours);
+  return { title, text: parts.join(" ") };
 }
