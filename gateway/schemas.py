@@ -28,6 +28,7 @@ class Source(BaseModel):
     url: str
     heading: str | None = None
     last_reviewed: str | None = None
+    article_id: str | None = None
     score: float | None = None
 
 

@@ -30,7 +30,7 @@ def build_context(tracker: dict[str, Any]) -> dict[str, Any]:
             for source in custom.get("sources") or [] if isinstance(custom, dict) else []:
                 if isinstance(source, dict):
                     articles.append({key: source.get(key)
-                                     for key in ("title", "url", "heading", "score")})
+                                     for key in ("article_id", "title", "url", "heading", "score")})
     slots = {
         name: value for name, value in (tracker.get("slots") or {}).items()
         if value is not None and name not in INTERNAL_SLOTS

@@ -120,15 +120,17 @@ class CitizenSocket:
         await runtime.analytics.event("feedback", self.conversation_id,
                                       message_id=message_id, helpful=int(helpful))
         if not helpful:
-            earlier = await runtime.store.history(self.conversation_id, None)
-            question = ""
-            for message in earlier:
+            question, article_id = "", None
+            for message in await runtime.store.history(self.conversation_id, None):
                 if message.id == message_id:
+                    if message.sources:
+                        article_id = message.sources[0].article_id
                     break
                 if message.role == "citizen":
                     question = message.text
             if question:
-                await runtime.analytics.gap("not_helpful", self.conversation_id, question)
+                await runtime.analytics.gap("not_helpful", self.conversation_id, question,
+                                            article_id)
 
     async def dispatch(self, frame: dict[str, Any]) -> None:
         """Act on one client frame."""

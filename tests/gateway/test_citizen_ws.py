@@ -108,3 +108,29 @@ def test_unknown_conversation_socket_is_closed_4404(client: TestClient, path: st
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
         assert closed.value.code == 4404
+
+
+def test_not_helpful_feedback_writes_a_redacted_gap_with_the_article(
+        client: TestClient, rasa: ScriptedRasa) -> None:
+    from tests.gateway.conftest import run, runtime_of
+
+    rasa.replies = lambda text: [
+        {"text": "Here is how to pay."},
+        {"custom": {"sources": [{"article_id": "pay-council-tax", "title": "Pay council tax",
+                                 "url": "https://c.example/tax#pay"}]}},
+    ]
+    cid = new_conversation(client)
+    with client.websocket_connect(f"/ws/conversations/{cid}") as ws:
+        ws.send_json({"type": "resume", "after": None})
+        ws.send_json({"type": "message", "text": "pay tax, I'm jo@example.com", "client_id": "q"})
+        bot = frames_until(ws, lambda f: f["type"] == "message"
+                           and f["message"]["role"] == "bot")[-1]["message"]
+        assert bot["sources"][0]["article_id"] == "pay-council-tax"
+        ws.send_json({"type": "feedback", "message_id": bot["id"], "helpful": False})
+        ws.send_json({"type": "ping"})
+        frames_until(ws, lambda f: f["type"] == "pong")
+    runtime = runtime_of(client)
+    gaps = run(client, lambda: runtime.redis.xrange(runtime.settings.key("analytics", "gaps")))
+    [(_, gap)] = gaps
+    assert gap["reason"] == "not_helpful" and gap["article_id"] == "pay-council-tax"
+    assert "jo@example.com" not in gap["question"] and gap["conversation_id"] == cid
