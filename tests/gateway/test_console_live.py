@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from gateway.app import create_app
 from gateway.settings import Settings
@@ -65,6 +67,8 @@ def test_queue_is_pushed_and_adviser_chats_in_real_time(client: TestClient,
             assert heard["conversation_id"] == cid
             citizen.send_json({"type": "typing"})
             frames_until(console, lambda f: f["type"] == "typing" and f["role"] == "citizen")
+            console.send_json({"type": "typing", "conversation_id": cid})
+            frames_until(citizen, lambda f: f["type"] == "typing" and f["role"] == "adviser")
 
 
 def test_reply_frame_for_a_conversation_not_held_is_refused(client: TestClient,
@@ -208,3 +212,19 @@ def test_two_instances_share_everything_through_redis(redis_url: str) -> None:
             citizen.send_json({"type": "message", "text": "From A", "client_id": "a1"})
             frames_until(console, lambda f: f["type"] == "message"
                          and f["message"]["text"] == "From A")
+
+
+def test_erasure_closes_the_citizen_socket(client: TestClient, rasa: ScriptedRasa) -> None:
+    add_user(client, "ada", "admin", "Ada")
+    headers = {"X-CSRF-Token": login(client, "ada")}
+    cid = new_conversation(client)
+    with client.websocket_connect(f"/ws/conversations/{cid}") as citizen:
+        citizen.send_json({"type": "resume", "after": None})
+        frames_until(citizen, lambda f: f["type"] == "state")
+        assert client.delete(f"/api/console/conversations/{cid}",
+                             headers=headers).status_code == 204
+        error = frames_until(citizen, lambda f: f["type"] == "error")[-1]
+        assert error["code"] == "unknown_conversation"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            citizen.receive_json()
+        assert closed.value.code == 4404
