@@ -58,6 +58,11 @@ def service_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("knowledge")
     articles = root / "articles"
     shutil.copytree(ARTICLES, articles)
+    saved = REPO / "var" / "index"
+    if (saved / "CURRENT").exists():
+        # Start from the developer's saved index when there is one: only chunks that differ
+        # are embedded (a fresh clone builds everything once).
+        shutil.copytree(saved, root / "index")
     return articles, root / "index"
 
 
