@@ -189,6 +189,8 @@ class GuidanceService:
     def _rank(self, scores: QueryScores) -> list[ArticleHit]:
         cal = self.calibration
         titles = self.kb.titles
+        if len(titles) != len(self.kb.articles):  # a knowledge base assembled by hand
+            titles = {a.id: a.title for a in self.kb.articles.values()}
         margin = cal.signpost_margin if cal.method != "bm25" else 0.0
         return rank_articles(scores, cal.method, cal.fusion_weight, titles, margin)
 
