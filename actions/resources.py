@@ -64,6 +64,20 @@ def get_guidance() -> GuidanceLike:
     return _guidance
 
 
+def warm_up_guidance() -> None:
+    """Start loading the guidance service in a background thread (no-op once loaded)."""
+    if _guidance is not None or any(t.name == "guidance-warm-up" for t in threading.enumerate()):
+        return
+
+    def load() -> None:
+        try:
+            get_guidance()
+        except Exception:  # the first question will report the problem to the citizen
+            logger.exception("guidance service could not be loaded")
+
+    threading.Thread(target=load, name="guidance-warm-up", daemon=True).start()
+
+
 def set_guidance(service: GuidanceLike | None) -> None:
     """Replace the guidance service (tests use a small fake; ``None`` forces a reload)."""
     global _guidance

@@ -59,3 +59,34 @@ def test_references_use_unambiguous_letters() -> None:
         assert reference[:3] == "MB-"
         assert set(reference[3:]) <= set(REFERENCE_ALPHABET)
     assert not set("0O1IL2Z5S8B") & set(REFERENCE_ALPHABET)
+
+
+async def test_session_start_warms_up_guidance_without_blocking() -> None:
+    import threading
+
+    from actions import resources
+    from actions.session import ActionSessionStart
+
+    loaded = threading.Event()
+
+    class Slow:
+        def answer(self, question: str) -> None:
+            return None
+
+    def fake_load() -> Slow:
+        loaded.set()
+        return Slow()
+
+    original = resources._load_guidance
+    resources._load_guidance = fake_load  # type: ignore[assignment]
+    resources.set_guidance(None)
+    try:
+        events = await ActionSessionStart().run(CollectingDispatcher(), make_tracker(), {})
+        assert [e["event"] for e in events] == ["session_started", "action"]
+        assert loaded.wait(5)
+        for thread in threading.enumerate():
+            if thread.name == "guidance-warm-up":
+                thread.join(5)
+    finally:
+        resources._load_guidance = original  # type: ignore[assignment]
+        resources.set_guidance(None)
