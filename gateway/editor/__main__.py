@@ -1,7 +1,7 @@
 """Editor maintenance from the command line; reads the gateway's Settings (its environment).
 
-    .venv/bin/python -m gateway.editor sync     # import new or changed article files
-    .venv/bin/python -m gateway.editor export   # write published editor versions back to the files
+.venv/bin/python -m gateway.editor sync     # import new or changed article files
+.venv/bin/python -m gateway.editor export   # write published editor versions back to the files
 """
 
 from __future__ import annotations

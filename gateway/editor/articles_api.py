@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated, Any
 
+import redis
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
@@ -46,6 +48,19 @@ def limit_size(request: Request) -> None:
         )
 
 
+def redis_guard() -> Iterator[None]:
+    """Turn a lost Redis connection into a plain 503 (nothing was stored)."""
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise ApiError(
+            503,
+            "unavailable",
+            "The editor cannot reach its database right now. "
+            "Nothing was saved. Try again in a minute.",
+        ) from exc
+
+
 def editor_runtime(request: Request) -> EditorRuntime:
     """The runtime the app factory started (503 if the editor is not running)."""
     runtime = getattr(request.app.state, "editor", None)
@@ -57,7 +72,10 @@ def editor_runtime(request: Request) -> EditorRuntime:
 Editor = Annotated[EditorUser, Depends(current_editor)]
 Runtime = Annotated[EditorRuntime, Depends(editor_runtime)]
 
-router = APIRouter(prefix="/api/editor", dependencies=[Depends(limit_size), Depends(check_csrf)])
+router = APIRouter(
+    prefix="/api/editor",
+    dependencies=[Depends(limit_size), Depends(check_csrf), Depends(redis_guard)],
+)
 
 
 def error(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:

@@ -24,12 +24,16 @@ from gateway.editor.articles_api import (
     invalid,
     limit_size,
     markdown_of,
+    redis_guard,
 )
 from gateway.editor.runtime import EditorRuntime
 from gateway.editor.schemas import ArticleText, ImpactRequest, TryQuestion
 from gateway.errors import ApiError
 
-router = APIRouter(prefix="/api/editor", dependencies=[Depends(limit_size), Depends(check_csrf)])
+router = APIRouter(
+    prefix="/api/editor",
+    dependencies=[Depends(limit_size), Depends(check_csrf), Depends(redis_guard)],
+)
 _RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False})
 DRAFT_DEFAULTS = {"status": "draft", "language": "en"}
 

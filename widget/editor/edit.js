@@ -76,8 +76,11 @@ function handleError(err, mine) {
     announce("Not saved: someone else saved this article first.", "error");
     return;
   }
-  showProblems($("errors"), form, err.message, err.problems);
-  announce(err.message, "error");
+  const message = err.code === "too_large"
+    ? "The article is too large to save. Make it shorter, or split it into two articles."
+    : err.message;
+  showProblems($("errors"), form, message, err.problems);
+  announce(message, "error");
 }
 
 async function save(event) {

@@ -52,8 +52,9 @@ def warm_up(base: str, seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while True:
         cid = httpx.post(f"{base}/api/conversations", json={}, timeout=10).json()["conversation_id"]
-        reply = httpx.post(f"{base}/api/conversations/{cid}/messages",
-                           json={"text": QUESTION}, timeout=60).json()
+        reply = httpx.post(
+            f"{base}/api/conversations/{cid}/messages", json={"text": QUESTION}, timeout=60
+        ).json()
         if any(m["role"] == "bot" for m in reply.get("messages", [])):
             return
         if time.monotonic() > deadline:
