@@ -29,6 +29,7 @@ from knowledge.index import VectorIndex
 from knowledge.knowledge_base import KnowledgeBase
 
 FORMAT_VERSION = 1
+KEEP_YOUNG_SECONDS = 600
 _CURRENT = "CURRENT"
 
 
@@ -114,8 +115,10 @@ def save(kb: KnowledgeBase, index_dir: Path, extra: dict[str, Any] | None = None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    keep = {name, previous.name if previous else ""}
     for old in index_dir.glob("gen-*"):
-        if old.name not in (name, previous.name if previous else ""):
+        # Young generations may belong to another process that is about to switch to them.
+        if old.name not in keep and time.time() - old.stat().st_mtime > KEEP_YOUNG_SECONDS:
             shutil.rmtree(old, ignore_errors=True)
     return final
 
