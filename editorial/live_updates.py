@@ -33,7 +33,10 @@ def apply_event(service: Any, payload: str) -> str | None:
     if op == "upsert" and event.get("markdown"):
         service.upsert_markdown(event["markdown"])
     elif op == "delete" and article_id:
-        service.delete(article_id)
+        try:
+            service.delete(article_id)
+        except KeyError:  # not in this index: a draft that was never published
+            return None
     else:
         log.warning("ignored a knowledge event with op %r", op)
         return None
