@@ -116,6 +116,10 @@ async function publish() {
     $("save").focus();
     return;
   }
+  if (page.article.status === "published" && !page.article.unpublished_changes) {
+    announce("This version is already published. Change the text and save it first.", "info");
+    return;
+  }
   setBusy(true);
   try {
     const data = await post(`/api/editor/articles/${page.id}/publish`, { base_version: page.base });
