@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -227,3 +228,17 @@ def test_acting_on_a_conversation_you_do_not_hold_is_refused(client: TestClient,
     audit = run(client, lambda: runtime_of(client).redis.xrange(
         runtime_of(client).settings.key("audit", "console")))
     assert any(fields.get("action") == "refused" for _, fields in audit)
+
+
+def test_eta_follows_recent_claims(client: TestClient) -> None:
+    """A conversation that waited 2 minutes at place 1 makes the next estimate ~2 minutes/place."""
+    runtime = runtime_of(client)
+    adviser_online(client)
+    first = new_conversation(client)
+    assert ask(client, first)["state"]["eta_seconds"] == 300  # no history: the default
+    backdated = f"{time.time() - 120:.3f}"
+    run(client, lambda: runtime.conversations.set(first, queued_at=backdated))
+    assert run(client, runtime.queue.claim, first, "sam", "Sam")
+    second, third = new_conversation(client), new_conversation(client)
+    assert 115 <= ask(client, second)["state"]["eta_seconds"] <= 125
+    assert 235 <= ask(client, third)["state"]["eta_seconds"] <= 250
