@@ -13,6 +13,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation import is_payload, latest_text
+from actions.replies import say
 from actions.resources import warm_up_guidance
 
 
@@ -26,4 +28,6 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         warm_up_guidance()
+        if is_payload(latest_text(tracker)):  # "/session_start" typed by hand
+            say(dispatcher, "utter_ask_rephrase")
         return [SessionStarted(), ActionExecuted("action_listen")]

@@ -166,3 +166,11 @@ async def test_store_failure_is_told_plainly() -> None:
         resources.set_redis(None)
     assert "couldn't save" in dispatcher.messages[0]["text"]
     assert "case_reference" not in slots_of(events)
+
+
+async def test_reset_forms_clears_only_filled_answers() -> None:
+    from actions.form_reset import ActionResetForms
+
+    tracker = make_tracker(slots={"bin_postcode": "MB1 2AB", "callback_phone": "07700 900123"})
+    events = await ActionResetForms().run(CollectingDispatcher(), tracker, {})
+    assert slots_of(events) == {"bin_postcode": None, "callback_phone": None}
