@@ -166,3 +166,25 @@ def test_demo_users_refused_in_production(redis_url: str) -> None:
 
     with pytest.raises(RuntimeError):
         create_app(Settings(redis_url=redis_url, assistant_env="production", demo_users=True))
+
+
+def test_console_socket_closes_when_the_session_ends(client: TestClient,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import gateway.routers.ws_console as ws_console
+
+    monkeypatch.setattr(ws_console, "HEARTBEAT_SECONDS", 0.2)
+    add_user(client, "sam", "adviser")
+    login(client, "sam")
+    token = client.cookies["csa_session"]
+    with client.websocket_connect("/ws/console", headers={"origin": "http://testserver"}) as ws:
+        assert ws.receive_json()["type"] == "queue"
+        runtime = runtime_of(client)
+        run(client, runtime.redis.delete, runtime.settings.key("session", token_digest(token)))
+        while True:
+            frame = ws.receive_json()
+            if frame["type"] == "error":
+                break
+        assert frame["code"] == "not_signed_in"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4401
