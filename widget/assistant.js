@@ -170,7 +170,7 @@ export class Assistant {
     this.connection.start();
     const clientId = this.connection.sendMessage(text, label);
     this.addPending({ client_id: clientId, text, label });
-    if (this.mode === "bot") this.showTyping("bot", 30000);
+    if (this.mode === "bot" && this.connected) this.showTyping("bot", 30000);
   }
 
   addPending(item) {
