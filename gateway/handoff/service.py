@@ -145,11 +145,9 @@ class HandoffService:
             state = await self.state(conversation_id, meta)
             return [await self._system(conversation_id,
                                        still_queued(state.queue_position or 1, state.eta_seconds))]
-        question = question or await self.store.last_citizen_text(conversation_id)
-        if question:
-            await self.analytics.gap("handoff", conversation_id, question)
         open_now = await self.open_now()
         if not open_now or await self.presence.count() == 0:
+            await self._record_gap(conversation_id, question)
             return await self.offer_callback(conversation_id, open_now)
         priority = priority or reason == "safety"
         queue = self.choose_queue(reason, topic)
@@ -159,11 +157,18 @@ class HandoffService:
         position = int(detail)
         eta = await self.queue.eta(queue, position)
         message = await self._system(conversation_id, queued(position, eta, self.settings))
+        await self._changed(conversation_id, positions=priority)  # advisers see it now
         await self.resume_bot(conversation_id, meta=meta)  # the citizen may keep asking the bot
+        await self._record_gap(conversation_id, question)
         await self.analytics.event("handoff_queued", conversation_id, reason=reason,
                                    queue=queue, priority=int(priority), position=position)
-        await self._changed(conversation_id, positions=priority)
         return [message]
+
+    async def _record_gap(self, conversation_id: str, question: str) -> None:
+        """A handoff is a guidance gap: record the question (redacted) for the editors."""
+        question = question or await self.store.last_citizen_text(conversation_id)
+        if question:
+            await self.analytics.gap("handoff", conversation_id, question)
 
     async def offer_callback(self, conversation_id: str, open_now: bool) -> list[Message]:
         """Out of hours or nobody online: the bot's callback form (``handoff_unavailable``)."""
