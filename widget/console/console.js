@@ -8,8 +8,9 @@ import { h } from "../src/render.js";
 import { newClientId } from "../src/connection.js";
 import { ConsoleApi } from "./api.js";
 import { LiveConsole } from "./live.js";
+import { CallbackList } from "./callbacks.js";
 import {
-  callbacksTable, contextView, noteItem, queueItem, reasonText, tickWaits, transcriptItem, clock,
+  contextView, noteItem, queueItem, reasonText, tickWaits, transcriptItem, clock,
 } from "./render.js";
 import { consoleStrings, format } from "./strings.js";
 
@@ -26,6 +27,7 @@ export class AdviserConsole {
       status: (kind, seconds) => this.onLive(kind, seconds),
       signedOut: () => this.signedOut(),
     });
+    this.callbacks = new CallbackList(this.api, this.s, (text) => this.announce(text));
     this.user = null;
     this.current = null;
     this.view = null;
@@ -68,7 +70,7 @@ export class AdviserConsole {
     $("transfer-form").addEventListener("submit", (e) => { e.preventDefault(); this.transfer(); });
     $("end-form").addEventListener("submit", (e) => { e.preventDefault(); this.end(); });
     $("canned-form").addEventListener("submit", (e) => { e.preventDefault(); this.addCanned(); });
-    $("callbacks-filter").addEventListener("submit", (e) => { e.preventDefault(); this.loadCallbacks(); });
+    $("callbacks-filter").addEventListener("submit", (e) => { e.preventDefault(); this.callbacks.load(); });
   }
 
   /** Add one line to the polite live region (only additions are read; old lines are trimmed). */
@@ -144,7 +146,7 @@ export class AdviserConsole {
     if (chats) $("nav-chats").setAttribute("aria-current", "page");
     else {
       $("nav-callbacks").setAttribute("aria-current", "page");
-      this.loadCallbacks();
+      this.callbacks.load();
     }
   }
 
@@ -351,7 +353,7 @@ export class AdviserConsole {
     $("conv-title").focus();
   }
 
-  // --- saved replies and callbacks ----------------------------------------------------------
+  // --- saved replies -------------------------------------------------------------------------
   async loadCanned() {
     let replies = [];
     try {
@@ -384,26 +386,6 @@ export class AdviserConsole {
     $("canned-title").value = "";
     $("canned-text").value = "";
     await this.loadCanned();
-  }
-
-  async loadCallbacks() {
-    const status = $("callbacks-status").value;
-    try {
-      const data = await this.api.callbacks(status);
-      $("callbacks").replaceChildren(callbacksTable(data.callbacks || [], this.s, (id, next) => this.setCallback(id, next)));
-    } catch (error) {
-      $("callbacks").replaceChildren(h("p", { class: "con-error", text: format(this.s.failed, { detail: error.detail }) }));
-    }
-  }
-
-  async setCallback(id, status) {
-    try {
-      await this.api.callbackStatus(id, status);
-    } catch (error) {
-      this.announce(format(this.s.failed, { detail: error.detail }));
-    }
-    await this.loadCallbacks();
-    $("callbacks-title").focus();
   }
 }
 

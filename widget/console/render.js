@@ -122,30 +122,3 @@ export function noteItem(note) {
     h("p", { class: "con-msg__who" }, note.author || "", " ", h("span", { class: "con-msg__time", text: clock(note.ts) })),
     h("p", { class: "con-msg__text", text: note.text || "" }));
 }
-
-const KNOWN = new Set(["id", "conversation_id", "name", "phone", "created", "status", "handled_by", "handled_at"]);
-
-/** The callbacks table: every field of each request, with a button to change its status. */
-export function callbacksTable(callbacks, s, onStatus) {
-  if (!callbacks.length) return h("p", { text: s.callbacksEmpty });
-  const c = s.callbackColumns;
-  const head = h("tr", {}, ...[c.created, c.name, c.phone, c.details, c.status, c.action]
-    .map((label) => h("th", { scope: "col", text: label })));
-  const rows = callbacks.map((cb) => {
-    const created = new Date(Number(cb.created) * 1000);
-    const details = Object.entries(cb).filter(([key]) => !KNOWN.has(key))
-      .map(([key, value]) => `${key}: ${value}`).join("; ");
-    const next = cb.status === "done" ? "open" : "done";
-    const button = h("button", { type: "button", class: "con-button con-button--secondary",
-      text: next === "done" ? s.callbackDone : s.callbackOpen });
-    button.setAttribute("aria-label", `${button.textContent}: ${cb.name || cb.id}`);
-    button.addEventListener("click", () => onStatus(cb.id, next));
-    return h("tr", {},
-      h("td", { text: Number.isNaN(created.getTime()) ? "" : created.toLocaleString("en-GB") }),
-      h("td", { text: cb.name || "" }), h("td", { text: cb.phone || "" }),
-      h("td", { text: details }), h("td", { text: s.callbacksStatus[cb.status] || cb.status || "" }),
-      h("td", {}, button));
-  });
-  return h("div", { class: "con-table-wrap", role: "region", "aria-labelledby": "callbacks-title", tabindex: "0" },
-    h("table", { class: "con-table" }, h("thead", {}, head), h("tbody", {}, ...rows)));
-}
