@@ -24,6 +24,11 @@ export function append(node, children) {
   return node;
 }
 
+/** Wrap a wide table so it scrolls sideways on a narrow screen (keyboard reachable, named). */
+export function scrollable(table, label) {
+  return el("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": label }, table);
+}
+
 /** Replace every child of ``node``. */
 export function replace(node, ...children) {
   node.replaceChildren();

@@ -1,6 +1,6 @@
 // The history page: versions, diffs between any two, one-click restore, and the audit log.
 import { ApiError, get, post } from "./api.js";
-import { announce, el, replace, when } from "./dom.js";
+import { announce, el, replace, scrollable, when } from "./dom.js";
 import { requireEditor } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -13,11 +13,11 @@ let state = null;
 
 function diffTable(diff) {
   if (!diff.length) return el("p", { text: "The two versions are the same." });
-  return el("table", { class: "diff" },
+  return scrollable(el("table", { class: "diff" },
     el("caption", { text: "Removed lines are marked “Removed”, added lines “Added”." }),
     el("tbody", {}, diff.map((line) => el("tr", { class: line.op },
       el("td", { class: "sign", text: { added: "Added", removed: "Removed", same: "", gap: "…" }[line.op] }),
-      el("td", { text: line.text })))));
+      el("td", { text: line.text }))))), "Differences between the versions");
 }
 
 async function restore(version) {
@@ -43,7 +43,7 @@ async function restore(version) {
 
 function versionsTable(versions) {
   const newest = versions[0]?.number;
-  return el("table", {},
+  return scrollable(el("table", {},
     el("caption", { class: "visually-hidden", text: "Versions, newest first" }),
     el("thead", {}, el("tr", {},
       el("th", { scope: "col", text: "Version" }), el("th", { scope: "col", text: "What happened" }),
@@ -60,7 +60,7 @@ function versionsTable(versions) {
         checked: index === 0, "aria-label": `Compare to version ${v.number}` })),
       el("td", {}, v.number === newest ? el("span", { class: "hint", text: "Newest" }) :
         el("button", { type: "button", class: "button button--secondary", text: `Restore version ${v.number}`,
-          onclick: () => restore(v.number) }))))));
+          onclick: () => restore(v.number) })))))), "Versions table");
 }
 
 async function compare(event) {
@@ -86,14 +86,14 @@ async function load() {
   $("back-link").textContent = `Back to ${data.article.title || articleId}`;
   replace($("versions"), versionsTable(data.versions));
   const audit = await get(`/api/editor/articles/${articleId}/audit`);
-  replace($("audit"), el("table", {},
+  replace($("audit"), scrollable(el("table", {},
     el("caption", { class: "visually-hidden", text: "Audit log, newest first" }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "When" }), el("th", { scope: "col", text: "Who" }),
       el("th", { scope: "col", text: "What" }), el("th", { scope: "col", text: "Version" }), el("th", { scope: "col", text: "Details" }))),
     el("tbody", {}, audit.entries.map((e) => el("tr", {},
       el("td", { text: when(e.ts) }), el("td", { text: e.user }),
       el("td", { text: ACTIONS[e.action] || e.action }), el("td", { text: String(e.version) }),
-      el("td", { text: e.summary }))))));
+      el("td", { text: e.summary }))))), "Audit log table"));
   if (data.versions.length > 1) await compare();
 }
 

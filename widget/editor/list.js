@@ -1,6 +1,6 @@
 // The article list: search, status filter, overdue reviews highlighted.
 import { get } from "./api.js";
-import { announce, day, el, replace } from "./dom.js";
+import { announce, day, el, replace, scrollable } from "./dom.js";
 import { requireEditor } from "./session.js";
 
 const STATUS_WORDS = { draft: "Draft", published: "Published", retired: "Retired" };
@@ -38,12 +38,12 @@ async function load() {
       replace(results, el("p", { text: "No articles match. Try fewer words, or another status." }));
       return;
     }
-    replace(results, el("table", {},
+    replace(results, scrollable(el("table", {},
       el("caption", { class: "visually-hidden", text: "Articles" }),
       el("thead", {}, el("tr", {},
         el("th", { scope: "col", text: "Article" }), el("th", { scope: "col", text: "Status" }),
         el("th", { scope: "col", text: "Owner" }), el("th", { scope: "col", text: "Check again by" }))),
-      el("tbody", {}, data.articles.map(row))));
+      el("tbody", {}, data.articles.map(row))), "Articles table"));
   } catch (err) {
     announce(err.message, "error");
   }

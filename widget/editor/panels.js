@@ -1,5 +1,5 @@
 // Rendering of the edit page's panels: errors, conflict, advice, try a question, impact.
-import { day, el, replace, when } from "./dom.js";
+import { day, el, replace, scrollable, when } from "./dom.js";
 import { inputFor } from "./form.js";
 
 const OUTCOME_WORDS = {
@@ -49,9 +49,9 @@ export function showConflict(container, error, mine, onUseTheirs) {
     el("h2", { text: "Someone else saved this article first" }),
     el("p", { text: error.message }),
     el("p", { text: `Their version is number ${current.number}, saved by ${current.author} at ${when(current.ts)}.` }),
-    rows.length ? el("table", { class: "diff" },
+    rows.length ? scrollable(el("table", { class: "diff" },
       el("caption", { text: "Lines that differ: “Theirs” is in the saved version, “Yours” is only in your unsaved text." }),
-      el("tbody", {}, rows)) : null,
+      el("tbody", {}, rows)), "Differences between their version and yours") : null,
     el("div", { class: "field" },
       el("label", { for: "my-text", text: "Your unsaved text (copy what you need)" }),
       el("textarea", { id: "my-text", rows: "8", readonly: true, class: "body-input" }, mine)),
@@ -86,12 +86,12 @@ function outcomeText(outcome) {
 
 function hitsTable(caption, hits) {
   if (!hits.length) return el("p", { text: "No section matches this question." });
-  return el("table", {},
+  return scrollable(el("table", {},
     el("caption", { text: caption }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Section" }), el("th", { scope: "col", text: "Score" }))),
     el("tbody", {}, hits.map((hit) => el("tr", {},
       el("td", {}, `${hit.title} › `, el("strong", { text: hit.heading })),
-      el("td", { text: hit.score === null ? "—" : hit.score.toFixed(2) })))));
+      el("td", { text: hit.score === null ? "—" : hit.score.toFixed(2) }))))), caption);
 }
 
 /** "Try a question": the draft's sections beside the live answer. */
@@ -120,7 +120,7 @@ export function showImpact(container, report) {
   replace(container,
     el("p", { text: report.changed ? `${report.changed} of ${report.total} questions would get a different answer.` :
       `None of the ${report.total} questions would get a different answer.` }),
-    el("table", {},
+    scrollable(el("table", {},
       el("caption", { class: "visually-hidden", text: "Test questions before and after this edit" }),
       el("thead", {}, el("tr", {},
         el("th", { scope: "col", text: "Question" }), el("th", { scope: "col", text: "Answered today from" }),
@@ -129,7 +129,7 @@ export function showImpact(container, report) {
         el("th", { scope: "row", text: row.question + (row.source === "gap" ? " (from content gaps)" : "") }),
         el("td", { text: outcomeCell(row.before) }),
         el("td", { text: outcomeCell(row.after) }),
-        el("td", { text: row.verdict }))))));
+        el("td", { text: row.verdict }))))), "Test questions table"));
 }
 
 /** The one-line state under the heading. */

@@ -172,3 +172,20 @@ def test_pages_pass_axe_in_every_state(editor_server: str, new_page: Any) -> Non
     page.goto(f"{editor_server}/editor/gaps")
     page.locator("#count").filter(has_text="question").wait_for()
     assert_no_axe_violations(page, "content gaps")
+
+
+def test_pages_reflow_at_320_css_pixels(editor_server: str, new_page: Any) -> None:
+    """WCAG 1.4.10: no sideways scrolling of the page at 320 px; wide tables scroll in place."""
+    page = new_page()
+    page.set_viewport_size({"width": 320, "height": 700})
+    editor = EditorPages(page, editor_server)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    page.locator("#results table").wait_for()
+    width = "() => document.documentElement.scrollWidth"
+    assert page.evaluate(width) <= 320
+    editor.open_article("missed-bin")
+    editor.try_question("my bin was not emptied")
+    assert page.evaluate(width) <= 320
+    page.goto(f"{editor_server}/editor/articles/missed-bin/history")
+    page.locator("#audit table").wait_for()
+    assert page.evaluate(width) <= 320
