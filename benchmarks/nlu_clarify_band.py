@@ -69,8 +69,10 @@ def main() -> int:
             print(f"{floor:>7.2f}{rescued:>9}{wrong:>13}{offered:>19}")
         answered = [m for m in part if m[0]["article_id"] and m[1] == "answer" and len(m[2]) > 1]
         right = sum(1 for row, _, top in answered if top[0].article_id == row["article_id"])
-        print(f"\n{split}: {len(answered)} in-scope answers, top-1 right {right}; "
-              "asking 'did you mean' when the top two are within a margin:")
+        print(
+            f"\n{split}: {len(answered)} in-scope answers, top-1 right {right}; "
+            "asking 'did you mean' when the top two are within a margin:"
+        )
         print(f"{'margin':>7}{'asked':>7}{'rescued':>9}{'needless':>10}{'top-1 right after':>19}")
         for margin in MARGINS:
             asked = rescued = needless = 0

@@ -78,7 +78,7 @@ async def test_session_start_warms_up_guidance_without_blocking() -> None:
         return Slow()
 
     original = resources._load_guidance
-    resources._load_guidance = fake_load  # type: ignore[assignment]
+    resources._load_guidance = fake_load
     resources.set_guidance(None)
     try:
         events = await ActionSessionStart().run(CollectingDispatcher(), make_tracker(), {})
@@ -88,5 +88,5 @@ async def test_session_start_warms_up_guidance_without_blocking() -> None:
             if thread.name == "guidance-warm-up":
                 thread.join(5)
     finally:
-        resources._load_guidance = original  # type: ignore[assignment]
+        resources._load_guidance = original
         resources.set_guidance(None)

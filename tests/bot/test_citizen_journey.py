@@ -44,7 +44,7 @@ class Citizen:
             f"{self.base}/api/conversations/{self.id}/messages", json={"text": text}
         )
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
     @staticmethod
     def texts(turn: dict[str, Any]) -> str:
