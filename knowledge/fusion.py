@@ -18,7 +18,7 @@ a pointer and the named article goes first. The margin is fitted on the tune spl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from knowledge.chunking import Chunk, plain_text
 from knowledge.knowledge_base import ChunkScore, QueryScores
@@ -27,8 +27,7 @@ METHODS = ("dense", "bm25", "fused")
 RRF_K = 60
 
 
-@dataclass(frozen=True)
-class ArticleHit:
+class ArticleHit(NamedTuple):
     """One article in a ranking, with the chunk that earned its score."""
 
     article_id: str

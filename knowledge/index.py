@@ -134,7 +134,8 @@ class VectorIndex:
         """Stored vectors for several ids (rows in the same order)."""
         if len(ids) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self.reconstruct(int(i)) for i in ids])
+        keys = np.ascontiguousarray(ids, dtype=np.int64)
+        return np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32)
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, ids) for one query vector; missing slots are dropped."""

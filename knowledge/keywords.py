@@ -183,7 +183,7 @@ class BM25Index:
         self._lengths = np.zeros(0, dtype=np.float32)
         self._terms_of: dict[int, Counter[str]] = {}
         self._postings: dict[str, dict[int, int]] = {}
-        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
         self._total_length = 0.0
         self._dirty: set[str] = set()
 
@@ -252,12 +252,18 @@ class BM25Index:
         if not postings:
             return None
         cached = self._arrays.get(term)
-        if cached is None:
+        avg = self._average_length()
+        if cached is None or abs(cached[2] - avg) > 0.01 * avg:
             slots = np.fromiter(postings.keys(), dtype=np.int64, count=len(postings))
             tfs = np.fromiter(postings.values(), dtype=np.float32, count=len(postings))
-            cached = (slots, tfs)
+            norm = self.k1 * (1 - self.b + self.b * self._lengths[slots] / avg)
+            cached = (slots, tfs * (self.k1 + 1) / (tfs + norm), avg)
             self._arrays[term] = cached
-        return cached
+        return cached[0], cached[1]
+
+    def _average_length(self) -> float:
+        n = len(self._slot_of)
+        return self._total_length / n if n else 1.0
 
     def _idf(self, df: int) -> float:
         n = len(self._slot_of)
@@ -269,15 +275,13 @@ class BM25Index:
         n = len(self._slot_of)
         if not terms or n == 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        avg = self._total_length / n if n else 1.0
         scores = np.zeros(len(self._ids), dtype=np.float32)
         for term in terms:
             arrays = self._term_arrays(term)
             if arrays is None:
                 continue
-            slots, tfs = arrays
-            norm = self.k1 * (1 - self.b + self.b * self._lengths[slots] / avg)
-            scores[slots] += self._idf(len(slots)) * tfs * (self.k1 + 1) / (tfs + norm)
+            slots, impact = arrays  # term-frequency part, cached per term (ADR 0103)
+            scores[slots] += self._idf(len(slots)) * impact
         hit = np.flatnonzero(scores > 0)
         if len(hit) == 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
@@ -289,21 +293,23 @@ class BM25Index:
 
     def score(self, query: str, doc_ids: Iterable[int]) -> dict[int, float]:
         """Exact BM25 scores of the query for the given documents."""
-        terms = set(tokenize(query))
         n = len(self._slot_of)
-        out: dict[int, float] = {}
         avg = self._total_length / n if n else 1.0
+        idf = {
+            t: self._idf(len(self._postings[t]))
+            for t in set(tokenize(query))
+            if t in self._postings
+        }
+        k1, b = self.k1, self.b
+        out: dict[int, float] = {}
         for doc_id in doc_ids:
             counts = self._terms_of.get(doc_id)
             if counts is None:
                 continue
-            length = float(self._lengths[self._slot_of[doc_id]])
-            total = 0.0
-            for term in terms:
-                tf = counts.get(term, 0)
-                if tf:
-                    df = len(self._postings[term])
-                    norm = self.k1 * (1 - self.b + self.b * length / avg)
-                    total += self._idf(df) * tf * (self.k1 + 1) / (tf + norm)
-            out[doc_id] = total
+            norm = k1 * (1 - b + b * float(self._lengths[self._slot_of[doc_id]]) / avg)
+            out[doc_id] = sum(
+                weight * tf * (k1 + 1) / (tf + norm)
+                for term, weight in idf.items()
+                if (tf := counts.get(term, 0))
+            )
         return out

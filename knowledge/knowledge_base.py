@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,8 +21,7 @@ from knowledge.keywords import BM25Index
 CANDIDATES = 50
 
 
-@dataclass(frozen=True)
-class ChunkScore:
+class ChunkScore(NamedTuple):
     """Raw scores of one candidate chunk for one question."""
 
     chunk: Chunk
