@@ -1,0 +1,52 @@
+"""Every bot reply is plain English, short and kind (domain.yml and replies.yml)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = (ROOT / "bot" / "domain.yml", ROOT / "bot" / "replies.yml")
+JARGON = re.compile(
+    r"\b(e\.g\.|i\.e\.|etc\.?|via|utilise|in order to|please be advised|kindly|invalid|"
+    r"error|input|submit|query|null|slot|intent|payload|transaction|escalat\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def replies() -> list[tuple[str, str]]:
+    found = []
+    for path in FILES:
+        for name, variations in yaml.safe_load(path.read_text(encoding="utf-8"))[
+            "responses"
+        ].items():
+            for variation in variations:
+                found.append((name, variation.get("text", "")))
+    return found
+
+
+@pytest.mark.parametrize(("name", "text"), replies())
+def test_reply_is_short_and_plain(name: str, text: str) -> None:
+    plain = re.sub(r"\{[a-z_]+\}", "it", text)
+    sentences = [s for s in re.split(r"[.!?\n]+", plain) if s.strip()]
+    assert sentences, name
+    assert len(plain.split()) <= 45, name
+    assert max(len(s.split()) for s in sentences) <= 22, name
+    assert not JARGON.search(plain), (name, JARGON.search(plain))
+
+
+def test_reply_names_are_unique_across_files() -> None:
+    names = [name for name, _ in replies()]
+    assert len(names) == len(set(names))
+
+
+def test_every_reply_an_action_sends_exists() -> None:
+    """Each ``say(dispatcher, "utter_...")`` in actions/ names a reply in bot/replies.yml."""
+    known = {name for name, _ in replies()}
+    used = set()
+    for path in (ROOT / "actions").glob("*.py"):
+        used |= set(re.findall(r"\"(utter_[a-z_]+)\"", path.read_text(encoding="utf-8")))
+    assert used - known == set()
