@@ -1,5 +1,18 @@
 // Small DOM helpers for the editor pages. Text is always set with textContent, never as HTML.
 
+const found = new Map();
+
+/** getElementById, remembered: while the sign-in form shows, the page's own nodes are detached
+ * (and put back afterwards), and late callbacks must still reach them. */
+export function byId(id) {
+  if (!found.has(id)) {
+    const node = document.getElementById(id);
+    if (!node) return null;
+    found.set(id, node);
+  }
+  return found.get(id);
+}
+
 /** Create an element: el("a", {href: "/x", class: "link"}, "text", childNode, ...). */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -53,7 +66,7 @@ export function day(iso) {
 
 /** Announce a short message to screen readers and show it in the page's status area. */
 export function announce(message, kind = "info") {
-  const region = document.getElementById("status");
+  const region = byId("status");
   if (!region) return;
   region.className = `status status--${kind}`;
   region.textContent = message;

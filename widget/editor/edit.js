@@ -1,14 +1,14 @@
 // The edit page: form + live preview, save with conflict detection, publish, retire,
 // plain-language advice, "try a question" and "what this edit changes".
 import { ApiError, post, put, get } from "./api.js";
-import { announce, el, renderSafeHtml, replace } from "./dom.js";
+import { announce, byId, el, renderSafeHtml, replace } from "./dom.js";
 import { fillForm, readFrontMatter } from "./form.js";
 import { showAdvice, showConflict, showImpact, showProblems, showTry, stateLine } from "./panels.js";
 import { requireEditor } from "./session.js";
 
 const MAX_FILE_BYTES = 100_000;
 const form = document.getElementById("article-form");
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 const match = window.location.pathname.match(/^\/editor\/articles\/([a-z0-9-]+)$/);
 const page = { id: match ? match[1] : null, base: 0, article: null, dirty: false, questions: [] };
 

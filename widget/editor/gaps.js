@@ -1,9 +1,9 @@
 // Content gaps: grouped questions the assistant could not answer, with a way to start an article.
 import { get } from "./api.js";
-import { announce, el, replace, when } from "./dom.js";
+import { announce, byId, el, replace, when } from "./dom.js";
 import { requireEditor } from "./session.js";
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 const REASONS = { abstained: "the assistant did not know", not_helpful: "marked not helpful", handoff: "handed to an adviser" };
 
 function startArticle(group) {

@@ -1,9 +1,9 @@
 // The history page: versions, diffs between any two, one-click restore, and the audit log.
 import { ApiError, get, post } from "./api.js";
-import { announce, el, replace, scrollable, when } from "./dom.js";
+import { announce, byId, el, replace, scrollable, when } from "./dom.js";
 import { requireEditor } from "./session.js";
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 const articleId = window.location.pathname.match(/^\/editor\/articles\/([a-z0-9-]+)\/history$/)[1];
 const ACTIONS = {
   created: "Created", imported: "Imported from the files", saved: "Saved", restored: "Restored",

@@ -2,6 +2,9 @@
 import { api, ApiError, get, post } from "./api.js";
 import { el, replace } from "./dom.js";
 
+let ready = false; // an editor has been signed in on this page
+let asking = false; // the sign-in form is showing because the session ended
+
 function signInForm(onDone) {
   const error = el("p", { class: "field-error", id: "signin-error", hidden: true });
   const username = el("input", { id: "signin-username", name: "username", autocomplete: "username",
@@ -44,6 +47,7 @@ export async function requireEditor() {
   try {
     const { user } = await get("/api/editor/me");
     showUser(user);
+    ready = true;
     return user;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return showForm();
@@ -55,6 +59,25 @@ export async function requireEditor() {
     throw err;
   }
 }
+
+// When the session ends mid-edit, ask for the password again in place: the page's own nodes are
+// kept and put back afterwards, so nothing typed is lost. Then the editor presses Save again.
+document.addEventListener("editor:signed-out", async () => {
+  if (!ready || asking) return;
+  ready = false;
+  asking = true;
+  try {
+    await requireEditor();
+    const status = document.getElementById("status");
+    if (status) {
+      status.className = "status status--info";
+      status.textContent = "You are signed in again. Nothing was lost: press the button again.";
+      status.hidden = false;
+    }
+  } finally {
+    asking = false;
+  }
+});
 
 function showUser(user) {
   const slot = document.getElementById("who");

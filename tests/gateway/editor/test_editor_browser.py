@@ -189,3 +189,22 @@ def test_pages_reflow_at_320_css_pixels(editor_server: str, new_page: Any) -> No
     page.goto(f"{editor_server}/editor/articles/missed-bin/history")
     page.locator("#audit table").wait_for()
     assert page.evaluate(width) <= 320
+
+
+def test_session_ending_mid_edit_loses_nothing(editor_server: str, new_page: Any) -> None:
+    """The session expires while editing: Save asks for the password in place, the text stays."""
+    page = new_page()
+    editor = EditorPages(page, editor_server)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    editor.open_article("visitor-parking-permit")
+    editor.set_body(editor.body() + "\nA sentence typed before the session ended.\n")
+    page.context.clear_cookies()
+    editor.save()
+    page.get_by_role("heading", name="Sign in to the guidance editor").wait_for()
+    page.get_by_label("Username").fill("eddie")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#status").filter(has_text="signed in again").wait_for()
+    assert "A sentence typed before the session ended." in editor.body()
+    editor.save()
+    page.locator("#status").filter(has_text="Saved as version").wait_for()
