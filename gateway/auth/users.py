@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import dataclass
@@ -55,8 +56,9 @@ class UserStore:
         if not replace and await self.redis.exists(key):
             raise ValueError(f"There is already a user called {username}.")
         name = (display_name or username).strip()[:64]
+        hashed = await asyncio.to_thread(hash_password, password)
         await self.redis.hset(key, mapping={
-            "password": hash_password(password), "role": role, "display_name": name,
+            "password": hashed, "role": role, "display_name": name,
             "created": f"{time.time():.0f}",
         })
         return User(username=username, display_name=name, role=role)
@@ -65,10 +67,12 @@ class UserStore:
         """The user when the password is right, else None (same cost either way)."""
         data = await self.redis.hgetall(self.key(username)) if USERNAME.match(username) else {}
         stored = data.get("password")
-        if not verify_password(stored, password) or not stored:
+        # argon2 is deliberately slow: run it in a thread so sign-ins never stall the sockets
+        if not await asyncio.to_thread(verify_password, stored, password) or not stored:
             return None
         if needs_rehash(stored):
-            await self.redis.hset(self.key(username), "password", hash_password(password))
+            rehashed = await asyncio.to_thread(hash_password, password)
+            await self.redis.hset(self.key(username), "password", rehashed)
         return User(username=username, display_name=data.get("display_name", username),
                     role=data.get("role", "adviser"))
 
