@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import statistics
 import sys
@@ -82,8 +83,8 @@ async def scenario(base: str, redis_url: str, prefix: str, conversations: int,
                                  limits=httpx.Limits(max_connections=100)) as http:
         cids = [(await http.post("/api/conversations")).json()["conversation_id"]
                 for _ in range(conversations)]
-        consoles = [Party(name, cids[0], True, cookie=cookie)
-                    for name, (cookie, _) in zip(names, sessions, strict=True)]
+        consoles = [Party(name, cids[0], True, cookie=cookie, ignore_queue=index > 0)
+                    for index, (name, (cookie, _)) in enumerate(zip(names, sessions, strict=True))]
         for console in consoles:
             await console.connect([base])
         citizens = [Party(f"c{i}", cid, False) for i, cid in enumerate(cids)]
@@ -100,7 +101,7 @@ async def scenario(base: str, redis_url: str, prefix: str, conversations: int,
                 frame = await observer.frames.get()
                 if frame.get("type") != "queue":
                     continue
-                now = time.perf_counter()
+                now = frame["_received"]
                 for queue in frame["queues"]:
                     for item in queue["waiting"]:
                         seen_at.setdefault(item["conversation_id"], now)
@@ -172,6 +173,9 @@ async def main_async(conversations: int, messages: int, think: float, spread: fl
         finally:
             gateway.stop()
             redis.stop()
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"\nMachine: {os.cpu_count()} CPUs, load average {load} (clients, gateway and Redis "
+          "share them with everything else running)")
     print(f"\nHandoff latency (ms), real gateway + Redis on this machine, "
           f"{conversations} concurrent conversations, {max(1, conversations // 5)} advisers, "
           f"{messages} adviser messages per conversation {think:.2f} s apart\n")

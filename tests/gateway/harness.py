@@ -116,6 +116,7 @@ class Party:
     reader: asyncio.Task[None] | None = None
     waiters: dict[str, asyncio.Future[float]] = field(default_factory=dict)
     frames: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    ignore_queue: bool = False  # skip parsing pushed queue views (benchmark bystanders)
 
     def url(self, base: str) -> str:
         """The socket URL on one instance."""
@@ -157,6 +158,8 @@ class Party:
     async def _read(self, ws: Any) -> None:
         with contextlib.suppress(websockets.ConnectionClosed, OSError):
             async for raw in ws:
+                if self.ignore_queue and raw.startswith('{"type":"queue"'):
+                    continue
                 frame = json.loads(raw)
                 if frame["type"] == "ack":
                     self.outbox.pop(frame["client_id"], None)
@@ -173,6 +176,7 @@ class Party:
                     if waiter and not waiter.done():
                         waiter.set_result(time.perf_counter())
                 else:
+                    frame["_received"] = time.perf_counter()
                     self.frames.put_nowait(frame)
 
     async def _send_frame(self, client_id: str, text: str) -> None:
