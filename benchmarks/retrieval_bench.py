@@ -169,13 +169,16 @@ def main() -> int:
         service = GuidanceService(kb, calibration, index_dir)
         for q in questions[:10]:
             service.search(q)  # warm-up
-        latencies, without_embedding = [], []
+        latencies, without_embedding, cpu = [], [], []
         for q in questions:
+            c = time.process_time()
             t = time.perf_counter()
             service.search(q)
             latencies.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
             without_embedding.append(latencies[-1] - embedder.last_real_s)
         p50, p95 = percentiles(latencies)
+        cpu_p50, cpu_p95 = percentiles(cpu)
         search_p50, search_p95 = percentiles(without_embedding)
 
         # One changed article: a new section, then searchable.
@@ -196,6 +199,8 @@ def main() -> int:
             "index": kb.vectors.kind,
             "p50_ms": p50,
             "p95_ms": p95,
+            "cpu_p50_ms": cpu_p50,
+            "cpu_p95_ms": cpu_p95,
             "search_only_p50_ms": search_p50,
             "search_only_p95_ms": search_p95,
             "insert_chunks_per_s": len(kb.chunks) / insert_s,
@@ -248,7 +253,8 @@ def main() -> int:
     load1, load5, _ = os.getloadavg()
     print(f"machine load average while running: {load1:.1f} (1 min), {load5:.1f} (5 min)")
     header = (
-        f"{'chunks':>8} {'index':>5} {'p50 ms':>7} {'p95 ms':>7} {'target':>7} {'no-emb p95':>10} "
+        f"{'chunks':>8} {'index':>5} {'p50 ms':>7} {'p95 ms':>7} {'cpu p50':>7} {'cpu p95':>7} "
+        f"{'target':>7} {'no-emb p95':>10} "
         f"{'insert/s':>9} "
         f"{'update s':>9} {'mem MiB':>8} {'faiss MiB':>9}  verdict"
     )
@@ -258,14 +264,17 @@ def main() -> int:
     for row in rows:
         target = next((v for k, v in sorted(TARGETS.items()) if row["chunks"] <= k * 1.05), None)
         fast_enough = target is None or row["p95_ms"] <= target
+        cpu_ok = target is None or row["cpu_p95_ms"] <= target
         ok = fast_enough and row["update_to_searchable_s"] <= UPDATE_TARGET_S
         failed |= not ok
         print(
             f"{row['chunks']:8d} {row['index']:>5} {row['p50_ms']:7.1f} {row['p95_ms']:7.1f} "
+            f"{row['cpu_p50_ms']:7.1f} {row['cpu_p95_ms']:7.1f} "
             f"{(f'<={target:.0f}' if target else '-'):>7} {row['search_only_p95_ms']:10.1f} "
             f"{row['insert_chunks_per_s']:9.0f} "
             f"{row['update_to_searchable_s']:9.3f} {row['memory_mb']:8.0f} {row['faiss_mb']:9.0f}  "
             f"{'MET' if ok else 'NOT MET'}"
+            f"{'' if ok or not cpu_ok else ' (met in CPU time)'}"
         )
     last = rows[-1]
     if "ivf_search_p50_ms" in last:
@@ -278,7 +287,11 @@ def main() -> int:
             f"top-10 overlap with exact {last['ivf_top10_overlap']:.3f}"
         )
     print(f"update target: one changed article searchable in <= {UPDATE_TARGET_S:.0f} s")
-    print("p50/p95 include the real query embedding; 'no-emb p95' is the same queries without it")
+    print(
+        "p50/p95: wall-clock per query, real query embedding included; 'cpu' columns: CPU time "
+        "the query used (its latency on an otherwise idle core: ONNX and FAISS run one thread); "
+        "'no-emb p95': wall-clock without the embedding"
+    )
     if args.json:
         args.json.write_text(
             json.dumps(
