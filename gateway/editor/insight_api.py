@@ -116,7 +116,7 @@ def gaps(
     user: Editor,
     runtime: Runtime,
     days: int = Query(30, ge=1, le=365),
-    limit: int = Query(1000, ge=1, le=5000),
+    limit: int = Query(1000, ge=1, le=2000),
 ) -> Any:
     """Questions the bot could not answer well, grouped by meaning, newest groups first."""
     since = time.time() - days * 86400
