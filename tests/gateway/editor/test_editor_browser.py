@@ -208,3 +208,30 @@ def test_session_ending_mid_edit_loses_nothing(editor_server: str, new_page: Any
     assert "A sentence typed before the session ended." in editor.body()
     editor.save()
     page.locator("#status").filter(has_text="Saved as version").wait_for()
+
+
+def test_opening_a_markdown_file(editor_server: str, new_page: Any, tmp_path: Any) -> None:
+    """A good .md file fills the form; an oversized one is refused with a clear message."""
+    from .conftest import ROOT
+
+    page = new_page()
+    editor = EditorPages(page, editor_server)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    page.goto(f"{editor_server}/editor/new")
+    page.get_by_role("heading", name="New article").wait_for()
+    big = tmp_path / "big.md"
+    big.write_text("---\nid: big\n---\n" + "word " * 30_000)
+    page.get_by_label("Or open a Markdown file from your computer").set_input_files(str(big))
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert "An article can be at most 100 kB" in str(summary.text_content())
+
+    source = (ROOT / "knowledge" / "articles" / "fly-tipping.md").read_text()
+    good = tmp_path / "fly-tipping-copy.md"
+    good.write_text(source.replace("id: fly-tipping", "id: fly-tipping-copy"))
+    page.get_by_label("Or open a Markdown file from your computer").set_input_files(str(good))
+    page.locator("#status").filter(has_text="Opened fly-tipping-copy.md").wait_for()
+    assert page.get_by_label("Id", exact=True).input_value() == "fly-tipping-copy"
+    assert "## " in editor.body()
+    editor.save()
+    page.locator("#status").filter(has_text="Saved as version 1").wait_for()
