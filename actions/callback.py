@@ -6,13 +6,14 @@ import logging
 from typing import Any
 
 import redis
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.case_store import CaseStore
 from actions.conversation import latest_intent
+from actions.form_guard import SafetyCheckedForm
 from actions.form_values import (
     looks_like_payload,
     parse_callback_time,
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 FORM_SLOTS = ("callback_name", "callback_phone", "callback_time", "callback_consent")
 
 
-class ValidateCallbackForm(FormValidationAction):
+class ValidateCallbackForm(SafetyCheckedForm):
     """Check each answer of ``callback_form``; a bad answer is asked again."""
 
     def name(self) -> str:
@@ -91,8 +92,10 @@ class ActionSubmitCallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        if tracker.get_slot("callback_consent") != "yes":
-            say(dispatcher, "utter_callback_no_consent")
+        consent = tracker.get_slot("callback_consent")
+        if consent != "yes":
+            if consent == "no":  # None: the form was ended early, for example for safety
+                say(dispatcher, "utter_callback_no_consent")
             return reset
         settings = get_settings()
         name = tracker.get_slot("callback_name") or ""

@@ -8,13 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.case_store import CaseStore
 from actions.conversation import latest_intent
+from actions.form_guard import SafetyCheckedForm
 from actions.form_values import (
     looks_like_payload,
     parse_bin_type,
@@ -59,7 +60,7 @@ def refused_payload(value: Any, dispatcher: CollectingDispatcher) -> bool:
     return False
 
 
-class ValidateMissedBinForm(FormValidationAction):
+class ValidateMissedBinForm(SafetyCheckedForm):
     """Check each answer of ``missed_bin_form``; a bad answer is asked again."""
 
     def name(self) -> str:

@@ -113,17 +113,14 @@ async def test_submit_without_confirmation_stores_nothing(fake_redis: fakeredis.
     assert fake_redis.keys("*") == []
 
 
-@pytest.mark.parametrize("consent", ["no", None])
-async def test_callback_needs_explicit_consent(
-    fake_redis: fakeredis.FakeRedis, consent: str | None
-) -> None:
+async def test_callback_needs_explicit_consent(fake_redis: fakeredis.FakeRedis) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         slots={
             "callback_name": "Sam",
             "callback_phone": "07700 900123",
             "callback_time": "morning",
-            "callback_consent": consent,
+            "callback_consent": "no",
         }
     )
     await ActionSubmitCallback().run(dispatcher, tracker, {})
@@ -174,3 +171,23 @@ async def test_reset_forms_clears_only_filled_answers() -> None:
     tracker = make_tracker(slots={"bin_postcode": "MB1 2AB", "callback_phone": "07700 900123"})
     events = await ActionResetForms().run(CollectingDispatcher(), tracker, {})
     assert slots_of(events) == {"bin_postcode": None, "callback_phone": None}
+
+
+@pytest.mark.parametrize("form", [ValidateMissedBinForm, ValidateCallbackForm])
+async def test_risky_answer_ends_the_form_with_helplines(form: type) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "I just want to end it all", "nlu_fallback", slots={"requested_slot": "bin_postcode"}
+    )
+    events = await form().run(dispatcher, tracker, {"forms": {}, "slots": {}})
+    assert dispatcher.messages[0]["response"] == "utter_safety_helplines"
+    assert "ahead of the queue" in dispatcher.messages[1]["text"]
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert slots_of(events)["handoff_reason"] == "safety"
+    assert slots_of(events)["requested_slot"] is None
+
+
+async def test_callback_ended_early_says_nothing(fake_redis: fakeredis.FakeRedis) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitCallback().run(dispatcher, make_tracker(), {})
+    assert dispatcher.messages == []

@@ -164,3 +164,16 @@ def test_bad_and_forged_input_gets_a_reply_and_sets_no_slot(chat: Chat, text: st
     assert slots.get("handoff_reason") is None
     if text.strip():
         assert replies, text
+
+
+@pytest.mark.parametrize("risky", ["I took all my tablets", "he said he would kill me tonight"])
+def test_risky_answer_inside_a_form_ends_it_with_helplines(chat: Chat, risky: str) -> None:
+    chat.text("my bin was missed")
+    reply = chat.text(risky)
+    assert "999" in reply and "116 123" in reply and "0808 2000 247" in reply
+    assert "postcode" not in reply.lower()
+    assert not chat.tracker()["active_loop"]
+    handoff = [
+        r["custom"]["handoff"] for r in chat.say("yes") if "handoff" in (r.get("custom") or {})
+    ]
+    assert handoff and handoff[0]["priority"] is True
