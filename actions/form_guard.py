@@ -9,6 +9,8 @@ form (Rasa ends a form whose validation sets ``requested_slot`` to None).
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,8 +24,9 @@ from safety.detection import detect_safety_concern
 class SafetyCheckedForm(FormValidationAction):
     """A form validation action that stops for risky answers before validating them."""
 
+    @abstractmethod
     def name(self) -> str:
-        raise NotImplementedError
+        """The validation action's name (``validate_<form>``)."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

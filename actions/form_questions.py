@@ -7,6 +7,7 @@ will call) while the wording stays in the replies file.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any, ClassVar
 
@@ -19,14 +20,14 @@ from actions.replies import say
 UPDATE_WORDS = {"email": "by email", "text message": "by text message", "none": "no updates"}
 
 
-class AskFromReplies(Action):
+class AskFromReplies(Action, ABC):
     """Ask the question named ``reply_name``; subclasses may fill in values."""
 
-    action_name: ClassVar[str] = ""
     reply_name: ClassVar[str] = ""
 
+    @abstractmethod
     def name(self) -> str:
-        return self.action_name
+        """``action_ask_<slot>``."""
 
     def values(self, tracker: Tracker) -> dict[str, Any]:
         """Values for the reply's ``{fields}``."""
@@ -46,35 +47,45 @@ class AskFromReplies(Action):
 class AskBinPostcode(AskFromReplies):
     """Ask for the postcode of the missed collection."""
 
-    action_name = "action_ask_bin_postcode"
+    def name(self) -> str:
+        return "action_ask_bin_postcode"
+
     reply_name = "utter_ask_bin_postcode"
 
 
 class AskBinType(AskFromReplies):
     """Ask which bin was missed."""
 
-    action_name = "action_ask_bin_type"
+    def name(self) -> str:
+        return "action_ask_bin_type"
+
     reply_name = "utter_ask_bin_type"
 
 
 class AskMissedDate(AskFromReplies):
     """Ask when the bin should have been collected."""
 
-    action_name = "action_ask_missed_date"
+    def name(self) -> str:
+        return "action_ask_missed_date"
+
     reply_name = "utter_ask_missed_date"
 
 
 class AskContactPreference(AskFromReplies):
     """Ask whether the citizen wants updates, and how."""
 
-    action_name = "action_ask_contact_preference"
+    def name(self) -> str:
+        return "action_ask_contact_preference"
+
     reply_name = "utter_ask_contact_preference"
 
 
 class AskContactDetail(AskFromReplies):
     """Ask for the email address or mobile number the updates should go to."""
 
-    action_name = "action_ask_contact_detail"
+    def name(self) -> str:
+        return "action_ask_contact_detail"
+
     reply_name = "utter_ask_contact_detail_email"
 
     def choose_reply(self, tracker: Tracker) -> str:
@@ -95,7 +106,9 @@ def readable_date(iso: str | None) -> str:
 class AskMissedBinConfirm(AskFromReplies):
     """Read the report back and ask whether to send it."""
 
-    action_name = "action_ask_missed_bin_confirm"
+    def name(self) -> str:
+        return "action_ask_missed_bin_confirm"
+
     reply_name = "utter_ask_missed_bin_confirm"
 
     def values(self, tracker: Tracker) -> dict[str, Any]:
@@ -114,28 +127,36 @@ class AskMissedBinConfirm(AskFromReplies):
 class AskCallbackName(AskFromReplies):
     """Ask for the name the adviser should ask for."""
 
-    action_name = "action_ask_callback_name"
+    def name(self) -> str:
+        return "action_ask_callback_name"
+
     reply_name = "utter_ask_callback_name"
 
 
 class AskCallbackPhone(AskFromReplies):
     """Ask for the number to call."""
 
-    action_name = "action_ask_callback_phone"
+    def name(self) -> str:
+        return "action_ask_callback_phone"
+
     reply_name = "utter_ask_callback_phone"
 
 
 class AskCallbackTime(AskFromReplies):
     """Ask for a good time to call."""
 
-    action_name = "action_ask_callback_time"
+    def name(self) -> str:
+        return "action_ask_callback_time"
+
     reply_name = "utter_ask_callback_time"
 
 
 class AskCallbackConsent(AskFromReplies):
     """Ask for explicit consent to be called on the number given."""
 
-    action_name = "action_ask_callback_consent"
+    def name(self) -> str:
+        return "action_ask_callback_consent"
+
     reply_name = "utter_ask_callback_consent"
 
     def values(self, tracker: Tracker) -> dict[str, Any]:

@@ -90,3 +90,19 @@ async def test_session_start_warms_up_guidance_without_blocking() -> None:
     finally:
         resources._load_guidance = original
         resources.set_guidance(None)
+
+
+def test_action_server_registers_exactly_the_domain_actions() -> None:
+    """Every custom action in bot/domain.yml is served, and nothing else (no base classes)."""
+    from pathlib import Path
+
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "bot" / "domain.yml").read_text(encoding="utf-8")
+    )
+    wanted = set(domain["actions"])
+    assert set(executor.actions) == wanted
