@@ -21,6 +21,8 @@ def serve(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and Rasa's URLs carry its token: keep them out.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run("gateway.app:create_app", factory=True, host=args.host, port=args.port,
                 log_level=args.log_level, timeout_graceful_shutdown=3, access_log=False,
                 ws_max_size=16384)

@@ -82,10 +82,9 @@ def assistant_processes(layout: StackLayout) -> list[ProcessSpec]:
         ProcessSpec(
             name="actions",
             command=[
-                str(layout.app_python), "-m", "rasa_sdk",
-                "--actions", "actions", "-p", str(layout.actions_port),
+                str(layout.app_python), "-m", "actions", "-p", str(layout.actions_port),
             ],
-            env=env,
+            env={**env, "SANIC_HOST": "127.0.0.1"},
             ready_url=f"http://127.0.0.1:{layout.actions_port}/health",
         ),
         ProcessSpec(
@@ -98,7 +97,7 @@ def assistant_processes(layout: StackLayout) -> list[ProcessSpec]:
                 "--credentials", str(layout.root / "bot" / "credentials.yml"),
                 "--model", str(layout.model),
             ],
-            env=env,
+            env={**env, "PYTHONWARNINGS": "ignore"},
             ready_url=f"{layout.rasa_url}/status?token={layout.rasa_token}",
         ),
         ProcessSpec(

@@ -1,0 +1,53 @@
+"""The action server process: rasa_sdk's Sanic app plus a guidance warm-up in each worker.
+
+``python -m actions -p 5055`` replaces ``python -m rasa_sdk --actions actions`` so the first
+citizen question does not wait for the embedding model and index to load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from functools import partial
+from typing import Any
+
+from rasa_sdk.endpoint import create_app_for_serve
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic
+from sanic.worker.loader import AppLoader
+
+from actions.resources import warm_up_guidance
+
+logger = logging.getLogger(__name__)
+
+
+async def _warm_up(app: Sanic, loop: Any) -> None:
+    """Start loading guidance in the background once the worker is serving."""
+    warm_up_guidance()
+
+
+def create_app(action_executor: ActionExecutor, endpoints: str) -> Sanic:
+    """Build rasa_sdk's app for one worker and add the warm-up listener."""
+    app = create_app_for_serve(action_executor, cors_origins=None, endpoints=endpoints)
+    app.register_listener(_warm_up, "after_server_start")
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the actions in this package on 127.0.0.1 (or ``--host``)."""
+    parser = argparse.ArgumentParser(prog="python -m actions")
+    parser.add_argument("-p", "--port", type=int, default=5055)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--endpoints", default="bot/endpoints.yml")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("SANIC_HOST", args.host)
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    loader = AppLoader(factory=partial(create_app, executor, args.endpoints))
+    app = loader.load()
+    app.prepare(host=args.host, port=args.port, workers=1)
+    logger.info("Action server on http://%s:%s", args.host, args.port)
+    Sanic.serve(primary=app, app_loader=loader)
