@@ -69,5 +69,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.widget_allowed_origins,
                            allow_methods=["GET", "POST"], allow_headers=["content-type"],
                            allow_credentials=False)
-    app.add_middleware(HardeningMiddleware, max_body=settings.max_body_bytes)
+    app.add_middleware(HardeningMiddleware, max_body=settings.max_body_bytes,
+                       larger_bodies={"/api/editor/": settings.editor_max_body_bytes})
     return app

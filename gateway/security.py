@@ -13,9 +13,18 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'se
 class HardeningMiddleware:
     """Refuse bodies over ``max_body`` bytes (413) and add security headers."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int,
+                 larger_bodies: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.larger_bodies = larger_bodies or {}
+
+    def limit_for(self, path: str) -> int:
+        """The body limit for ``path``: a larger one under listed prefixes (the editor's API)."""
+        for prefix, limit in self.larger_bodies.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -23,7 +32,8 @@ class HardeningMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_body:
+        max_body = self.limit_for(scope.get("path", ""))
+        if not length.isdigit() or int(length) > max_body:
             body = json.dumps({"error": {"code": "too_large",
                                          "detail": "The request is too large."}}).encode()
             await send({"type": "http.response.start", "status": 413,
@@ -39,7 +49,7 @@ class HardeningMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > max_body:
                     raise ValueError("request body too large")
             return message
 

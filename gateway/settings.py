@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     stream_maxlen: int = 2000
     max_text_chars: int = 1000
     max_body_bytes: int = 8192
+    # The editor's API checks its own limit (an article up to 100 kB, JSON-escaped).
+    editor_max_body_bytes: int = 256 * 1024
 
     session_idle_seconds: int = 8 * 3600
     session_absolute_seconds: int = 24 * 3600

@@ -18,6 +18,7 @@ from gateway.notices import bot_unavailable, no_answer
 from gateway.rasa_client import RasaClient, RasaUnavailable
 from gateway.schemas import Message
 from gateway.settings import Settings
+from privacy.redaction import redact
 
 log = logging.getLogger("gateway.turns")
 
@@ -29,6 +30,7 @@ class Accepted:
     meta: ConversationMeta
     message: Message
     duplicate: bool
+    original_text: str = ""
 
 
 @dataclass
@@ -61,14 +63,18 @@ class CitizenTurns:
         meta = await self.conversations.get(conversation_id)
         if meta is None:
             raise ApiError(404, "unknown_conversation")
+        # Talking to the bot, the transcript keeps a redacted form (no NI, card or bank numbers,
+        # no email); only this turn's call to Rasa sees the original, so the bot can say it does
+        # not need it. With an adviser, the citizen may mean to share contact details: kept.
+        stored_text = text if meta.mode == "adviser" else redact(text).text
         try:
-            appended = await self.store.append(conversation_id, "citizen", text,
+            appended = await self.store.append(conversation_id, "citizen", stored_text,
                                                client_id=client_id)
         except ConversationMissing as exc:
             raise ApiError(404, "unknown_conversation") from exc
         if not appended.duplicate:
             await self.analytics.event("citizen_message", conversation_id, text, mode=meta.mode)
-        return Accepted(meta, appended.message, appended.duplicate)
+        return Accepted(meta, appended.message, appended.duplicate, original_text=text)
 
     async def respond(self, accepted: Accepted) -> list[Message]:
         """Produce the replies to an accepted message (serialised per conversation)."""
@@ -89,7 +95,8 @@ class CitizenTurns:
         if meta.mode == "closed":
             await self.conversations.set(conversation_id, mode="bot")
             await self.hub.conv_event(conversation_id, "state")
-        return await self.ask_bot(conversation_id, accepted.message.text, meta)
+        return await self.ask_bot(conversation_id,
+                                  accepted.original_text or accepted.message.text, meta)
 
     async def ask_bot(self, conversation_id: str, text: str,
                       meta: ConversationMeta) -> list[Message]:
