@@ -45,17 +45,36 @@ def layout_for(settings: StackSettings, redis_url: str) -> StackLayout:
         gateway_port=settings.gateway_port,
         rasa_port=settings.rasa_port,
         actions_port=settings.actions_port,
+        extra_env={
+            "ASSISTANT_ENV": settings.assistant_env,
+            "DEMO_USERS": "true" if settings.demo_users else "false",
+            "DEMO_PASSWORD": settings.demo_password,
+        },
     )
 
 
-def announce_when_ready(url: str, stop: threading.Event, timeout: float = 300.0) -> None:
+def ready_message(url: str, settings: StackSettings) -> str:
+    """What to print once everything answers: the URL, and how staff sign in."""
+    lines = [f"The assistant is ready: open {url}"]
+    if settings.demo_users and settings.assistant_env != "production":
+        lines += [
+            f"Adviser console: {url}/console   Editor: {url}/editor",
+            "Demo staff: sam (adviser), eddie (editor), ada (admin); "
+            f"password for this run: {settings.demo_password}",
+        ]
+    lines.append("Press Ctrl-C to stop.")
+    return "\n" + "\n".join(f"  {line}" for line in lines) + "\n"
+
+
+def announce_when_ready(
+    url: str, message: str, stop: threading.Event, timeout: float = 300.0
+) -> None:
     """Poll the gateway's readiness and print the one URL a person needs."""
     deadline = time.monotonic() + timeout
     while not stop.is_set() and time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                print(f"\n  The assistant is ready: open {url}\n  Press Ctrl-C to stop.\n",
-                      flush=True)
+                print(message, flush=True)
                 return
         except httpx.HTTPError:
             pass
@@ -76,7 +95,9 @@ def run(settings: StackSettings) -> int:
                             cwd=str(settings.root))
     stop = threading.Event()
     watcher = threading.Thread(
-        target=announce_when_ready, args=(layout.gateway_url, stop), daemon=True
+        target=announce_when_ready,
+        args=(layout.gateway_url, ready_message(layout.gateway_url, settings), stop),
+        daemon=True,
     )
     watcher.start()
     try:

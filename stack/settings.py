@@ -24,6 +24,10 @@ class StackSettings(BaseSettings):
     rasa_port: int = 5005
     actions_port: int = 5055
     rasa_token: str = Field(default_factory=lambda: secrets.token_urlsafe(24))
+    # `./assistant run` is a local demonstration: demo staff accounts with a fresh password.
+    assistant_env: str = "development"
+    demo_users: bool = True
+    demo_password: str = Field(default_factory=lambda: secrets.token_urlsafe(9))
     root: Path = ROOT
     var_dir: Path = ROOT / "var"
     models_dir: Path = ROOT / "models"
