@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     knowledge_index_dir: Path = ROOT / "var" / "index"
     widget_dir: Path = ROOT / "widget"
 
-    contact_phone: str = "0300 123 4567"
+    contact_phone: str = "01632 960 000"
     contact_hours_text: str = "Monday to Friday, 9am to 5pm, except bank holidays"
     opening_schedule: dict[str, list[tuple[str, str]]] = Field(default_factory=default_schedule)
     bank_holidays: list[date] = Field(default_factory=default_bank_holidays)

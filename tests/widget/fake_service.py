@@ -121,7 +121,7 @@ class FakeService:
 
         @app.get("/api/service-info")
         async def info() -> dict[str, Any]:
-            return {"phone": "0300 123 4567", "opening_hours": "Monday to Friday, 9am to 5pm",
+            return {"phone": "01632 960 000", "opening_hours": "Monday to Friday, 9am to 5pm",
                     "open_now": True}
 
         @app.websocket("/ws/conversations/{cid}")
