@@ -58,7 +58,7 @@ def ready_message(url: str, settings: StackSettings) -> str:
     lines = [f"The assistant is ready: open {url}"]
     if settings.demo_users and settings.assistant_env != "production":
         lines += [
-            f"Adviser console: {url}/console   Editor: {url}/editor",
+            "Staff pages on the same address: /console (advisers), /editor/ (editors)",
             "Demo staff: sam (adviser), eddie (editor), ada (admin); "
             f"password for this run: {settings.demo_password}",
         ]
