@@ -158,6 +158,8 @@ class OnnxEmbedder:
         options = self._ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Idle worker threads must not spin: the machine is shared with the rest of the stack.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return self._ort.InferenceSession(
             str(self._file), options, providers=["CPUExecutionProvider"]
         )
