@@ -323,8 +323,11 @@ class GuidanceService:
                     if self.kb.delete(article_id):
                         applied += 1
                 continue
+            source = f"{key_prefix}knowledge:published[{article_id}]"
             try:
-                self.upsert_markdown(text, source=f"{key_prefix}knowledge:published[{article_id}]")
+                if parse_article(text, source).id != article_id:
+                    continue  # the field and the article disagree: keep the file version
+                self.upsert_markdown(text, source=source)
             except ArticleError:
                 continue
             applied += 1

@@ -80,7 +80,12 @@ def test_apply_overlay_from_real_redis(service: GuidanceService, redis_url: str)
     )
     client.hset(
         f"{prefix}knowledge:published",
-        mapping={"libraries": changed, "pest-control": "__retired__"},
+        mapping={
+            "libraries": changed,
+            "pest-control": "__retired__",
+            "not-libraries": changed,  # field and id disagree: ignored
+            "broken": "---\nid: broken\n",  # invalid: ignored, nothing changes
+        },
     )
     try:
         assert service.apply_overlay(client, key_prefix=prefix) == 2
