@@ -2,4 +2,5 @@
 
 from actions.server import main
 
-main()
+if __name__ == "__main__":  # rasa_sdk imports every module of the package when it registers
+    main()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from knowledge.articles import Article
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 MAX_CHUNK_CHARS = 1500
 _ID_MASK = (1 << 63) - 1
 _LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
@@ -63,7 +63,9 @@ def _split_long(body: str) -> list[str]:
 def _make(article: Article, heading: str, anchor: str, body: str, part: int) -> Chunk:
     key = f"{article.id}#{anchor}" + (f"~{part}" if part else "")
     lead = article.summary if not anchor else ""
-    also = f"Also called: {', '.join(article.keywords)}" if article.keywords and not anchor else ""
+    # Other words people use for the topic go with every section (not the introduction, which
+    # has the summary), so the section that answers still wins on its own text.
+    also = f"Also called: {', '.join(article.keywords)}" if article.keywords and anchor else ""
     parts = (article.title, heading if anchor else "", lead, also)
     embed_text = ". ".join(x.rstrip(".") for x in parts if x)
     embed_text = f"{embed_text}.\n{plain_text(body)}"
