@@ -21,7 +21,7 @@ from actions.form_values import (
     parse_uk_phone,
     parse_yes_no,
 )
-from actions.missed_bin import refused_payload
+from actions.missed_bin import validated
 from actions.replies import say
 from actions.resources import get_redis
 from actions.settings import get_settings
@@ -41,34 +41,22 @@ class ValidateCallbackForm(SafetyCheckedForm):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept a name made of letters (up to 60 characters)."""
-        if refused_payload(value, dispatcher):
-            return {"callback_name": None}
-        name = parse_name(value)
-        if name is None:
-            say(dispatcher, "utter_invalid_name")
-        return {"callback_name": name}
+        return validated("callback_name", value, dispatcher, parse_name, "utter_invalid_name")
 
     def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept a UK landline or mobile number."""
-        if refused_payload(value, dispatcher):
-            return {"callback_phone": None}
-        phone = parse_uk_phone(value)
-        if phone is None:
-            say(dispatcher, "utter_invalid_phone")
-        return {"callback_phone": phone}
+        return validated("callback_phone", value, dispatcher, parse_uk_phone, "utter_invalid_phone")
 
     def validate_callback_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept morning, afternoon or any time."""
-        if refused_payload(value, dispatcher):
-            return {"callback_time": None}
-        when = parse_callback_time(value)
-        if when is None:
-            say(dispatcher, "utter_invalid_callback_time")
-        return {"callback_time": when}
+        return validated(
+            "callback_time", value, dispatcher,
+            parse_callback_time, "utter_invalid_callback_time"
+        )
 
     def validate_callback_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,6 +61,25 @@ def refused_payload(value: Any, dispatcher: CollectingDispatcher) -> bool:
     return False
 
 
+def validated(
+    slot: str,
+    value: Any,
+    dispatcher: CollectingDispatcher,
+    parse: Callable[[Any], Any],
+    invalid_reply: str,
+) -> dict[str, Any]:
+    """Validate one form answer: refuse payloads, parse, and say ``invalid_reply`` if it fails.
+
+    The slot is set to the parsed value, or to None so the form asks again.
+    """
+    if refused_payload(value, dispatcher):
+        return {slot: None}
+    parsed = parse(value)
+    if parsed is None:
+        say(dispatcher, invalid_reply)
+    return {slot: parsed}
+
+
 class ValidateMissedBinForm(SafetyCheckedForm):
     """Check each answer of ``missed_bin_form``; a bad answer is asked again."""
 
@@ -82,23 +102,16 @@ class ValidateMissedBinForm(SafetyCheckedForm):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept a UK postcode, normalised like ``MB1 2AB``."""
-        if refused_payload(value, dispatcher):
-            return {"bin_postcode": None}
-        postcode = parse_postcode(value)
-        if postcode is None:
-            say(dispatcher, "utter_invalid_postcode")
-        return {"bin_postcode": postcode}
+        return validated(
+            "bin_postcode", value, dispatcher,
+            parse_postcode, "utter_invalid_postcode"
+        )
 
     def validate_bin_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept rubbish, recycling, garden waste or food waste."""
-        if refused_payload(value, dispatcher):
-            return {"bin_type": None}
-        bin_type = parse_bin_type(value)
-        if bin_type is None:
-            say(dispatcher, "utter_invalid_bin_type")
-        return {"bin_type": bin_type}
+        return validated("bin_type", value, dispatcher, parse_bin_type, "utter_invalid_bin_type")
 
     def validate_missed_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
