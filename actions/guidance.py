@@ -154,7 +154,9 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
         if close := close_pair(turn.question, result.answer.article_id):
             send_choices(turn, dispatcher, close)
         else:
-            send_answer(turn, dispatcher, result.answer)
+            score = next((c.score for c in result.candidates
+                          if c.article_id == result.answer.article_id), None)
+            send_answer(turn, dispatcher, result.answer, score)
     elif result.status == "clarify" and result.candidates:
         send_choices(turn, dispatcher, result.candidates)
     elif near := near_misses(turn.question):
@@ -192,15 +194,19 @@ def near_misses(question: str) -> list[Any]:
     return []
 
 
-def send_answer(turn: Turn, dispatcher: CollectingDispatcher, answer: Any) -> None:
-    """Quote the section and attach its source for the gateway."""
-    source = {
+def send_answer(
+    turn: Turn, dispatcher: CollectingDispatcher, answer: Any, score: float | None = None
+) -> None:
+    """Quote the section and attach its source (with the retrieval score, for advisers)."""
+    source: dict[str, Any] = {
         "article_id": answer.article_id,
         "title": answer.title,
         "heading": answer.heading,
         "url": answer.url,
         "last_reviewed": str(answer.last_reviewed),
     }
+    if score is not None:
+        source["score"] = round(float(score), 4)
     say(
         dispatcher,
         "utter_guidance_answer",

@@ -50,6 +50,7 @@ async def test_clear_question_is_answered_with_its_source(service: Any) -> None:
     assert slots["last_article_id"] == "bulky-waste"
     [source] = messages[0]["custom"]["sources"]
     assert source["url"].startswith("https://www.millbrook.example/bins/bulky-waste")
+    assert 0 < source["score"] <= 1  # advisers see how sure retrieval was
 
 
 async def test_close_articles_ask_did_you_mean_then_answer_the_choice(service: Any) -> None:
