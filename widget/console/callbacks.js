@@ -28,7 +28,7 @@ function callbacksTable(callbacks, s, onStatus) {
       h("td", { text: details }), h("td", { text: s.callbacksStatus[cb.status] || cb.status || "" }),
       h("td", {}, button));
   });
-  return h("div", { class: "con-table-wrap", role: "region", "aria-labelledby": "callbacks-title", tabindex: "0" },
+  return h("div", { class: "con-table-wrap", role: "region", "aria-label": "Callback requests table", tabindex: "0" },
     h("table", { class: "con-table" }, h("thead", {}, head), h("tbody", {}, ...rows)));
 }
 
