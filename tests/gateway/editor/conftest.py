@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from gateway.app import create_app
 from gateway.editor.runtime import EditorRuntime
 from gateway.settings import Settings
+from tests.browser import launch_chromium
 from tests.gateway.conftest import PASSWORD, gateway_settings, run, runtime_of
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -92,16 +93,6 @@ def editors(editor_settings: Settings) -> Iterator[Editors]:
 
 
 # --- real browser -----------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DEMO_PASSWORD = "editor-tests-only-9q2w"
 
 
@@ -147,16 +138,8 @@ def editor_server(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless, through Playwright (never a downloaded browser)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
