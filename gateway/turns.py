@@ -30,7 +30,7 @@ class Accepted:
     meta: ConversationMeta
     message: Message
     duplicate: bool
-    original_text: str = ""
+    original_text: str  # what the citizen typed; the stored message may be redacted
 
 
 @dataclass
@@ -74,7 +74,7 @@ class CitizenTurns:
             raise ApiError(404, "unknown_conversation") from exc
         if not appended.duplicate:
             await self.analytics.event("citizen_message", conversation_id, text, mode=meta.mode)
-        return Accepted(meta, appended.message, appended.duplicate, original_text=text)
+        return Accepted(meta, appended.message, appended.duplicate, text)
 
     async def respond(self, accepted: Accepted) -> list[Message]:
         """Produce the replies to an accepted message (serialised per conversation)."""
@@ -95,8 +95,7 @@ class CitizenTurns:
         if meta.mode == "closed":
             await self.conversations.set(conversation_id, mode="bot")
             await self.hub.conv_event(conversation_id, "state")
-        return await self.ask_bot(conversation_id,
-                                  accepted.original_text or accepted.message.text, meta)
+        return await self.ask_bot(conversation_id, accepted.original_text, meta)
 
     async def ask_bot(self, conversation_id: str, text: str,
                       meta: ConversationMeta) -> list[Message]:
