@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from functools import partial
 from typing import Any
 
@@ -42,7 +41,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--endpoints", default="bot/endpoints.yml")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("SANIC_HOST", args.host)
 
     executor = ActionExecutor()
     executor.register_package("actions")

@@ -84,7 +84,7 @@ def assistant_processes(layout: StackLayout) -> list[ProcessSpec]:
             command=[
                 str(layout.app_python), "-m", "actions", "-p", str(layout.actions_port),
             ],
-            env={**env, "SANIC_HOST": "127.0.0.1"},
+            env=env,
             ready_url=f"http://127.0.0.1:{layout.actions_port}/health",
         ),
         ProcessSpec(
