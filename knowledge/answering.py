@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -332,6 +332,25 @@ class GuidanceService:
                 continue
             applied += 1
         return applied
+
+    def fingerprint(self) -> str:
+        """Changes whenever any article this service answers from changes."""
+        with self._lock:
+            return self.kb.fingerprint()
+
+    def with_draft(self, markdown: str, source: str = "draft") -> GuidanceService:
+        """A separate service answering as if ``markdown`` were published (for previews).
+
+        Raises ``ArticleError`` on an article the guidance service would refuse. The live
+        service is not changed.
+        """
+        draft = replace(parse_article(markdown, source), status="published")
+        with self._lock:
+            kb = self.kb.copy()
+            check_cross_links({**kb.articles, draft.id: draft}, only=[draft.id])
+        kb.upsert(draft)
+        kb.keywords.prepare()
+        return GuidanceService(kb, self.calibration, self.index_dir)
 
     def save(self) -> Path:
         """Write the current index (including overlay changes) atomically."""

@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 import yaml
 
+from knowledge.example_questions import INTRO_KEY, QuestionsFieldError, parse_questions
+
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED_FIELDS = (
     "id",
@@ -29,7 +31,15 @@ REQUIRED_FIELDS = (
     "status",
     "language",
 )
-OPTIONAL_FIELDS = ("review_by", "contact", "related", "tags", "keywords", "source")
+OPTIONAL_FIELDS = (
+    "review_by",
+    "contact",
+    "related",
+    "tags",
+    "keywords",
+    "source",
+    "questions",
+)
 STATUSES = ("draft", "published", "retired")
 LANGUAGES = ("en", "cy")
 MAX_ARTICLE_CHARS = 200_000
@@ -58,6 +68,7 @@ class Section:
     anchor: str
     body: str
     line: int
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class Article:
     related: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     internal_links: tuple[tuple[str, int], ...] = ()
+    intro_questions: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -328,6 +340,13 @@ def parse_article(text: str, source: str) -> Article:
             )
     internal = _check_links(body_lines, first_body_line, source)
     intro, sections = _parse_body(body_lines, first_body_line, source)
+    try:
+        questions = parse_questions(data.get("questions"), [s.heading for s in sections])
+    except QuestionsFieldError as exc:
+        raise ArticleError(str(exc), source, _key_line(front, "questions")) from None
+    sections = tuple(
+        Section(s.heading, s.anchor, s.body, s.line, questions.get(s.heading, ())) for s in sections
+    )
     return Article(
         id=article_id,
         title=values["title"],
@@ -347,6 +366,7 @@ def parse_article(text: str, source: str) -> Article:
         related=tuple(related),
         keywords=tuple(str(k).strip() for k in keywords),
         internal_links=tuple([(r, _key_line(front, "related")) for r in related] + internal),
+        intro_questions=questions.get(INTRO_KEY, ()),
     )
 
 

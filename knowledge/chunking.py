@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from knowledge.articles import Article
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 MAX_CHUNK_CHARS = 1500
 _ID_MASK = (1 << 63) - 1
 _LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
@@ -17,7 +17,12 @@ _MARKUP = re.compile(r"(\*\*|__|`|^\s*[-*+]\s+|^\s*\d+[.)]\s+|^\s*>\s?|^#{3,6}\s
 
 @dataclass(frozen=True)
 class Chunk:
-    """One searchable piece of an article: a ``##`` section (or the introduction)."""
+    """One searchable piece of an article.
+
+    ``kind`` is ``"text"`` for a ``##`` section (or the introduction), or ``"question"`` for
+    one example question the section answers: a question chunk has no body of its own; it is a
+    pointer to its section (``section``), matched question-to-question.
+    """
 
     key: str
     id: int
@@ -27,6 +32,13 @@ class Chunk:
     body: str
     embed_text: str
     content_hash: str
+    kind: str = "text"
+    keyword_text: str = ""
+
+    @property
+    def section(self) -> str:
+        """The section this chunk belongs to: ``article-id#anchor``."""
+        return f"{self.article_id}#{self.anchor}"
 
 
 def stable_id(key: str) -> int:
@@ -60,7 +72,14 @@ def _split_long(body: str) -> list[str]:
     return parts
 
 
-def _make(article: Article, heading: str, anchor: str, body: str, part: int) -> Chunk:
+def _make(
+    article: Article,
+    heading: str,
+    anchor: str,
+    body: str,
+    part: int,
+    questions: tuple[str, ...] = (),
+) -> Chunk:
     key = f"{article.id}#{anchor}" + (f"~{part}" if part else "")
     lead = article.summary if not anchor else ""
     # Other words people use for the topic go with every section (not the introduction, which
@@ -69,9 +88,6 @@ def _make(article: Article, heading: str, anchor: str, body: str, part: int) -> 
     parts = (article.title, heading if anchor else "", lead, also)
     embed_text = ". ".join(x.rstrip(".") for x in parts if x)
     embed_text = f"{embed_text}.\n{plain_text(body)}"
-    content_hash = hashlib.sha256(
-        f"{CHUNKER_VERSION}\n{article.language}\n{embed_text}".encode()
-    ).hexdigest()
     return Chunk(
         key=key,
         id=stable_id(key),
@@ -80,17 +96,46 @@ def _make(article: Article, heading: str, anchor: str, body: str, part: int) -> 
         anchor=anchor,
         body=body,
         embed_text=embed_text,
-        content_hash=content_hash,
+        content_hash=_hash(article, "text", embed_text),
+        # Keyword search also sees the questions the section answers.
+        keyword_text="\n".join((embed_text, *questions)),
+    )
+
+
+def _hash(article: Article, kind: str, embed_text: str) -> str:
+    return hashlib.sha256(
+        f"{CHUNKER_VERSION}\n{article.language}\n{kind}\n{embed_text}".encode()
+    ).hexdigest()
+
+
+def _question(article: Article, heading: str, anchor: str, question: str) -> Chunk:
+    digest = hashlib.blake2b(question.casefold().encode("utf-8"), digest_size=6).hexdigest()
+    key = f"{article.id}#{anchor}?{digest}"
+    return Chunk(
+        key=key,
+        id=stable_id(key),
+        article_id=article.id,
+        heading=heading,
+        anchor=anchor,
+        body="",
+        embed_text=question,
+        content_hash=_hash(article, "question", question),
+        kind="question",
     )
 
 
 def chunk_article(article: Article) -> list[Chunk]:
-    """Chunks for one article: the introduction (anchor '') and one per ``##`` section."""
+    """Chunks for one article: the introduction (anchor '') and one per ``##`` section,
+    then one question chunk per example question of each."""
     chunks: list[Chunk] = []
     intro = article.intro or article.summary
+    asked = article.intro_questions
     for part, body in enumerate(_split_long(intro)):
-        chunks.append(_make(article, article.title, "", body, part))
+        chunks.append(_make(article, article.title, "", body, part, asked))
+    chunks += [_question(article, article.title, "", q) for q in asked]
     for section in article.sections:
+        asked = section.questions
         for part, body in enumerate(_split_long(section.body)):
-            chunks.append(_make(article, section.heading, section.anchor, body, part))
+            chunks.append(_make(article, section.heading, section.anchor, body, part, asked))
+        chunks += [_question(article, section.heading, section.anchor, q) for q in asked]
     return chunks

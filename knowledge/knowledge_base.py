@@ -6,6 +6,8 @@ hash is already in the index (same text, or text moved to another key) is never 
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -73,6 +75,7 @@ class KnowledgeBase:
         self.articles: dict[str, Article] = {}
         self.chunks: dict[int, Chunk] = {}
         self.by_article: dict[str, list[int]] = {}
+        self.section_text: dict[str, list[int]] = {}
         self.stored_hashes: dict[int, str] = {}
         self.titles: dict[str, str] = {}
 
@@ -123,11 +126,7 @@ class KnowledgeBase:
         old_ids = self.by_article.pop(article.id, [])
         new_ids = [c.id for c in new_chunks]
         if old_ids:
-            self.vectors.remove(np.array(old_ids, dtype=np.int64))
-            self.keywords.remove(old_ids)
-            for chunk_id in old_ids:
-                self.chunks.pop(chunk_id, None)
-                self.stored_hashes.pop(chunk_id, None)
+            self._forget(old_ids)
         for chunk in new_chunks:
             if chunk.id in self.chunks:
                 other = self.chunks[chunk.id]
@@ -136,7 +135,9 @@ class KnowledgeBase:
         for chunk in new_chunks:
             self.chunks[chunk.id] = chunk
             self.stored_hashes[chunk.id] = chunk.content_hash
-            self.keywords.add(chunk.id, chunk.embed_text)
+            if chunk.kind == "text":
+                self.keywords.add(chunk.id, chunk.keyword_text or chunk.embed_text)
+                self.section_text.setdefault(chunk.section, []).append(chunk.id)
         self.by_article[article.id] = new_ids
         self.articles[article.id] = article
         self.titles[article.id] = article.title
@@ -145,16 +146,21 @@ class KnowledgeBase:
         """Add or replace one article."""
         return self.upsert_many([article])
 
+    def _forget(self, chunk_ids: list[int]) -> None:
+        """Drop chunks from every seam (vectors, keywords, section map)."""
+        self.vectors.remove(np.array(chunk_ids, dtype=np.int64))
+        self.keywords.remove(chunk_ids)
+        for chunk_id in chunk_ids:
+            chunk = self.chunks.pop(chunk_id, None)
+            self.stored_hashes.pop(chunk_id, None)
+            if chunk is not None and chunk.kind == "text":
+                self.section_text.pop(chunk.section, None)
+
     def delete(self, article_id: str) -> bool:
         """Remove an article and its chunks; return False if it was not there."""
         if article_id not in self.articles:
             return False
-        old_ids = self.by_article.pop(article_id, [])
-        self.vectors.remove(np.array(old_ids, dtype=np.int64))
-        self.keywords.remove(old_ids)
-        for chunk_id in old_ids:
-            self.chunks.pop(chunk_id, None)
-            self.stored_hashes.pop(chunk_id, None)
+        self._forget(self.by_article.pop(article_id, []))
         del self.articles[article_id]
         self.titles.pop(article_id, None)
         return True
@@ -168,6 +174,31 @@ class KnowledgeBase:
             self.delete(article_id)
             report.removed.append(article_id)
         return report
+
+    def copy(self) -> KnowledgeBase:
+        """An independent copy (exact flat vectors, own keyword index) sharing nothing mutable.
+
+        Used for draft previews: the copy can take an upsert without touching this one.
+        """
+        ids = np.array(sorted(self.chunks), dtype=np.int64)
+        vectors = VectorIndex(self.vectors.dim)
+        vectors.add(ids, self.vectors.reconstruct_many(ids))
+        other = KnowledgeBase(self.embedder, vectors)
+        other.keywords = copy.deepcopy(self.keywords)
+        other.articles = dict(self.articles)
+        other.chunks = dict(self.chunks)
+        other.by_article = {k: list(v) for k, v in self.by_article.items()}
+        other.section_text = {k: list(v) for k, v in self.section_text.items()}
+        other.stored_hashes = {i: h for i, h in self.stored_hashes.items() if i in self.chunks}
+        other.titles = dict(self.titles)
+        return other
+
+    def fingerprint(self) -> str:
+        """Changes whenever any held article changes."""
+        digest = hashlib.sha256()
+        for article_id, article in sorted(self.articles.items()):
+            digest.update(f"{article_id}:{article.content_hash};".encode())
+        return digest.hexdigest()
 
     def optimise(self) -> None:
         """Move to an IVF index once the collection outgrows exact search (ADR 0100)."""
@@ -192,6 +223,29 @@ class KnowledgeBase:
         return len(unused)
 
     # --- search ------------------------------------------------------------------------
+    def _fold_questions(self, vector: np.ndarray, dense: dict[int, float]) -> None:
+        """A section's cosine is the best of its own text and its example questions.
+
+        Each example question that is a candidate lifts every text chunk of its section
+        (adding that section to the candidates when its text was not among them).
+        """
+        best: dict[str, float] = {}
+        for chunk_id, value in dense.items():
+            chunk = self.chunks.get(chunk_id)
+            if chunk is not None and chunk.kind == "question":
+                best[chunk.section] = max(value, best.get(chunk.section, -1.0))
+        if not best:
+            return
+        text_ids = [i for section in best for i in self.section_text.get(section, [])]
+        missing = [i for i in text_ids if i not in dense]
+        if missing:
+            rows = self.vectors.reconstruct_many(np.array(missing, dtype=np.int64))
+            for chunk_id, value in zip(missing, rows @ vector, strict=True):
+                dense[chunk_id] = float(value)
+        for chunk_id in text_ids:
+            section_best = best[self.chunks[chunk_id].section]
+            dense[chunk_id] = max(dense[chunk_id], section_best)
+
     def embed_query(self, question: str) -> np.ndarray:
         """The question's vector (one model call)."""
         return self.embedder.embed([question])[0]
@@ -211,12 +265,13 @@ class KnowledgeBase:
             rows = self.vectors.reconstruct_many(np.array(missing_dense, dtype=np.int64))
             for chunk_id, value in zip(missing_dense, rows @ vector, strict=True):
                 dense[chunk_id] = float(value)
+        self._fold_questions(vector, dense)
         missing_bm25 = [i for i in dense if i not in bm25]
         bm25.update(self.keywords.score(question, missing_bm25))
         chunks = [
             ChunkScore(self.chunks[i], dense[i], bm25.get(i, 0.0))
             for i in dense
-            if i in self.chunks
+            if i in self.chunks and self.chunks[i].kind == "text"
         ]
         return QueryScores(
             question=question,
