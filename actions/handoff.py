@@ -40,7 +40,12 @@ def handoff_payload(tracker: Tracker) -> dict[str, Any]:
 
 
 class ActionHandoff(Action):
-    """Tell the citizen an adviser is coming, tell the gateway, and pause the bot."""
+    """Tell the gateway the citizen wants a person, and pause the bot.
+
+    It promises nothing: only the gateway knows whether an adviser is free, and it tells the
+    citizen once (queued with the wait, or closed / busy with a callback offer). A priority
+    (safety) handoff adds only what is true either way: call 999 if in danger now.
+    """
 
     def name(self) -> str:
         return "action_handoff"
@@ -49,8 +54,10 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         handoff = handoff_payload(tracker)
-        reply = "utter_handoff_priority" if handoff["priority"] else "utter_handoff"
-        say(dispatcher, reply, json_message={"handoff": handoff})
+        if handoff["priority"]:
+            say(dispatcher, "utter_handoff_priority", json_message={"handoff": handoff})
+        else:
+            dispatcher.utter_message(json_message={"handoff": handoff})
         return [
             SlotSet("offer", None),
             SlotSet("handoff_reason", None),

@@ -17,9 +17,10 @@ def wait_words(eta_seconds: int | None) -> str:
     return f"about {minutes} minutes"
 
 
-def phone_line(settings: Settings) -> str:
-    """How to reach a person by phone, from configuration."""
-    return f"phone us on {settings.contact_phone} ({settings.contact_hours_text})"
+def phone_line(settings: Settings, hours: str | None = None) -> str:
+    """How to reach a person by phone; ``hours`` is the schedule in words (see
+    ``gateway.handoff.hours_text``), else the configured text."""
+    return f"phone us on {settings.contact_phone} ({hours or settings.contact_hours_text})"
 
 
 def bot_unavailable(settings: Settings) -> str:
@@ -39,12 +40,14 @@ def no_answer(settings: Settings) -> str:
     )
 
 
-def queued(position: int, eta_seconds: int | None, settings: Settings) -> str:
+def queued(position: int, eta_seconds: int | None, settings: Settings,
+           hours: str | None = None) -> str:
     """The conversation joined the advisers' queue."""
     return (
-        f"I've asked an adviser to join. You're number {position} in the queue and the wait is "
+        "I've asked an adviser to join. They will see this conversation, so you won't need to "
+        f"repeat yourself. You're number {position} in the queue and the wait is "
         f"{wait_words(eta_seconds)}. You can keep asking me questions while you wait, or leave "
-        f"the queue at any time. If you'd rather not wait, {phone_line(settings)}."
+        f"the queue at any time. If you'd rather not wait, {phone_line(settings, hours)}."
     )
 
 
@@ -61,11 +64,17 @@ def already_with_adviser() -> str:
     return "An adviser is already in this conversation."
 
 
-def advisers_unavailable(settings: Settings, open_now: bool) -> str:
-    """No adviser can join and the bot could not offer a callback itself."""
-    why = ("Our advisers are all busy or offline right now."
-           if open_now else "Our advisers are not working at the moment.")
-    return f"{why} You can {phone_line(settings)}."
+def advisers_unavailable(settings: Settings, open_now: bool, opens: str | None = None,
+                         hours: str | None = None) -> str:
+    """No adviser can join: say why once (closed and when it opens, or nobody free) and what
+    the citizen can do instead. ``opens`` is e.g. 'tomorrow at 9am'."""
+    if open_now:
+        why = "No advisers are free to chat right now."
+    elif opens:
+        why = f"Our advisers are closed at the moment. They are back {opens}."
+    else:
+        why = "Our advisers are closed at the moment."
+    return f"{why} You can ask us to call you back, or {phone_line(settings, hours)}."
 
 
 def left_queue() -> str:

@@ -101,6 +101,7 @@ class State(BaseModel):
     mode: Mode
     queue_position: int | None = None
     eta_seconds: int | None = None
+    wait_text: str | None = None  # the estimate in words (gateway.notices.wait_words)
     adviser: str | None = None
     out_of_hours: bool = False
 

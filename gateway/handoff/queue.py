@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.handoff.eta import estimate_wait
+from gateway.handoff.eta import estimate_wait, parse_claims
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
@@ -168,16 +168,41 @@ class HandoffQueue:
                                     args=[conversation_id, adviser, mode, outcome]))
 
     async def position(self, queue: str, conversation_id: str) -> int | None:
-        """1-based place in the queue, or None if not waiting there."""
-        rank = await self.redis.zrank(self.queue_key(queue), conversation_id)
-        return None if rank is None else int(rank) + 1
+        """1-based place in line, or None if not waiting in ``queue``.
 
-    async def eta(self, queue: str, position: int) -> int:
-        """Estimated seconds until an adviser reaches ``position`` in ``queue``."""
-        claims = await self.redis.lrange(self.settings.key("handoff", "claims", queue), 0, 49)
-        return estimate_wait(claims, position, time.time() * 1000,
-                             self.settings.eta_history_seconds * 1000,
-                             self.settings.eta_default_seconds_per_person)
+        Advisers take priority conversations first, whatever their queue (the console lists
+        them first), so a priority conversation's place counts the priority ones ahead of it
+        in every queue, and an ordinary one's place also counts every priority one waiting.
+        """
+        score = await self.redis.zscore(self.queue_key(queue), conversation_id)
+        if score is None:
+            return None
+        pipe = self.redis.pipeline(transaction=False)
+        for name in self.settings.handoff_queues:
+            if name == queue:
+                pipe.zcount(self.queue_key(name), "-inf", f"({score}")
+            else:
+                pipe.zcount(self.queue_key(name), "-inf", f"({min(score, 0)}")
+        return sum(int(count) for count in await pipe.execute()) + 1
+
+    async def eta(self, queue: str, position: int, priority: bool = False) -> int:
+        """Estimated seconds until an adviser reaches ``position``.
+
+        Uses the recent claims of ``queue``; a priority conversation (any adviser takes it
+        next) or a queue with no history uses the claims of every queue.
+        """
+        now_ms = time.time() * 1000
+        history_ms = self.settings.eta_history_seconds * 1000
+        default = self.settings.eta_default_seconds_per_person
+        claims: list[str] = []
+        if not priority:
+            claims = await self.redis.lrange(self.settings.key("handoff", "claims", queue), 0, 49)
+        if priority or not any(now_ms - c[0] <= history_ms for c in parse_claims(claims)):
+            pipe = self.redis.pipeline(transaction=False)
+            for name in self.settings.handoff_queues:
+                pipe.lrange(self.settings.key("handoff", "claims", name), 0, 49)
+            claims = [claim for found in await pipe.execute() for claim in found]
+        return estimate_wait(claims, position, now_ms, history_ms, default)
 
     async def _items(self, conversation_ids: list[str]) -> list[QueueItem]:
         pipe = self.redis.pipeline(transaction=False)

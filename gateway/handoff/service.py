@@ -10,6 +10,7 @@ from gateway.bot_replies import parse_output, store_drafts
 from gateway.conversations import ConversationMeta, ConversationStore
 from gateway.errors import ApiError
 from gateway.events import EventHub
+from gateway.handoff.hours_text import opening_words, weekly_words
 from gateway.handoff.presence import Presence
 from gateway.handoff.queue import HandoffQueue
 from gateway.handoff.schedule import ScheduleStore
@@ -23,6 +24,7 @@ from gateway.notices import (
     queued,
     still_queued,
     transferred,
+    wait_words,
 )
 from gateway.rasa_client import RasaClient, RasaUnavailable
 from gateway.schemas import Message, State
@@ -86,6 +88,10 @@ class HandoffService:
         """Inside opening hours (weekly schedule, bank holidays)?"""
         return (await self.schedule.current()).is_open()
 
+    async def hours_text(self) -> str:
+        """The opening hours in words, from the schedule in force (admin's or configured)."""
+        return weekly_words(await self.schedule.current())
+
     async def state(self, conversation_id: str, meta: ConversationMeta | None = None) -> State:
         """The routing state the widget shows."""
         meta = meta or await self._meta(conversation_id)
@@ -93,10 +99,11 @@ class HandoffService:
         if meta.mode == "queued":
             position = await self.queue.position(meta.queue, conversation_id)
             if position is not None:
-                eta = await self.queue.eta(meta.queue, position)
+                eta = await self.queue.eta(meta.queue, position, meta.priority)
         return State(
             mode=meta.mode,  # type: ignore[arg-type]
             queue_position=position, eta_seconds=eta,
+            wait_text=wait_words(eta) if position is not None else None,
             adviser=(meta.adviser_name or None) if meta.mode == "adviser" else None,
             out_of_hours=meta.out_of_hours,
         )
@@ -154,9 +161,10 @@ class HandoffService:
         status, detail = await self.queue.enqueue(conversation_id, queue, priority, reason, topic)
         if status != 1:  # raced with another request: report the current state instead
             return await self.request(conversation_id, reason, priority, topic)
-        position = int(detail)
-        eta = await self.queue.eta(queue, position)
-        message = await self._system(conversation_id, queued(position, eta, self.settings))
+        position = await self.queue.position(queue, conversation_id) or int(detail)
+        eta = await self.queue.eta(queue, position, priority)
+        message = await self._system(conversation_id, queued(position, eta, self.settings,
+                                                             await self.hours_text()))
         await self._changed(conversation_id, positions=priority)  # advisers see it now
         await self.resume_bot(conversation_id, meta=meta)  # the citizen may keep asking the bot
         await self._record_gap(conversation_id, question)
@@ -171,18 +179,22 @@ class HandoffService:
             await self.analytics.gap("handoff", conversation_id, question)
 
     async def offer_callback(self, conversation_id: str, open_now: bool) -> list[Message]:
-        """Out of hours or nobody online: the bot's callback form (``handoff_unavailable``)."""
+        """Out of hours or nobody online: say so once (closed and when advisers are back, from
+        the schedule in force; or nobody free), with the phone line, then the bot asks whether
+        the citizen wants a call back (``handoff_unavailable`` starts its callback offer)."""
         await self.conversations.set(conversation_id, out_of_hours="1")
+        schedule = await self.schedule.current()
+        truth = advisers_unavailable(self.settings, open_now,
+                                     None if open_now else opening_words(schedule),
+                                     weekly_words(schedule))
+        messages = [await self._system(conversation_id, truth)]
         await self.resume_bot(conversation_id)
         try:
             items = await self.rasa.trigger_intent(conversation_id, "handoff_unavailable")
         except RasaUnavailable as exc:
             log.warning("callback offer failed conv=%s: %s", short(conversation_id), exc.reason)
             items = []
-        messages = await store_drafts(self.store, conversation_id, parse_output(items).drafts)
-        if not messages:
-            messages = [await self._system(conversation_id,
-                                           advisers_unavailable(self.settings, open_now))]
+        messages += await store_drafts(self.store, conversation_id, parse_output(items).drafts)
         await self.analytics.event("handoff_unavailable", conversation_id,
                                    open_now=int(open_now))
         await self._changed(conversation_id, queues=False)
@@ -228,7 +240,8 @@ class HandoffService:
         if not await self.queue.transfer(conversation_id, adviser.username, queue):
             raise ApiError(403, "not_holder", "You are not handling this conversation.")
         position = await self.queue.position(queue, conversation_id) or 1
-        eta = await self.queue.eta(queue, position)
+        meta = await self._meta(conversation_id)
+        eta = await self.queue.eta(queue, position, meta.priority)
         await self._system(conversation_id, transferred(position, eta))
         await self.analytics.audit("transfer", adviser.username,
                                    conversation_id=conversation_id, queue=queue)

@@ -86,5 +86,5 @@ async def leave_queue(conversation_id: ConversationId, runtime: RuntimeDep) -> d
 async def service_info(runtime: RuntimeDep) -> dict[str, Any]:
     """The phone number and opening hours, for the widget's alternatives."""
     return {"phone": runtime.settings.contact_phone,
-            "opening_hours": runtime.settings.contact_hours_text,
+            "opening_hours": await runtime.handoff.hours_text(),
             "open_now": await runtime.handoff.open_now()}

@@ -22,6 +22,8 @@ async def test_handoff_pauses_and_tells_the_gateway() -> None:
         "priority": False,
         "topic": "Report a missed bin collection",
     }
+    # no promise of an adviser: the gateway says once whether one is free (issue 14 item 3)
+    assert not dispatcher.messages[0].get("text")
 
 
 async def test_safety_handoff_has_priority() -> None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
+from gateway.handoff.schedule import OpeningSchedule
 from gateway.handoff.service import Adviser
+from gateway.settings import WEEKDAYS
 from tests.gateway.conftest import (
     ScriptedRasa,
     add_user,
@@ -62,18 +66,45 @@ def test_request_queues_with_position_eta_and_alternatives(client: TestClient,
 
 
 def test_out_of_hours_offers_the_callback_form(client: TestClient, rasa: ScriptedRasa) -> None:
+    """Issue 14 item 3: out of hours the citizen is told once that advisers are closed, when
+    they are back (from the admin's schedule), and the phone line with the schedule's hours;
+    then the bot's callback question. Nothing promises an adviser first."""
     runtime = runtime_of(client)
-    from gateway.handoff.schedule import OpeningSchedule
-
-    closed = OpeningSchedule(weekly={}, bank_holidays=frozenset(), timezone="Europe/London")
-    run(client, runtime.schedule.save, closed)
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    nine_to_five = {day: [("09:00", "17:00")] for day in WEEKDAYS}
+    closed_today = OpeningSchedule(weekly=nine_to_five, bank_holidays=frozenset({today}),
+                                   timezone="Europe/London")
+    run(client, runtime.schedule.save, closed_today)
     adviser_online(client)
     cid = new_conversation(client)
     body = ask(client, cid)
     assert body["mode"] == "bot" and body["state"]["out_of_hours"] is True
-    assert body["messages"][0]["text"].startswith("Nobody is free now")
+    truth, offer = body["messages"]
+    assert truth["role"] == "system" and offer["role"] == "bot"
+    assert "closed" in truth["text"] and "back tomorrow at 9am" in truth["text"]
+    assert "0300 000 1111 (Every day, 9am to 5pm, closed on bank holidays)" in truth["text"]
+    assert "call you back" in truth["text"]
+    assert offer["text"].startswith("Nobody is free now")  # the bot's own (scripted) question
     assert ("POST", f"/conversations/{cid}/trigger_intent",
             {"name": "handoff_unavailable", "entities": {}}) in rasa.calls
+    info = client.get("/api/service-info").json()
+    assert info["opening_hours"] == "Every day, 9am to 5pm, closed on bank holidays"
+    assert info["open_now"] is False
+
+
+def test_bot_handoff_out_of_hours_says_the_truth_once(client: TestClient,
+                                                      rasa: ScriptedRasa) -> None:
+    """Asking the bot for a person out of hours: no 'I'll find an adviser' before 'closed'."""
+    closed = OpeningSchedule(weekly={}, bank_holidays=frozenset(), timezone="Europe/London")
+    run(client, runtime_of(client).schedule.save, closed)
+    rasa.replies = lambda text: [{"custom": {"handoff": {"reason": "requested",
+                                                         "priority": False, "topic": ""}}}]
+    cid = new_conversation(client)
+    body = client.post(f"/api/conversations/{cid}/messages",
+                       json={"text": "I want to talk to a person"}).json()
+    texts = [m["text"] for m in body["messages"]]
+    assert len([t for t in texts if "closed" in t]) == 1, texts
+    assert not any("find an adviser" in t or "no advisers are free" in t.lower() for t in texts)
 
 
 def test_no_adviser_online_offers_callback_even_when_rasa_is_down(client: TestClient) -> None:
@@ -101,6 +132,30 @@ def test_bot_handoff_payload_queues_with_priority(client: TestClient, rasa: Scri
     assert meta.priority and meta.queue == "safeguarding" and meta.reason == "safety"
     # Rasa had paused itself; the gateway resumed it so the citizen can keep talking while queued
     assert ("POST", f"/conversations/{urgent}/tracker/events", RESUME) in rasa.calls
+
+
+def test_priority_goes_first_in_every_queue_and_its_wait_is_right(client: TestClient) -> None:
+    """Issue 14 item 4: a priority (safety) chat is next for any adviser, whatever its queue,
+    so its place is 1 and its wait comes from every queue's recent claims (here one place
+    took 60 s in 'general'), not the 5-minute default of its empty queue. Ordinary
+    conversations count the priority one ahead of them."""
+    runtime = runtime_of(client)
+    adviser_online(client)
+    first = new_conversation(client)
+    ask(client, first)
+    backdated = f"{time.time() - 60:.3f}"
+    run(client, lambda: runtime.conversations.set(first, queued_at=backdated))
+    assert run(client, runtime.queue.claim, first, "sam", "Sam")
+    calm = new_conversation(client)
+    assert ask(client, calm)["state"]["queue_position"] == 1
+    urgent = new_conversation(client)
+    run(client, lambda: runtime.handoff.request(urgent, "safety", True, "safety"))
+    state = client.get(f"/api/conversations/{urgent}/state").json()
+    assert state["queue_position"] == 1
+    assert 55 <= state["eta_seconds"] <= 65 and state["wait_text"] == "about 1 minute"
+    calm_state = client.get(f"/api/conversations/{calm}/state").json()
+    assert calm_state["queue_position"] == 2  # the safety chat is taken first
+    assert calm_state["wait_text"] == "about 2 minutes"
 
 
 def test_priority_goes_first_in_its_queue(client: TestClient) -> None:
