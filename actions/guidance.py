@@ -226,7 +226,9 @@ def send_answer(
 def choice_button(candidate: Any) -> dict[str, str]:
     """A 'did you mean' button whose payload names the article (checked again on click)."""
     payload = "/choose_article" + json.dumps({"article_id": candidate.article_id})
-    title = candidate.title if not candidate.heading else f"{candidate.title}: {candidate.heading}"
+    heading = str(candidate.heading or "").strip()
+    same = heading.casefold() == str(candidate.title).strip().casefold()
+    title = candidate.title if not heading or same else f"{candidate.title}: {heading}"
     return {"title": title, "payload": payload}
 
 

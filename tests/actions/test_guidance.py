@@ -43,6 +43,19 @@ async def test_close_articles_ask_did_you_mean_with_buttons(guidance: FakeGuidan
     assert slots["last_question"] == "parking permit please"
 
 
+def test_did_you_mean_button_does_not_repeat_the_title() -> None:
+    """Issue 14 item 5: a section headed like its article reads once, not 'X: X'."""
+    from actions.guidance import choice_button
+    from tests.actions.fakes import FakeCandidate
+
+    same = FakeCandidate("missed-bin", "Report a missed bin collection",
+                         "Report a missed bin collection", "https://x.example/m", 0.6)
+    other = FakeCandidate("missed-bin", "Report a missed bin collection", "Report it",
+                          "https://x.example/m#report-it", 0.6)
+    assert choice_button(same)["title"] == "Report a missed bin collection"
+    assert choice_button(other)["title"] == "Report a missed bin collection: Report it"
+
+
 async def test_abstain_twice_then_offer_an_adviser(guidance: FakeGuidance) -> None:
     dispatcher, slots = await run_guidance("how do I train a dragon")
     assert "don't have guidance" in dispatcher.messages[0]["text"]
