@@ -1,16 +1,23 @@
 """Content gaps: the questions the assistant could not answer well, read from Redis.
 
 The gateway appends one entry to the stream ``analytics:gaps`` per abstention, "not helpful"
-feedback or handoff (docs/contracts.md). ``record_gap`` is the one writer both sides use.
+feedback or handoff (docs/contracts.md). What counts as a question is decided here, for the
+gateway's writer (``gap_question``) and again on the way out (``read_gaps``): button payloads
+(``/affirm``), bare requests for a person and one-word replies are not questions, and a message
+about suicide, self-harm, abuse or danger never reaches the editors.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from editorial.keys import EditorKeys
+from safety.detection import detect_safety_concern
 
 REASONS = ("abstained", "not_helpful", "handoff")
 REASON_WORDS = {
@@ -20,6 +27,30 @@ REASON_WORDS = {
 }
 MAX_QUESTION_CHARS = 1000
 STREAM_MAXLEN = 10_000
+_PAYLOAD = re.compile(r"^/[A-Za-z_][\w.-]*\s*(\{.*\})?\s*$", re.DOTALL)
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# A message made only of these words asks for a person and says nothing about the topic.
+_PERSON = _words(
+    "person people human humans someone somebody anyone anybody adviser advisers advisor "
+    "advisors agent agents operator staff officer colleague being member team customer "
+    "services service real proper live bot"
+)
+_REQUEST = _words(
+    "i i'm i'd im id want wanna would like need please pls can could may let me to with a an "
+    "the speak talk chat put through transfer connect pass get give is there who actually help "
+    "now just of at from council your you not don't dont do prefer rather instead this that "
+    "escalate my problem about some over someone's"
+)
+_REPLY = _words(
+    "yes yeah yep yup no nope nah ok okay sure fine thanks thank you cheers ta please hi hello "
+    "hey bye goodbye great good right alright cool"
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +67,56 @@ class GapQuestion:
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
         return asdict(self)
+
+
+def is_button_payload(text: str) -> bool:
+    """True for a quick reply's payload such as ``/affirm`` or ``/choose{"id": "x"}``."""
+    return bool(_PAYLOAD.match(text.strip()))
+
+
+def asks_only_for_a_person(text: str) -> bool:
+    """True for "I want to talk to a person" and the like: a request with no topic in it."""
+    words = _WORD.findall(text.lower().replace("\u2019", "'"))
+    return (
+        bool(words)
+        and any(w in _PERSON for w in words)
+        and all(w in _PERSON or w in _REQUEST for w in words)
+    )
+
+
+def is_question(text: str) -> bool:
+    """Whether a citizen's message can stand as a content-gap question."""
+    stripped = text.strip()
+    if not stripped or is_button_payload(stripped) or asks_only_for_a_person(stripped):
+        return False
+    words = _WORD.findall(stripped.lower())
+    return bool(words) and not all(w in _REPLY for w in words)
+
+
+def is_safety_message(text: str) -> bool:
+    """A message about suicide, self-harm, abuse or danger: never shown on the gaps page."""
+    return detect_safety_concern(text) is not None
+
+
+def gap_question(reason: str, question: str, earlier: Sequence[str] = ()) -> str | None:
+    """The question a gap entry should record, or None when nothing should be recorded.
+
+    ``earlier`` holds the citizen's recent messages, newest first (it may start with
+    ``question`` itself). A handoff records the question before the request for a person; any
+    gap whose question is not a real question falls back to the newest one that is. Nothing is
+    recorded when the conversation touched on safety.
+    """
+    candidates = [question, *earlier] if question.strip() else list(earlier)
+    if reason == "handoff" and any(is_safety_message(text) for text in candidates):
+        return None
+    if reason != "handoff" and candidates and not is_button_payload(candidates[0]):
+        candidates = candidates[:1]  # only a payload makes us look further back
+    for text in candidates:
+        if is_safety_message(text):
+            return None
+        if is_question(text):
+            return text.strip()
+    return None
 
 
 def redact_text(text: str) -> str:
@@ -68,18 +149,34 @@ def record_gap(
     return str(client.xadd(keys.gaps, fields, maxlen=STREAM_MAXLEN, approximate=True))
 
 
+def resolve_gap(
+    client: Any, keys: EditorKeys, question: str, article_id: str, section: str, by: str
+) -> None:
+    """Remember that ``question`` now has a section that answers it (it leaves the gaps page)."""
+    record = {"article_id": article_id, "section": section, "by": by, "ts": round(time.time())}
+    client.hset(keys.gaps_resolved, question.casefold(), json.dumps(record))
+
+
 def read_gaps(
     client: Any, keys: EditorKeys, limit: int = 2000, since_ts: float | None = None
 ) -> list[GapQuestion]:
-    """The newest ``limit`` gap questions, newest first, re-redacted on the way out."""
+    """The newest ``limit`` open gap questions, newest first, re-redacted on the way out.
+
+    Payloads, requests for a person, safety messages and questions already attached to a
+    section are left out.
+    """
     rows = client.xrevrange(keys.gaps, count=limit)
+    resolved = set(client.hkeys(keys.gaps_resolved))
     out = []
     for entry_id, fields in rows:
         ts = float(fields.get("ts") or 0)
         if since_ts is not None and ts < since_ts:
             break
-        question = redact_text(str(fields.get("question", "")).strip())
-        if not question:
+        text = str(fields.get("question", "")).strip()
+        if not is_question(text) or is_safety_message(text):
+            continue
+        question = redact_text(text)
+        if not question or question.casefold() in resolved:
             continue
         out.append(
             GapQuestion(

@@ -43,5 +43,10 @@ class EditorKeys:
         """Stream of questions the bot could not answer well (written by the gateway)."""
         return f"{self.prefix}analytics:gaps"
 
+    @property
+    def gaps_resolved(self) -> str:
+        """Hash: a gap question (case-folded) -> JSON of the section it was attached to."""
+        return f"{self.prefix}editor:gaps:resolved"
+
 
 RETIRED_TOMBSTONE = "__retired__"

@@ -78,6 +78,14 @@ def compose_markdown(front_matter: dict[str, Any], body: str) -> str:
         if isinstance(value, str) and _DATE.match(value.strip()):
             with contextlib.suppress(ValueError):  # left as text; validation reports it
                 ordered[key] = dt.date.fromisoformat(value.strip())
+    if isinstance(ordered.get("questions"), dict):
+        ordered["questions"] = {
+            str(k): [" ".join(str(q).split()) for q in v if str(q).strip()]
+            for k, v in ordered["questions"].items()
+            if isinstance(v, list) and any(str(q).strip() for q in v)
+        }
+        if not ordered["questions"]:
+            del ordered["questions"]
     if isinstance(ordered.get("contact"), dict):
         ordered["contact"] = {k: v for k, v in ordered["contact"].items() if v not in (None, "")}
         if not ordered["contact"]:

@@ -249,18 +249,39 @@ class ArticleStore:
         return self._write(article_id, base_version, markdown, author, "saved", note=note)
 
     def restore(
-        self, article_id: str, from_version: int, base_version: int, author: str
+        self,
+        article_id: str,
+        from_version: int,
+        base_version: int,
+        author: str,
+        publish: bool = False,
     ) -> ArticleState:
-        """Make an old version the newest again (as a new version; history is kept)."""
+        """Make an old version the newest again (as one new version; history is kept).
+
+        With ``publish`` the restored text also goes live in the same version, so the number
+        the editor is told is the number the history shows.
+        """
         old = self.version(article_id, from_version)
+        if not publish:
+            return self._write(
+                article_id,
+                base_version,
+                old.markdown,
+                author,
+                "restored",
+                note=f"restored version {from_version}",
+                restored_from=from_version,
+            )
+        live = with_field(old.markdown, "status", "published")
         return self._write(
             article_id,
             base_version,
-            old.markdown,
+            live,
             author,
             "restored",
-            note=f"restored version {from_version}",
+            note=f"restored version {from_version} and published it",
             restored_from=from_version,
+            live=("upsert", live),
         )
 
     def publish(self, article_id: str, base_version: int, author: str) -> ArticleState:

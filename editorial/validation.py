@@ -6,13 +6,16 @@ this module adds the editor's own rules and turns every failure into plain words
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
 
+from editorial.example_questions import questions_problems
 from editorial.markdown_doc import FrontMatterError, split_markdown
+from editorial.problems import ArticleInvalid, Problem
 
 MAX_ARTICLE_BYTES = 100_000
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -21,27 +24,24 @@ _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _BARE_URL = re.compile(r"\b(?:https?|ftp|javascript):[^\s)>\]]*", re.IGNORECASE)
 _TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an article, with where it is when we know."""
-
-    message: str
-    field: str | None = None
-    line: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form for the API."""
-        return {"message": self.message, "field": self.field, "line": self.line}
-
-
-class ArticleInvalid(ValueError):
-    """The article cannot be saved; ``problems`` says why in plain words."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(p.message for p in problems))
-        self.problems = problems
+_EMPTY_TARGET = re.compile(r"\[([^\]\n]*)\]\(\s*(?:<\s*>)?\s*#?\s*\)")
+_EMPTY_TEXT = re.compile(r"(?<!!)\[\s*\]\(\s*<?([^)\s>]*)")
+# What the edit page calls each front matter field (problems name the label, not the key).
+LABELS = {
+    "id": "Id",
+    "title": "Title",
+    "summary": "Summary",
+    "url": "Page address",
+    "service_area": "Service area",
+    "owner": "Owner",
+    "last_reviewed": "Last checked",
+    "review_by": "Check again by",
+    "language": "Language",
+    "contact": "Contact details",
+    "status": "Status",
+    "questions": "Questions each section answers",
+}
+REQUIRED = ("title", "summary", "url", "service_area", "owner", "last_reviewed", "review_by")
 
 
 @dataclass
@@ -78,6 +78,7 @@ def check_article(markdown: str, expected_id: str | None = None) -> CheckedArtic
     body_offset = _body_line_offset(markdown)
     problems = _front_matter_problems(front, expected_id)
     problems += _body_problems(body, body_offset)
+    problems += questions_problems(front, body)
     if problems:
         raise ArticleInvalid(problems)
     parsed = _parse_with_knowledge(markdown, str(front.get("id")))
@@ -109,9 +110,17 @@ def _front_matter_problems(front: dict[str, Any], expected_id: str | None) -> li
                 "id",
             )
         )
-    for name in ("title", "summary", "url", "owner", "review_by"):
+    for name in REQUIRED:
         if not str(front.get(name) or "").strip():
-            problems.append(Problem(f"Fill in '{name.replace('_', ' ')}'.", name))
+            problems.append(Problem(f"Fill in “{LABELS[name]}”.", name))
+        elif name in ("last_reviewed", "review_by") and not _is_date(front[name]):
+            problems.append(
+                Problem(
+                    f"“{LABELS[name]}” must be a real date, for example 2026-09-14 "
+                    f"(it is '{str(front[name])[:40]}').",
+                    name,
+                )
+            )
     url = str(front.get("url") or "")
     if url and not url.startswith("https://"):
         problems.append(
@@ -119,8 +128,19 @@ def _front_matter_problems(front: dict[str, Any], expected_id: str | None) -> li
         )
     for name, value in front.items():
         if isinstance(value, str) and _TAG_NAME.search(value) and "<" in value:
-            problems.append(Problem(f"Remove the HTML from '{name}'; use plain words.", name))
+            label = LABELS.get(name, name)
+            problems.append(Problem(f"Remove the HTML from “{label}”; use plain words.", name))
     return problems
+
+
+def _is_date(value: object) -> bool:
+    if isinstance(value, dt.date):
+        return True
+    try:
+        dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _body_problems(body: str, offset: int) -> list[Problem]:
@@ -161,6 +181,25 @@ def _body_problems(body: str, offset: int) -> list[Problem]:
             *_AUTOLINK.findall(text_line),
             *_BARE_URL.findall(text_line),
         ]
+        for match in _EMPTY_TARGET.finditer(text_line):
+            words = match.group(1).strip() or "a link"
+            problems.append(
+                Problem(
+                    f"The link “{words[:60]}” has no address. Put the https:// address between "
+                    f"the round brackets, like [{words[:30]}](https://…), or remove the brackets.",
+                    "body",
+                    number + offset,
+                )
+            )
+        for match in _EMPTY_TEXT.finditer(text_line):
+            problems.append(
+                Problem(
+                    f"A link to '{match.group(1)[:80] or 'nowhere'}' has no words to click. "
+                    "Put them between the square brackets.",
+                    "body",
+                    number + offset,
+                )
+            )
         for url in dict.fromkeys(found):
             if not url.startswith(ALLOWED_LINK_SCHEMES):
                 problems.append(
@@ -183,4 +222,7 @@ def _parse_with_knowledge(markdown: str, article_id: str) -> Any:
         return parse_article(markdown, f"{article_id}.md")
     except ArticleError as exc:
         line = getattr(exc, "line", None)
-        raise ArticleInvalid([Problem(str(exc), None, line)]) from exc
+        reason = str(getattr(exc, "reason", exc))
+        for key, label in LABELS.items():
+            reason = reason.replace(f"'{key}'", f"“{label}”")
+        raise ArticleInvalid([Problem(reason[:1].upper() + reason[1:], None, line)]) from exc

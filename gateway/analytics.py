@@ -6,6 +6,7 @@ import logging
 import time
 from typing import Any
 
+from editorial.gaps import gap_question
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
@@ -58,12 +59,41 @@ class Analytics:
 
     async def gap(self, reason: str, conversation_id: str, question: str,
                   article_id: str | None = None) -> None:
-        """Record a guidance gap (abstained, not_helpful, handoff) for the editors."""
-        redacted, _ = redact(question)
+        """Record a guidance gap (abstained, not_helpful, handoff) for the editors.
+
+        The recorded question is a real one (``editorial.gaps.gap_question``): a handoff records
+        the question asked before "I want to talk to a person", a button payload the question it
+        answered; nothing is recorded for a conversation about the citizen's safety.
+        """
+        if reason == "handoff" and await self._safety_handoff(conversation_id):
+            return
+        chosen = gap_question(reason, question, await self._recent_citizen_texts(conversation_id))
+        if chosen is None:
+            log.info("gap %s conv=%s not recorded (no question)", reason, short(conversation_id))
+            return
+        redacted, _ = redact(chosen)
         await self._add("analytics:gaps", 10_000, {
             "question": redacted[:1000], "reason": reason, "conversation_id": conversation_id,
             "ts": f"{time.time():.3f}", "article_id": article_id,
         })
+
+    async def _recent_citizen_texts(self, conversation_id: str, look_back: int = 30) -> list[str]:
+        """The citizen's latest messages in the transcript, newest first ([] if unreadable)."""
+        key = self.settings.key("conv", conversation_id, "messages")
+        try:
+            entries = await self.redis.xrevrange(key, count=look_back)
+        except Exception as exc:  # analytics must never break a conversation
+            log.warning("could not read the transcript for a gap: %s", type(exc).__name__)
+            return []
+        return [str(f.get("text", "")) for _, f in entries if f.get("role") == "citizen"]
+
+    async def _safety_handoff(self, conversation_id: str) -> bool:
+        """True when the conversation was queued for safety (priority): never a content gap."""
+        try:
+            meta = await self.redis.hgetall(self.settings.key("conv", conversation_id))
+        except Exception:
+            return False
+        return meta.get("reason") == "safety" or meta.get("priority") == "1"
 
     async def audit(self, action: str, actor: str, **fields: Any) -> None:
         """Record a console action or refusal (never message text)."""

@@ -10,6 +10,7 @@ import redis
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from editorial.comparison import default_comparison
 from editorial.diffing import line_diff
 from editorial.markdown_doc import FrontMatterError, compose_markdown, split_markdown
 from editorial.plain_language import check_plain_language
@@ -242,6 +243,7 @@ def list_versions(article_id: str, user: Editor, runtime: Runtime) -> dict[str, 
     return {
         "article": state.as_dict(),
         "versions": [v.as_dict(with_text=False) for v in runtime.store.versions(article_id)],
+        "default_comparison": default_comparison(runtime.store, article_id).as_dict(),
     }
 
 
@@ -281,9 +283,14 @@ def restore_version(article_id: str, body: RestoreVersion, user: Editor, runtime
     """Bring an old version back as the newest; publish it too if the article is live."""
     state = _state(runtime, article_id)
     try:
-        new = runtime.store.restore(article_id, body.version, body.base_version, user.label)
-        if body.publish and state.status == "published":
-            new = runtime.store.publish(article_id, new.head_version, user.label)
+        live = body.publish and state.status == "published"
+        if live:
+            checked(runtime.store.version(article_id, body.version).markdown, article_id)
+        new = runtime.store.restore(
+            article_id, body.version, body.base_version, user.label, publish=live
+        )
+    except ArticleInvalid as exc:
+        return invalid(exc)
     except VersionConflict as exc:
         return conflict(exc, None)
     except UnknownVersion as exc:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from markdown_it import MarkdownIt
 
 from editorial.clustering import group_gaps
+from editorial.example_questions import drop_orphans
 from editorial.gaps import REASON_WORDS, read_gaps
 from editorial.impact import impact_of_edit, labelled_questions, try_question
 from editorial.markdown_doc import FrontMatterError, split_markdown
@@ -73,8 +74,8 @@ def try_a_question(body: TryQuestion, user: Editor, runtime: Runtime) -> Any:
     draft = None
     if body.markdown is not None or body.body is not None:
         try:
-            draft = markdown_of(
-                body, {**DRAFT_DEFAULTS, "last_reviewed": dt.date.today().isoformat()}
+            draft = drop_orphans(
+                markdown_of(body, {**DRAFT_DEFAULTS, "last_reviewed": dt.date.today().isoformat()})
             )
             check_article(draft, expected_id=body.article_id)
         except ArticleInvalid as exc:
@@ -93,7 +94,9 @@ def impact(body: ImpactRequest, user: Editor, runtime: Runtime) -> Any:
     except UnknownArticle as exc:
         raise ApiError(404, "unknown_article", str(exc)) from exc
     try:
-        draft = markdown_of(body, {**DRAFT_DEFAULTS, "last_reviewed": dt.date.today().isoformat()})
+        draft = drop_orphans(
+            markdown_of(body, {**DRAFT_DEFAULTS, "last_reviewed": dt.date.today().isoformat()})
+        )
         check_article(draft, expected_id=body.article_id)
     except ArticleInvalid as exc:
         return invalid(exc)

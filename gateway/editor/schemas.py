@@ -62,3 +62,14 @@ class ImpactRequest(ArticleText):
     """Which labelled questions an edit of ``article_id`` changes."""
 
     article_id: str = Field(min_length=1, max_length=100)
+
+
+class AttachQuestion(BaseModel):
+    """Add a question to one section's example questions (from "Try a question" or a gap)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION)
+    section: str = Field(min_length=1, max_length=300)
+    base_version: int | None = Field(default=None, ge=1)
+    from_gap: bool = False

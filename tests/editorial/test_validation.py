@@ -89,8 +89,43 @@ def test_bad_id(missed_bin: str) -> None:
 
 
 def test_knowledge_parser_errors_come_through_with_a_line(missed_bin: str) -> None:
-    broken = missed_bin.replace("last_reviewed: 2026-09-14", "last_reviewed: yesterday")
+    """A rule only the knowledge parser knows still reaches the editor, with its line."""
+    broken = missed_bin.replace("language: en", "language: fr")
     with pytest.raises(ArticleInvalid) as caught:
         check_article(broken)
     problem = caught.value.problems[0]
-    assert "last_reviewed" in problem.message and problem.line == 8
+    assert "language must be one of" in problem.message.lower() and problem.line == 11
+
+
+def test_problems_name_the_fields_by_their_labels(missed_bin: str) -> None:
+    """Issue 14 item 12: "Page address" and "Check again by", never 'url' or 'review by'."""
+    broken = (
+        missed_bin.replace("url: https://www.millbrook.example/bins/missed-collection\n", "")
+        .replace("review_by: 2027-03-14\n", "")
+        .replace("last_reviewed: 2026-09-14", "last_reviewed: yesterday")
+    )
+    found = problems(broken)
+    assert "Fill in “Page address”." in found
+    assert "Fill in “Check again by”." in found
+    assert any(m.startswith("“Last checked” must be a real date") for m in found)
+    assert not any("'url'" in m or "review by" in m or "last_reviewed" in m for m in found)
+
+
+@pytest.mark.parametrize(
+    "link", ["[our page]()", "[our page]( )", "[our page](<>)", "[our page](#)"]
+)
+def test_a_link_without_an_address_is_refused(missed_bin: str, link: str) -> None:
+    """Issue 14 item 12: an empty link is refused with what to do, and the line it is on."""
+    broken = missed_bin.replace("online on our missed collection page", f"online on {link}")
+    with pytest.raises(ArticleInvalid) as caught:
+        check_article(broken)
+    problem = caught.value.problems[0]
+    assert "“our page” has no address" in problem.message
+    assert problem.line is not None and link in broken.split("\n")[problem.line - 1]
+
+
+def test_a_link_without_words_is_refused(missed_bin: str) -> None:
+    broken = missed_bin.replace(
+        "online on our missed collection page", "online on [](https://www.millbrook.example/x)"
+    )
+    assert any("has no words to click" in m for m in problems(broken))

@@ -120,12 +120,17 @@ def test_publish_is_searchable_within_two_seconds_and_restore_and_retire(editors
 
     audit = editors.call("eddie", "GET", "/api/editor/articles/garden-waste/audit").json()
     actions = [(e["action"], e["user"]) for e in audit["entries"][:4]]
-    assert actions == [
-        ("published", "Erin Shah (erin)"),
+    assert actions[:3] == [
         ("restored", "Erin Shah (erin)"),
         ("published", "Eddie Jones (eddie)"),
         ("saved", "Eddie Jones (eddie)"),
     ]
+    # Issue 14 item 14: the restore is one version, and the history lists it under that number.
+    versions = editors.call("eddie", "GET", "/api/editor/articles/garden-waste/versions").json()
+    newest = versions["versions"][0]
+    assert newest["number"] == restored.json()["version"]["number"] == live_version + 1
+    assert newest["action"] == "restored" and newest["restored_from"] == base
+    assert versions["article"]["published_version"] == newest["number"]
 
     head = restored.json()["version"]["number"]
     retired = editors.call(
@@ -168,7 +173,10 @@ def test_two_editors_saving_at_once_the_second_is_told(editors: Editors) -> None
             "must start with https://",
         ),
         (lambda fm, body: (fm, "No sections at all.\n\n```\nunclosed"), "never closed"),
-        (lambda fm, body: ({**fm, "last_reviewed": "last week"}, body), "last_reviewed"),
+        (lambda fm, body: ({**fm, "last_reviewed": "last week"}, body), "“Last checked” must"),
+        (lambda fm, body: ({**fm, "url": ""}, body), "Fill in “Page address”"),
+        (lambda fm, body: ({**fm, "review_by": ""}, body), "Fill in “Check again by”"),
+        (lambda fm, body: (fm, body + "\nSee [our page]() for more.\n"), "has no address"),
         (lambda fm, body: (fm, body + "word " * 21_000), "too long"),
     ],
 )

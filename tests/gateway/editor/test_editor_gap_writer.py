@@ -1,0 +1,71 @@
+"""The gap writer through the real gateway turn (issue 14 item 13), on the real Redis.
+
+Rasa is scripted here (the turn, the transcript, the handoff service, the gap stream and the
+editor's gaps API are the real ones). What must hold: a button payload the bot could not place
+is recorded as the question it followed, never as "/affirm"; a handoff records the question
+asked before "I want to talk to a person"; a conversation disclosing abuse is never recorded;
+the gaps page shows none of the three kinds of text that must not appear.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from tests.gateway.conftest import ScriptedRasa, runtime_of
+
+from .conftest import Editors
+
+ABSTAIN = [{"text": "Sorry, I don't know that one.", "custom": {"abstained": True}}]
+HANDOFF = [{"text": "I'll pass you to an adviser.", "custom": {"handoff": {"reason": "requested"}}}]
+SAFETY = [
+    {
+        "text": "You can call the helplines below.",
+        "custom": {"handoff": {"reason": "safety", "priority": True}},
+    }
+]
+
+
+def script(text: str) -> list[dict[str, Any]]:
+    if "person" in text:
+        return HANDOFF
+    if "partner" in text:
+        return SAFETY
+    return ABSTAIN
+
+
+def say(editors: Editors, conversation_id: str, text: str) -> None:
+    response = editors.client.post(
+        f"/api/conversations/{conversation_id}/messages", json={"text": text}
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_gaps_record_real_questions_only(editors: Editors) -> None:
+    runtime = runtime_of(editors.client)
+    fake = ScriptedRasa(replies=script)
+    runtime.rasa.client = httpx.AsyncClient(transport=httpx.MockTransport(fake.handler))
+    start = editors.client.post("/api/conversations", json={})
+    first = start.json()["conversation_id"]
+    say(editors, first, "where do I get a permit for a skip on the road")
+    say(editors, first, "/affirm")
+    say(editors, first, "I want to talk to a person")
+
+    second = editors.client.post("/api/conversations", json={}).json()["conversation_id"]
+    say(editors, second, "my partner hits me and I need to get out")
+    say(editors, second, "I want to talk to a person")
+
+    key = runtime.settings.key("analytics", "gaps")
+    entries = editors.client.portal.call(runtime.redis.xrange, key)  # type: ignore[union-attr]
+    recorded = [(f["reason"], f["question"], f["conversation_id"]) for _, f in entries]
+    skip = "where do I get a permit for a skip on the road"
+    assert ("abstained", skip, first) in recorded
+    assert ("handoff", skip, first) in recorded
+    assert all(cid != second for _, _, cid in recorded), recorded
+    assert all(not q.startswith("/") and "person" not in q for _, q, _ in recorded), recorded
+
+    page = json.dumps(editors.call("eddie", "GET", "/api/editor/gaps").json())
+    for unwanted in ("/affirm", "talk to a person", "partner hits me"):
+        assert unwanted not in page
