@@ -17,8 +17,10 @@ import { ConversationStore, compareIds } from "./src/store.js";
 import { format, stringsFor } from "./src/strings.js";
 import { buildView, describeState, setContact } from "./src/view.js";
 import { configFromScript } from "./src/config.js";
+import { FocusTrap } from "./src/focus-trap.js";
 
 export const MAX_LENGTH = 1000;
+const TYPING_AFTER_MESSAGE_MS = 1500;
 const COUNT_FROM = 100;
 
 export class Assistant {
@@ -33,6 +35,8 @@ export class Assistant {
     this.connected = false;
     this.typingTimer = null;
     this.lastTypingSent = 0;
+    this.turnStart = null;
+    this.lastMessageAt = {};
     this.connection = new Connection({
       service: config.service,
       store: this.store,
@@ -41,7 +45,7 @@ export class Assistant {
         message: (m) => this.onMessage(m),
         ack: (clientId, id) => this.log.ack(clientId, id),
         state: (f) => this.onState(f),
-        typing: (role) => this.showTyping(role),
+        typing: (role) => this.onTypingHint(role),
         error: (f) => this.onError(f),
         status: (kind, detail) => this.onStatus(kind, detail),
       },
@@ -54,6 +58,7 @@ export class Assistant {
     const shadow = host.attachShadow({ mode: "open" });
     this.v = buildView(shadow, this.config, this.s);
     this.log = new MessageLog(this.v.log, () => this.ctx());
+    this.trap = new FocusTrap(this.v.panel, host);
     const reveal = () => { this.v.root.hidden = false; };
     this.v.stylesheet.addEventListener("load", reveal);
     this.v.stylesheet.addEventListener("error", reveal);
@@ -104,7 +109,10 @@ export class Assistant {
     const v = this.v;
     v.panel.hidden = false;
     if (v.launcher) v.launcher.setAttribute("aria-expanded", "true");
-    if (this.config.mode === "launcher") this.store.open = true;
+    if (this.config.mode === "launcher") {
+      this.store.open = true;
+      this.trap.start();
+    }
     this.connection.start();
     this.scrollToEnd();
     if (focus) v.input.focus();
@@ -114,6 +122,7 @@ export class Assistant {
   close() {
     const v = this.v;
     if (!v.launcher) return;
+    this.trap.stop();
     v.panel.hidden = true;
     v.launcher.setAttribute("aria-expanded", "false");
     this.store.open = false;
@@ -175,6 +184,7 @@ export class Assistant {
 
   addPending(item) {
     this.log.addPending(item, this.connected ? this.s.sending : this.s.notSent);
+    this.turnStart = null;
     this.scrollToEnd();
   }
 
@@ -193,6 +203,7 @@ export class Assistant {
     const li = this.log.receive(message);
     if (!li) return;
     const history = this.historyUntil && compareIds(message.id, this.historyUntil) <= 0;
+    this.lastMessageAt[message.role] = Date.now();
     if (message.role !== "citizen") {
       this.hideTyping();
       if (!history) {
@@ -201,7 +212,14 @@ export class Assistant {
         this.announce(message.role === "system" ? text : format(this.s.said, { name: who, text }));
       }
     }
-    this.scrollToEnd();
+    if (history || message.role === "citizen") {
+      this.turnStart = null;
+      this.scrollToEnd();
+    } else {
+      // A reply: keep the start of the first reply to this turn in view, not the bottom.
+      if (!this.turnStart || !this.turnStart.isConnected) this.turnStart = li;
+      this.revealStart(this.turnStart);
+    }
   }
 
   onChoice(title, payload, group) {
@@ -313,7 +331,14 @@ export class Assistant {
     this.v.typing.hidden = false;
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(() => this.hideTyping(), ms);
-    this.scrollToEnd();
+    if (!this.turnStart) this.scrollToEnd();
+  }
+
+  /** A typing hint from the service; one that overtook the message it announced (it
+   * travels by another path) must not outlive that message. */
+  onTypingHint(role) {
+    if (Date.now() - (this.lastMessageAt[role] || 0) < TYPING_AFTER_MESSAGE_MS) return;
+    this.showTyping(role);
   }
 
   hideTyping() {
@@ -351,9 +376,23 @@ export class Assistant {
     v.input.focus();
   }
 
-  scrollToEnd() {
+  /** The element that scrolls the conversation: its own region, or the whole panel when
+   * the screen is too short for a separate one (see assistant.css). */
+  scroller() {
     const scroll = this.v.scroll;
-    scroll.scrollTop = scroll.scrollHeight;
+    return getComputedStyle(scroll).overflowY === "visible" ? this.v.panel : scroll;
+  }
+
+  scrollToEnd() {
+    const scroller = this.scroller();
+    scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  /** Scroll so the top of `li` is at the top of the visible conversation. */
+  revealStart(li) {
+    const scroller = this.scroller();
+    const offset = li.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    scroller.scrollTop += offset - 8;
   }
 }
 

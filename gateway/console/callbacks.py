@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from gateway.redis_client import StrRedis
@@ -37,7 +38,21 @@ class CallbackStore:
             data["status"] = "done" if done else "open"  # the bot writes "waiting"
             if status == "all" or data["status"] == status:
                 found.append(data)
+        await self._mark_priority(found)
+        # priority (safety) requests first, always; newest first within each group
+        found.sort(key=lambda item: not item["priority"])
         return found
+
+    async def _mark_priority(self, callbacks: Sequence[dict[str, Any]]) -> None:
+        """A request is priority when its conversation was (a safety handoff, or the bot's
+        safety topic)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for item in callbacks:
+            pipe.hmget(self.settings.key("conv", str(item.get("conversation_id") or "-")),
+                       "priority", "reason")
+        for item, (priority, reason) in zip(callbacks, await pipe.execute(), strict=True):
+            item["priority"] = (priority == "1" or reason == "safety"
+                                or item.get("topic") == "safety")
 
     async def set_status(self, callback_id: str, status: str,
                          adviser: str) -> dict[str, Any] | None:

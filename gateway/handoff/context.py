@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}
+# Bookkeeping the bot keeps for itself; advisers see what the citizen said and gave instead.
+INTERNAL_SLOTS = {"requested_slot", "session_started_metadata", "failed_attempts",
+                  "last_article_id", "offer", "handoff_reason", "last_question", "last_topic"}
+# Turns the gateway triggers (not the citizen's words).
+EXTERNAL_INTENTS = {"handoff_unavailable", "handback"}
 
 
 def build_context(tracker: dict[str, Any]) -> dict[str, Any]:
@@ -17,6 +21,9 @@ def build_context(tracker: dict[str, Any]) -> dict[str, Any]:
         if kind == "user":
             parse = event.get("parse_data") or {}
             intent = parse.get("intent") or {}
+            text = str(event.get("text") or "")
+            if intent.get("name") in EXTERNAL_INTENTS or text.startswith("EXTERNAL: "):
+                continue
             intents.append({
                 "text": event.get("text") or "",
                 "intent": intent.get("name"),

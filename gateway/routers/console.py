@@ -10,6 +10,7 @@ from gateway.auth import User, require_role
 from gateway.dependencies import ConversationId, RuntimeDep
 from gateway.errors import ApiError, clean_text
 from gateway.handoff.context import build_context
+from gateway.handoff.hours_text import weekly_words
 from gateway.handoff.schedule import OpeningSchedule
 from gateway.handoff.service import Adviser
 from gateway.ids import is_client_id
@@ -192,7 +193,7 @@ async def delete_canned(reply_id: str, user: AdviserUser, runtime: RuntimeDep) -
 async def get_schedule(user: AdviserUser, runtime: RuntimeDep) -> dict[str, Any]:
     """Opening hours in force."""
     current = await runtime.schedule.current()
-    return {**current.to_json(), "open_now": current.is_open()}
+    return {**current.to_json(), "open_now": current.is_open(), "hours_text": weekly_words(current)}
 
 
 @router.put("/schedule")
@@ -205,4 +206,5 @@ async def put_schedule(body: Schedule, user: AdminUser, runtime: RuntimeDep) -> 
     await runtime.schedule.save(schedule)
     await runtime.analytics.audit("schedule", user.username)
     await runtime.hub.queue_changed()
-    return {**schedule.to_json(), "open_now": schedule.is_open()}
+    return {**schedule.to_json(), "open_now": schedule.is_open(),
+            "hours_text": weekly_words(schedule)}

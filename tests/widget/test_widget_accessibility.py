@@ -88,7 +88,8 @@ def test_axe_finds_nothing_in_any_state(page: Any, fake: Any, hosts: Any,
     cid = conversation(widget)
     service = fake.service
     service.call(service.store(cid, {"role": "system", "text": "You are number 2 in the queue."}))
-    service.call(service.push_state(cid, mode="queued", queue_position=2, eta_seconds=240))
+    service.call(service.push_state(cid, mode="queued", queue_position=2, eta_seconds=240,
+                                    wait_text="about 4 minutes"))
     page.get_by_role("button", name="Leave the queue").wait_for()
     check(page, shots, "queue")
 
@@ -187,7 +188,7 @@ def test_new_messages_are_announced_once(page: Any, fake: Any, hosts: Any) -> No
     widget.wait_live("Assistant said: You said: hello")
     cid = conversation(widget)
     fake.service.call(fake.service.push_state(cid, mode="queued", queue_position=3,
-                                              eta_seconds=600))
+                                              eta_seconds=600, wait_text="about 10 minutes"))
     widget.wait_live("You are number 3 in the queue. The wait is about 10 minutes.")
     assert "hello" not in widget.live()
     page.reload()

@@ -96,22 +96,53 @@ function section(title, children, s) {
     : h("p", { text: s.nothing })];
 }
 
-/** The bot's context: intents with confidence, articles with scores, form answers, pages. */
+/** "Postcode", from a slot name the assistant uses ("bin_postcode"). */
+function slotLabel(name, s) {
+  const known = s.slotLabels[name];
+  if (known) return known;
+  const words = String(name).replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function slotValue(value, s) {
+  if (value === true) return s.yes;
+  if (value === false) return s.no;
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** One thing the citizen said, with what the assistant took it to mean, in plain words. */
+function saidLine(turn, s) {
+  const text = String(turn.text || "");
+  const meaning = s.meanings[turn.intent] || s.meaningUnknown;
+  const unsure = typeof turn.confidence === "number" && turn.confidence < 0.6 ? ` ${s.unsure}` : "";
+  if (text.startsWith("/")) return h("li", { text: `${s.pressed}: ${meaning}${unsure}` });
+  return h("li", {}, h("q", { text }), ` — ${meaning}${unsure}`);
+}
+
+function articleLine(article, s) {
+  const title = [article.title, article.heading].filter(Boolean).join(": ");
+  const href = safeUrl(article.url, [window.location.origin]);
+  const score = typeof article.score === "number"
+    ? ` (${format(s.matchScore, { score: article.score.toFixed(2) })})` : "";
+  return h("li", {}, href ? externalLink(href, title, { newTab: s.newTab }) : title, score);
+}
+
+/** The bot's context in plain words: what they said and meant, guidance offered, details
+ * they gave (labelled as a person would), pages they were on. No internal names. */
 export function contextView(context, s) {
   if (!context || !context.available) {
     return [h("p", { text: (context && context.detail) || s.contextNone })];
   }
-  const intents = (context.intents || []).map((i) => h("li", {},
-    h("span", { text: i.text || "" }), " — ",
-    h("code", { text: i.intent || "?" }),
-    typeof i.confidence === "number" ? ` ${Math.round(i.confidence * 100)} %` : ""));
-  const articles = (context.articles || []).map((a) => sourceLine(a, s));
+  const said = (context.intents || []).map((turn) => saidLine(turn, s));
+  const articles = (context.articles || []).map((a) => articleLine(a, s));
   const slots = Object.entries(context.slots || {}).map(([name, value]) =>
-    h("li", {}, h("code", { text: name }), `: ${typeof value === "string" ? value : JSON.stringify(value)}`));
+    h("li", {}, h("strong", { text: `${slotLabel(name, s)}: ` }), slotValue(value, s)));
   const pages = (context.pages || []).map((page) => h("li", { text: page }));
   const out = [];
-  if (context.active_form) out.push(h("p", { text: format(s.activeForm, { form: context.active_form }) }));
-  out.push(...section(s.intents, intents, s), ...section(s.articles, articles, s),
+  if (context.active_form) {
+    out.push(h("p", { text: format(s.activeForm, { form: s.forms[context.active_form] || slotLabel(context.active_form, s) }) }));
+  }
+  out.push(...section(s.intents, said, s), ...section(s.articles, articles, s),
     ...section(s.slots, slots, s), ...section(s.pages, pages, s));
   return out;
 }

@@ -5,6 +5,7 @@
  * https: (or on an origin the page allowed) and open with rel="noopener noreferrer".
  */
 import { format } from "./strings.js";
+import { isConfirmation, messageText } from "./message-text.js";
 
 /**
  * Create an element. `props` may hold `class`, `text` (set as textContent) and any
@@ -118,9 +119,10 @@ function renderFeedback(message, ctx) {
  */
 export function renderMessage(message, ctx) {
   const role = ["citizen", "bot", "adviser", "system"].includes(message.role) ? message.role : "bot";
-  const item = h("li", { class: `csa-msg csa-msg--${role}` },
+  const confirmation = isConfirmation({ ...message, role });
+  const item = h("li", { class: `csa-msg csa-msg--${role}${confirmation ? " csa-msg--confirmation" : ""}` },
     h("p", { class: "csa-msg__who", text: speaker(message, ctx.strings) }),
-    h("p", { class: "csa-msg__text", text: typeof message.text === "string" ? message.text : "" }));
+    messageText(message.text, role !== "citizen"));
   if (message.id) item.dataset.id = message.id;
   if (Array.isArray(message.sources)) {
     const sources = renderSources(message.sources, ctx);

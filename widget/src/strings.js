@@ -49,13 +49,8 @@ export const STRINGS = {
       one: "You are number {count} in the queue.",
       other: "You are number {count} in the queue.",
     },
-    queueWait: {
-      one: "The wait is about {count} minute.",
-      other: "The wait is about {count} minutes.",
-    },
+    queueWait: "The wait is {wait}.",
     queueMoving: "You can keep using this website. The chat stays open on every page.",
-    outOfHours:
-      "No adviser is available right now. The assistant can take your details so we can call you back.",
     adviserHeading: "You are talking to a person",
     adviserWith: "You are talking to {name}, an adviser.",
     closedText: "The adviser has ended the chat. You can keep asking the assistant.",

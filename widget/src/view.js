@@ -55,8 +55,8 @@ export function buildView(root, config, s) {
   ref.status = h("p", { class: "csa-status", role: "status" });
   ref.down = downBox(ref, config, s);
   ref.modeTitle = h("h3", { class: "csa-box-title" });
-  ref.modeText = h("p", {});
-  ref.mode = h("div", { class: "csa-mode", hidden: true }, ref.modeTitle, ref.modeText);
+  ref.modeText = h("span", {});
+  ref.mode = h("div", { class: "csa-mode", hidden: true }, ref.modeTitle, " ", ref.modeText);
   ref.log = h("ol", { class: "csa-log" });
   ref.typing = h("p", { class: "csa-typing", hidden: true });
   ref.scroll = h("div", {
@@ -82,8 +82,7 @@ export function buildView(root, config, s) {
     id: "csa-panel", class: "csa-panel", role: launcherMode ? "dialog" : null,
     "aria-labelledby": "csa-title", hidden: launcherMode,
   },
-  h("div", { class: "csa-head" }, ref.title, ref.close),
-  h("div", { class: "csa-tools" }, ref.person),
+  h("div", { class: "csa-head" }, ref.title, h("div", { class: "csa-tools" }, ref.person, ref.close)),
   ref.status, ref.down, ref.mode, ref.scroll, ref.form, ref.privacy, ref.confirm, ref.live);
   ref.root = h("section", {
     class: `csa csa--${launcherMode ? "launcher" : "inline"}`, "aria-label": config.title,
@@ -100,9 +99,8 @@ export function describeState(frame, mode, s, lang) {
   if (mode === "queued") {
     title = s.queueHeading;
     if (Number.isInteger(frame.queue_position)) parts.push(format(s.queuePosition, { count: frame.queue_position }, lang));
-    if (Number.isInteger(frame.eta_seconds)) {
-      parts.push(format(s.queueWait, { count: Math.max(1, Math.round(frame.eta_seconds / 60)) }, lang));
-    }
+    // The words come from the gateway (one wording for the estimate everywhere).
+    if (typeof frame.wait_text === "string" && frame.wait_text) parts.push(format(s.queueWait, { wait: frame.wait_text }));
     parts.push(s.queueMoving);
   } else if (mode === "adviser") {
     title = s.adviserHeading;
@@ -111,6 +109,7 @@ export function describeState(frame, mode, s, lang) {
   } else if (mode === "closed") {
     parts.push(s.closedText);
   }
-  if (frame.out_of_hours && mode !== "adviser") parts.push(s.outOfHours);
+  // Out of hours is said once, in the conversation (closed, when advisers are back, callback
+  // or phone), not again in a banner that takes the conversation's space.
   return { title, text: parts.join(" ") };
 }
