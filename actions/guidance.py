@@ -126,7 +126,7 @@ def redact_personal_data(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
         question = question.replace(placeholder, " ")
     turn.question = re.sub(r"\s+", " ", question).strip()
     if kinds:
-        words = [_KIND_WORDS[kind] for kind in kinds]
+        words = [_KIND_WORDS.get(kind, "personal details") for kind in kinds]
         details = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
         say(dispatcher, "utter_pii_not_needed", details=details)
         if not has_words(turn.question) or len(turn.question.split()) < 2:
