@@ -16,6 +16,7 @@ from typing import TextIO
 from knowledge.articles import ArticleError
 from knowledge.calibration import CalibrationError
 from knowledge.evaluation import QuestionSetError
+from knowledge.importers.govuk_command import add_arguments as add_govuk_arguments
 from knowledge.importers.writing import ImportError_
 from knowledge.index_store import IndexMismatchError
 from knowledge.settings import KnowledgeSettings
@@ -129,13 +130,12 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _import_govuk(args: argparse.Namespace) -> int:
-    from knowledge.importers.govuk import import_files
-    from knowledge.importers.writing import write_drafts
+    from knowledge.importers.govuk import item_files
+    from knowledge.importers.govuk_command import run
 
-    drafts = import_files(args.paths, args.id_prefix, args.service_area)
-    for path in write_drafts(drafts, args.out, overwrite=args.overwrite):
-        print(f"wrote {path}")
-    return 0
+    settings = KnowledgeSettings()
+    progress = Progress("importing items", len(item_files(args.paths)))
+    return run(args, progress, settings.redis_url, settings.redis_key_prefix)
 
 
 def _import_faq(args: argparse.Namespace) -> int:
@@ -215,11 +215,7 @@ def build_parser(settings: KnowledgeSettings) -> argparse.ArgumentParser:
     govuk = sub.add_parser(
         "import-govuk", help="import GOV.UK Content API items (files or folders)"
     )
-    govuk.add_argument("paths", nargs="+", type=Path)
-    govuk.add_argument("--out", type=Path, required=True)
-    govuk.add_argument("--id-prefix", default="")
-    govuk.add_argument("--service-area", default="GOV.UK")
-    govuk.add_argument("--overwrite", action="store_true")
+    add_govuk_arguments(govuk)
     faq = sub.add_parser("import-faq", help="import a FAQ spreadsheet (.csv or .json)")
     faq.add_argument("file", type=Path)
     faq.add_argument("--out", type=Path, required=True)

@@ -16,3 +16,5 @@ class KnowledgeSettings(BaseSettings):
     knowledge_index_dir: Path = Path("var/index")
     knowledge_calibration: Path = Path(__file__).resolve().parent / "calibration.json"
     knowledge_questions: Path = Path("knowledge/eval/questions.jsonl")
+    redis_url: str | None = None  # only ``import-govuk --to-editor`` connects
+    redis_key_prefix: str = "csa:"

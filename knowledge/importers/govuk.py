@@ -1,152 +1,106 @@
 """Import GOV.UK Content API content items (``/api/content/<path>`` JSON) as articles.
 
-Supported schemas: ``guide`` (``details.parts`` become ``##`` sections), ``answer``,
-``help_page``, ``detailed_guide`` (``details.body``), ``transaction`` and
-``local_transaction`` (their introduction, need-to-know and more-information blocks).
-HTML becomes Markdown; ``h2`` headings become sections; ``base_path`` becomes the URL on
-www.gov.uk; ``locale`` is kept as the article language (``en`` or ``cy``).
+Supported schemas are listed in :data:`SUPPORTED` (see ``govuk_formats`` for what each one
+becomes). ``base_path`` becomes the URL on www.gov.uk; ``locale`` is kept as the article
+language (``en`` or ``cy``) and a Welsh item names its English counterpart; a withdrawn item
+is imported retired with its notice at the top (or skipped); ``review_by`` is the last update
+plus ``review_months``, so the editor flags items nobody has reviewed for that long.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlparse
 
-from markdownify import MarkdownConverter
-
-from knowledge.articles import slugify
+from knowledge.importers.govuk_formats import BUILDERS, SUPPORTED
+from knowledge.importers.govuk_markdown import plain_text, unique_headings
 from knowledge.importers.writing import Draft, ImportError_, make_id
 
 GOVUK = "https://www.gov.uk"
-SUPPORTED = ("guide", "answer", "help_page", "detailed_guide", "transaction", "local_transaction")
+WITHDRAWN_CHOICES = ("retire", "skip")
 
 
-class _Converter(MarkdownConverter):
-    """Markdown the article parser accepts: ATX headings, '-' bullets, https links only."""
-
-    def __init__(self, base_url: str, heading_shift: int = 0) -> None:
-        super().__init__(
-            heading_style="ATX", bullets="-", strip_document="strip", escape_misc=False
-        )
-        self.base_url = base_url
-        self.heading_shift = heading_shift
-
-    def convert_a(self, el: Any, text: str, parent_tags: Any) -> str:
-        text = " ".join((text or "").split())
-        href = (el.get("href") or "").strip()
-        if not text:
-            return ""
-        if href.startswith(("mailto:", "tel:")):
-            return f"[{text}]({href})"
-        absolute = urljoin(self.base_url, href) if href else ""
-        parsed = urlparse(absolute)
-        if parsed.scheme == "http" and parsed.netloc:
-            absolute = "https" + absolute[4:]
-            parsed = urlparse(absolute)
-        if parsed.scheme != "https" or not parsed.netloc or re.search(r"[\s()]", absolute):
-            return text
-        return f"[{text}]({absolute})"
-
-    def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
-        return el.get("alt") or ""
-
-    def convert_hN(self, n: int, el: Any, text: str, parent_tags: Any) -> str:
-        level = min(6, max(2, n + self.heading_shift))
-        words = " ".join((text or "").split()).strip("# ")
-        return f"\n\n{'#' * level} {words}\n\n" if words else ""
+class ImportSkipped(ImportError_):
+    """An item deliberately not imported (unsupported schema, or withdrawn with ``skip``)."""
 
 
-def html_to_markdown(html: str | None, base_url: str, heading_shift: int = 0) -> str:
-    """Convert a GOV.UK HTML fragment to Markdown the article parser accepts."""
-    if not html:
-        return ""
-    text = _Converter(base_url, heading_shift).convert(html)
-    text = text.replace("<", "‹").replace(">", "›")  # no stray HTML survives conversion
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+@dataclass(frozen=True)
+class Imported:
+    """One converted item: the draft and what the import report says about it."""
+
+    draft: Draft
+    origin: str
+    key: str
+    withdrawn: str = ""
+    review_overdue: bool = False
+    notes: tuple[str, ...] = ()
+    english_path: str = ""
+    base_path: str = ""
+    locale: str = "en"
+    updated_at: str = ""
+    related: list[str] = field(default_factory=list)
 
 
-def _sections(markdown: str) -> tuple[str, list[tuple[str, str]]]:
-    """Split Markdown into intro and non-empty, uniquely named ``##`` sections."""
-    intro: list[str] = []
-    sections: list[tuple[str, list[str]]] = []
-    for line in markdown.split("\n"):
-        if line.startswith("## "):
-            sections.append((line[3:].strip(), []))
-        elif sections:
-            sections[-1][1].append(line)
-        else:
-            intro.append(line)
-    out: list[tuple[str, str]] = []
-    used: set[str] = set()
-    for heading, lines in sections:
-        body = "\n".join(lines).strip()
-        if not body:
-            continue
-        name, n = heading, 2
-        while slugify(name) in used or not slugify(name):
-            name, n = f"{heading} ({n})", n + 1
-        used.add(slugify(name))
-        out.append((name, body))
-    return "\n".join(intro).strip(), out
+def source_key(content_id: str, locale: str) -> str:
+    """The id an imported article keeps across re-imports: content id plus non-English locale."""
+    return f"govuk:{content_id}" if locale == "en" else f"govuk:{content_id}:{locale}"
 
 
-def _body(item: dict[str, Any], url: str, source: str) -> str:
-    schema = item["schema_name"]
-    details = item.get("details") or {}
-    if not isinstance(details, dict):
-        raise ImportError_(f"{source}: 'details' must be an object")
-    if schema == "guide":
-        parts = details.get("parts") or []
-        if not isinstance(parts, list):
-            raise ImportError_(f"{source}: 'details.parts' must be a list")
-        blocks = []
-        for number, part in enumerate(parts, start=1):
-            if not isinstance(part, dict) or not part.get("title"):
-                raise ImportError_(f"{source}: part {number} has no title")
-            text = html_to_markdown(part.get("body"), f"{url}/{part.get('slug', '')}", 1)
-            if text:
-                blocks.append(f"## {' '.join(str(part['title']).split())}\n\n{text}")
-        return "\n\n".join(blocks)
-    if schema in ("answer", "help_page", "detailed_guide"):
-        return html_to_markdown(details.get("body"), url)
-    if schema == "transaction":
-        blocks = [html_to_markdown(details.get("introductory_paragraph"), url)]
-        start = details.get("transaction_start_link")
-        label = details.get("start_button_text") or "Start now"
-        if isinstance(start, str) and start.startswith(("https://", "http://")):
-            target = "https" + start[4:] if start.startswith("http://") else start
-            where = details.get("will_continue_on")
-            suffix = f" (on {where})" if where else ""
-            blocks.append(f"[{label}]({target}){suffix}")
-        for key in ("what_you_need_to_know", "other_ways_to_apply", "more_information"):
-            text = html_to_markdown(details.get(key), url)
-            if text and not text.lstrip().startswith("## "):
-                heading = "Other ways to apply" if key == "other_ways_to_apply" else "What you need"
-                text = f"## {heading}\n\n{text}"
-            blocks.append(text)
-        return "\n\n".join(b for b in blocks if b)
-    # local_transaction
-    blocks = [html_to_markdown(details.get("introduction"), url)]
-    need = html_to_markdown(details.get("need_to_know"), url)
-    if need:
-        blocks.append(f"## What you need to know\n\n{need}")
-    blocks.append(html_to_markdown(details.get("more_information"), url))
-    return "\n\n".join(b for b in blocks if b)
+def _date(value: object) -> str:
+    text = str(value or "")[:10]
+    return text if re.match(r"^\d{4}-\d{2}-\d{2}$", text) else ""
+
+
+def _review_by(reviewed: str, months: int) -> str:
+    day = dt.date.fromisoformat(reviewed)
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, 28)).isoformat()
+
+
+def _withdrawn_notice(item: dict[str, Any], details: dict[str, Any]) -> str:
+    for notice in (item.get("withdrawn_notice"), details.get("withdrawn_notice")):
+        if isinstance(notice, dict) and (notice.get("explanation") or notice.get("withdrawn_at")):
+            when = _date(notice.get("withdrawn_at"))
+            words = plain_text(notice.get("explanation")) or "This page has been withdrawn."
+            return f"Withdrawn on {when}: {words}" if when else f"Withdrawn: {words}"
+    return ""
+
+
+def _english_path(item: dict[str, Any], base_path: str) -> str:
+    translations = (item.get("links") or {}).get("available_translations") or []
+    for other in translations:
+        if isinstance(other, dict) and other.get("locale") == "en":
+            path = str(other.get("base_path") or "")
+            if path.startswith("/") and path != base_path:
+                return path
+    return ""
 
 
 def item_to_draft(
-    item: Any, source: str, id_prefix: str = "", service_area: str = "GOV.UK"
-) -> Draft:
-    """Turn one content item into an article draft; :class:`ImportError_` names ``source``."""
+    item: Any,
+    source: str,
+    id_prefix: str = "",
+    service_area: str = "GOV.UK",
+    withdrawn: str = "retire",
+    review_months: int = 12,
+    today: dt.date | None = None,
+) -> Imported:
+    """Turn one content item into an article draft.
+
+    Raises :class:`ImportSkipped` for an unsupported schema (or a withdrawn item when
+    ``withdrawn="skip"``) and :class:`ImportError_` for an item that cannot be read; both
+    messages name ``source``.
+    """
     if not isinstance(item, dict):
         raise ImportError_(f"{source}: a content item must be a JSON object")
     schema = item.get("schema_name")
-    if schema not in SUPPORTED:
-        raise ImportError_(
+    if schema not in BUILDERS:
+        raise ImportSkipped(
             f"{source}: schema {schema!r} is not supported; "
             f"supported schemas: {', '.join(SUPPORTED)}"
         )
@@ -160,36 +114,75 @@ def item_to_draft(
     locale = item.get("locale") or "en"
     if locale not in ("en", "cy"):
         raise ImportError_(f"{source}: locale {locale!r} is not supported (en or cy)")
-    markdown = _body(item, url, source)
-    intro, sections = _sections(markdown)
+    details = item.get("details") or {}
+    if not isinstance(details, dict):
+        raise ImportError_(f"{source}: 'details' must be an object")
+    notice = _withdrawn_notice(item, details)
+    if notice and withdrawn == "skip":
+        raise ImportSkipped(f"{source}: withdrawn ({notice})")
+    content = BUILDERS[str(schema)](details, url, source)
+    blocks = unique_headings(content.blocks)
     description = " ".join(str(item.get("description") or "").split())
     title = " ".join(item["title"].split())
-    if not intro:
-        intro = description or title
-    if not sections and intro == title and not description:
-        intro = f"[{title}]({url})"
-    body = intro + "".join(f"\n\n## {h}\n\n{b}" for h, b in sections)
-    organisations = (item.get("links") or {}).get("organisations") or []
-    owner = (
-        organisations[0].get("title")
-        if organisations and isinstance(organisations[0], dict)
-        else None
+    intro = content.intro or description or f"[{title}]({url})"
+    if notice:
+        intro = f"**{notice}**\n\n{intro}"
+    body = intro + "".join(f"\n\n## {b.heading}\n\n{b.text}" for b in blocks)
+    links = item.get("links") or {}
+    organisations = links.get("organisations") or links.get("lead_organisations") or []
+    first_org = organisations[0] if organisations else None
+    owner = first_org.get("title") if isinstance(first_org, dict) else None
+    reviewed = _date(details.get("reviewed_at")) or _date(
+        item.get("public_updated_at") or item.get("updated_at")
     )
-    updated = str(item.get("public_updated_at") or item.get("updated_at") or "")[:10]
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", updated):
+    if not reviewed:
         raise ImportError_(f"{source}: the content item has no public_updated_at date")
-    front = {
+    review_by = _review_by(reviewed, review_months)
+    content_id = str(item.get("content_id") or base_path)
+    front: dict[str, Any] = {
         "title": title,
         "summary": description or title,
         "url": url,
         "service_area": service_area,
-        "owner": owner or "GOV.UK",
-        "last_reviewed": updated,
-        "status": "published",
+        "owner": " ".join(str(owner or "GOV.UK").split()),
+        "last_reviewed": reviewed,
+        "review_by": review_by,
+        "status": "retired" if notice else "published",
         "language": locale,
-        "source": f"govuk:{item.get('content_id', base_path)}",
+        "source": source_key(content_id, locale),
     }
-    return Draft(id=make_id(base_path, id_prefix), front=front, body=body)
+    questions = {b.heading: b.questions for b in blocks if b.questions}
+    if questions:
+        front["questions"] = questions
+    return Imported(
+        draft=Draft(id=make_id(base_path, id_prefix), front=front, body=body),
+        origin=source,
+        key=source_key(content_id, locale),
+        withdrawn=notice,
+        review_overdue=dt.date.fromisoformat(review_by) < (today or dt.date.today()),
+        notes=tuple(content.notes),
+        english_path=_english_path(item, base_path) if locale != "en" else "",
+        base_path=base_path,
+        locale=locale,
+        updated_at=str(item.get("public_updated_at") or item.get("updated_at") or ""),
+    )
+
+
+def link_translations(items: list[Imported]) -> None:
+    """Point each Welsh article and its English counterpart at each other (``related``)."""
+    by_path = {(i.base_path, i.locale): i for i in items}
+    by_key = {i.key: i for i in items}
+    for item in items:
+        if item.locale == "en":
+            continue
+        english = by_path.get((item.english_path, "en")) or by_key.get(item.key.rsplit(":", 1)[0])
+        if english is None:
+            continue
+        item.related.append(english.draft.id)
+        english.related.append(item.draft.id)
+    for item in items:
+        if item.related:
+            item.draft.front["related"] = sorted(set(item.related))
 
 
 def load_item(path: Path) -> Any:
@@ -202,14 +195,23 @@ def load_item(path: Path) -> Any:
         raise ImportError_(f"{path}: cannot be read ({exc})") from None
 
 
-def import_files(
-    paths: list[Path], id_prefix: str = "", service_area: str = "GOV.UK"
-) -> list[tuple[Draft, str]]:
-    """Drafts for every content item file (a folder means its ``*.json`` files)."""
+def item_files(paths: list[Path]) -> list[Path]:
+    """The content item files named (a folder means its ``*.json`` files)."""
     files: list[Path] = []
     for path in paths:
         path = Path(path)
         files += sorted(path.glob("*.json")) if path.is_dir() else [path]
     if not files:
         raise ImportError_("no content item files were given")
-    return [(item_to_draft(load_item(f), str(f), id_prefix, service_area), str(f)) for f in files]
+    return files
+
+
+def import_files(
+    paths: list[Path], id_prefix: str = "", service_area: str = "GOV.UK"
+) -> list[tuple[Draft, str]]:
+    """Drafts for every content item file; the first problem raises (see ``import_run``)."""
+    items = [
+        item_to_draft(load_item(f), str(f), id_prefix, service_area) for f in item_files(paths)
+    ]
+    link_translations(items)
+    return [(i.draft, i.origin) for i in items]
