@@ -7,6 +7,7 @@ article whose title is the question and whose text is the answer. Rows without a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from knowledge.example_questions import INTRO_KEY, QuestionsFieldError, check_question_text
 from knowledge.importers.writing import Draft, ImportError_, make_id
 
 REQUIRED = ("question", "answer")
@@ -110,7 +112,7 @@ def import_faq(
         if urlparse(url).scheme != "https" or not urlparse(url).netloc:
             raise ImportError_(f"{path}{where}: url must be an https:// address, got {url!r}")
         question = " ".join(values["question"].split())
-        front = {
+        front: dict[str, object] = {
             "title": question,
             "summary": _summary(values["answer"]),
             "url": url,
@@ -121,5 +123,9 @@ def import_faq(
             "language": language,
             "source": f"faq:{path.name}{where.replace(' ', ':')}",
         }
+        # The FAQ's own question is an example question of its answer (unless it is too long
+        # or carries Markdown: the title still has it).
+        with contextlib.suppress(QuestionsFieldError):
+            front["questions"] = {INTRO_KEY: [check_question_text(question)]}
         drafts.append((Draft(id=article_id, front=front, body=values["answer"]), f"{path}{where}"))
     return drafts

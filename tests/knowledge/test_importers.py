@@ -100,6 +100,7 @@ def test_faq_csv_each_pair_becomes_an_article(tmp_path: Path) -> None:
     assert len(written) == 2
     library = articles["faq-when-is-the-library-open"]
     assert library.title == "When is the library open?"
+    assert library.intro_questions == ("When is the library open?",)  # an example question
     assert library.url == "https://www.millbrook.example/libraries"
     assert (
         articles["faq-can-i-pay-by-card"].url
