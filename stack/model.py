@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 TRAINING_FILES = ("*.yml", "*.yaml", "*.md", "*.json")
 
@@ -29,13 +31,33 @@ def model_path(bot_dir: Path, models_dir: Path) -> Path:
     return models_dir / f"bot-{bot_hash(bot_dir)}.tar.gz"
 
 
-def ensure_model(bot_dir: Path, models_dir: Path, rasa_bin: Path) -> Path:
-    """Return the model for the current ``bot/``, training it first when ``bot/`` changed."""
+def ensure_model(bot_dir: Path, models_dir: Path, rasa_bin: Path,
+                 log_path: Path | None = None) -> Path:
+    """Return the model for the current ``bot/``, training it first when ``bot/`` changed.
+
+    With ``log_path`` the training output goes to that file (the run command keeps the
+    terminal for progress lines); a failed training raises with the log's name.
+    """
     target = model_path(bot_dir, models_dir)
     if target.exists():
         return target
     models_dir.mkdir(parents=True, exist_ok=True)
-    print(f"Training the Rasa model ({target.name}); this takes about a minute.", file=sys.stderr)
+    if log_path is None:
+        print(f"Training the Rasa model ({target.name}); this takes about a minute.",
+              file=sys.stderr)
+        _train(bot_dir, models_dir, rasa_bin, target, None)
+    else:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as log:
+            _train(bot_dir, models_dir, rasa_bin, target, log)
+    for old in models_dir.glob("bot-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target
+
+
+def _train(bot_dir: Path, models_dir: Path, rasa_bin: Path, target: Path,
+           log: BinaryIO | None) -> None:
     subprocess.run(
         [
             str(rasa_bin), "train",
@@ -49,8 +71,8 @@ def ensure_model(bot_dir: Path, models_dir: Path, rasa_bin: Path) -> Path:
         ],
         check=True,
         cwd=bot_dir,
+        stdout=log, stderr=subprocess.STDOUT if log is not None else None,
+        # bot/config.yml names a pipeline component from the repository (safety.rasa_gate)
+        env={**os.environ, "PYTHONPATH": str(bot_dir.resolve().parent),
+             "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
-    for old in models_dir.glob("bot-*.tar.gz"):
-        if old != target:
-            old.unlink()
-    return target

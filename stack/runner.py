@@ -1,24 +1,27 @@
-"""Run the whole assistant under honcho, printing one URL when it is ready."""
+"""Run the whole assistant: one progress line per part, the address and the staff sign-in on
+the terminal; every part's full output in ``var/log/<part>.log`` (named in the output)."""
 
 from __future__ import annotations
 
-import shlex
-import threading
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
+from types import FrameType
 
-import httpx
-from honcho.manager import Manager
-
-from stack.model import ensure_model
+from stack.model import ensure_model, model_path
 from stack.processes import (
     ProcessSpec,
     StackLayout,
     assistant_processes,
     embedded_redis_process,
-    process_env,
 )
 from stack.redis_server import redis_answers
 from stack.settings import StackSettings
+from stack.supervisor import QuietSupervisor, tail
+
+READY_TIMEOUT = 300.0
 
 
 def choose_redis(settings: StackSettings) -> tuple[str, ProcessSpec | None]:
@@ -32,12 +35,14 @@ def choose_redis(settings: StackSettings) -> tuple[str, ProcessSpec | None]:
     return f"redis://127.0.0.1:{port}/0", spec
 
 
-def layout_for(settings: StackSettings, redis_url: str) -> StackLayout:
-    """Turn settings into the concrete layout the processes use."""
+def layout_for(settings: StackSettings, redis_url: str,
+               train_log: Path | None = None) -> StackLayout:
+    """Turn settings into the concrete layout the processes use (training the model if
+    ``bot/`` changed; its output goes to ``train_log`` when given)."""
     return StackLayout(
         root=settings.root,
         redis_url=redis_url,
-        model=ensure_model(settings.bot_dir, settings.models_dir, settings.rasa_bin),
+        model=ensure_model(settings.bot_dir, settings.models_dir, settings.rasa_bin, train_log),
         rasa_bin=settings.rasa_bin,
         app_python=settings.app_python,
         rasa_token=settings.rasa_token,
@@ -66,44 +71,52 @@ def ready_message(url: str, settings: StackSettings) -> str:
     return "\n" + "\n".join(f"  {line}" for line in lines) + "\n"
 
 
-def announce_when_ready(
-    url: str, message: str, stop: threading.Event, timeout: float = 300.0
-) -> None:
-    """Poll the gateway's readiness and print the one URL a person needs."""
-    deadline = time.monotonic() + timeout
-    while not stop.is_set() and time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                print(message, flush=True)
-                return
-        except httpx.HTTPError:
-            pass
-        stop.wait(1.0)
-    if not stop.is_set():
-        print(f"\n  Still not ready after {timeout:.0f} s; see {url}/readyz\n", flush=True)
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def run(settings: StackSettings) -> int:
-    """Start every process; return when one exits or on Ctrl-C (which stops them all)."""
+    """Start every part quietly, print progress and the address; return when a part stops or
+    on Ctrl-C (which stops them all)."""
+    log_dir = settings.var_dir / "log"
+    supervisor = QuietSupervisor(settings.root, log_dir, sys.stdout)
+    say = supervisor.say
+    say(f"Starting the assistant. Full logs: {supervisor.relative(log_dir)}/"
+        " (redis.log, actions.log, rasa.log, gateway.log)")
     redis_url, redis_spec = choose_redis(settings)
-    layout = layout_for(settings, redis_url)
-    specs = ([redis_spec] if redis_spec else []) + assistant_processes(layout)
-    print(f"Redis: {redis_url}" + (" (embedded, data in var/redis)" if redis_spec else ""))
-    manager = Manager()
+    if redis_spec is None:
+        say(f"  {'Redis (data store)':<34} using {redis_url}")
+    if not model_path(settings.bot_dir, settings.models_dir).exists():
+        train_log = log_dir / "train.log"
+        say(f"  {'Dialogue model':<34} training (bot/ changed), about a minute; "
+            f"log: {supervisor.relative(train_log)}")
+        started = time.monotonic()
+        try:
+            layout = layout_for(settings, redis_url, train_log)
+        except (subprocess.CalledProcessError, OSError) as exc:  # where to look, no traceback
+            say(f"  Training failed ({exc.__class__.__name__}). The end of "
+                f"{supervisor.relative(train_log)}:")
+            for line in tail(train_log).splitlines():
+                say(f"    {line}")
+            return 1
+        say(f"  {'Dialogue model':<34} trained ({time.monotonic() - started:.0f} s)")
+    else:
+        layout = layout_for(settings, redis_url)
+    specs: list[ProcessSpec] = ([redis_spec] if redis_spec else []) + assistant_processes(layout)
     for spec in specs:
-        manager.add_process(spec.name, shlex.join(spec.command), env=process_env(spec),
-                            cwd=str(settings.root))
-    stop = threading.Event()
-    watcher = threading.Thread(
-        target=announce_when_ready,
-        args=(layout.gateway_url, ready_message(layout.gateway_url, settings), stop),
-        daemon=True,
-    )
-    watcher.start()
+        if spec.name == "redis":
+            supervisor.add(spec, lambda: redis_answers(redis_url))
+        else:
+            supervisor.add(spec)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    supervisor.start()
     try:
-        manager.loop()
+        if not supervisor.wait_ready(READY_TIMEOUT):
+            return 1
+        say(ready_message(layout.gateway_url, settings))
+        return supervisor.watch()
+    except KeyboardInterrupt:
+        say("\n  Stopping…")
+        return 0
     finally:
-        stop.set()
-    return manager.returncode or 0
-
-
+        supervisor.stop()

@@ -82,5 +82,7 @@ export class ConsoleApi {
   callbacks(status) { return this.request("GET", `callbacks?status=${encodeURIComponent(status)}`); }
   callbackStatus(id, status) { return this.request("POST", `callbacks/${encodeURIComponent(id)}/status`, { status }); }
   canned() { return this.request("GET", "canned"); }
+  schedule() { return this.request("GET", "schedule"); }
+  saveSchedule(schedule) { return this.request("PUT", "schedule", schedule); }
   addCanned(title, text) { return this.request("POST", "canned", { title, text }); }
 }

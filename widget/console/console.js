@@ -9,6 +9,7 @@ import { newClientId } from "../src/connection.js";
 import { ConsoleApi } from "./api.js";
 import { LiveConsole } from "./live.js";
 import { CallbackList } from "./callbacks.js";
+import { ScheduleEditor } from "./schedule.js";
 import {
   contextView, noteItem, queueItem, reasonText, tickWaits, transcriptItem, clock,
 } from "./render.js";
@@ -27,7 +28,11 @@ export class AdviserConsole {
       status: (kind, seconds) => this.onLive(kind, seconds),
       signedOut: () => this.signedOut(),
     });
-    this.callbacks = new CallbackList(this.api, this.s, (text) => this.announce(text));
+    this.callbacks = new CallbackList(this.api, this.s, (text) => this.announce(text), (id) => {
+      this.showView("chats");
+      this.open(id);
+    });
+    this.schedule = new ScheduleEditor(this.api, this.s, (text) => this.announce(text));
     this.user = null;
     this.current = null;
     this.view = null;
@@ -55,6 +60,7 @@ export class AdviserConsole {
     $("sign-out").addEventListener("click", () => this.signOut());
     $("nav-chats").addEventListener("click", () => this.showView("chats"));
     $("nav-callbacks").addEventListener("click", () => this.showView("callbacks"));
+    $("nav-schedule").addEventListener("click", () => this.showView("schedule"));
     $("claim").addEventListener("click", () => this.claim());
     $("reply-form").addEventListener("submit", (e) => { e.preventDefault(); this.reply(); });
     $("reply").addEventListener("keydown", (e) => {
@@ -115,6 +121,7 @@ export class AdviserConsole {
     $("app").hidden = false;
     $("user-bar").hidden = false;
     $("who").textContent = format(this.s.signedInAs, { name: user.display_name || user.username });
+    $("nav-schedule").hidden = user.role !== "admin";
     this.live.start();
     this.loadCanned();
     if (focus) $("queue-title").focus();
@@ -138,16 +145,13 @@ export class AdviserConsole {
   }
 
   showView(name) {
-    const chats = name === "chats";
-    $("view-chats").hidden = !chats;
-    $("view-callbacks").hidden = chats;
-    $("nav-chats").toggleAttribute("aria-current", chats);
-    $("nav-callbacks").toggleAttribute("aria-current", !chats);
-    if (chats) $("nav-chats").setAttribute("aria-current", "page");
-    else {
-      $("nav-callbacks").setAttribute("aria-current", "page");
-      this.callbacks.load();
+    for (const view of ["chats", "callbacks", "schedule"]) {
+      $(`view-${view}`).hidden = view !== name;
+      if (view === name) $(`nav-${view}`).setAttribute("aria-current", "page");
+      else $(`nav-${view}`).removeAttribute("aria-current");
     }
+    if (name === "callbacks") this.callbacks.load();
+    if (name === "schedule") this.schedule.load();
   }
 
   // --- live frames ------------------------------------------------------------------------
@@ -173,8 +177,15 @@ export class AdviserConsole {
     const lists = [];
     const waitingIds = new Set();
     let total = 0;
+    // Priority chats first, always: one list above every queue, oldest first.
+    const urgent = (snapshot.queues || []).flatMap((queue) => queue.waiting || [])
+      .filter((item) => item.priority).sort((a, b) => a.queued_at - b.queued_at);
+    $("priority").replaceChildren(...urgent.map((item) => queueItem(item, s, open, now, true)));
+    $("priority-box").hidden = !urgent.length;
+    for (const item of urgent) waitingIds.add(item.conversation_id);
+    total += urgent.length;
     for (const queue of snapshot.queues || []) {
-      const items = (queue.waiting || []).map((item) => {
+      const items = (queue.waiting || []).filter((item) => !item.priority).map((item) => {
         waitingIds.add(item.conversation_id);
         return queueItem(item, s, open, now);
       });

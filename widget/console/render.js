@@ -33,7 +33,7 @@ export function reasonText(reason, s) {
  * a span marked with the time the snapshot arrived, so it can tick without a new push
  * (`receivedAt` null: no waiting time, for conversations already held).
  */
-export function queueItem(item, s, onOpen, receivedAt) {
+export function queueItem(item, s, onOpen, receivedAt, showQueue = false) {
   let wait = null;
   if (receivedAt !== null) {
     wait = h("span", { class: "con-wait" });
@@ -41,10 +41,10 @@ export function queueItem(item, s, onOpen, receivedAt) {
     wait.dataset.at = String(receivedAt);
     wait.textContent = format(s.waited, { time: waitingText(item.waiting_seconds || 0, s) });
   }
-  const button = h("button", { type: "button", class: "con-item" },
+  const button = h("button", { type: "button", class: `con-item${item.priority ? " con-item--priority" : ""}` },
     item.priority ? h("strong", { class: "con-tag", text: s.priority }) : null,
     h("span", { class: "con-item__topic", text: item.topic || s.noTopic }),
-    h("span", { class: "con-item__reason", text: reasonText(item.reason, s) }),
+    h("span", { class: "con-item__reason", text: [reasonText(item.reason, s), showQueue ? item.queue : ""].filter(Boolean).join(" · ") }),
     wait);
   button.dataset.id = item.conversation_id;
   button.addEventListener("click", () => onOpen(item.conversation_id));
