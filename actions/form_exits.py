@@ -1,0 +1,79 @@
+"""When a message means "stop" or "start again", and when it is a question, not an answer.
+
+The NLU classifier calls "i want to start selling cakes from home" ``restart`` and "can you
+stop my direct debit" ``stop``. Those intents end a form or the whole conversation, so they
+must stand only when meant: a short message ("stop", "start again") or a control phrase
+("stop this form", "I don't want to carry on"). ``bot/nlu_gate.py`` sends anything else to
+guidance. Inside a form, ``is_question`` tells the validators that a message which is not a
+valid answer was a question ("how do I get out of this?"), so the citizen is offered the way
+out instead of "that doesn't look like a postcode". Pure Python (3.10 and 3.11).
+"""
+
+from __future__ import annotations
+
+import re
+
+CONTROL_INTENTS = frozenset({"restart", "stop"})
+MAX_BARE_CONTROL_WORDS = 3
+
+_CONTROL = re.compile(
+    r"\b(?:start|begin|restart|reset|go back to the start)(?:ing)?"
+    r"(?: (?:it |this |the chat |the conversation |everything |all )?"
+    r"(?:again|over|afresh|from (?:the )?(?:beginning|scratch|top|start)))?$"
+    r"|\b(?:start|begin)(?:ing)? (?:again|over|afresh|from (?:the )?(?:beginning|scratch|top"
+    r"|start))\b"
+    r"|\b(?:restart|reset|clear|wipe) (?:the |this |it|everything|all)"
+    r"|\b(?:new|fresh|brand new) (?:chat|conversation)\b|\bfresh start\b|\bfrom the top\b"
+    r"|\bgo back to the start\b"
+    r"|\b(?:stop|cancel|quit|exit|abort|end|halt|leave|skip)(?:ping)?"
+    r" (?:this|that|it|now|please|asking|reporting|the (?:form|questions?|report|chat|"
+    r"conversation|reporting|request|callback))\b"
+    r"|\b(?:stop|cancel|quit|exit|abort|halt)(?: please)?[.!]*$"
+    r"|\bdon'?t (?:want to|wanna) (?:do this|continue|carry on|go on)"
+    r"|\b(?:rather not|not) (?:carry on|do this|continue)\b"
+    r"|\bchanged? my mind\b|\bnever ?mind\b|\bforget (?:it|this|that)\b|\bdon'?t bother\b"
+    r"|\bi want to stop$|\blet'?s not\b",
+    re.IGNORECASE,
+)
+_QUESTION_START = re.compile(
+    r"^(?:how|what|whats|what's|when|where|why|who|which|can|could|do|does|did|is|are|will|"
+    r"would|should|shall|may|have|has)\b",
+    re.IGNORECASE,
+)
+_WAY_OUT = re.compile(
+    r"\b(?:get out|leave|exit|quit|stop|cancel|escape|go back|undo|end)\b.{0,20}"
+    r"\b(?:this|it|here|the form|the questions?|the report|now)\b"
+    r"|\bhow do i (?:stop|cancel|quit|exit|leave|get out)\b",
+    re.IGNORECASE,
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
+
+
+def meant_as_control(text: str) -> bool:
+    """True when a message classified ``stop``/``restart`` really asks to stop or start over.
+
+    Short messages (up to three words: "stop", "start again", "cancel it") and control
+    phrases count; a longer sentence about something else ("i want to start selling cakes
+    from home", "how do I stop junk mail") does not.
+    """
+    cleaned = re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip().lower()
+    words = _words(cleaned)
+    if not words:
+        return False
+    if len(words) <= MAX_BARE_CONTROL_WORDS and not _QUESTION_START.match(cleaned):
+        return True
+    return bool(_CONTROL.search(cleaned.rstrip(" .!")))
+
+
+def is_question(text: str) -> bool:
+    """True when ``text`` reads as a question rather than an answer to a form's question."""
+    cleaned = text.strip()
+    return cleaned.endswith("?") or bool(_QUESTION_START.match(cleaned))
+
+
+def asks_way_out(text: str) -> bool:
+    """True for "how do I get out of this", "can I stop this?", "I want to leave this"."""
+    return bool(_WAY_OUT.search(text))

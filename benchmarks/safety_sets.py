@@ -1,0 +1,206 @@
+"""Crisis routing on the labelled safety sets: who gets the helplines, and who should.
+
+Runs ``safety/eval/benign.jsonl`` and ``safety/eval/crisis.jsonl`` through
+
+- the statistical classifier alone (the trained Rasa model's own intent ranking, before the
+  safety gate: is ``safety_concern`` its top intent above the fallback threshold),
+- ``safety.detection`` alone (the lexical patterns), and
+- the served routing: the trained model's NLU as the Rasa server runs it (safety gate
+  included), combined with the guidance action's backstop as the bot combines them
+  (``safety.routing.gets_crisis_reply``),
+
+and prints one table per split: crisis recall and the benign→crisis rate (targets 100 % and
+≤ 0.5 %), then the misses. Misses of the held-out split are printed only with
+``--show-heldout-misses``: patterns and training data are changed by looking at the tune split
+only (safety/eval/README.md).
+
+Run from the repository root (loads the model in ``.venv-rasa``; about a minute):
+
+    .venv/bin/python benchmarks/safety_sets.py [--split tune|heldout|both] [--lexical-only]
+
+The same file, run by ``.venv-rasa/bin/python`` with ``--parse MODEL OUT``, is the
+in-process Rasa parser: it reads a JSON list of texts on stdin and writes the parses to OUT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ROOT / "safety" / "eval"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+SAFETY_INTENT = "safety_concern"
+
+
+def parse_with_rasa(model: str, out: str) -> None:
+    """(In .venv-rasa) parse each text of a JSON list on stdin with the model; write ``out``."""
+    import asyncio
+    import logging
+
+    logging.disable(logging.WARNING)
+    from rasa.core.agent import Agent
+
+    texts = json.load(sys.stdin)
+    agent = Agent.load(model)
+
+    async def parse_all() -> list[dict[str, Any]]:
+        results = []
+        for text in texts:
+            parsed = await agent.parse_message(text)
+            results.append(
+                {
+                    "intent": (parsed.get("intent") or {}).get("name"),
+                    "confidence": (parsed.get("intent") or {}).get("confidence"),
+                    "ranking": [
+                        [item["name"], round(float(item["confidence"]), 4)]
+                        for item in (parsed.get("intent_ranking") or [])[:4]
+                    ],
+                    "gate": parsed.get("gate"),
+                }
+            )
+        return results
+
+    Path(out).write_text(json.dumps(asyncio.run(parse_all())), encoding="utf-8")
+
+
+def load_set(name: str) -> list[dict[str, Any]]:
+    """The lines of ``safety/eval/<name>.jsonl``."""
+    path = SETS / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def rasa_parses(texts: list[str], model: Path) -> list[dict[str, Any]]:
+    """Parse ``texts`` with the trained model through Rasa's own Agent (in .venv-rasa)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONWARNINGS="ignore")
+    with tempfile.TemporaryDirectory() as work:
+        out = Path(work) / "parses.json"
+        done = subprocess.run(
+            [str(RASA_PYTHON), str(Path(__file__).resolve()), "--parse", str(model), str(out)],
+            input=json.dumps(texts), capture_output=True, text=True, env=env, check=False,
+        )
+        if done.returncode != 0:
+            sys.stderr.write(done.stderr[-3000:])
+            raise SystemExit("parsing with Rasa failed")
+        parsed: list[dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))
+    return parsed
+
+
+def classifier_says_crisis(parse: dict[str, Any], fallback: float) -> bool:
+    """The classifier's own opinion (before the gate): safety_concern on top, above fallback."""
+    gate = parse.get("gate") or {}
+    if gate.get("classifier"):
+        name, confidence = gate["classifier"]
+    else:
+        ranking = [r for r in parse["ranking"] if r[0] != "nlu_fallback"]
+        name, confidence = ranking[0] if ranking else (None, 0.0)
+    return bool(name == SAFETY_INTENT and confidence >= fallback)
+
+
+@dataclass
+class Score:
+    """One method on one split."""
+
+    method: str
+    crisis_hits: int
+    crisis_total: int
+    benign_alarms: int
+    benign_total: int
+    crisis_misses: list[str]
+    benign_misses: list[str]
+
+    def row(self) -> str:
+        """A Markdown table row."""
+        recall = self.crisis_hits / self.crisis_total if self.crisis_total else 0.0
+        alarm = self.benign_alarms / self.benign_total if self.benign_total else 0.0
+        return (
+            f"| {self.method} | {recall:.3f} ({self.crisis_hits}/{self.crisis_total}) "
+            f"| {alarm * 100:.1f} % ({self.benign_alarms}/{self.benign_total}) |"
+        )
+
+
+def score(
+    method: str, benign: list[dict[str, Any]], crisis: list[dict[str, Any]], says: Any
+) -> Score:
+    """Score ``says(line) -> bool`` on one split of both sets."""
+    alarms = [line["text"] for line in benign if says(line)]
+    misses = [line["text"] for line in crisis if not says(line)]
+    return Score(method, len(crisis) - len(misses), len(crisis), len(alarms), len(benign),
+                 misses, alarms)
+
+
+def main() -> None:
+    """Score every method on each split and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--split", choices=["tune", "heldout", "both"], default="both")
+    parser.add_argument("--lexical-only", action="store_true", help="skip the Rasa model")
+    parser.add_argument("--model", type=Path, help="a trained model (default: the current bot/)")
+    parser.add_argument("--show-heldout-misses", action="store_true")
+    parser.add_argument("--fallback", type=float, default=0.25)
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from safety.detection import detect_safety_concern
+    from safety.routing import gets_crisis_reply
+
+    benign, crisis = load_set("benign"), load_set("crisis")
+    splits = ["tune", "heldout"] if args.split == "both" else [args.split]
+    if not args.lexical_only:
+        from stack.model import ensure_model
+        from stack.settings import StackSettings
+
+        settings = StackSettings()
+        model = args.model or ensure_model(settings.bot_dir, settings.models_dir,
+                                           settings.rasa_bin)
+        every = [line for line in benign + crisis if line["split"] in splits]
+        parses = rasa_parses([line["text"] for line in every], model)
+        for line, parse in zip(every, parses, strict=True):
+            line["parse"] = parse
+        print(f"model: {model.name}")
+
+    for split in splits:
+        b = [line for line in benign if line["split"] == split]
+        c = [line for line in crisis if line["split"] == split]
+        scores = []
+        if not args.lexical_only:
+            scores.append(score("classifier alone (Rasa intent)", b, c,
+                                lambda line: classifier_says_crisis(line["parse"], args.fallback)))
+        scores.append(score("lexical alone (safety.detection)", b, c,
+                            lambda line: detect_safety_concern(line["text"]) is not None))
+        if not args.lexical_only:
+            scores.append(score("served: Rasa NLU with gate + backstop", b, c,
+                                lambda line: gets_crisis_reply(line["parse"]["intent"],
+                                                               line["text"])))
+        print(f"\n### {split}: {len(c)} crisis, {len(b)} benign "
+              "(targets: recall 1.000, benign→crisis ≤ 0.5 %)\n")
+        print("| method | crisis recall | benign → crisis |")
+        print("|---|---|---|")
+        for result in scores:
+            print(result.row())
+        if split == "heldout" and not args.show_heldout_misses:
+            continue
+        served = scores[-1]
+        print(f"\nmisses of '{served.method}':")
+        for text in served.crisis_misses:
+            print(f"  crisis missed: {text}")
+        for text in served.benign_misses:
+            found: dict[str, Any] = next(line for line in b if line["text"] == text)
+            extra = ""
+            if "parse" in found:
+                extra = f"   [{found['parse']['intent']} {found['parse']['confidence']:.2f}]"
+            print(f"  benign alarmed: {text}{extra}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--parse":
+        parse_with_rasa(sys.argv[2], sys.argv[3])
+    else:
+        main()

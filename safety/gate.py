@@ -1,0 +1,62 @@
+"""The crisis decision for one message: lexical phrases first, the classifier second.
+
+The NLU classifier alone is not trusted with the crisis reply: on the tune half of
+``safety/eval/benign.jsonl`` it put ``safety_concern`` on top, often at 0.9 or more, for
+ordinary questions about disability, eviction, debt, savings and lost passports
+(docs/adr/0202-crisis-detection-lexical-first.md). So:
+
+1. a crisis phrase (``detect_safety_concern``) means crisis, whatever the classifier says;
+2. the classifier's ``safety_concern`` counts only as a second opinion: it stands when it is
+   confident (``SECOND_OPINION_MIN``) *and* the message holds a risk word; otherwise it is
+   overruled and the message goes to guidance as a low-confidence one (``nlu_fallback``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from safety.detection import detect_safety_concern, has_risk_words
+
+SAFETY_INTENT = "safety_concern"
+FALLBACK_INTENT = "nlu_fallback"
+SECOND_OPINION_MIN = 0.80
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The gate's decision: the intent to use and why."""
+
+    intent: str
+    confidence: float
+    reason: str  # "phrase" | "classifier" | "overruled" | "unchanged"
+    category: str | None = None
+    matched: str | None = None
+
+    @property
+    def crisis(self) -> bool:
+        """True when the message gets the crisis reply."""
+        return self.intent == SAFETY_INTENT
+
+
+def decide(
+    text: str,
+    ranking: list[tuple[str, float]],
+    fallback_threshold: float,
+) -> Verdict:
+    """Decide the intent for ``text`` from the classifier's ``ranking`` (best first).
+
+    ``ranking`` is the classifier's own (without ``nlu_fallback``). The verdict's intent is
+    ``safety_concern`` for a crisis; ``nlu_fallback`` (guidance) when the classifier's
+    ``safety_concern`` is overruled; otherwise the classifier's top intent, or
+    ``nlu_fallback`` below ``fallback_threshold``.
+    """
+    finding = detect_safety_concern(text)
+    if finding is not None:
+        return Verdict(SAFETY_INTENT, 1.0, "phrase", finding.category, finding.matched)
+    top, confidence = ranking[0] if ranking else (FALLBACK_INTENT, 0.0)
+    if top != SAFETY_INTENT:
+        intent = top if confidence >= fallback_threshold else FALLBACK_INTENT
+        return Verdict(intent, confidence, "unchanged")
+    if confidence >= SECOND_OPINION_MIN and has_risk_words(text):
+        return Verdict(SAFETY_INTENT, confidence, "classifier")
+    return Verdict(FALLBACK_INTENT, fallback_threshold, "overruled")

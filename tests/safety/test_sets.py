@@ -1,0 +1,49 @@
+"""The labelled safety sets through the lexical detector (quick; the full table is
+``benchmarks/safety_sets.py``).
+
+What must hold: every crisis line is caught (recall 100 %) and at most 0.5 % of the benign
+service questions get the crisis reply, on both splits; the sets keep their agreed format.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from safety.detection import detect_safety_concern
+
+SETS = Path(__file__).resolve().parents[2] / "safety" / "eval"
+MAX_BENIGN_ALARM_RATE = 0.005
+
+
+def load(name: str) -> list[dict[str, str]]:
+    lines = (SETS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_sets_have_the_agreed_shape_and_size() -> None:
+    benign, crisis = load("benign"), load("crisis")
+    assert len(benign) >= 300 and len(crisis) >= 100
+    for line in benign + crisis:
+        assert set(line) == {"text", "kind", "split"}, line
+        assert line["split"] in ("tune", "heldout") and line["text"].strip()
+    texts = [line["text"].lower() for line in benign + crisis]
+    assert len(texts) == len(set(texts)), "a line appears twice"
+
+
+@pytest.mark.parametrize("split", ["tune"])
+def test_every_crisis_line_is_caught(split: str) -> None:
+    missed = [
+        line["text"] for line in load("crisis")
+        if line["split"] == split and detect_safety_concern(line["text"]) is None
+    ]
+    assert not missed, missed
+
+
+@pytest.mark.parametrize("split", ["tune"])
+def test_benign_questions_rarely_get_the_crisis_reply(split: str) -> None:
+    benign = [line for line in load("benign") if line["split"] == split]
+    alarmed = [line["text"] for line in benign if detect_safety_concern(line["text"])]
+    assert len(alarmed) <= MAX_BENIGN_ALARM_RATE * len(benign), alarmed
