@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from pathlib import Path
 
 import pytest
 
+from knowledge.answering import GuidanceService
 from knowledge.articles import Article, load_articles, parse_article
+from knowledge.cli import main as cli_main
+from knowledge.importers.editor_sync import sync_report
 from knowledge.importers.faq import import_faq
 from knowledge.importers.govuk import ImportSkipped, import_files, item_to_draft, load_item
+from knowledge.importers.import_run import CONFLICTS, plan_import, write_report
 from knowledge.importers.writing import Draft, ImportError_, write_drafts
 
 from .conftest import FIXTURES
@@ -235,3 +240,123 @@ def test_welsh_item_is_linked_to_its_english_counterpart(tmp_path: Path) -> None
     assert articles["cwricwlwm-cenedlaethol"].language == "cy"
     assert articles["cwricwlwm-cenedlaethol"].related == ("national-curriculum",)
     assert articles["national-curriculum"].related == ("cwricwlwm-cenedlaethol",)
+
+
+# --- folder import, re-import, conflicts, the editor's store --------------------------------
+
+
+def _mixed_folder(folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("licence--licence_with_continuation_link.json", "travel_advice--no-parts.json"):
+        (folder / name).write_text((FIXTURES / name).read_text())
+    other = json.loads((FIXTURES / "guide--guide.json").read_text())
+    (folder / "consultation.json").write_text(json.dumps({**other, "schema_name": "consultation"}))
+    (folder / "broken.json").write_text('{"title": "x",\n oops}')
+    (folder / "no-path.json").write_text(json.dumps({"schema_name": "answer", "title": "x"}))
+    return folder
+
+
+def test_folder_import_reports_every_item_and_strict_fails_on_a_skip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, out = _mixed_folder(tmp_path / "items"), tmp_path / "articles"
+    assert cli_main(["import-govuk", str(folder), "--out", str(out), "--strict"]) == 1
+    assert not out.exists()  # strict: nothing is written when anything is skipped or failed
+    assert cli_main(["import-govuk", str(folder), "--out", str(out)]) == 1  # 2 failed
+    table = capsys.readouterr().out
+    for row in ("| imported | 2 |", "| skipped | 1 |", "| failed | 2 |"):
+        assert row in table
+    assert "consultation.json → -: skipped: schema 'consultation' is not supported" in table
+    assert "broken.json → -: failed: 2: not valid JSON" in table
+    assert "no-path.json → -: failed: the content item has no 'base_path'" in table
+    assert sorted(load_articles(out)) == [
+        "foreign-travel-advice-antarctica",
+        "seed-potato-import-notification-northern-ireland",
+    ]
+
+
+def test_reimport_updates_in_place_and_reports_a_changed_file_as_a_conflict(
+    tmp_path: Path,
+) -> None:
+    folder, out = tmp_path / "items", tmp_path / "articles"
+    folder.mkdir()
+    item = load_item(FIXTURES / "licence--licence_with_continuation_link.json")
+    (folder / "licence.json").write_text(json.dumps(item))
+    write_report(plan_import([folder], out), out)
+    # GOV.UK moves and edits the page: same content id, new path and wording
+    item.update(base_path="/seed-potatoes-ni", title="Notify DARD about seed potatoes")
+    (folder / "licence.json").write_text(json.dumps(item))
+    report = plan_import([folder], out)
+    assert [(o.result, o.article_id) for o in report.outcomes] == [
+        ("updated", "seed-potato-import-notification-northern-ireland")
+    ]
+    write_report(report, out)
+    article = load_articles(out)["seed-potato-import-notification-northern-ireland"]
+    assert article.title == "Notify DARD about seed potatoes"  # updated, id kept, no "-2"
+    assert article.url == "https://www.gov.uk/seed-potatoes-ni"
+    assert [o.result for o in plan_import([folder], out).outcomes] == ["unchanged"]
+    # an editor changes the file; the next import must not overwrite it silently
+    path = out / "seed-potato-import-notification-northern-ireland.md"
+    edited = path.read_text().replace("You won’t be charged", "There is no charge")
+    path.write_text(edited)
+    item["title"] = "Seed potatoes: notify DARD"
+    (folder / "licence.json").write_text(json.dumps(item))
+    report = plan_import([folder], out)
+    assert report.outcomes[0].result == "conflict"
+    write_report(report, out)
+    assert path.read_text() == edited  # the editor's text is kept
+    incoming = out / CONFLICTS / path.name  # and the incoming version is beside it
+    assert "title: 'Seed potatoes: notify DARD'" in incoming.read_text()
+
+
+def test_editor_store_gets_imports_live_and_keeps_both_versions_on_conflict(
+    tmp_path: Path, redis_url: str, service: GuidanceService
+) -> None:
+    import redis
+
+    from editorial.keys import EditorKeys
+    from editorial.store import ArticleStore
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    keys = EditorKeys(f"test-import-{uuid.uuid4().hex[:8]}:")
+    store, events = ArticleStore(client, keys), client.pubsub()
+    events.subscribe(keys.events)
+    folder, out, article_id = (
+        tmp_path / "items",
+        tmp_path / "articles",
+        "become-a-driving-instructor",
+    )
+    folder.mkdir()
+    item = load_item(FIXTURES / "simple_smart_answer--simple-smart-answer.json")
+    (folder / "ssa.json").write_text(json.dumps(item))
+    try:
+        sync_report(store, plan_import([folder], out))
+        assert store.get(article_id).status == "published"
+        # the publish event reaches a running service like an editor's publish does
+        messages = iter(lambda: events.get_message(timeout=2), None)
+        upserts = [json.loads(m["data"]) for m in messages if m["type"] == "message"]
+        assert [e["article_id"] for e in upserts] == [article_id]
+        service.upsert_markdown(upserts[0]["markdown"])
+        hits = service.search("can I become a driving instructor at 20").results
+        assert hits[0].article_id == article_id
+        # an editor edits the article; GOV.UK changes it too: conflict, both versions kept
+        head = store.get(article_id).head_version
+        mine = store.head(article_id).markdown.replace("6 or more penalty", "six or more penalty")
+        store.save(article_id, mine, head, "Eddie Editor")
+        item["title"] = "Become an approved driving instructor"
+        (folder / "ssa.json").write_text(json.dumps(item))
+        report = plan_import([folder], out)
+        sync_report(store, report)
+        assert (
+            report.outcomes[0].result == "conflict" and "Eddie Editor" in report.outcomes[0].reason
+        )
+        assert store.head(article_id).markdown == mine  # the editor's version is on top
+        texts = [v.markdown for v in store.versions(article_id)]
+        assert any("title: Become an approved driving instructor" in t for t in texts)
+        assert "title: Become a driving instructor" in (store.published_markdown(article_id) or "")
+    finally:
+        service.delete(article_id) if article_id in service.kb.articles else None
+        events.close()
+        for key in client.scan_iter(f"{keys.prefix}*"):
+            client.delete(key)
+        client.close()
