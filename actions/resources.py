@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import redis
 
 from actions.settings import get_settings
 
+if TYPE_CHECKING:
+    from knowledge.live import LiveUpdates
+
 logger = logging.getLogger(__name__)
+
+# Shown by Redis's CLIENT LIST, so an operator (or a test) can tell the action server's links.
+CLIENT_NAME = "csa-actions"
 
 # Re-entrant: get_guidance() holds it while _load_guidance() calls get_redis().
 _lock = threading.RLock()
 _redis: redis.Redis | None = None
 _guidance: GuidanceLike | None = None
+_live: LiveUpdates | None = None
 
 
 class GuidanceLike(Protocol):
@@ -37,19 +44,22 @@ def get_redis() -> redis.Redis:
     if _redis is None:
         with _lock:
             if _redis is None:
-                _redis = redis.Redis.from_url(get_settings().redis_url, decode_responses=True)
+                _redis = redis.Redis.from_url(
+                    get_settings().redis_url, decode_responses=True, client_name=CLIENT_NAME
+                )
     return _redis
 
 
 def _load_guidance() -> GuidanceLike:
     from knowledge.answering import GuidanceService  # heavy: imported on first question
 
+    global _live
     settings = get_settings()
     service = GuidanceService.load(settings.knowledge_dir, settings.knowledge_index_dir)
     if settings.knowledge_sync:
         from actions.knowledge_sync import start_knowledge_sync
 
-        start_knowledge_sync(service, get_redis(), settings.redis_key_prefix)
+        _live = start_knowledge_sync(service, get_redis(), settings.redis_key_prefix)
     return service
 
 
@@ -79,8 +89,14 @@ def warm_up_guidance() -> None:
 
 
 def set_guidance(service: GuidanceLike | None) -> None:
-    """Replace the guidance service (tests use a small fake; ``None`` forces a reload)."""
-    global _guidance
+    """Replace the guidance service (tests use a small fake; ``None`` forces a reload).
+
+    The live-update subscriber of a service loaded here is stopped.
+    """
+    global _guidance, _live
+    if _live is not None:
+        _live.stop()
+        _live = None
     _guidance = service
 
 

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from editorial.keys import EditorKeys  # noqa: E402
-from editorial.live_updates import LiveUpdates  # noqa: E402
 from editorial.seeding import sync_from_files  # noqa: E402
 from editorial.store import ArticleStore  # noqa: E402
+from knowledge.live import LiveUpdates  # noqa: E402
 from stack.redis_server import start_embedded_redis  # noqa: E402
 
 TARGET_SECONDS = 2.0
@@ -84,7 +84,7 @@ def main() -> int:
         store = ArticleStore(client, keys)
         sync_from_files(store, articles)
         service = GuidanceService.load(articles, work / "var" / "index", save=False)
-        live = LiveUpdates(client, keys, service)
+        live = LiveUpdates(service, client, keys.live)
         live.start()
 
         chunks = [c.embed_text for a in service.kb.articles.values() for c in chunk_article(a)]

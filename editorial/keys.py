@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from knowledge.live import TOMBSTONE, LiveKeys
+
 
 @dataclass(frozen=True)
 class EditorKeys:
@@ -29,14 +31,19 @@ class EditorKeys:
         return f"{self.prefix}editor:article:{article_id}:audit"
 
     @property
+    def live(self) -> LiveKeys:
+        """The live-update keys (owned by ``knowledge.live``) under the same prefix."""
+        return LiveKeys(self.prefix)
+
+    @property
     def published(self) -> str:
         """Hash read by every GuidanceService: article id -> Markdown or the tombstone."""
-        return f"{self.prefix}knowledge:published"
+        return self.live.published
 
     @property
     def events(self) -> str:
         """Pub/sub channel announcing each publish or retire."""
-        return f"{self.prefix}knowledge:events"
+        return self.live.events
 
     @property
     def gaps(self) -> str:
@@ -49,4 +56,4 @@ class EditorKeys:
         return f"{self.prefix}editor:gaps:resolved"
 
 
-RETIRED_TOMBSTONE = "__retired__"
+RETIRED_TOMBSTONE = TOMBSTONE

@@ -22,6 +22,7 @@ from editorial.audit import AuditLog
 from editorial.diffing import change_summary
 from editorial.keys import RETIRED_TOMBSTONE, EditorKeys
 from editorial.markdown_doc import FrontMatterError, split_markdown, with_field
+from knowledge.live import published_text, stage_publish, stage_retire
 
 STATUSES = ("draft", "published", "retired")
 
@@ -209,8 +210,7 @@ class ArticleStore:
 
     def published_markdown(self, article_id: str) -> str | None:
         """What is live for this article in the overlay, or None (files, or retired)."""
-        raw = self.redis.hget(self.keys.published, article_id)
-        return None if raw in (None, RETIRED_TOMBSTONE) else str(raw)
+        return published_text(self.redis, self.keys.live, article_id)
 
     # ---- writing ---------------------------------------------------------------------------
     def create(
@@ -378,15 +378,10 @@ class ArticleStore:
                 pipe.hset(meta_key, mapping=new.to_hash())
                 pipe.sadd(self.keys.articles, article_id)
                 self.audit.record_in(pipe, article_id, author, action, number, summary, now)
-                if live is not None:
-                    op, text = live
-                    pipe.hset(self.keys.published, article_id, text)
-                    event = {
-                        "op": op,
-                        "article_id": article_id,
-                        "markdown": text if op == "upsert" else None,
-                    }
-                    pipe.publish(self.keys.events, json.dumps(event))
+                if live is not None and live[0] == "upsert":
+                    stage_publish(pipe, self.keys.live, article_id, live[1])
+                elif live is not None:
+                    stage_retire(pipe, self.keys.live, article_id)
                 pipe.execute()
                 return new
             except redis.WatchError:

@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import redis
+
 from knowledge import index_store
 from knowledge.abstention import Status, decide
-from knowledge.articles import Article, ArticleError, check_cross_links, parse_article
+from knowledge.articles import Article, check_cross_links, parse_article
 from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
@@ -23,10 +25,10 @@ from knowledge.extract import extract
 from knowledge.fusion import ArticleHit, offtopic_score, rank_articles, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
+from knowledge.live import LiveKeys, apply_overlay
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
-TOMBSTONE = "__retired__"
 
 
 class QuestionError(ValueError):
@@ -307,31 +309,12 @@ class GuidanceService:
             if not self.kb.delete(article_id):
                 raise UnknownArticleError(f"no article with id {article_id!r}")
 
-    def apply_overlay(self, redis_client: Any, key_prefix: str = "csa:") -> int:
+    def apply_overlay(self, redis_client: redis.Redis, key_prefix: str = "csa:") -> int:
         """Apply the editor's published hash over the files; return how many were applied.
 
-        Articles that fail validation are skipped (the file version stays) — the editor
-        validates before publishing, so this only guards against corrupt data.
+        See :func:`knowledge.live.apply_overlay`: every article not applied is logged.
         """
-        raw = redis_client.hgetall(f"{key_prefix}knowledge:published")
-        applied = 0
-        for field_name, value in sorted(raw.items()):
-            article_id = field_name.decode() if isinstance(field_name, bytes) else str(field_name)
-            text = value.decode() if isinstance(value, bytes) else str(value)
-            if text == TOMBSTONE:
-                with self._lock:
-                    if self.kb.delete(article_id):
-                        applied += 1
-                continue
-            source = f"{key_prefix}knowledge:published[{article_id}]"
-            try:
-                if parse_article(text, source).id != article_id:
-                    continue  # the field and the article disagree: keep the file version
-                self.upsert_markdown(text, source=source)
-            except ArticleError:
-                continue
-            applied += 1
-        return applied
+        return apply_overlay(self, redis_client, LiveKeys(key_prefix)).count
 
     def fingerprint(self) -> str:
         """Changes whenever any article this service answers from changes."""

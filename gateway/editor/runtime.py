@@ -18,9 +18,9 @@ import redis
 from editorial.clustering import CachedEmbedder
 from editorial.draft_index import DraftPreviews
 from editorial.keys import EditorKeys
-from editorial.live_updates import LiveUpdates
 from editorial.seeding import SyncReport, sync_from_files
 from editorial.store import ArticleStore
+from knowledge.live import LiveUpdates
 
 log = logging.getLogger("gateway.editor")
 
@@ -54,7 +54,7 @@ class EditorRuntime:
             from knowledge.answering import GuidanceService
 
             service = GuidanceService.load(self.settings)
-            live = LiveUpdates(self.redis, self.keys, service)
+            live = LiveUpdates(service, self.redis, self.keys.live)
             live.start()
             self.guidance, self.live = service, live
             self.drafts = DraftPreviews(service)

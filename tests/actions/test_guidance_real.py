@@ -4,7 +4,6 @@ and live guidance updates arriving over real Redis pub/sub."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -90,7 +89,7 @@ async def test_unrelated_question_abstains(service: Any) -> None:
 async def test_published_update_reaches_answers(service: Any, redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     prefix = f"t{uuid.uuid4().hex[:8]}:"
-    start_knowledge_sync(service, client, prefix)
+    live = start_knowledge_sync(service, client, prefix)
     markdown = (ROOT / "knowledge/articles/bulky-waste.md").read_text(encoding="utf-8")
     marker = "Zebra crossings are painted by the highways team, not the bulky waste crew."
     updated = markdown.replace(
@@ -110,5 +109,5 @@ async def test_published_update_reaches_answers(service: Any, redis_url: str) ->
         time.sleep(0.5)
     assert "Zebra crossings are painted" in text
     # put the file version back for the other tests of this module
+    live.stop()
     service.upsert_markdown(markdown)
-    assert threading.active_count() >= 1

@@ -178,30 +178,3 @@ def test_list_filters_and_flags_overdue(store: ArticleStore, missed_bin: str) ->
     flags = {s.article_id: s.overdue(dt.date(2026, 11, 29)) for s in store.list_articles()}
     assert flags == {"missed-bin": False, "old-bin": True}
     assert store.list_articles(status="published") == []
-
-
-def test_live_update_events_are_applied_and_bad_ones_ignored() -> None:
-    """apply_event: upsert and delete reach the service; junk and unknown ids change nothing."""
-    from editorial.live_updates import apply_event
-
-    class Service:
-        def __init__(self) -> None:
-            self.calls: list[tuple[str, str]] = []
-
-        def upsert_markdown(self, markdown: str) -> None:
-            self.calls.append(("upsert", markdown))
-
-        def delete(self, article_id: str) -> None:
-            if article_id == "never-published":
-                raise KeyError(article_id)
-            self.calls.append(("delete", article_id))
-
-    service = Service()
-    assert apply_event(service, json.dumps({"op": "upsert", "article_id": "a", "markdown": "M"}))
-    assert apply_event(service, json.dumps({"op": "delete", "article_id": "a"})) == "a"
-    assert (
-        apply_event(service, json.dumps({"op": "delete", "article_id": "never-published"})) is None
-    )
-    assert apply_event(service, "not json") is None
-    assert apply_event(service, json.dumps({"op": "explode"})) is None
-    assert service.calls == [("upsert", "M"), ("delete", "a")]
