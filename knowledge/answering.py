@@ -7,6 +7,7 @@ the best section's own sentences.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -15,7 +16,7 @@ from typing import Any, Literal
 
 import redis
 
-from knowledge import index_store
+from knowledge import calibration_store, index_store
 from knowledge.abstention import Status, decide
 from knowledge.articles import Article, check_cross_links, parse_article
 from knowledge.build import open_knowledge_base
@@ -29,6 +30,7 @@ from knowledge.live import LiveKeys, apply_overlay
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
+log = logging.getLogger("knowledge.answering")
 
 
 class QuestionError(ValueError):
@@ -178,10 +180,16 @@ class GuidanceService:
             settings = articles_dir
             articles_dir = Path(settings.knowledge_dir)
             index_dir = Path(settings.knowledge_index_dir)
+            calibration_path = calibration_path or getattr(settings, "knowledge_calibration", None)
         if index_dir is None:
             raise ValueError("index_dir is required")
         index_dir = Path(index_dir)
-        calibration = Calibration.load(calibration_path or DEFAULT_CALIBRATION)
+        source = calibration_store.path_for_reading(articles_dir, index_dir, calibration_path)
+        calibration = Calibration.load(source)
+        log.info(
+            "guidance: %s",
+            calibration_store.describe(calibration.fitted, calibration.method, source),
+        )
         set_threads(1)
         embedder = embedder or load_embedder(cache_dir or index_dir.parent / "onnx-cache")
         opened = open_knowledge_base(Path(articles_dir), index_dir, embedder, save=save)

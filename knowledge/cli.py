@@ -156,6 +156,7 @@ def _import_faq(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from knowledge import calibration_store as store
     from knowledge.articles import load_articles
     from knowledge.build import open_knowledge_base
     from knowledge.calibration import Calibration, calibrate
@@ -165,6 +166,13 @@ def _eval(args: argparse.Namespace) -> int:
 
     articles = load_articles(args.articles)
     questions = load_questions(args.questions, articles)
+    if args.calibrate:  # refuse before the slow part: the wrong target or an unusable set
+        target = store.path_for_writing(args.articles, args.index, args.calibration)
+        store.check_fitting_set(
+            [q.article_id for q in questions if q.split == "tune"],
+            [a.id for a in articles.values() if a.searchable],
+            str(args.questions),
+        )
     embedder = _embedder(args.index)
     opened = open_knowledge_base(args.articles, args.index, embedder)  # type: ignore[arg-type]
     set_threads(1)
@@ -174,17 +182,17 @@ def _eval(args: argparse.Namespace) -> int:
         tune = [(s, q) for s, q in zip(scores, questions, strict=True) if q.split == "tune"]
         if not tune:
             raise QuestionSetError(f"{args.questions}: no questions in the 'tune' split")
-        build = expected_build(opened.kb.embedder)
+        build = {**expected_build(opened.kb.embedder), "corpus": store.corpus_name(args.articles)}
         titles = {a.id: a.title for a in articles.values()}
         calibration = calibrate(
             [s for s, _ in tune], [q.article_id for _, q in tune], build, titles
         )
-        calibration.save(args.calibration)
-        print(
-            f"calibrated on {len(tune)} tune questions; saved {args.calibration}", file=sys.stderr
-        )
+        calibration.save(target)
+        print(f"calibrated on {len(tune)} tune questions; saved {target}", file=sys.stderr)
     else:
-        calibration = Calibration.load(args.calibration)
+        source = store.path_for_reading(args.articles, args.index, args.calibration)
+        calibration = Calibration.load(source)
+        print(store.describe(calibration.fitted, calibration.method, source), file=sys.stderr)
     titles = {a.id: a.title for a in articles.values()}
     report = evaluate(scores, questions, calibration, titles)
     if args.json:

@@ -14,7 +14,9 @@ class KnowledgeSettings(BaseSettings):
 
     knowledge_dir: Path = Path("knowledge/articles")
     knowledge_index_dir: Path = Path("var/index")
-    knowledge_calibration: Path = Path(__file__).resolve().parent / "calibration.json"
+    # None: the index's own calibration.json if it has one, else the committed default
+    # (see knowledge.calibration_store); fitting another corpus never overwrites the default.
+    knowledge_calibration: Path | None = None
     knowledge_questions: Path = Path("knowledge/eval/questions.jsonl")
     redis_url: str | None = None  # only ``import-govuk --to-editor`` connects
     redis_key_prefix: str = "csa:"
