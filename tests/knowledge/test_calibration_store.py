@@ -48,7 +48,7 @@ def _questions(path: Path, per_article: int, off_topic: int) -> Path:
         "report-stray-dog": ["found a stray dog", "keep a stray dog"],
         "take-pet-abroad": ["bring my dog into the uk", "pet passport rules"],
     }
-    lines = [
+    lines: list[dict[str, object]] = [
         {"question": q, "article_id": a, "sections": [], "partial": [], "split": "tune"}
         for a, qs in asked.items()
         for q in qs[:per_article]
