@@ -22,6 +22,7 @@ from editorial.audit import AuditLog
 from editorial.diffing import change_summary
 from editorial.keys import RETIRED_TOMBSTONE, EditorKeys
 from editorial.markdown_doc import FrontMatterError, split_markdown, with_field
+from editorial.validation import check_links_resolve
 from knowledge.live import published_text, stage_publish, stage_retire
 
 STATUSES = ("draft", "published", "retired")
@@ -189,6 +190,10 @@ class ArticleStore:
                 out.append(state)
         return sorted(out, key=lambda s: s.title.lower() or s.article_id)
 
+    def live_ids(self) -> set[str]:
+        """Ids of the articles that are published now (what every guidance service holds)."""
+        return {state.article_id for state in self.list_articles(status="published")}
+
     def version(self, article_id: str, number: int) -> Version:
         """One version with its Markdown."""
         raw = self.redis.hget(self.keys.versions(article_id), str(number))
@@ -273,6 +278,7 @@ class ArticleStore:
                 restored_from=from_version,
             )
         live = with_field(old.markdown, "status", "published")
+        check_links_resolve(live, article_id, self.live_ids())
         return self._write(
             article_id,
             base_version,
@@ -288,6 +294,7 @@ class ArticleStore:
         """Make the newest version live everywhere (it must be the version the editor saw)."""
         head = self.version(article_id, base_version)
         live = with_field(head.markdown, "status", "published")
+        check_links_resolve(live, article_id, self.live_ids())
         return self._write(
             article_id,
             base_version,

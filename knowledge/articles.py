@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,8 @@ OPTIONAL_FIELDS = (
 )
 STATUSES = ("draft", "published", "retired")
 LANGUAGES = ("en", "cy")
-MAX_ARTICLE_CHARS = 200_000
+# The one size limit for an article, wherever it comes from (files, editor, importers).
+MAX_ARTICLE_BYTES = 100_000
 _LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\n]*)\)")
 _BROKEN_LINK = re.compile(r"\]\([^)\n]*$|\]\(\s*\)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^>\n]*)?/?>")
@@ -270,9 +271,10 @@ def parse_article(text: str, source: str) -> Article:
     """Parse and validate one article; raise :class:`ArticleError` naming ``source`` and line."""
     if not isinstance(text, str):
         raise ArticleError("an article must be text", source, None)
-    if len(text) > MAX_ARTICLE_CHARS:
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_ARTICLE_BYTES:
         raise ArticleError(
-            f"the article is too long ({len(text)} characters, at most {MAX_ARTICLE_CHARS})",
+            f"the article is too long ({size // 1000} kB; at most {MAX_ARTICLE_BYTES // 1000} kB)",
             source,
             None,
         )
@@ -379,10 +381,24 @@ def id_line(article: Article) -> int:
 def check_cross_links(articles: Mapping[str, Article], only: Iterable[str] | None = None) -> None:
     """Raise :class:`ArticleError` when an article links to an article id that does not exist."""
     for article_id in only if only is not None else articles:
-        article = articles[article_id]
-        for target, line in article.internal_links:
-            if target not in articles:
-                raise ArticleError(f"link to unknown article '{target}'", article.source, line)
+        _check_targets(articles[article_id], articles)
+
+
+def _check_targets(article: Article, known: Container[str]) -> None:
+    for target, line in article.internal_links:
+        if target not in known:
+            raise ArticleError(f"link to unknown article '{target}'", article.source, line)
+
+
+def check_publishable(text: str, known_ids: Iterable[str], source: str) -> Article:
+    """Parse ``text`` and check that every article it links to or names in ``related`` is in
+    ``known_ids`` (or is itself): what every guidance service checks before taking it.
+
+    Raises :class:`ArticleError` naming ``source`` and the line.
+    """
+    article = parse_article(text, source)
+    _check_targets(article, set(known_ids) | {article.id})
+    return article
 
 
 def load_articles(directory: Path) -> dict[str, Article]:

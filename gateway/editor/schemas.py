@@ -6,7 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_MARKDOWN = 250_000  # the store enforces the real 100 kB limit with a clear message
+from knowledge.articles import MAX_ARTICLE_BYTES
+
+# Loose on purpose: the article format's own limit (MAX_ARTICLE_BYTES) answers with a clear message.
+MAX_MARKDOWN = 2 * MAX_ARTICLE_BYTES
 MAX_QUESTION = 1000
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from knowledge.example_questions import MAX_PER_SECTION
 from knowledge.importers.govuk_markdown import (
     Block,
     absolute_https,
@@ -20,7 +21,7 @@ from knowledge.importers.govuk_markdown import (
 )
 from knowledge.importers.writing import ImportError_
 
-MAX_EXAMPLE_QUESTIONS = 12
+MAX_EXAMPLE_QUESTIONS = MAX_PER_SECTION  # the article format's own limit
 
 
 @dataclass
