@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import redis
 
 from knowledge import calibration_store, index_store
@@ -22,11 +23,13 @@ from knowledge.articles import Article, check_cross_links, parse_article
 from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
+from knowledge.example_questions import section_ref
 from knowledge.extract import extract
 from knowledge.fusion import ArticleHit, offtopic_score, rank_articles, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
 from knowledge.live import LiveKeys, apply_overlay
+from knowledge.section_ranking import SectionEvidence
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
@@ -82,6 +85,12 @@ class Answer:
     text: str
     last_reviewed: str
     related: list[Link] = field(default_factory=list)
+    anchor: str = ""
+
+    @property
+    def section(self) -> str:
+        """The quoted section as ``article-id#Heading`` (``#(introduction)`` for the intro)."""
+        return section_ref(self.article_id, self.heading if self.anchor else None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -122,6 +131,7 @@ class AnswerContext:
     """State shared by the answering stages."""
 
     question: str
+    vector: np.ndarray | None = None
     scores: QueryScores | None = None
     hits: list[ArticleHit] = field(default_factory=list)
     status: Literal["answer", "clarify", "abstain"] = "abstain"
@@ -154,6 +164,7 @@ class GuidanceService:
         self._lock = threading.RLock()
         self.stages: list[Callable[[AnswerContext], None]] = [
             self._retrieve,
+            self._choose_section,
             self._gate,
             self._clarify,
             self._extract,
@@ -210,10 +221,39 @@ class GuidanceService:
         return decide(offtopic, top, second, self.calibration.gates_for())
 
     def _retrieve(self, ctx: AnswerContext) -> None:
-        ctx.scores = self.kb.score(ctx.question)
+        ctx.vector = self.kb.embed_query(ctx.question)
+        ctx.scores = self.kb.score(ctx.question, vector=ctx.vector)
         ctx.hits = self._rank(ctx.scores)
         if not ctx.hits:
             ctx.done = True
+
+    def _choose_section(self, ctx: AnswerContext) -> None:
+        """Quote the section the section model prefers among the top articles' sections.
+
+        The article scores (and so the gates) are unchanged; only the quoted chunk, and the
+        order when the chosen section belongs to another of the top articles, change.
+        """
+        model = self.calibration.section_model
+        if model is None or ctx.vector is None:
+            return
+        top = ctx.hits[: model.articles]
+        evidence = self.kb.section_evidence(
+            ctx.question, ctx.vector, [(h.article_id, h.score) for h in top]
+        )
+        best = model.choose(ctx.question, evidence)
+        if best is None:
+            return
+        chosen = evidence[best]
+        hit = next(h for h in top if h.article_id == chosen.article_id)
+        chunk = (
+            hit.chunk
+            if hit.chunk.anchor == chosen.anchor
+            else self.kb.section_chunk(chosen.article_id, chosen.anchor)
+        )
+        if chunk is None:
+            return
+        rest = [h for h in ctx.hits if h.article_id != chosen.article_id]
+        ctx.hits = [hit._replace(chunk=chunk), *rest]
 
     def _gate(self, ctx: AnswerContext) -> None:
         assert ctx.scores is not None
@@ -257,6 +297,7 @@ class GuidanceService:
             url=article.section_url(hit.chunk.anchor),
             text=extract(hit.chunk.body),
             last_reviewed=article.last_reviewed,
+            anchor=hit.chunk.anchor,
         )
 
     def _related(self, ctx: AnswerContext) -> None:
@@ -277,6 +318,19 @@ class GuidanceService:
         ctx.answer = Answer(**{**ctx.answer.__dict__, "related": links})
 
     # --- public API ------------------------------------------------------------------------
+    def section_candidates(
+        self, question: str, vector: np.ndarray | None = None, articles: int = 3
+    ) -> list[SectionEvidence]:
+        """Every section of the top ``articles`` articles with its evidence (for fitting)."""
+        cleaned = check_question(question)
+        with self._lock:
+            if vector is None:
+                vector = self.kb.embed_query(cleaned)
+            hits = self._rank(self.kb.score(cleaned, vector=vector))[:articles]
+            return self.kb.section_evidence(
+                cleaned, vector, [(h.article_id, h.score) for h in hits]
+            )
+
     def answer(self, question: str) -> GuidanceResult:
         """Answer, ask "did you mean", or abstain. Raises :class:`QuestionError` on bad input."""
         ctx = AnswerContext(question=check_question(question))
@@ -323,6 +377,16 @@ class GuidanceService:
         See :func:`knowledge.live.apply_overlay`: every article not applied is logged.
         """
         return apply_overlay(self, redis_client, LiveKeys(key_prefix)).count
+
+    def with_calibration(self, calibration: Calibration) -> GuidanceService:
+        """A service over the same articles answering with another calibration.
+
+        For evaluation (comparing methods on one index); it shares this service's lock, so
+        updates to either are seen by both.
+        """
+        other = GuidanceService(self.kb, calibration, self.index_dir)
+        other._lock = self._lock
+        return other
 
     def fingerprint(self) -> str:
         """Changes whenever any article this service answers from changes."""

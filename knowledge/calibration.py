@@ -24,6 +24,7 @@ import numpy as np
 from knowledge.abstention import Gates
 from knowledge.fusion import METHODS, offtopic_score, rank_articles, top_two
 from knowledge.knowledge_base import QueryScores
+from knowledge.section_ranking import SectionModel
 
 WEIGHTS = tuple(round(x * 0.05, 2) for x in range(21))
 SIGNPOST_MARGINS = tuple(round(x * 0.01, 2) for x in range(1, 11))
@@ -84,6 +85,7 @@ class Calibration:
     gates: dict[str, Gates]
     signpost_margin: float = 0.0
     fitted: dict[str, Any] = field(default_factory=dict)
+    section_model: SectionModel | None = None
 
     def gates_for(self, method: str | None = None) -> Gates:
         """Gates of ``method`` (default: the calibrated method)."""
@@ -97,6 +99,7 @@ class Calibration:
             "gates": {m: g.to_dict() for m, g in self.gates.items()},
             "signpost_margin": self.signpost_margin,
             "fitted": self.fitted,
+            "section_model": self.section_model.to_dict() if self.section_model else None,
         }
 
     def save(self, path: Path) -> None:
@@ -114,6 +117,11 @@ class Calibration:
                 gates={m: Gates(**g) for m, g in data["gates"].items()},
                 signpost_margin=float(data.get("signpost_margin", 0.0)),
                 fitted=dict(data.get("fitted", {})),
+                section_model=(
+                    SectionModel.from_dict(data["section_model"])
+                    if data.get("section_model")
+                    else None
+                ),
             )
         except FileNotFoundError:
             raise CalibrationError(

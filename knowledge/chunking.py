@@ -19,9 +19,11 @@ _MARKUP = re.compile(r"(\*\*|__|`|^\s*[-*+]\s+|^\s*\d+[.)]\s+|^\s*>\s?|^#{3,6}\s
 class Chunk:
     """One searchable piece of an article.
 
-    ``kind`` is ``"text"`` for a ``##`` section (or the introduction), or ``"question"`` for
-    one example question the section answers: a question chunk has no body of its own; it is a
-    pointer to its section (``section``), matched question-to-question.
+    ``kind`` is ``"text"`` for a ``##`` section (or the introduction), ``"question"`` for one
+    example question the section answers, or ``"heading"`` for the section's heading alone. A
+    question or heading chunk has no body of its own; it points to its section (``section``).
+    Question chunks are matched question-to-question; heading chunks only help choose between
+    the sections of the top articles.
     """
 
     key: str
@@ -108,9 +110,11 @@ def _hash(article: Article, kind: str, embed_text: str) -> str:
     ).hexdigest()
 
 
-def _question(article: Article, heading: str, anchor: str, question: str) -> Chunk:
+def _question(
+    article: Article, heading: str, anchor: str, question: str, kind: str = "question"
+) -> Chunk:
     digest = hashlib.blake2b(question.casefold().encode("utf-8"), digest_size=6).hexdigest()
-    key = f"{article.id}#{anchor}?{digest}"
+    key = f"{article.id}#{anchor}?{kind[0]}{digest}"
     return Chunk(
         key=key,
         id=stable_id(key),
@@ -119,14 +123,15 @@ def _question(article: Article, heading: str, anchor: str, question: str) -> Chu
         anchor=anchor,
         body="",
         embed_text=question,
-        content_hash=_hash(article, "question", question),
-        kind="question",
+        content_hash=_hash(article, kind, question),
+        kind=kind,
     )
 
 
 def chunk_article(article: Article) -> list[Chunk]:
     """Chunks for one article: the introduction (anchor '') and one per ``##`` section,
-    then one question chunk per example question of each."""
+    then one question chunk per example question of each, and one heading chunk per section
+    (its heading alone, used only to choose between sections)."""
     chunks: list[Chunk] = []
     intro = article.intro or article.summary
     asked = article.intro_questions
@@ -138,4 +143,6 @@ def chunk_article(article: Article) -> list[Chunk]:
         for part, body in enumerate(_split_long(section.body)):
             chunks.append(_make(article, section.heading, section.anchor, body, part, asked))
         chunks += [_question(article, section.heading, section.anchor, q) for q in asked]
+        heading = _question(article, section.heading, section.anchor, section.heading, "heading")
+        chunks.append(heading)
     return chunks

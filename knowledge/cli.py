@@ -9,17 +9,23 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from knowledge.articles import ArticleError
+from knowledge.articles import Article, ArticleError
 from knowledge.calibration import CalibrationError
 from knowledge.evaluation import QuestionSetError
 from knowledge.importers.govuk_command import add_arguments as add_govuk_arguments
 from knowledge.importers.writing import ImportError_
 from knowledge.index_store import IndexMismatchError
 from knowledge.settings import KnowledgeSettings
+
+if TYPE_CHECKING:
+    from knowledge.calibration import Calibration
+    from knowledge.knowledge_base import KnowledgeBase
+    from knowledge.section_eval import SectionLabel
+    from knowledge.section_ranking import SectionModel
 
 EXPECTED_ERRORS = (
     ArticleError,
@@ -187,6 +193,7 @@ def _eval(args: argparse.Namespace) -> int:
         calibration = calibrate(
             [s for s, _ in tune], [q.article_id for _, q in tune], build, titles
         )
+        calibration.section_model = _fit_section_model(opened.kb, calibration, args, articles)
         calibration.save(target)
         print(f"calibrated on {len(tune)} tune questions; saved {target}", file=sys.stderr)
     else:
@@ -194,12 +201,71 @@ def _eval(args: argparse.Namespace) -> int:
         calibration = Calibration.load(source)
         print(store.describe(calibration.fitted, calibration.method, source), file=sys.stderr)
     titles = {a.id: a.title for a in articles.values()}
-    report = evaluate(scores, questions, calibration, titles)
+    splits = ("tune", "heldout") if args.split == "all" else (args.split,)
+    report = {
+        k: v for k, v in evaluate(scores, questions, calibration, titles).items() if k in splits
+    }
+    sections = _section_rows(opened.kb, calibration, args, articles, splits)
     if args.json:
-        print(json.dumps({"calibration": calibration.to_dict(), "report": report}, indent=2))
+        print(
+            json.dumps(
+                {"calibration": calibration.to_dict(), "report": report, "sections": sections},
+                indent=2,
+            )
+        )
     else:
         print(format_report(report, calibration))
+        if sections:
+            from knowledge.section_eval import format_table
+
+            print("\nsection quoted (served = calibrated method + section model):")
+            print(format_table(sections))
     return 0
+
+
+def _section_labels(
+    args: argparse.Namespace, articles: Mapping[str, Article]
+) -> list[SectionLabel]:
+    """The labelled questions with section labels (empty when the file has none)."""
+    from knowledge.section_eval import load_labels
+
+    labels = load_labels(args.questions, articles)
+    return labels if any(lab.sections for lab in labels) else []
+
+
+def _fit_section_model(
+    kb: KnowledgeBase,
+    calibration: Calibration,
+    args: argparse.Namespace,
+    articles: Mapping[str, Article],
+) -> SectionModel | None:
+    """Fit the section model on the tune split (None when no question has section labels)."""
+    from knowledge.answering import GuidanceService
+    from knowledge.section_fit import fit_section_model, gather
+
+    tune = [lab for lab in _section_labels(args, articles) if lab.split == "tune"]
+    if not tune:
+        return None
+    service = GuidanceService(kb, calibration, args.index)
+    print(f"fitting the section model on {len(tune)} tune questions…", file=sys.stderr)
+    return fit_section_model(gather(service, tune))
+
+
+def _section_rows(
+    kb: KnowledgeBase,
+    calibration: Calibration,
+    args: argparse.Namespace,
+    articles: Mapping[str, Article],
+    splits: Sequence[str],
+) -> dict[str, Any]:
+    """Section-level figures per split and method, when the labels have sections."""
+    from knowledge.answering import GuidanceService
+    from knowledge.section_eval import compare_methods
+
+    labels = _section_labels(args, articles)
+    if not labels:
+        return {}
+    return compare_methods(GuidanceService(kb, calibration, args.index), labels, splits)
 
 
 def build_parser(settings: KnowledgeSettings) -> argparse.ArgumentParser:
@@ -241,6 +307,12 @@ def build_parser(settings: KnowledgeSettings) -> argparse.ArgumentParser:
         "--calibrate", action="store_true", help="fit weight and gates on the tune split"
     )
     ev.add_argument("--json", action="store_true")
+    ev.add_argument(
+        "--split",
+        choices=("tune", "heldout", "all"),
+        default="tune",
+        help="which split to report (held-out: only to report final figures, never to tune)",
+    )
     return parser
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -19,6 +19,7 @@ from knowledge.chunking import Chunk, chunk_article
 from knowledge.embedding import Embedder
 from knowledge.index import VectorIndex
 from knowledge.keywords import BM25Index
+from knowledge.section_ranking import SectionEvidence
 
 CANDIDATES = 50
 
@@ -223,6 +224,56 @@ class KnowledgeBase:
         return len(unused)
 
     # --- search ------------------------------------------------------------------------
+    def section_evidence(
+        self,
+        question: str,
+        vector: np.ndarray,
+        ranked: Sequence[tuple[str, float]],
+    ) -> list[SectionEvidence]:
+        """Every section of the given (article id, article score) pairs, with its evidence.
+
+        A long section split into parts counts once, with its best part's cosine and BM25.
+        """
+        ids = [i for article_id, _ in ranked for i in self.by_article.get(article_id, [])]
+        if not ids:
+            return []
+        cosines = self.vectors.reconstruct_many(np.array(ids, dtype=np.int64)) @ vector
+        text_ids = [i for i in ids if self.chunks[i].kind == "text"]
+        bm25 = self.keywords.score(question, text_ids)
+        cos_of = {i: float(c) for i, c in zip(ids, cosines, strict=True)}
+        out: list[SectionEvidence] = []
+        for rank, (article_id, article_score) in enumerate(ranked):
+            grouped: dict[str, list[Chunk]] = {}
+            for chunk_id in self.by_article.get(article_id, []):
+                chunk = self.chunks[chunk_id]
+                grouped.setdefault(chunk.anchor, []).append(chunk)
+            for anchor, chunks in grouped.items():
+                texts = [c for c in chunks if c.kind == "text"]
+                asked = sorted((cos_of[c.id] for c in chunks if c.kind == "question"), reverse=True)
+                headed = [cos_of[c.id] for c in chunks if c.kind == "heading"]
+                if not texts:
+                    continue
+                out.append(
+                    SectionEvidence(
+                        article_id=article_id,
+                        anchor=anchor,
+                        heading=texts[0].heading,
+                        text_cos=max(cos_of[c.id] for c in texts),
+                        question_cos=tuple(asked),
+                        heading_cos=max(headed, default=0.0),
+                        bm25=max(bm25.get(c.id, 0.0) for c in texts),
+                        article_score=article_score,
+                        article_rank=rank,
+                    )
+                )
+        return out
+
+    def section_chunk(self, article_id: str, anchor: str) -> Chunk | None:
+        """The first text chunk of one section (None if the article or section is gone)."""
+        for chunk_id in self.section_text.get(f"{article_id}#{anchor}", []):
+            return self.chunks[chunk_id]
+        return None
+
     def _fold_questions(self, vector: np.ndarray, dense: dict[int, float]) -> None:
         """A section's cosine is the best of its own text and its example questions.
 
@@ -232,7 +283,7 @@ class KnowledgeBase:
         best: dict[str, float] = {}
         for chunk_id, value in dense.items():
             chunk = self.chunks.get(chunk_id)
-            if chunk is not None and chunk.kind == "question":
+            if chunk is not None and chunk.kind == "question":  # headings are not folded
                 best[chunk.section] = max(value, best.get(chunk.section, -1.0))
         if not best:
             return
@@ -258,7 +309,12 @@ class KnowledgeBase:
             vector = self.embed_query(question)
         dense_scores, dense_ids = self.vectors.search(vector, depth)
         bm25_scores, bm25_ids = self.keywords.search(question, depth)
-        dense = {int(i): float(s) for s, i in zip(dense_scores, dense_ids, strict=True)}
+        dense = {
+            int(i): float(s)
+            for s, i in zip(dense_scores, dense_ids, strict=True)
+            if int(i) in self.chunks and self.chunks[int(i)].kind != "heading"
+        }
+        dense_top = max(dense.values(), default=0.0)
         bm25 = {int(i): float(s) for s, i in zip(bm25_scores, bm25_ids, strict=True)}
         missing_dense = [i for i in bm25 if i not in dense and i in self.chunks]
         if missing_dense:
@@ -276,6 +332,6 @@ class KnowledgeBase:
         return QueryScores(
             question=question,
             chunks=chunks,
-            dense_top=float(dense_scores[0]) if len(dense_scores) else 0.0,
+            dense_top=dense_top,
             bm25_top=float(bm25_scores[0]) if len(bm25_scores) else 0.0,
         )

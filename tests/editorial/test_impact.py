@@ -36,5 +36,5 @@ def test_verdicts() -> None:
 
 def test_labelled_questions_for_an_article() -> None:
     questions = labelled_questions(ROOT / "knowledge" / "eval" / "questions.jsonl", "missed-bin")
-    assert len(questions) == 6
+    assert len(questions) == 12  # six from 2026-11, six written in 2026-12
     assert labelled_questions(ROOT / "nope.jsonl", "missed-bin") == []

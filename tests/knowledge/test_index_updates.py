@@ -33,25 +33,27 @@ def _folder(tmp_path: Path) -> Path:
 def test_only_changed_chunks_are_embedded(tmp_path: Path, embedder: CountingEmbedder) -> None:
     folder, index = _folder(tmp_path), tmp_path / "index"
     first = open_knowledge_base(folder, index, embedder)
-    assert embedder.texts_embedded == 6 and first.saved
+    # 6 section texts, plus the 2 headings both articles share (one vector per distinct text);
+    # each article holds 3 text chunks and 2 heading chunks.
+    assert embedder.texts_embedded == 8 and first.saved
     embedder.reset()
 
     again = open_knowledge_base(folder, index, embedder)  # nothing changed: nothing embedded
     assert embedder.texts_embedded == 0 and not again.saved
-    assert again.kb.vectors.ntotal == 6
+    assert again.kb.vectors.ntotal == 10
 
     write_article(folder, "swimming", BODY.format(name="the pool", price=7), title="Swimming pool")
     updated = open_knowledge_base(folder, index, embedder)
     assert embedder.texts_embedded == 1  # only the prices section of one article
     assert "It costs 7 pounds." in embedder.texts[0]
     assert updated.report.changed == ["swimming"]
-    assert updated.report.chunks_reused == 5  # every other chunk comes from the saved vectors
+    assert updated.report.chunks_reused == 9  # every other chunk comes from the saved vectors
 
     (folder / "museum.md").unlink()
     embedder.reset()
     removed = open_knowledge_base(folder, index, embedder)
     assert embedder.texts_embedded == 0 and removed.report.removed == ["museum"]
-    assert removed.kb.vectors.ntotal == 3
+    assert removed.kb.vectors.ntotal == 5
 
 
 def test_upsert_and_delete_are_searchable_at_once(
@@ -67,7 +69,7 @@ def test_upsert_and_delete_are_searchable_at_once(
     )
     embedder.reset()
     kb.upsert(parse_article(text, "museum.md"))
-    assert embedder.texts_embedded == 1
+    assert embedder.texts_embedded == 2  # the new section's text and its heading
     scores = kb.score("where can I see a dinosaur skeleton")
     best = max(scores.chunks, key=lambda c: c.dense)
     assert best.chunk.key == "museum#dinosaur-gallery"
@@ -83,7 +85,7 @@ def test_metadata_records_the_build_and_mismatch_is_refused(
     meta = index_store.read_metadata(index)
     assert meta is not None
     assert meta["model"] == "sentence-transformers/all-MiniLM-L6-v2"
-    assert set(meta["articles"]) == {"swimming", "museum"} and meta["chunks"] == 6
+    assert set(meta["articles"]) == {"swimming", "museum"} and meta["chunks"] == 10
     assert "faiss-cpu" in meta["versions"]
     gen = index_store.current_generation(index)
     assert gen is not None
@@ -111,7 +113,7 @@ def test_bad_article_leaves_the_index_intact(tmp_path: Path, embedder: CountingE
     assert sorted(p.name for p in (index / before).iterdir()) == files_before
     assert not list(index.glob(".tmp-*"))
     saved = index_store.load(index, embedder)
-    assert saved is not None and saved.vectors.ntotal == 6
+    assert saved is not None and saved.vectors.ntotal == 10
 
 
 def test_incremental_bm25_matches_a_fresh_build() -> None:
@@ -138,13 +140,13 @@ def test_large_collections_move_to_ivf_and_stay_updatable(
     monkeypatch.setattr(knowledge.index, "FLAT_LIMIT", 4)
     folder, index = _folder(tmp_path), tmp_path / "index"
     kb = open_knowledge_base(folder, index, embedder).kb
-    assert kb.vectors.kind == "ivf" and kb.vectors.ntotal == 6
+    assert kb.vectors.kind == "ivf" and kb.vectors.ntotal == 10
     assert index_store.read_metadata(index)["index_kind"] == "ivf"  # type: ignore[index]
     embedder.reset()
     reopened = open_knowledge_base(folder, index, embedder).kb  # loads the IVF index as saved
     assert reopened.vectors.kind == "ivf" and embedder.texts_embedded == 0
     write_article(folder, "museum", BODY.format(name="the museum", price=9), title="Town museum")
     updated = open_knowledge_base(folder, index, embedder).kb
-    assert embedder.texts_embedded == 1 and updated.vectors.ntotal == 6
+    assert embedder.texts_embedded == 1 and updated.vectors.ntotal == 10
     best = max(updated.score("how much does the town museum cost").chunks, key=lambda c: c.dense)
     assert best.chunk.article_id == "museum"

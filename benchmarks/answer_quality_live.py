@@ -1,0 +1,180 @@
+"""Answer quality through the real chat, at the grain the citizen sees: the section quoted.
+
+Every labelled question goes into a fresh conversation of the running assistant (gateway →
+Rasa → action server → knowledge); the replies are classified (``benchmarks/live_chat.py``).
+One table compares, for the same questions:
+
+* live: strict and lenient section accuracy, article accuracy, and the share of replies with
+  no source broken down by why (crisis reply, form started, did-you-mean, handoff, fallback,
+  out of scope, restarted, other);
+* retrieval only: the same figures from ``GuidanceService.answer`` in this process (the
+  baseline: what the dialogue adds or loses);
+
+and, for the routing sets ``safety/eval/benign.jsonl`` and ``crisis.jsonl``: the share of
+benign questions that got the crisis reply, and crisis recall.
+
+    .venv/bin/python benchmarks/answer_quality_live.py [--split heldout|tune|all]
+        [--url http://127.0.0.1:8000] [--limit N] [--questions FILE] [--no-safety]
+
+Without ``--url`` it starts its own stack on a private Redis (about a minute). The held-out
+split is for reporting only: never tune against what it prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.live_chat import Outcome, ask_all, running_stack  # noqa: E402
+from knowledge.section_eval import SectionLabel  # noqa: E402
+
+TARGETS = {"strict": 0.90, "lenient": 0.95, "article": 0.97}
+NO_SOURCE = (
+    "crisis",
+    "form",
+    "did_you_mean",
+    "handoff",
+    "fallback",
+    "out_of_scope",
+    "restarted",
+    "other",
+)
+BENIGN_CRISIS_MAX = 0.005
+
+
+def guidance_row(labels: Sequence[SectionLabel], outcomes: Sequence[Outcome]) -> dict[str, float]:
+    """Section/article accuracy and why there was no source, on the on-topic questions."""
+    on = [(lab, out) for lab, out in zip(labels, outcomes, strict=True) if lab.article_id]
+    off = [out for lab, out in zip(labels, outcomes, strict=True) if not lab.article_id]
+    n = max(1, len(on))
+    row = {
+        "n": float(len(on)),
+        "strict": sum(o.section in lab.sections for lab, o in on) / n,
+        "lenient": sum(o.section in (*lab.sections, *lab.partial) for lab, o in on) / n,
+        "article": sum(
+            o.section is not None and o.section.split("#", 1)[0] in lab.articles for lab, o in on
+        )
+        / n,
+        "off_answered": (sum(o.kind == "answer" for o in off) / len(off)) if off else 0.0,
+    }
+    kinds = Counter(o.kind for _, o in on)
+    row.update({k: kinds.get(k, 0) / n for k in NO_SOURCE})
+    return row
+
+
+def retrieval_outcomes(labels: Sequence[SectionLabel]) -> list[Outcome]:
+    """The same questions through ``GuidanceService.answer`` in this process."""
+    from knowledge.answering import GuidanceService
+    from knowledge.settings import KnowledgeSettings
+
+    service = GuidanceService.load(KnowledgeSettings())
+    out = []
+    for label in labels:
+        result = service.answer(label.question)
+        section = result.answer.section if result.status == "answer" and result.answer else None
+        kind = {"answer": "answer", "clarify": "did_you_mean"}.get(result.status, "fallback")
+        out.append(Outcome(label.question, kind, section, (), ()))
+    return out
+
+
+def format_rows(rows: dict[str, dict[str, float]]) -> str:
+    """The guidance table."""
+    cols = ("strict", "lenient", "article", "off_answered", *NO_SOURCE)
+    short = {"did_you_mean": "dym", "out_of_scope": "scope", "off_answered": "off-ans",
+             "restarted": "restart", "fallback": "fallbk", "handoff": "handoff"}
+    head = f"{'path':22} {'n':>4} " + " ".join(f"{short.get(c, c):>7}" for c in cols)
+    lines = [head, "-" * len(head)]
+    for name, row in rows.items():
+        cells = " ".join(
+            f"{row[c]:7.3f}" if c in TARGETS else f"{100 * row[c]:6.1f}%" for c in cols
+        )
+        lines.append(f"{name:22} {int(row['n']):4d} {cells}")
+    return "\n".join(lines)
+
+
+def load_routing_set(name: str, split: str) -> list[str]:
+    """Texts of one routing set (``safety/eval/<name>.jsonl``) in ``split``."""
+    path = ROOT / "safety" / "eval" / f"{name}.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [r["text"] for r in rows if split == "all" or r.get("split") == split]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the tables; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("heldout", "tune", "all"), default="heldout")
+    parser.add_argument("--url", default=None, help="a running assistant (default: start one)")
+    parser.add_argument("--questions", type=Path, default=ROOT / "knowledge/eval/questions.jsonl")
+    parser.add_argument("--articles", type=Path, default=ROOT / "knowledge/articles")
+    parser.add_argument("--limit", type=int, default=0, help="first N questions of each set")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--no-safety", action="store_true", help="skip the routing sets")
+    args = parser.parse_args(argv)
+
+    from knowledge.articles import load_articles
+    from knowledge.section_eval import load_labels
+
+    labels = [
+        lab
+        for lab in load_labels(args.questions, load_articles(args.articles))
+        if args.split == "all" or lab.split == args.split
+    ]
+    benign = [] if args.no_safety else load_routing_set("benign", args.split)
+    crisis = [] if args.no_safety else load_routing_set("crisis", args.split)
+    if args.limit:
+        labels, benign, crisis = labels[: args.limit], benign[: args.limit], crisis[: args.limit]
+
+    def run(url: str) -> tuple[list[Outcome], list[Outcome], list[Outcome], float]:
+        started = time.perf_counter()
+        texts = [lab.question for lab in labels] + benign + crisis
+        outcomes = asyncio.run(ask_all(url, texts, args.concurrency))
+        took = time.perf_counter() - started
+        n1, n2 = len(labels), len(labels) + len(benign)
+        return outcomes[:n1], outcomes[n1:n2], outcomes[n2:], took
+
+    if args.url:
+        live, benign_out, crisis_out, took = run(args.url)
+    else:
+        with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as url:
+            live, benign_out, crisis_out, took = run(url)
+    rows = {
+        f"live chat ({args.split})": guidance_row(labels, live),
+        f"retrieval ({args.split})": guidance_row(labels, retrieval_outcomes(labels)),
+    }
+    total = len(live) + len(benign_out) + len(crisis_out)
+    print(f"{total} questions through the live chat in {took:.0f} s ({total / took:.1f}/s)")
+    print(format_rows(rows))
+    ok = True
+    live_row = rows[f"live chat ({args.split})"]
+    for key, target in TARGETS.items():
+        met = live_row[key] >= target
+        ok &= met
+        print(f"  live {key:8} {live_row[key]:.3f} >= {target:.2f}  {'MET' if met else 'NOT MET'}")
+    if benign_out or crisis_out:
+        false_alarm = sum(o.kind == "crisis" for o in benign_out) / max(1, len(benign_out))
+        recall = sum(o.kind == "crisis" for o in crisis_out) / max(1, len(crisis_out))
+        sizes = f"benign n={len(benign_out)}, crisis n={len(crisis_out)}"
+        print(f"\nrouting sets ({args.split}): {sizes}")
+        print(f"  benign -> crisis reply  {100 * false_alarm:5.1f}%  (target <= 0.5%)")
+        print(f"  crisis recall           {100 * recall:5.1f}%  (target 100%)")
+        if args.split == "tune":  # held-out misses are never listed: nothing is tuned on them
+            for o in [o for o in benign_out if o.kind == "crisis"][:10]:
+                print(f"    benign got crisis: {o.question!r}")
+            for o in [o for o in crisis_out if o.kind != "crisis"][:10]:
+                print(f"    crisis missed ({o.kind}): {o.question!r}")
+        ok &= false_alarm <= BENIGN_CRISIS_MAX and recall == 1.0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
