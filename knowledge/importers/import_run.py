@@ -14,12 +14,11 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import yaml
 
 from knowledge.importers.govuk import (
     Imported,
@@ -31,6 +30,7 @@ from knowledge.importers.govuk import (
 )
 from knowledge.importers.writing import ImportError_, validate
 
+_FIELD = re.compile(r"^(source|language):[ \t]*(\S.*)$", re.MULTILINE)
 MANIFEST = ".govuk-import.json"
 CONFLICTS = Path(".govuk-import") / "conflicts"
 RESULTS = ("imported", "updated", "unchanged", "conflict", "skipped", "failed")
@@ -92,15 +92,13 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _front(text: str) -> dict[str, object]:
-    if not text.startswith("---\n"):
-        return {}
-    end = text.find("\n---", 4)
-    try:
-        data = yaml.safe_load(text[4:end]) if end > 0 else None
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
+def _front(text: str) -> dict[str, str]:
+    """The plain one-line ``key: value`` fields of the front matter (enough for the keys)."""
+    end = text.find("\n---", 4) if text.startswith("---\n") else -1
+    fields = {}
+    for match in _FIELD.finditer(text[4:end] if end > 0 else ""):
+        fields[match.group(1)] = match.group(2).strip().strip("'\"")
+    return fields
 
 
 def existing_sources(out_dir: Path) -> dict[str, str]:
@@ -108,7 +106,7 @@ def existing_sources(out_dir: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(out_dir.glob("*.md")):
         front = _front(path.read_text(encoding="utf-8"))
-        source, language = str(front.get("source") or ""), str(front.get("language") or "en")
+        source, language = front.get("source", ""), front.get("language", "en")
         if not source.startswith("govuk:"):
             continue
         if language != "en" and not source.endswith(f":{language}"):
