@@ -27,7 +27,8 @@ export class FocusTrap {
   fullScreen() {
     if (this.panel.hidden) return false;
     const box = this.panel.getBoundingClientRect();
-    return box.width >= window.innerWidth - 1 && box.height >= window.innerHeight - 1;
+    const page = document.documentElement; // the viewport without scroll bars
+    return box.width >= page.clientWidth - 1 && box.height >= page.clientHeight - 1;
   }
 
   /** Start watching (the panel has just opened). */
