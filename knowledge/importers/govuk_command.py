@@ -10,6 +10,7 @@ from pathlib import Path
 
 from knowledge.importers.govuk import WITHDRAWN_CHOICES
 from knowledge.importers.import_run import ImportReport, plan_import, write_report
+from knowledge.importers.writing import ImportError_
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +51,7 @@ def _sync_to_editor(report: ImportReport, redis_url: str | None, prefix: str) ->
     from knowledge.importers.editor_sync import sync_report
 
     if not redis_url:
-        raise SystemExit("error: --to-editor needs REDIS_URL (the editor's Redis)")
+        raise ImportError_("--to-editor needs REDIS_URL (the Redis the editor uses)")
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     try:
         sync_report(ArticleStore(client, EditorKeys(prefix)), report)
@@ -66,7 +67,7 @@ def run(
 ) -> int:
     """Import, print the table; 1 when an item failed (or, with ``--strict``, was skipped)."""
     if args.review_months < 1:
-        raise SystemExit("error: --review-months must be 1 or more")
+        raise ImportError_(f"--review-months must be 1 or more, got {args.review_months}")
     started = time.perf_counter()
     report = plan_import(
         args.paths,

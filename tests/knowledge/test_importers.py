@@ -262,6 +262,8 @@ def test_folder_import_reports_every_item_and_strict_fails_on_a_skip(
     folder, out = _mixed_folder(tmp_path / "items"), tmp_path / "articles"
     assert cli_main(["import-govuk", str(folder), "--out", str(out), "--strict"]) == 1
     assert not out.exists()  # strict: nothing is written when anything is skipped or failed
+    assert cli_main(["import-govuk", str(folder), "--out", str(out), "--review-months", "0"]) == 2
+    assert "--review-months must be 1 or more" in capsys.readouterr().err  # bad option: no change
     assert cli_main(["import-govuk", str(folder), "--out", str(out)]) == 1  # 2 failed
     table = capsys.readouterr().out
     for row in ("| imported | 2 |", "| skipped | 1 |", "| failed | 2 |"):
@@ -355,7 +357,8 @@ def test_editor_store_gets_imports_live_and_keeps_both_versions_on_conflict(
         assert any("title: Become an approved driving instructor" in t for t in texts)
         assert "title: Become a driving instructor" in (store.published_markdown(article_id) or "")
     finally:
-        service.delete(article_id) if article_id in service.kb.articles else None
+        if article_id in service.kb.articles:
+            service.delete(article_id)
         events.close()
         for key in client.scan_iter(f"{keys.prefix}*"):
             client.delete(key)
