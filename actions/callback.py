@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.case_store import CaseStore
 from actions.conversation import latest_intent
+from actions.form_exits import reply_for_bad_answer
 from actions.form_guard import SafetyCheckedForm
 from actions.form_values import (
     looks_like_payload,
@@ -65,7 +66,7 @@ class ValidateCallbackForm(SafetyCheckedForm):
         text = value if isinstance(value, str) else ""
         answer = None if looks_like_payload(text) else parse_yes_no(text, latest_intent(tracker))
         if answer is None:
-            say(dispatcher, "utter_invalid_consent")
+            say(dispatcher, reply_for_bad_answer(text, "utter_invalid_consent"))
             return {"callback_consent": None}
         return {"callback_consent": "yes" if answer else "no"}
 

@@ -77,3 +77,15 @@ def is_question(text: str) -> bool:
 def asks_way_out(text: str) -> bool:
     """True for "how do I get out of this", "can I stop this?", "I want to leave this"."""
     return bool(_WAY_OUT.search(text))
+
+
+WAY_OUT_REPLY = "utter_form_way_out"
+
+
+def reply_for_bad_answer(text: object, invalid_reply: str) -> str:
+    """The reply for a form answer that did not parse: the way out for a question or a
+    request to leave ("how do I get out of this?"), else the form's own ``invalid_reply``.
+    """
+    if isinstance(text, str) and (is_question(text) or asks_way_out(text)):
+        return WAY_OUT_REPLY
+    return invalid_reply

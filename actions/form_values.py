@@ -168,9 +168,9 @@ def _parse_day(text: str, today: date) -> date | None:
         count = words.get(match.group(1)) or int(match.group(1))
         return today - timedelta(days=count)
     for index, name in enumerate(_WEEKDAYS):
-        if re.search(rf"\b{name[:3]}(?:{name[3:]})?\b", lowered):
-            back = (today.weekday() - index) % 7
-            return today - timedelta(days=back)
+        qualified = rf"\b(?:(next|this coming|coming|last|this) )?{name[:3]}(?:{name[3:]})?\b"
+        if match := re.search(qualified, lowered):
+            return _weekday(today, index, match.group(1))
     if match := re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", lowered):
         year, month, day = (int(part) for part in match.groups())
         return _safe_date(year, month, day)
@@ -187,6 +187,17 @@ def _parse_day(text: str, today: date) -> date | None:
         if named:
             return _safe_date(today.year, named, int(match.group(2)))
     return None
+
+
+def _weekday(today: date, index: int, qualifier: str | None) -> date:
+    """The weekday ``index`` that ``qualifier`` points at: "next"/"coming" is the next one
+    after today; "last" the one before today; none or "this", the most recent (today counts).
+    """
+    if qualifier in ("next", "this coming", "coming"):
+        return today + timedelta(days=(index - today.weekday()) % 7 or 7)
+    if qualifier == "last":
+        return today - timedelta(days=(today.weekday() - index) % 7 or 7)
+    return today - timedelta(days=(today.weekday() - index) % 7)
 
 
 def _year(raw: str | None, today: date) -> int:

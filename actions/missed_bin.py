@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.case_store import CaseStore
 from actions.conversation import latest_intent
+from actions.form_exits import reply_for_bad_answer
 from actions.form_guard import SafetyCheckedForm
 from actions.form_values import (
     looks_like_payload,
@@ -68,7 +69,8 @@ def validated(
     parse: Callable[[Any], Any],
     invalid_reply: str,
 ) -> dict[str, Any]:
-    """Validate one form answer: refuse payloads, parse, and say ``invalid_reply`` if it fails.
+    """Validate one form answer: refuse payloads, parse, and say ``invalid_reply`` if it fails
+    (or, when the answer was a question, how to leave the form).
 
     The slot is set to the parsed value, or to None so the form asks again.
     """
@@ -76,7 +78,7 @@ def validated(
         return {slot: None}
     parsed = parse(value)
     if parsed is None:
-        say(dispatcher, invalid_reply)
+        say(dispatcher, reply_for_bad_answer(value, invalid_reply))
     return {slot: parsed}
 
 
@@ -121,7 +123,7 @@ class ValidateMissedBinForm(SafetyCheckedForm):
             return {"missed_date": None}
         day, problem = parse_missed_date(value, today_local().date())
         if day is None:
-            say(dispatcher, DATE_PROBLEMS[problem])
+            say(dispatcher, reply_for_bad_answer(value, DATE_PROBLEMS[problem]))
             return {"missed_date": None}
         return {"missed_date": day.isoformat()}
 
@@ -134,7 +136,7 @@ class ValidateMissedBinForm(SafetyCheckedForm):
         intent = latest_intent(tracker)
         preference = "none" if intent == "deny" else parse_contact_preference(value)
         if preference is None:
-            say(dispatcher, "utter_invalid_contact_preference")
+            say(dispatcher, reply_for_bad_answer(value, "utter_invalid_contact_preference"))
             return {"contact_preference": None}
         result: dict[str, Any] = {"contact_preference": preference}
         email = parse_email(value)
@@ -151,11 +153,11 @@ class ValidateMissedBinForm(SafetyCheckedForm):
         if tracker.get_slot("contact_preference") == "text message":
             mobile = parse_uk_mobile(value)
             if mobile is None:
-                say(dispatcher, "utter_invalid_mobile")
+                say(dispatcher, reply_for_bad_answer(value, "utter_invalid_mobile"))
             return {"contact_detail": mobile}
         email = parse_email(value)
         if email is None:
-            say(dispatcher, "utter_invalid_email")
+            say(dispatcher, reply_for_bad_answer(value, "utter_invalid_email"))
         return {"contact_detail": email}
 
     def validate_missed_bin_confirm(
@@ -164,7 +166,7 @@ class ValidateMissedBinForm(SafetyCheckedForm):
         """Yes sends the report; no starts the questions again."""
         answer = parse_yes_no(value if isinstance(value, str) else "", latest_intent(tracker))
         if answer is None or (isinstance(value, str) and looks_like_payload(value)):
-            say(dispatcher, "utter_invalid_confirm")
+            say(dispatcher, reply_for_bad_answer(value, "utter_invalid_confirm"))
             return {"missed_bin_confirm": None}
         if answer:
             return {"missed_bin_confirm": "yes"}

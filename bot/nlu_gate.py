@@ -8,7 +8,9 @@ the action server imports it). Placed after the FallbackClassifier in ``bot/conf
 2. Crisis routing is lexical-first (``safety.gate.decide``; ADR 0202): a crisis phrase becomes
    ``safety_concern`` whatever the classifier said, and the classifier's own
    ``safety_concern`` stands only as a confident second opinion backed by a risk word.
-3. ``stop`` and ``restart`` end a form or the conversation, so they stand only when meant
+3. A Welsh message (``actions.welsh.looks_welsh``) is ``other_language``, so it gets where
+   Welsh-language help is rather than an English guidance answer.
+4. ``stop`` and ``restart`` end a form or the conversation, so they stand only when meant
    (``actions.form_exits.meant_as_control``); otherwise the message goes to guidance.
 
 The decision is added to the parse output as ``gate`` (what changed and why, and the
@@ -28,9 +30,11 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.form_exits import CONTROL_INTENTS, meant_as_control
+from actions.welsh import looks_welsh
 from safety.gate import FALLBACK_INTENT, decide
 
 FALLBACK_THRESHOLD_KEY = "fallback_threshold"
+OTHER_LANGUAGE_INTENT = "other_language"
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -46,7 +50,9 @@ def _verdict(text: str, ranking: list[tuple[str, float]], threshold: float) -> d
         "category": safety.category,
         "matched": safety.matched,
     }
-    if safety.intent in CONTROL_INTENTS and not meant_as_control(text):
+    if not safety.crisis and looks_welsh(text):
+        result.update(intent=OTHER_LANGUAGE_INTENT, confidence=1.0, reason="welsh")
+    elif safety.intent in CONTROL_INTENTS and not meant_as_control(text):
         result.update(intent=FALLBACK_INTENT, confidence=threshold, reason="control_not_meant")
     return result
 

@@ -1,0 +1,36 @@
+"""Messages in other languages: Welsh gets where Welsh-language help is, in both languages.
+
+The bot replies in English only. A message the NLU calls ``other_language`` gets
+``utter_other_language`` (an adviser can arrange an interpreter), except Welsh, which gets
+``utter_welsh_help``: in Welsh and English, the phone line where help in Welsh can be asked
+for. ``actions.welsh.looks_welsh`` is also used by ``bot/nlu_gate.py`` so that a Welsh message
+is never treated as an English question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import latest_text
+from actions.replies import say
+from actions.welsh import looks_welsh
+
+
+class ActionLanguageHelp(Action):
+    """Not English: Welsh gets where Welsh help is (in both languages); others an interpreter."""
+
+    def name(self) -> str:
+        return "action_language_help"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if looks_welsh(latest_text(tracker)):
+            say(dispatcher, "utter_welsh_help")
+        else:
+            say(dispatcher, "utter_other_language")
+        return []
