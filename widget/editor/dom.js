@@ -68,15 +68,51 @@ export function day(iso) {
 export function announce(message, kind = "info") {
   const region = byId("status");
   if (!region) return;
+  region.setAttribute("role", "status");
   region.className = `status status--${kind}`;
   region.textContent = message;
   region.hidden = !message;
+}
+
+/** A success banner (GOV.UK notification banner pattern) at the top of the page, focused, so the
+ * confirmation is on screen and read out however far down the button was. */
+export function confirmDone(message, ...details) {
+  const region = byId("status");
+  if (!region) return null;
+  region.removeAttribute("role");
+  region.className = "status-area";
+  region.hidden = false;
+  const banner = el("div", { class: "notification-banner notification-banner--success", role: "alert",
+    "aria-labelledby": "banner-title", tabindex: "-1" },
+    el("div", { class: "notification-banner__header" },
+      el("h2", { class: "notification-banner__title", id: "banner-title", text: "Success" })),
+    el("div", { class: "notification-banner__content" },
+      el("p", { class: "notification-banner__heading", text: message }), ...details));
+  replace(region, banner);
+  banner.focus();
+  return banner;
 }
 
 const ALLOWED = new Set([
   "P", "H1", "H2", "H3", "H4", "H5", "H6", "UL", "OL", "LI", "A", "STRONG", "EM", "CODE", "PRE",
   "BLOCKQUOTE", "HR", "BR", "TABLE", "THEAD", "TBODY", "TR", "TH", "TD",
 ]);
+
+/** Where a preview link may go: an https address with a host, a place in this page, or another
+ * article (``missed-bin.md``, opened in the editor). Anything else is shown but not clickable. */
+export function safeHref(href) {
+  const target = (href || "").trim();
+  if (/^#[\w-]+$/.test(target)) return target;
+  const article = target.match(/^(?:\.\/)?([a-z0-9]+(?:-[a-z0-9]+)*)\.md(#[\w-]+)?$/);
+  if (article) return `/editor/articles/${article[1]}`;
+  if (!/^https:\/\//i.test(target) || /\s/.test(target)) return null;
+  try {
+    const url = new URL(target);
+    return url.protocol === "https:" && url.hostname.includes(".") ? url.href : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Copy server-rendered Markdown HTML into ``target`` keeping only safe elements and links. */
 export function renderSafeHtml(target, html) {
@@ -86,12 +122,22 @@ export function renderSafeHtml(target, html) {
       if (node.nodeType === Node.TEXT_NODE) { to.append(node.textContent); continue; }
       if (node.nodeType !== Node.ELEMENT_NODE) continue;
       if (!ALLOWED.has(node.tagName)) { copy(node, to); continue; }
-      const clean = document.createElement(node.tagName.toLowerCase());
       if (node.tagName === "A") {
-        const href = node.getAttribute("href") || "";
-        if (/^(https:|mailto:|tel:|#)/i.test(href)) clean.setAttribute("href", href);
-        clean.setAttribute("rel", "noopener noreferrer");
+        const href = safeHref(node.getAttribute("href"));
+        if (!href) {
+          const dead = el("span", { class: "dead-link" });
+          copy(node, dead);
+          dead.append(el("span", { class: "dead-link__note",
+            text: ` (not a working link: ${node.getAttribute("href") || "no address"})` }));
+          to.append(dead);
+          continue;
+        }
+        const clean = el("a", { href, rel: "noopener noreferrer" });
+        copy(node, clean);
+        to.append(clean);
+        continue;
       }
+      const clean = document.createElement(node.tagName.toLowerCase());
       copy(node, clean);
       to.append(clean);
     }

@@ -1,9 +1,10 @@
 // The edit page: form + live preview, save with conflict detection, publish, retire,
 // plain-language advice, "try a question" and "what this edit changes".
 import { ApiError, post, put, get } from "./api.js";
-import { announce, byId, el, renderSafeHtml, replace } from "./dom.js";
+import { announce, byId, confirmDone, el, renderSafeHtml, replace } from "./dom.js";
 import { fillForm, readFrontMatter } from "./form.js";
 import { showAdvice, showConflict, showImpact, showProblems, showTry, stateLine } from "./panels.js";
+import { INTRO, QuestionsPanel, sectionKeys, sectionName } from "./questions.js";
 import { requireEditor } from "./session.js";
 
 const MAX_FILE_BYTES = 100_000;
@@ -11,9 +12,10 @@ const form = document.getElementById("article-form");
 const $ = byId;
 const match = window.location.pathname.match(/^\/editor\/articles\/([a-z0-9-]+)$/);
 const page = { id: match ? match[1] : null, base: 0, article: null, dirty: false, questions: [] };
+const panel = new QuestionsPanel($("questions"), () => form.elements.body.value, () => { page.dirty = true; });
 
 function draft() {
-  return { front_matter: readFrontMatter(form), body: form.elements.body.value };
+  return { front_matter: { ...readFrontMatter(form), questions: panel.value() }, body: form.elements.body.value };
 }
 
 function setBusy(busy) {
@@ -26,6 +28,7 @@ function showArticle(data) {
   page.id = data.article.article_id;
   page.questions = data.article.questions || [];
   fillForm(form, data.front_matter, data.body);
+  panel.load(data.front_matter.questions);
   page.dirty = false;
   form.elements.id.readOnly = true;
   document.title = `${data.front_matter.title || page.id} – Guidance editor`;
@@ -101,7 +104,7 @@ async function save(event) {
     showArticle(data);
     form.elements.note.value = "";
     showAdvice($("advice"), data.advice);
-    announce(`Saved as version ${data.version.number}. It is not live until you publish it.`, "success");
+    confirmDone(`Saved as version ${data.version.number}. It is not live until you publish it.`);
     runImpact();
   } catch (err) {
     handleError(err, form.elements.body.value);
@@ -124,7 +127,7 @@ async function publish() {
   try {
     const data = await post(`/api/editor/articles/${page.id}/publish`, { base_version: page.base });
     showArticle(data);
-    announce("Published. The assistant uses the new text within 2 seconds.", "success");
+    confirmDone(`Published version ${data.version.number}. The assistant uses the new text within 2 seconds.`);
   } catch (err) {
     handleError(err, form.elements.body.value);
   } finally {
@@ -138,7 +141,7 @@ async function retire() {
   try {
     const data = await post(`/api/editor/articles/${page.id}/retire`, { base_version: page.base });
     showArticle(data);
-    announce("Retired. The assistant no longer answers from this article.", "success");
+    confirmDone("Retired. The assistant no longer answers from this article.");
   } catch (err) {
     handleError(err, form.elements.body.value);
   } finally {
@@ -173,10 +176,44 @@ async function tryQuestion(event) {
   try {
     const result = await post("/api/editor/try", { question, article_id: page.id, ...draft() });
     showTry($("try-result"), result);
+    $("try-result").append(attachForm(question, result));
   } catch (err) {
     const problems = err.problems?.length ? err.problems.map((p) => p.message).join(" ") : "";
     replace($("try-result"), el("p", { class: "field-error", text: `${err.message} ${problems}`.trim() }));
   }
+}
+
+/** "Should another section answer this?": add the tried question to a chosen section. */
+function attachForm(question, result) {
+  const outcome = result.draft_outcome || result.published_outcome;
+  const current = outcome && outcome.status !== "abstain" && outcome.article_id === page.id ? outcome.heading : null;
+  const select = el("select", { id: "attach-section", name: "attach-section", "aria-describedby": "attach-hint" },
+    el("option", { value: "", text: "Choose a section" }),
+    sectionKeys(form.elements.body.value).map((key) => el("option", { value: key,
+      text: (key === INTRO ? "Introduction" : key) + (key === current ? " (answers now)" : "") })));
+  const note = el("div", { id: "attach-note", role: "status" });
+  const box = el("form", { class: "attach-form", novalidate: true },
+    el("div", { class: "field" }, el("label", { for: select.id, text: "Section that should answer" }), select),
+    el("button", { type: "submit", class: "button button--secondary", text: "Add the question to this section" }));
+  box.addEventListener("submit", (event) => {
+    event.preventDefault();
+    box.querySelector(".field-error")?.remove();
+    select.removeAttribute("aria-invalid");
+    const key = select.value;
+    const problem = key ? panel.add(key, question, { move: true }) : "Choose the section that should answer the question.";
+    if (problem) {
+      select.setAttribute("aria-invalid", "true");
+      select.before(el("p", { class: "field-error", id: "attach-error", text: `Error: ${problem}` }));
+      select.setAttribute("aria-describedby", "attach-hint attach-error");
+      select.focus();
+      return;
+    }
+    replace(note, el("p", { class: "done", text: `Added “${question}” to the example questions for ${sectionName(key)}. Save the draft, then publish, for the assistant to use it.` }));
+  });
+  return el("section", { class: "attach", "aria-labelledby": "attach-heading" },
+    el("h3", { id: "attach-heading", text: "Should another section answer this?" }),
+    el("p", { class: "hint", id: "attach-hint", text: `If the answer does not come from the section that should answer “${question}”, or the assistant does not know, choose that section. The question is added to its example questions in your draft.` }),
+    box, note);
 }
 
 async function runImpact() {
@@ -209,6 +246,7 @@ async function openFile() {
     }
     const keepId = page.id ? { id: page.id } : {};
     fillForm(form, { ...result.front_matter, ...keepId }, result.body);
+    panel.load(result.front_matter.questions);
     page.dirty = true;
     preview();
     showAdvice($("advice"), result.advice);
@@ -225,7 +263,7 @@ async function start() {
   form.addEventListener("input", () => { page.dirty = true; });
   form.elements.body.addEventListener("input", () => {
     clearTimeout(previewTimer);
-    previewTimer = setTimeout(preview, 400);
+    previewTimer = setTimeout(() => { preview(); panel.refreshSections(); }, 400);
   });
   $("publish").addEventListener("click", publish);
   $("retire").addEventListener("click", retire);
@@ -251,6 +289,7 @@ async function start() {
   $("publish").hidden = true;
   $("retire").hidden = true;
   fillForm(form, { language: "en", last_reviewed: new Date().toISOString().slice(0, 10) }, "");
+  panel.load({});
   page.questions = JSON.parse(sessionStorage.getItem("editor:new-questions") || "[]");
   showQuestions();
   page.dirty = false;

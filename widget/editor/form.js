@@ -6,7 +6,7 @@ const CONTACT = ["phone", "email", "hours"];
 /** Fill the form from ``front_matter`` and ``body``; unknown fields are kept for saving. */
 export function fillForm(form, frontMatter, body) {
   form.dataset.extra = JSON.stringify(Object.fromEntries(
-    Object.entries(frontMatter).filter(([key]) => !FIELDS.includes(key) && key !== "contact")));
+    Object.entries(frontMatter).filter(([key]) => !FIELDS.includes(key) && key !== "contact" && key !== "questions")));
   for (const name of FIELDS) {
     const input = form.elements[name];
     if (input) input.value = frontMatter[name] ?? (name === "language" ? "en" : "");
@@ -42,5 +42,8 @@ export function splitFile(text) {
 export function inputFor(form, field) {
   if (!field) return null;
   if (field === "contact") return form.elements["contact.phone"];
+  if (field === "questions" || field.startsWith("questions.")) {
+    return form.elements.namedItem(field) || form.querySelector('input[name^="questions."]');
+  }
   return form.elements[field] || null;
 }

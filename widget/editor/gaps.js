@@ -1,10 +1,80 @@
-// Content gaps: grouped questions the assistant could not answer, with a way to start an article.
-import { get } from "./api.js";
-import { announce, byId, el, replace, when } from "./dom.js";
+// Content gaps: grouped questions the assistant could not answer, with a way to start an article
+// or to add a question to the section that answers it.
+import { get, post } from "./api.js";
+import { announce, byId, confirmDone, el, replace, when } from "./dom.js";
 import { requireEditor } from "./session.js";
 
 const $ = byId;
 const REASONS = { abstained: "the assistant did not know", not_helpful: "marked not helpful", handoff: "handed to an adviser" };
+let articles = null; // the article list, loaded once for the "add to a section" forms
+
+async function articleOptions() {
+  if (!articles) {
+    const data = await get("/api/editor/articles");
+    articles = data.articles.filter((a) => a.status !== "retired");
+  }
+  return articles.map((a) => el("option", { value: a.article_id, text: a.title || a.article_id }));
+}
+
+function fieldError(control, message) {
+  const id = `${control.id}-error`;
+  control.setAttribute("aria-invalid", "true");
+  control.setAttribute("aria-describedby", id);
+  control.before(el("p", { class: "field-error", id, text: `Error: ${message}` }));
+  control.focus();
+}
+
+/** "Add a question to a section": pick the question, the article, then the section. */
+function attachForm(group, index) {
+  const id = `attach-${index}`;
+  const question = el("select", { id: `${id}-question` },
+    group.questions.slice(0, 50).map((q) => el("option", { value: q, text: q })));
+  const article = el("select", { id: `${id}-article` }, el("option", { value: "", text: "Choose an article" }));
+  const section = el("select", { id: `${id}-section`, disabled: true }, el("option", { value: "", text: "Choose an article first" }));
+  const form = el("form", { class: "attach-form", novalidate: true },
+    el("div", { class: "field" }, el("label", { for: question.id, text: "Question" }), question),
+    el("div", { class: "field" }, el("label", { for: article.id, text: "Article" }), article),
+    el("div", { class: "field" }, el("label", { for: section.id, text: "Section that answers it" }), section),
+    el("button", { type: "submit", class: "button button--secondary", text: "Add the question to this section" }));
+  let loaded = false;
+  const loadArticles = async () => {
+    if (loaded) return;
+    loaded = true;
+    article.append(...await articleOptions());
+  };
+  article.addEventListener("change", async () => {
+    replace(section, el("option", { value: "", text: "Choose a section" }));
+    section.disabled = !article.value;
+    if (!article.value) return;
+    const data = await get(`/api/editor/articles/${article.value}/sections`);
+    section.append(...data.sections.map((s) => el("option", { value: s.key,
+      text: `${s.heading || "Introduction"} (${s.questions.length} question${s.questions.length === 1 ? "" : "s"})` })));
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    for (const old of form.querySelectorAll(".field-error")) old.remove();
+    for (const control of [question, article, section]) control.removeAttribute("aria-invalid");
+    if (!article.value) { fieldError(article, "Choose the article that answers the question."); return; }
+    if (!section.value) { fieldError(section, "Choose the section that answers the question."); return; }
+    try {
+      const data = await post(`/api/editor/articles/${article.value}/questions`,
+        { question: question.value, section: section.value, from_gap: true });
+      const title = data.front_matter.title || article.value;
+      const where = section.value === "(introduction)" ? "the introduction" : `“${section.value}”`;
+      await load();
+      confirmDone(`Added “${data.attached.question}” to ${where} in “${title}”, as version ${data.version.number}.`,
+        el("p", {}, "It is a draft until you publish it: ",
+          el("a", { href: `/editor/articles/${article.value}`, text: `open “${title}” to publish it` }), "."));
+    } catch (err) {
+      const problem = err.problems?.[0]?.message || err.message;
+      fieldError(section, problem);
+    }
+  });
+  return el("details", { class: "attach", ontoggle: loadArticles },
+    el("summary", { text: "Add a question to the section that answers it" }),
+    el("p", { class: "hint", text: "If an article already answers this, add the question to that section's example questions so the assistant finds it next time. The question leaves this page." }),
+    form);
+}
 
 function startArticle(group) {
   sessionStorage.setItem("editor:new-questions", JSON.stringify(group.questions));
@@ -22,7 +92,8 @@ function groupCard(group, index) {
     el("ul", {}, group.examples.map((e) => el("li", {}, e.question, " ",
       el("span", { class: "hint", text: `– ${REASONS[e.reason] || e.reason}, ${when(e.ts)}` })))),
     el("button", { type: "button", class: "button button--secondary", text: "Start a new article from these questions",
-      "aria-describedby": id, onclick: () => startArticle(group) }));
+      "aria-describedby": id, onclick: () => startArticle(group) }),
+    attachForm(group, index));
 }
 
 async function load(event) {

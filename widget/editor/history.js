@@ -1,6 +1,6 @@
 // The history page: versions, diffs between any two, one-click restore, and the audit log.
 import { ApiError, get, post } from "./api.js";
-import { announce, byId, el, replace, scrollable, when } from "./dom.js";
+import { announce, byId, confirmDone, el, replace, scrollable, when } from "./dom.js";
 import { requireEditor } from "./session.js";
 
 const $ = byId;
@@ -29,8 +29,8 @@ async function restore(version) {
   try {
     const data = await post(`/api/editor/articles/${articleId}/restore`, {
       version, base_version: state.article.head_version, publish: true });
-    announce(`Version ${version} restored as version ${data.version.number}${data.article.status === "published" ? " and published" : ""}.`, "success");
     await load();
+    confirmDone(`Version ${version} restored as version ${data.version.number}${data.article.status === "published" ? " and published" : ""}.`);
   } catch (err) {
     if (err instanceof ApiError && err.code === "conflict") {
       announce("Someone else changed the article while you were looking. The list below is now up to date; try again.", "error");
@@ -41,7 +41,7 @@ async function restore(version) {
   }
 }
 
-function versionsTable(versions) {
+function versionsTable(versions, chosen) {
   const newest = versions[0]?.number;
   return scrollable(el("table", {},
     el("caption", { class: "visually-hidden", text: "Versions, newest first" }),
@@ -55,23 +55,31 @@ function versionsTable(versions) {
       el("td", { text: `${ACTIONS[v.action] || v.action}${v.note && v.note !== v.action ? ` – ${v.note}` : ""}` }),
       el("td", { text: `${v.author}, ${when(v.ts)}` }),
       el("td", {}, el("input", { type: "radio", name: "from", value: String(v.number), id: `from-${v.number}`,
-        checked: index === 1 || (versions.length === 1 && index === 0), "aria-label": `Compare from version ${v.number}` })),
+        checked: v.number === chosen.from, "aria-label": `Compare from version ${v.number}` })),
       el("td", {}, el("input", { type: "radio", name: "to", value: String(v.number), id: `to-${v.number}`,
-        checked: index === 0, "aria-label": `Compare to version ${v.number}` })),
+        checked: v.number === chosen.to, "aria-label": `Compare to version ${v.number}` })),
       el("td", {}, v.number === newest ? el("span", { class: "hint", text: "Newest" }) :
         el("button", { type: "button", class: "button button--secondary", text: `Restore version ${v.number}`,
           onclick: () => restore(v.number) })))))), "Versions table");
 }
 
-async function compare(event) {
+async function compare(event, explanation = "") {
   event?.preventDefault();
   const form = $("compare-form");
   const from = form.elements.from?.value;
   const to = form.elements.to?.value;
-  if (!from || !to) return;
+  if (!from || !to) {
+    announce("Choose a version in the “from” column and one in the “to” column.", "error");
+    return;
+  }
+  if (from === to) {
+    replace($("diff"), el("p", { text: `You chose version ${from} twice. Choose two different versions to compare.` }));
+    return;
+  }
   try {
     const data = await get(`/api/editor/articles/${articleId}/diff?from=${from}&to=${to}`);
-    replace($("diff"), el("h3", { text: `Changes from version ${from} to version ${to}` }), diffTable(data.diff));
+    replace($("diff"), el("h3", { text: `Changes from version ${from} to version ${to}` }),
+      explanation ? el("p", { class: "explanation", text: explanation }) : null, diffTable(data.diff));
   } catch (err) {
     announce(err.message, "error");
   }
@@ -84,7 +92,8 @@ async function load() {
   document.title = `History: ${data.article.title || articleId} – Guidance editor`;
   $("back-link").href = `/editor/articles/${articleId}`;
   $("back-link").textContent = `Back to ${data.article.title || articleId}`;
-  replace($("versions"), versionsTable(data.versions));
+  const chosen = data.default_comparison || {};
+  replace($("versions"), versionsTable(data.versions, { from: chosen.from_version, to: chosen.to_version }));
   const audit = await get(`/api/editor/articles/${articleId}/audit`);
   replace($("audit"), scrollable(el("table", {},
     el("caption", { class: "visually-hidden", text: "Audit log, newest first" }),
@@ -94,7 +103,8 @@ async function load() {
       el("td", { text: when(e.ts) }), el("td", { text: e.user }),
       el("td", { text: ACTIONS[e.action] || e.action }), el("td", { text: String(e.version) }),
       el("td", { text: e.summary }))))), "Audit log table"));
-  if (data.versions.length > 1) await compare();
+  if (chosen.from_version && chosen.to_version) await compare(null, chosen.explanation);
+  else replace($("diff"), el("p", { class: "explanation", text: chosen.explanation || "" }));
 }
 
 async function start() {
