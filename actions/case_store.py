@@ -3,27 +3,18 @@
 - ``<prefix>case:<REF>`` hash, with an expiry: one missed-bin report. REF looks like
   ``MB-7K3Q9X``: 6 characters from an alphabet without look-alikes (no 0/O, 1/I/L, 2/Z,
   5/S, 8/B).
-- ``<prefix>callback:<ID>`` hash, with an expiry, and the sorted set ``<prefix>callbacks``
-  (score = time requested) that advisers work through.
+- callback requests are owned by ``records.callbacks`` (``callback:<ID>`` and ``callbacks``).
 """
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import redis
 
-REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-REFERENCE_LENGTH = 6
-
-
-def new_reference(kind: str) -> str:
-    """Return a random reference like ``MB-7K3Q9X`` (``kind`` is the two-letter prefix)."""
-    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-    return f"{kind}-{body}"
+from records.callbacks import CallbackKeys, create_callback, new_reference
 
 
 @dataclass
@@ -55,10 +46,6 @@ class CaseStore:
         return self._create("MB", "case", record, self.case_ttl_seconds)
 
     def create_callback(self, fields: Mapping[str, str]) -> str:
-        """Store a callback request, add it to the callbacks queue and return its id."""
-        now = time.time()
-        record = {"type": "callback", "status": "waiting", "created": f"{now:.3f}"}
-        record.update(fields)
-        reference = self._create("CB", "callback", record, self.callback_ttl_seconds)
-        self.client.zadd(f"{self.prefix}callbacks", {reference: now})
-        return reference
+        """Store a callback request (status ``open``), index it and return its id."""
+        keys = CallbackKeys(self.prefix)
+        return create_callback(self.client, keys, fields, self.callback_ttl_seconds).reference

@@ -2,42 +2,34 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
+from records.callbacks import (
+    CallbackKeys,
+    Status,
+    delete_callback,
+    list_callbacks,
+    set_status,
+)
+from records.conversations import ConversationKeys
 
 
 class CallbackStore:
-    """Reads ``callbacks`` (sorted set) and ``callback:{id}`` hashes; marks them done."""
+    """The console's view of callback requests (stored through ``records.callbacks``)."""
 
     def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
-        self.index = settings.key("callbacks")
-
-    def key(self, callback_id: str) -> str:
-        """One request's hash."""
-        return self.settings.key("callback", callback_id)
+        self.keys = CallbackKeys(settings.redis_key_prefix)
+        self.conversations = ConversationKeys(settings.redis_key_prefix)
 
     async def list(self, status: str = "open", limit: int = 200) -> list[dict[str, Any]]:
-        """Requests, newest first, filtered by status (``open``, ``done`` or ``all``); anything
-        not done (the bot stores ``waiting``) counts as open."""
-        ids = await self.redis.zrevrange(self.index, 0, limit - 1)
-        pipe = self.redis.pipeline(transaction=False)
-        for callback_id in ids:
-            pipe.hgetall(self.key(callback_id))
-        found = []
-        for callback_id, data in zip(ids, await pipe.execute(), strict=True):
-            if not data:
-                continue
-            data = {"id": callback_id, **data}
-            done = data.get("status") == "done"
-            data["status"] = "done" if done else "open"  # the bot writes "waiting"
-            if status == "all" or data["status"] == status:
-                found.append(data)
+        """Requests, newest first, filtered by status (``open``, ``done`` or ``all``)."""
+        requests = await list_callbacks(self.redis, self.keys, limit)
+        found = [r.as_dict() for r in requests if status == "all" or r.status == status]
         await self._mark_priority(found)
         # priority (safety) requests first, always; newest first within each group
         found.sort(key=lambda item: not item["priority"])
@@ -48,29 +40,22 @@ class CallbackStore:
         safety topic)."""
         pipe = self.redis.pipeline(transaction=False)
         for item in callbacks:
-            pipe.hmget(self.settings.key("conv", str(item.get("conversation_id") or "-")),
+            pipe.hmget(self.conversations.meta(str(item.get("conversation_id") or "-")),
                        "priority", "reason")
         for item, (priority, reason) in zip(callbacks, await pipe.execute(), strict=True):
             item["priority"] = (priority == "1" or reason == "safety"
                                 or item.get("topic") == "safety")
 
-    async def set_status(self, callback_id: str, status: str,
+    async def set_status(self, callback_id: str, status: Status,
                          adviser: str) -> dict[str, Any] | None:
         """Mark a request open or done; None if there is no such request."""
-        key = self.key(callback_id)
-        if not await self.redis.exists(key):
-            return None
-        await self.redis.hset(key, mapping={"status": status, "handled_by": adviser,
-                                            "handled_at": f"{time.time():.0f}"})
-        return {"id": callback_id, **await self.redis.hgetall(key)}
+        updated = await set_status(self.redis, self.keys, callback_id, status, adviser)
+        return updated.as_dict() if updated else None
 
     async def erase_for(self, conversation_id: str) -> int:
         """Delete the requests made in one conversation (for erasure)."""
         erased = 0
-        for callback_id in await self.redis.zrange(self.index, 0, -1):
-            data = await self.redis.hget(self.key(callback_id), "conversation_id")
-            if data == conversation_id:
-                await self.redis.delete(self.key(callback_id))
-                await self.redis.zrem(self.index, callback_id)
-                erased += 1
+        for request in await list_callbacks(self.redis, self.keys, limit=0):
+            if request.conversation_id == conversation_id:
+                erased += await delete_callback(self.redis, self.keys, request.id)
         return erased

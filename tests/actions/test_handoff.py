@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.case_store import REFERENCE_ALPHABET, new_reference
+from records.callbacks import REFERENCE_ALPHABET, new_reference
 from actions.handoff import ActionHandback, ActionHandoff, ActionOfferCallback
 from tests.actions.fakes import make_tracker
 

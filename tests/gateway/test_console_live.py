@@ -128,8 +128,8 @@ def test_canned_replies_callbacks_and_schedule(client: TestClient) -> None:
 
     async def add_callback() -> None:
         key = runtime.settings.key("callback", "cb1")
-        await runtime.redis.hset(key, mapping={  # the shape actions/case_store.py writes
-            "reference": "cb1", "type": "callback", "status": "waiting", "created": "1.0",
+        await runtime.redis.hset(key, mapping={  # the shape records.callbacks writes
+            "reference": "cb1", "type": "callback", "status": "open", "created": "1.0",
             "conversation_id": "A" * 32, "name": "Jo", "phone": "07700 900123",
             "preferred_time": "tomorrow morning", "consent": "yes", "topic": "bins"})
         await runtime.redis.zadd(runtime.settings.key("callbacks"), {"cb1": 1})
