@@ -153,8 +153,15 @@ def resolve_gap(
     client: Any, keys: EditorKeys, question: str, article_id: str, section: str, by: str
 ) -> None:
     """Remember that ``question`` now has a section that answers it (it leaves the gaps page)."""
-    record = {"article_id": article_id, "section": section, "by": by, "ts": round(time.time())}
+    record = {"article_id": article_id, "section": section, "by": by, "ts": time.time()}
     client.hset(keys.gaps_resolved, question.casefold(), json.dumps(record))
+
+
+def _resolved_at(raw: str) -> float:
+    try:
+        return float(json.loads(raw).get("ts", 0))
+    except (ValueError, AttributeError):
+        return 0.0
 
 
 def read_gaps(
@@ -162,11 +169,11 @@ def read_gaps(
 ) -> list[GapQuestion]:
     """The newest ``limit`` open gap questions, newest first, re-redacted on the way out.
 
-    Payloads, requests for a person, safety messages and questions already attached to a
-    section are left out.
+    Payloads, requests for a person, safety messages and questions attached to a section after
+    they were asked are left out.
     """
     rows = client.xrevrange(keys.gaps, count=limit)
-    resolved = set(client.hkeys(keys.gaps_resolved))
+    resolved = {q: _resolved_at(raw) for q, raw in client.hgetall(keys.gaps_resolved).items()}
     out = []
     for entry_id, fields in rows:
         ts = float(fields.get("ts") or 0)
@@ -176,8 +183,8 @@ def read_gaps(
         if not is_question(text) or is_safety_message(text):
             continue
         question = redact_text(text)
-        if not question or question.casefold() in resolved:
-            continue
+        if not question or ts <= resolved.get(question.casefold(), 0.0):
+            continue  # attached to a section since: asked again later, it shows again
         out.append(
             GapQuestion(
                 id=str(entry_id),

@@ -8,6 +8,8 @@ stream are left out when the page reads it, and so are questions already attache
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import redis
 
@@ -73,3 +75,5 @@ def test_reading_leaves_out_payloads_safety_and_resolved_questions(
     assert [g.question for g in read_gaps(client, keys)] == ["can I keep bees", "where can I fish"]
     resolve_gap(client, keys, "Can I keep bees", "pets", "Bees", "Eddie")
     assert [g.question for g in read_gaps(client, keys)] == ["where can I fish"]
+    record_gap(client, keys, "can I keep bees", "abstained", "c2", ts=time.time() + 1)
+    assert read_gaps(client, keys)[0].question == "can I keep bees"  # asked again
