@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from gateway.ids import new_conversation_id
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
+from records.conversations import ConversationKeys
+from records.handoff import HandoffKeys
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,12 @@ class ConversationStore:
     def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
+        self.keys = ConversationKeys(settings.redis_key_prefix)
+        self.handoff_keys = HandoffKeys(settings.redis_key_prefix)
 
     def meta_key(self, conversation_id: str) -> str:
         """The meta hash's key."""
-        return self.settings.key("conv", conversation_id)
+        return self.keys.meta(conversation_id)
 
     async def create(self, page_url: str | None = None) -> str:
         """Create a conversation with a fresh random id; return the id."""
@@ -84,14 +88,8 @@ class ConversationStore:
 
     async def erase(self, conversation_id: str) -> int:
         """Delete everything the gateway keeps about one conversation; return keys deleted."""
-        keys = [
-            self.meta_key(conversation_id),
-            self.settings.key("conv", conversation_id, "messages"),
-            self.settings.key("conv", conversation_id, "client_ids"),
-            self.settings.key("conv", conversation_id, "notes"),
-        ]
-        deleted = int(await self.redis.delete(*keys))
+        deleted = int(await self.redis.delete(*self.keys.owned(conversation_id)))
         for queue in self.settings.handoff_queues:
-            await self.redis.zrem(self.settings.key("handoff", "queue", queue), conversation_id)
-        await self.redis.hdel(self.settings.key("handoff", "held"), conversation_id)
+            await self.redis.zrem(self.handoff_keys.queue(queue), conversation_id)
+        await self.redis.hdel(self.handoff_keys.held, conversation_id)
         return deleted

@@ -16,6 +16,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from gateway.redis_client import StrRedis
 from gateway.schemas import Button, Message, Role, Source
 from gateway.settings import Settings
+from records.conversations import ConversationKeys
 
 log = logging.getLogger("gateway.messages")
 
@@ -71,11 +72,12 @@ class MessageStore:
     def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
+        self.keys = ConversationKeys(settings.redis_key_prefix)
         self._append = redis.register_script(APPEND_SCRIPT)
 
     def stream_key(self, conversation_id: str) -> str:
         """The stream holding a conversation's messages."""
-        return self.settings.key("conv", conversation_id, "messages")
+        return self.keys.messages(conversation_id)
 
     async def append(
         self,
@@ -106,8 +108,8 @@ class MessageStore:
         dedupe = f"{role}:{client_id}" if client_id else ""
         keys = [
             self.stream_key(conversation_id),
-            self.settings.key("conv", conversation_id, "client_ids"),
-            self.settings.key("conv", conversation_id),
+            self.keys.client_ids(conversation_id),
+            self.keys.meta(conversation_id),
         ]
         args = [dedupe, self.settings.retention_seconds, self.settings.stream_maxlen,
                 holder or "", *fields]

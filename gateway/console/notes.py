@@ -9,6 +9,7 @@ from typing import Any
 
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
+from records.conversations import ConversationKeys
 
 
 class NoteStore:
@@ -20,7 +21,7 @@ class NoteStore:
 
     def key(self, conversation_id: str) -> str:
         """The notes list."""
-        return self.settings.key("conv", conversation_id, "notes")
+        return ConversationKeys(self.settings.redis_key_prefix).notes(conversation_id)
 
     async def add(self, conversation_id: str, author: str, text: str) -> dict[str, Any]:
         """Add a note."""

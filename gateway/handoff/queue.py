@@ -13,10 +13,12 @@ from typing import Any
 from gateway.handoff.eta import estimate_wait, parse_claims
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
+from records.conversations import ConversationKeys
+from records.handoff import HandoffKeys
 
 PRIORITY_OFFSET_MS = 10**13
 
-# KEYS meta, queue.  ARGV conv, score, queue, priority, reason, topic, now_s, prefix
+# KEYS meta, queue.  ARGV conv, score, queue, priority, reason, topic, now_s
 ENQUEUE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, ''} end
 local mode = redis.call('HGET', KEYS[1], 'mode')
@@ -30,26 +32,27 @@ redis.call('HSET', KEYS[1], 'enqueue_position', position)
 return {1, tostring(position)}
 """
 
-# KEYS meta.  ARGV conv, prefix
+# KEYS meta.  ARGV conv, HandoffKeys.queue_prefix
 LEAVE = """
 if redis.call('HGET', KEYS[1], 'mode') ~= 'queued' then return 0 end
 local q = redis.call('HGET', KEYS[1], 'queue')
-redis.call('ZREM', ARGV[2] .. 'handoff:queue:' .. q, ARGV[1])
+redis.call('ZREM', ARGV[2] .. q, ARGV[1])
 redis.call('HSET', KEYS[1], 'mode', 'bot')
 return 1
 """
 
-# KEYS meta, held.  ARGV conv, prefix, adviser, adviser_name, now_ms
+# KEYS meta, held.  ARGV conv, HandoffKeys.queue_prefix, adviser, adviser_name, now_ms,
+# HandoffKeys.claims_prefix
 CLAIM = """
 if redis.call('HGET', KEYS[1], 'mode') ~= 'queued' then return 0 end
 local q = redis.call('HGET', KEYS[1], 'queue')
-if redis.call('ZREM', ARGV[2] .. 'handoff:queue:' .. q, ARGV[1]) == 0 then return 0 end
+if redis.call('ZREM', ARGV[2] .. q, ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'mode', 'adviser', 'adviser', ARGV[3], 'adviser_name', ARGV[4],
   'claimed_at', ARGV[5])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 local queued_ms = tonumber(redis.call('HGET', KEYS[1], 'queued_at') or '0') * 1000
 local position = redis.call('HGET', KEYS[1], 'enqueue_position') or '1'
-local claims = ARGV[2] .. 'handoff:claims:' .. q
+local claims = ARGV[6] .. q
 local waited = math.floor(tonumber(ARGV[5]) - queued_ms)
 redis.call('LPUSH', claims, ARGV[5] .. ':' .. waited .. ':' .. position)
 redis.call('LTRIM', claims, 0, 199)
@@ -109,6 +112,8 @@ class HandoffQueue:
     def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
+        self.keys = HandoffKeys(settings.redis_key_prefix)
+        self.conversations = ConversationKeys(settings.redis_key_prefix)
         self._enqueue = redis.register_script(ENQUEUE)
         self._leave = redis.register_script(LEAVE)
         self._claim = redis.register_script(CLAIM)
@@ -117,16 +122,16 @@ class HandoffQueue:
 
     def queue_key(self, queue: str) -> str:
         """The sorted set of one queue."""
-        return self.settings.key("handoff", "queue", queue)
+        return self.keys.queue(queue)
 
     def meta_key(self, conversation_id: str) -> str:
         """The conversation's meta hash."""
-        return self.settings.key("conv", conversation_id)
+        return self.conversations.meta(conversation_id)
 
     @property
     def held_key(self) -> str:
         """conversation id → adviser, for conversations being handled."""
-        return self.settings.key("handoff", "held")
+        return self.keys.held
 
     async def enqueue(self, conversation_id: str, queue: str, priority: bool, reason: str,
                       topic: str) -> tuple[int, str]:
@@ -137,21 +142,21 @@ class HandoffQueue:
         status, mode = await self._enqueue(
             keys=[self.meta_key(conversation_id), self.queue_key(queue)],
             args=[conversation_id, score, queue, "1" if priority else "0", reason, topic,
-                  f"{now:.3f}", self.settings.redis_key_prefix],
+                  f"{now:.3f}"],
         )
         return int(status), str(mode)
 
     async def leave(self, conversation_id: str) -> bool:
         """Take a waiting conversation out of its queue (back to the bot)."""
         return bool(await self._leave(keys=[self.meta_key(conversation_id)],
-                                      args=[conversation_id, self.settings.redis_key_prefix]))
+                                      args=[conversation_id, self.keys.queue_prefix]))
 
     async def claim(self, conversation_id: str, adviser: str, adviser_name: str) -> bool:
         """Atomically take a waiting conversation; False if someone else has it or it left."""
         return bool(await self._claim(
             keys=[self.meta_key(conversation_id), self.held_key],
-            args=[conversation_id, self.settings.redis_key_prefix, adviser, adviser_name,
-                  int(time.time() * 1000)],
+            args=[conversation_id, self.keys.queue_prefix, adviser, adviser_name,
+                  int(time.time() * 1000), self.keys.claims_prefix],
         ))
 
     async def transfer(self, conversation_id: str, adviser: str, queue: str) -> bool:
@@ -196,11 +201,11 @@ class HandoffQueue:
         default = self.settings.eta_default_seconds_per_person
         claims: list[str] = []
         if not priority:
-            claims = await self.redis.lrange(self.settings.key("handoff", "claims", queue), 0, 49)
+            claims = await self.redis.lrange(self.keys.claims(queue), 0, 49)
         if priority or not any(now_ms - c[0] <= history_ms for c in parse_claims(claims)):
             pipe = self.redis.pipeline(transaction=False)
             for name in self.settings.handoff_queues:
-                pipe.lrange(self.settings.key("handoff", "claims", name), 0, 49)
+                pipe.lrange(self.keys.claims(name), 0, 49)
             claims = [claim for found in await pipe.execute() for claim in found]
         return estimate_wait(claims, position, now_ms, history_ms, default)
 
