@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from gateway.settings import Settings
 
@@ -14,6 +14,10 @@ StrRedis: TypeAlias = Any
 
 
 def connect(settings: Settings) -> StrRedis:
-    """A pooled client. ``socket_timeout`` is longer than any XREAD BLOCK the gateway issues."""
-    return Redis.from_url(settings.redis_url, decode_responses=True, socket_connect_timeout=5.0,
-                          socket_timeout=15.0, health_check_interval=30, max_connections=2000)
+    """A client on a small fixed pool (``REDIS_MAX_CONNECTIONS``): when every connection is busy
+    a command waits for one (up to 10 s) instead of opening more, so sockets and bursts cannot
+    exhaust Redis. ``socket_timeout`` is longer than any XREAD BLOCK the gateway issues."""
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url, decode_responses=True, socket_connect_timeout=5.0, socket_timeout=15.0,
+        health_check_interval=30, max_connections=settings.redis_max_connections, timeout=10)
+    return Redis.from_pool(pool)

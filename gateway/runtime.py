@@ -18,6 +18,7 @@ from gateway.console.canned import CannedReplies
 from gateway.console.notes import NoteStore
 from gateway.conversations import ConversationStore
 from gateway.events import EventHub
+from gateway.fanout import StreamFanout
 from gateway.handoff.board import QueueBoard
 from gateway.handoff.presence import Presence
 from gateway.handoff.queue import HandoffQueue
@@ -25,6 +26,7 @@ from gateway.handoff.schedule import ScheduleStore
 from gateway.handoff.service import HandoffService
 from gateway.messages import MessageStore
 from gateway.rasa_client import RasaClient
+from gateway.rate_limits import RateLimits, SocketCaps
 from gateway.redis_client import StrRedis, connect
 from gateway.settings import Settings
 from gateway.turns import CitizenTurns
@@ -55,6 +57,9 @@ class Runtime:
     canned: CannedReplies
     callbacks: CallbackStore
     board: QueueBoard
+    limits: RateLimits
+    sockets: SocketCaps
+    fanout: StreamFanout
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -81,7 +86,8 @@ class Runtime:
             sessions=SessionStore(redis, settings), throttle=LoginThrottle(redis, settings),
             presence=presence, schedule=schedule, notes=NoteStore(redis, settings),
             canned=CannedReplies(redis, settings), callbacks=CallbackStore(redis, settings),
-            board=board,
+            board=board, limits=RateLimits(redis, settings), sockets=SocketCaps(settings),
+            fanout=StreamFanout(redis, store, settings),
         )
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -101,6 +107,7 @@ class Runtime:
     async def start(self) -> None:
         """Start the event subscription."""
         self.hub.start()
+        self.fanout.start()
 
     async def stop(self, grace: float = 5.0) -> None:
         """Let running turns finish (briefly), then close everything."""
@@ -109,6 +116,7 @@ class Runtime:
         for task in list(self.tasks):
             task.cancel()
         await self.hub.stop()
+        await self.fanout.stop()
         await self.rasa.aclose()
         with contextlib.suppress(Exception):
             await self.redis.aclose()

@@ -69,6 +69,24 @@ class Settings(BaseSettings):
     # The editor's API checks its own limit (an article up to 100 kB, JSON-escaped).
     editor_max_body_bytes: int = 256 * 1024
 
+    # Abuse limits (issue 12; gateway/rate_limits.py), in the `limits` library's notation
+    # ("10/minute;100/hour"), counted in Redis so they hold across instances.
+    limit_conversations_per_address: str = "30/minute;300/hour"
+    limit_messages_per_conversation: str = "20/minute;300/hour"
+    limit_messages_per_address: str = "120/minute;2000/hour"
+    limit_frames_per_conversation: str = "120/minute"
+    limit_feedback_per_conversation: str = "60/hour"
+    max_sockets_per_address: int = Field(default=50, ge=1)
+    max_sockets_per_process: int = Field(default=20000, ge=1)
+    # Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    redis_max_connections: int = Field(default=24, ge=4)
+    socket_reader_shards: int = Field(default=4, ge=1, le=16)
+    login_failures_per_user_address: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=30, ge=1)
+    login_delay_max_seconds: int = Field(default=900, ge=1)
+    audit_retention_days: float = Field(default=400, gt=0)
+
     session_idle_seconds: int = 8 * 3600
     session_absolute_seconds: int = 24 * 3600
     session_cookie_secure: bool | None = None

@@ -9,6 +9,8 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from gateway.json_guard import BadJson, loads
+
 MAX_FRAME_BYTES = 8192
 
 
@@ -57,9 +59,10 @@ class JsonSocket:
         if len(raw.encode()) > MAX_FRAME_BYTES:
             raise FrameError("too_large", "That frame is too large.")
         try:
-            frame = json.loads(raw)
-        except ValueError as exc:
-            raise FrameError("bad_frame", "That frame is not valid JSON.") from exc
+            frame = loads(raw)
+        except BadJson as exc:
+            raise FrameError("bad_frame", exc.detail.replace("The request", "That frame")) \
+                from exc
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             raise FrameError("bad_frame", "Each frame is a JSON object with a type.")
         return frame

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 
 from gateway.dependencies import ConversationId, RuntimeDep
-from gateway.errors import ApiError, clean_text
+from gateway.errors import ApiError, citizen_text
 from gateway.ids import is_client_id, is_stream_id
 from gateway.runtime import Runtime
 from gateway.schemas import CitizenText, HandoffRequest, NewConversation, State, TurnReply
@@ -24,9 +24,11 @@ async def _existing(runtime: Runtime, conversation_id: str) -> str:
 
 @router.post("/conversations", status_code=201)
 async def start_conversation(
-    runtime: RuntimeDep, body: Annotated[NewConversation | None, Body()] = None
+    request: Request, runtime: RuntimeDep,
+    body: Annotated[NewConversation | None, Body()] = None,
 ) -> dict[str, str]:
-    """Create a conversation with an opaque random id."""
+    """Create a conversation with an opaque random id (limited per client address)."""
+    await runtime.limits.conversation_started(runtime.limits.address(request))
     conversation_id = await runtime.conversations.create(body.page_url if body else None)
     await runtime.analytics.event("conversation_started", conversation_id)
     return {"conversation_id": conversation_id, "mode": "bot"}
@@ -34,11 +36,16 @@ async def start_conversation(
 
 @router.post("/conversations/{conversation_id}/messages")
 async def send_message(conversation_id: ConversationId, body: CitizenText,
-                       runtime: RuntimeDep) -> TurnReply:
-    """Store the citizen's message, then answer it (bot) or route it (queue, adviser)."""
-    text = clean_text(body.text, runtime.settings.max_text_chars)
+                       request: Request, runtime: RuntimeDep) -> TurnReply:
+    """Store the citizen's message, then answer it (bot) or route it (queue, adviser).
+
+    Over the rate limits (per conversation, per address) it is refused with 429 and not stored.
+    """
+    text = citizen_text(body.text, runtime.settings.max_text_chars)
     if body.client_id is not None and not is_client_id(body.client_id):
         raise ApiError(422, "bad_client_id", "client_id must be 1-64 letters, digits, - or _.")
+    await _existing(runtime, conversation_id)  # an unknown id is counted nowhere
+    await runtime.limits.message(conversation_id, runtime.limits.address(request))
     result = await runtime.turns.turn(conversation_id, text, body.client_id)
     return TurnReply(mode=result.mode, received=result.received.public(),  # type: ignore[arg-type]
                      messages=[m.public() for m in result.replies])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
@@ -12,8 +13,9 @@ from redis.exceptions import RedisError
 from starlette.websockets import WebSocketDisconnect
 
 from gateway.analytics import short
-from gateway.errors import ApiError, clean_text, store_down_words
+from gateway.errors import ApiError, citizen_text, store_down_words
 from gateway.ids import is_client_id, is_conversation_id, is_stream_id
+from gateway.rate_limits import Limited
 from gateway.runtime import Runtime
 from gateway.socket_io import FrameError, JsonSocket, cancel
 
@@ -24,12 +26,16 @@ log = logging.getLogger("gateway.ws_citizen")
 class CitizenSocket:
     """One citizen connection: a stream reader, a hint listener and the frame loop."""
 
-    def __init__(self, socket: JsonSocket, runtime: Runtime, conversation_id: str) -> None:
+    def __init__(self, socket: JsonSocket, runtime: Runtime, conversation_id: str,
+                 address: str) -> None:
         self.socket = socket
         self.runtime = runtime
         self.conversation_id = conversation_id
+        self.address = address
         self.reader: asyncio.Task[None] | None = None
         self.last_state: dict[str, Any] | None = None
+        self.limited_until = 0.0  # frames before this (monotonic) are refused without asking Redis
+        self.limited_words = ""
 
     async def send_state(self, force: bool = False) -> bool:
         """Send the routing state if it changed; False when the conversation is gone."""
@@ -46,16 +52,14 @@ class CitizenSocket:
         return True
 
     async def _read_stream(self, after: str | None) -> None:
-        """History after ``after``, a state frame, then live messages."""
-        store = self.runtime.store
-        last = after
-        for message in await store.history(self.conversation_id, after):
-            await self.socket.send({"type": "message", "message": message.public()})
-            last = message.id
-        await self.send_state(force=True)
-        async for message in store.tail(self.conversation_id, last):
+        """History after ``after``, a state frame, then live messages (from the shared reader)."""
+        async for message in self.runtime.fanout.follow(self.conversation_id, after,
+                                                        caught_up=self._caught_up):
             if not await self.socket.send({"type": "message", "message": message.public()}):
                 return
+
+    async def _caught_up(self) -> None:
+        await self.send_state(force=True)
 
     async def start_reader(self, after: str | None) -> None:
         """(Re)start delivering messages after ``after``."""
@@ -94,7 +98,8 @@ class CitizenSocket:
             return
         extra = {"client_id": client_id} if client_id else {}
         try:
-            text = clean_text(frame.get("text"), self.runtime.settings.max_text_chars)
+            text = citizen_text(frame.get("text"), self.runtime.settings.max_text_chars)
+            await self.runtime.limits.message(self.conversation_id, self.address)
             accepted = await self.runtime.turns.accept(self.conversation_id, text, client_id)
         except ApiError as exc:
             await self.socket.error(exc.code, exc.detail, **extra)
@@ -117,6 +122,8 @@ class CitizenSocket:
                                     "Feedback needs a message_id and helpful true/false.")
             return
         runtime = self.runtime
+        if not await runtime.limits.feedback(self.conversation_id, message_id):
+            return  # one verdict per message: a repeat changes nothing
         await runtime.analytics.event("feedback", self.conversation_id,
                                       message_id=message_id, helpful=int(helpful))
         if not helpful:
@@ -158,6 +165,21 @@ class CitizenSocket:
         else:
             await self.socket.error("bad_frame", f"Unknown frame type {kind[:40]!r}.")
 
+    async def admit_frame(self, frame: dict[str, Any]) -> bool:
+        """Count the frame against the conversation's limit; refuse it in plain words if over."""
+        if time.monotonic() >= self.limited_until:
+            try:
+                await self.runtime.limits.frame(self.conversation_id)
+                return True
+            except Limited as exc:
+                self.limited_until = time.monotonic() + exc.retry_after
+                self.limited_words = exc.detail
+        client_id = frame.get("client_id")
+        extra = {"client_id": client_id} if frame.get("type") == "message" and \
+            isinstance(client_id, str) and is_client_id(client_id) else {}
+        await self.socket.error("rate_limited", self.limited_words, **extra)
+        return False
+
     async def run(self) -> None:
         """Serve frames until the client goes away."""
         hints = asyncio.create_task(self._hints(), name="citizen-hints")
@@ -168,9 +190,18 @@ class CitizenSocket:
                 except FrameError as exc:
                     await self.socket.error(exc.code, exc.detail)
                     continue
-                if self.reader is None and frame["type"] != "resume":
-                    await self.start_reader(None)
-                await self.dispatch(frame)
+                try:
+                    if not await self.admit_frame(frame):
+                        continue
+                    if self.reader is None and frame["type"] != "resume":
+                        await self.start_reader(None)
+                    await self.dispatch(frame)
+                except ApiError as exc:
+                    await self.socket.error(exc.code, exc.detail)
+                except RedisError as exc:
+                    log.error("citizen frame failed: %s", type(exc).__name__)
+                    await self.socket.error("unavailable",
+                                            store_down_words(self.socket.websocket.app))
         except WebSocketDisconnect:
             pass
         finally:
@@ -181,16 +212,26 @@ class CitizenSocket:
 async def citizen_socket(websocket: WebSocket, conversation_id: str) -> None:
     """The widget's live connection (see docs/contracts.md for the frames)."""
     runtime: Runtime = websocket.app.state.runtime
+    address = runtime.limits.address(websocket)
+    refused = runtime.sockets.admit(address)
     await websocket.accept()
     socket = JsonSocket(websocket)
-    known = is_conversation_id(conversation_id) and (
-        await runtime.conversations.get(conversation_id) is not None)
-    if not known:
-        await socket.error("unknown_conversation",
-                           "We could not find that conversation. Please start a new one.")
-        await socket.close(4404)
+    if refused is not None:
+        log.warning("citizen socket refused (close %s): cap reached", refused)
+        await socket.error("too_many_connections", runtime.sockets.refusal_words(refused))
+        await socket.close(refused)
         return
-    log.debug("citizen socket open conv=%s", short(conversation_id))
-    with contextlib.suppress(WebSocketDisconnect):
-        await CitizenSocket(socket, runtime, conversation_id).run()
-    await socket.close()
+    try:
+        known = is_conversation_id(conversation_id) and (
+            await runtime.conversations.get(conversation_id) is not None)
+        if not known:
+            await socket.error("unknown_conversation",
+                               "We could not find that conversation. Please start a new one.")
+            await socket.close(4404)
+            return
+        log.debug("citizen socket open conv=%s", short(conversation_id))
+        with contextlib.suppress(WebSocketDisconnect):
+            await CitizenSocket(socket, runtime, conversation_id, address).run()
+        await socket.close()
+    finally:
+        runtime.sockets.release(address)

@@ -91,7 +91,7 @@ class ConsoleSocket:
                                     "adviser": (meta.adviser or None) if meta else None})
 
     async def _stream(self, conversation_id: str, after: str | None) -> None:
-        async for message in self.runtime.store.tail(conversation_id, after):
+        async for message in self.runtime.fanout.follow(conversation_id, after):
             sent = await self.socket.send({"type": "message", "conversation_id": conversation_id,
                                            "message": message.full()})
             if not sent:
@@ -191,20 +191,30 @@ class ConsoleSocket:
 async def console_socket(websocket: WebSocket) -> None:
     """The console's live connection (see docs/contracts.md)."""
     runtime: Runtime = websocket.app.state.runtime
+    address = runtime.limits.address(websocket)
+    refused = runtime.sockets.admit(address)
     await websocket.accept()
     socket = JsonSocket(websocket)
-    session = await session_of(websocket)
-    if session is None:
-        log.warning("console socket refused: not signed in")
-        await socket.error("not_signed_in", "Please sign in.")
-        await socket.close(4401)
+    if refused is not None:
+        log.warning("console socket refused (close %s): cap reached", refused)
+        await socket.error("too_many_connections", runtime.sockets.refusal_words(refused))
+        await socket.close(refused)
         return
-    if not session.user.has_role("adviser") or not origin_allowed(websocket, runtime):
-        log.warning("console socket refused for %s: role or origin", session.user.username)
-        await runtime.analytics.audit("refused_socket", session.user.username)
-        await socket.error("forbidden", "You may not open the advisers' console.")
-        await socket.close(4403)
-        return
-    token = websocket.cookies.get("csa_session", "")
-    await ConsoleSocket(socket, runtime, session.user, token).run()
-    await socket.close()
+    try:
+        session = await session_of(websocket)
+        if session is None:
+            log.warning("console socket refused: not signed in")
+            await socket.error("not_signed_in", "Please sign in.")
+            await socket.close(4401)
+            return
+        if not session.user.has_role("adviser") or not origin_allowed(websocket, runtime):
+            log.warning("console socket refused for %s: role or origin", session.user.username)
+            await runtime.analytics.audit("refused_socket", session.user.username)
+            await socket.error("forbidden", "You may not open the advisers' console.")
+            await socket.close(4403)
+            return
+        token = websocket.cookies.get("csa_session", "")
+        await ConsoleSocket(socket, runtime, session.user, token).run()
+        await socket.close()
+    finally:
+        runtime.sockets.release(address)

@@ -76,6 +76,12 @@ def gateway_env(redis_url: str, prefix: str) -> dict[str, str]:
         "EDITOR_ENABLED": "false", "OPENING_SCHEDULE": ALWAYS_OPEN, "BANK_HOLIDAYS": "[]",
         "RASA_URL": "http://127.0.0.1:9", "ACTION_SERVER_URL": "http://127.0.0.1:9/webhook",
         "PYTHONPATH": str(ROOT),
+        # Many scripted parties share one loopback address: the abuse limits are not under test.
+        "LIMIT_CONVERSATIONS_PER_ADDRESS": "100000/minute",
+        "LIMIT_MESSAGES_PER_CONVERSATION": "100000/minute",
+        "LIMIT_MESSAGES_PER_ADDRESS": "100000/minute",
+        "LIMIT_FRAMES_PER_CONVERSATION": "100000/minute",
+        "MAX_SOCKETS_PER_ADDRESS": "100000",
     }
 
 
