@@ -1,0 +1,145 @@
+"""Routing through the real Rasa server and action server (issue 10 item 6, issue 14 items 6-7).
+
+What must hold, each through the running stack (``live_stack``):
+- a slice of both safety sets, parsed by the real Rasa server (NLU gate included) and combined
+  as the bot combines them, gives the crisis reply to every crisis line and to no benign line;
+- the issue-10 benign questions get no helplines; a crisis phrase the classifier sends
+  elsewhere ("I need the police") still does;
+- "i want to start selling cakes from home" does not restart; "start again" does; "stop this
+  form" ends a form; contact and opening-time questions are answered from the contact guidance;
+- an emoji after an offer of an adviser is not a yes;
+- inside the missed-bin form a question gets the way out, "next tuesday" is refused in words;
+- a Welsh message gets the Welsh-language phone line in Welsh and English.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from safety.routing import gets_crisis_reply
+from stack.live import LiveStack
+from tests.bot.test_rest_conversation import Chat
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+SETS = Path(__file__).resolve().parents[2] / "safety" / "eval"
+HELPLINE = "116 123"
+SLICE = 25
+
+
+@pytest.fixture
+def chat(live_stack: LiveStack) -> Iterator[Chat]:
+    conversation = Chat(live_stack)
+    yield conversation
+    conversation.http.close()
+
+
+def parse(chat: Chat, text: str) -> dict[str, Any]:
+    """Rasa's own parse of ``text`` (the NLU pipeline the server runs, gate included)."""
+    response = chat.http.post(
+        f"{chat.rasa}/model/parse", params={"token": chat.token}, json={"text": text}
+    )
+    assert response.status_code == 200, response.text
+    parsed: dict[str, Any] = response.json()
+    return parsed
+
+
+def tune_slice(name: str) -> list[str]:
+    lines = [json.loads(line) for line in (SETS / f"{name}.jsonl").read_text().splitlines()]
+    return [line["text"] for line in lines if line["split"] == "tune"][:SLICE]
+
+
+def sources(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for r in replies for s in (r.get("custom") or {}).get("sources", [])]
+
+
+def test_a_slice_of_both_sets_through_the_real_parser(chat: Chat) -> None:
+    for text in tune_slice("crisis"):
+        parsed = parse(chat, text)
+        assert gets_crisis_reply(parsed["intent"]["name"], text), (text, parsed["intent"])
+    for text in tune_slice("benign"):
+        parsed = parse(chat, text)
+        assert not gets_crisis_reply(parsed["intent"]["name"], text), (text, parsed["intent"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad is disabled and needs a walk-in shower, can the council help pay for it",
+        "I can't find my national insurance number",
+        "can I get universal credit if I have savings",
+        "I'm being evicted next week, what can I do",
+    ],
+)
+def test_issue_10_benign_questions_get_no_helplines(chat: Chat, text: str) -> None:
+    assert HELPLINE not in chat.text(text)
+
+
+def test_a_crisis_phrase_wins_over_the_classifier(chat: Chat) -> None:
+    parsed = parse(chat, "I need the police")
+    assert parsed["intent"]["name"] == "safety_concern"
+    assert HELPLINE in chat.text("I need the police")
+
+
+def test_start_and_stop_only_when_meant(chat: Chat) -> None:
+    reply = chat.text("i want to start selling cakes from home")
+    assert "start again" not in reply.lower()
+    assert parse(chat, "i want to start selling cakes from home")["intent"]["name"] != "restart"
+    assert "start again" in chat.text("start again").lower()
+    chat.text("my bin wasn't collected")
+    assert "nothing has been sent" in chat.text("stop this form").lower()
+    assert not chat.tracker()["active_loop"]
+
+
+@pytest.mark.parametrize(
+    "text", ["what is your phone number", "what time are you open", "when is the council open"]
+)
+def test_contact_questions_reach_the_guidance_answer(chat: Chat, text: str) -> None:
+    """They used to be deflected (out_of_scope, "are you a bot"); now guidance answers them.
+
+    Which section answers is retrieval's choice: "when is the council open" is answered from
+    the contact article; the "your" phrasings need example questions on that article
+    (reported to the content owner), so only reaching guidance is asserted for them.
+    """
+    assert parse(chat, text)["intent"]["name"] in ("ask_question", "nlu_fallback")
+    found = sources(chat.say(text))
+    assert found, text
+    if "council" in text:
+        assert found[0]["article_id"] == "contact-the-council", (text, found)
+
+
+def test_an_emoji_is_never_a_yes(chat: Chat) -> None:
+    offered = chat.text("that's not what I asked") + chat.text("that's not what I asked")
+    assert chat.tracker()["slots"]["offer"] == "adviser", offered
+    replies = chat.say("👍")
+    assert not any("handoff" in (r.get("custom") or {}) for r in replies), replies
+    assert not chat.tracker()["paused"]
+
+
+def test_inside_a_form_a_question_gets_the_way_out_and_future_days_are_refused(
+    chat: Chat,
+) -> None:
+    chat.text("report a missed bin")
+    reply = chat.text("how do I get out of this")
+    assert "stop" in reply.lower() and "doesn't look like" not in reply
+    assert chat.tracker()["active_loop"]["name"] == "missed_bin_form"
+    chat.text("MB1 2AB")
+    chat.text("recycling")
+    assert "hasn't come yet" in chat.text("next tuesday")
+    assert "nothing has been sent" in chat.text("stop").lower()
+
+
+def test_welsh_gets_the_welsh_language_line(chat: Chat) -> None:
+    reply = chat.text("Sut mae talu treth y cyngor?")
+    assert "Gymraeg" in reply and "Welsh" in reply and "01632 960 000" in reply
+
+
+def test_the_parse_says_why_the_gate_decided(chat: Chat) -> None:
+    parsed = parse(chat, "🙂")
+    assert parsed["intent"]["name"] == "nlu_fallback"
+    assert parsed["gate"]["reason"] == "no_words"  # the verdict is in Rasa's parse output
