@@ -179,9 +179,9 @@ def fit_gates(feats: Sequence[Features]) -> Gates:
     a_grid, b_grid = _grid(off, 60), _grid(top, 60)
     finite2 = np.isfinite(second)
     gaps = (top - np.where(finite2, second, 0.0))[is_on & finite2]
-    c_grid = np.unique(np.concatenate([[0.0], np.quantile(gaps, np.linspace(0, 0.3, 16))]))
-    if len(gaps) == 0:
-        c_grid = np.array([0.0])
+    c_grid = np.array([0.0])  # no two-candidate question: no clarify margin to fit
+    if len(gaps):
+        c_grid = np.unique(np.concatenate([c_grid, np.quantile(gaps, np.linspace(0, 0.3, 16))]))
     passes = (off[None, None, :] >= a_grid[:, None, None]) & (
         top[None, None, :] >= b_grid[None, :, None]
     )  # A x B x n
