@@ -137,10 +137,6 @@ def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
         return True
     if intent == "deny":
         return False
-    if _YES.match(text):
-        return True
-    if _NO.match(text):
-        return False
     return None
 
 

@@ -5,6 +5,7 @@ The file uses the format of Rasa domain responses. It is read once, on first use
 
 from __future__ import annotations
 
+import logging
 import string
 from functools import lru_cache
 from pathlib import Path
@@ -15,11 +16,22 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.settings import get_settings
 
+logger = logging.getLogger(__name__)
+
 
 class _Blank(dict[str, Any]):
-    """Leaves unknown ``{fields}`` empty rather than failing."""
+    """Leaves a ``{field}`` the caller did not pass empty, and logs it as an error.
+
+    The citizen still gets the rest of the reply; the log names the reply and the field, so a
+    mistyped field in ``bot/replies.yml`` or a missing value in an action is found.
+    """
+
+    def __init__(self, name: str, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self.name = name
 
     def __missing__(self, key: str) -> str:
+        logger.error("reply %r has a field {%s} that the action did not fill", self.name, key)
         return ""
 
 
@@ -35,7 +47,7 @@ def reply(name: str, **values: Any) -> dict[str, Any]:
     """Return ``{"text": ..., "buttons": [...]}`` for reply ``name`` with fields filled in."""
     template = load_replies(get_settings().replies_file)[name]
     formatter = string.Formatter()
-    text = formatter.vformat(template.get("text", ""), (), _Blank(values))
+    text = formatter.vformat(template.get("text", ""), (), _Blank(name, values))
     return {"text": text, "buttons": [dict(button) for button in template.get("buttons", [])]}
 
 
