@@ -63,18 +63,34 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bno (?:reason|point) (?:to|in) (?:live|living|go(?:ing)? on|being alive|being here)\b",
         r"\bcan'?t (?:go on|cope any ?more|take (?:it|this) any ?more)\b",
         r"\bself[- ]?harm",
-        rf"\b(?:hurt|harm|cut|cutting|hurting|harming|burn|burnt|burning|scratch|scratching|"
-        rf"punish|punishing) {_SELF}\b(?! (?:on|tripping|falling|slipping|when i (?:fell"
-        r"|slipped|tripped)))",
+        # "hurt myself" unless the message is about an accident ("tripped ... and hurt myself")
+        r"^(?!.*\b(?:trip|tripped|tripping|fell|fall|falling|slip|slipped|slipping|accident|"
+        r"lifting|injur\w*|claim)\b)"
+        rf".*\b(?:hurt|harm|cut|cutting|hurting|harming|burn|burnt|burning|scratch|scratching|"
+        rf"punish|punishing) {_SELF}\b",
         r"\b(?:cut|cutting|slit|slitting) (?:my|his|her) (?:wrists?|arms?|legs?)\b",
         r"\b(?:burn(?:ed|t)?|cut|hurt|scratch(?:ed)?|hit) my (?:arms?|legs?|wrists?|skin"
         r"|hands?|body|face|head) on purpose\b",
         r"\boverdos",
         r"\b(?:took|taken|swallowed|downed)\b.{0,25}\b(?:all|whole|lot|loads|bottle|packets?|box"
-        r"|boxes|handful|bunch)\b.{0,20}\b(?:pills|tablets|paracetamol|painkillers|meds"
+        r"|boxes|handful|bunch|many)\b.{0,20}\b(?:pills|tablets|paracetamol|painkillers|meds"
         r"|medication)\b",
         r"\b(?:saving|saved|stockpiling|hoarding|collecting) (?:up )?(?:all )?(?:my |of my )?"
         r"(?:pills|tablets|paracetamol|painkillers|meds|medication)\b",
+        r"\b(?:pills|tablets|paracetamol|painkillers|meds) (?:saved|stored|hidden|stockpiled)\b",
+        r"\bno point (?:any ?more|in anything|to anything|in going on)\b"
+        r"|\bwhat'?s the point (?:of|in) (?:living|life|going on|being alive)\b",
+        r"\bdone with (?:life|living|everything)\b|\b(?:sick|tired) of (?:life|living"
+        r"|being alive)\b",
+        r"\bwant to (?:disappear|vanish)\b(?! from| off)",
+        r"\b(?:sleep|go to sleep) and (?:not|never) wake\b|\b(?:better"
+        r"|happier)(?: off)? without me\b",
+        r"\b(?:pills|tablets|rope|knife) (?:ready|here with me|in front of me)\b"
+        r"|\b(?:bought|got|have|found) a (?:rope|noose)\b",
+        r"\bgoodbye (?:everyone|world|cruel world)\b|\bkms\b|\bunalive",
+        r"\bi'm (?:sitting |standing |stood |sat )?on (?:the )?(?:edge of the )?(?:railway line|"
+        r"train tracks|ledge)\b|\bedge of the (?:roof|bridge|cliff|building)\b",
+        r"\bif i live or die\b|\b(?:nobody|no one|no-one) cares (?:about me|if i)\b",
         r"\bhow many (?:pills|tablets|paracetamol) (?:would|does|will|to)\b",
         r"\bjump(?:ing)? (?:off|from|in front of) (?:a |the |my )?(?:\w+ )?(?:bridge|building"
         r"|roof|train|cliff|balcony|car park|tower|ledge)",
@@ -83,6 +99,13 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bhave a (?:rope|noose)\b|\bnoose\b",
     ),
     "abuse": (
+        r"\b(?:child|kid|kids|children|baby|boy|girl)\b(?:'s| is| are)? being (?:hit|hurt|beaten|"
+        r"abused|neglected|starved|locked)\b",
+        r"\bsexual(?:ly)? (?:harass|abus|exploit)",
+        r"\bstalk(?:ing|s|ed)? (?:me|us)\b|\bstalker\b",
+        r"\bcan'?t (?:escape|get away from) (?:him|her|them|my)\b",
+        rf"\b{_WHO}(?:'s| is| keeps?)? (?:steals|stole|stealing|takes|took|taking) (?:all )?"
+        r"(?:my|her|his) (?:money|pension|benefits|bank card)\b",
         r"\bdomestic (?:abuse|violence)\b",
         r"\b(?:being|been|was|am|is|are|getting|got) (?:sexually |physically )?"
         r"(?:abused|beaten|groomed|molested|strangled|choked)\b",
@@ -94,7 +117,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"kids?|son|daughter|sister|brother)|child|children|kids?)\b",
         r"\babusive (?:relationship|partner|husband|"
         r"wife|boyfriend|girlfriend|ex|marriage|home)\b",
-        r"\b(?:is|are|was|being|gets|got|gets really) (?:really |very )?(?:abusive|violent)\b",
+        rf"\b{_WHO}(?:'s| is| was| gets| got| can be| has been| becomes)(?: really| very| so)?"
+        r" (?:abusive|violent)\b",
         r"\b(?:child|sexual|elder|emotional|financial|physical) abuse\b",
         r"\bfinancially abus",
         rf"\b{_WHO}(?:'s| is| are| keeps?| has| had| always| just"
@@ -109,6 +133,15 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bcoercive control|\bcontrols? (?:all )?(?:my|our) (?:money|phone|life)\b",
         r"\b(?:won'?t|will not|doesn'?t|does not) let me (?:leave the house|see my (?:friends"
         r"|family)|go out)\b",
+        r"\b(?:he|she|husband|wife|partner|boyfriend|girlfriend|ex) (?:won'?t|doesn'?t|will not|"
+        r"does not) let me (?:have (?:any |my )?money|see|go out|leave|use my phone|talk to"
+        r"|speak to)"
+        r"|\b(?:he|she|husband|wife|partner|boyfriend|girlfriend|ex) (?:\w+ )?checks? (?:all )?my"
+        r" (?:phone|messages)\b",
+        r"\b(?:mum|mother|dad|father|nan|gran|grandad|grandma|grandmother|grandfather|sister|"
+        r"brother|son|daughter|child|baby|he|she|i)(?:'s| is| am| are|'m)? being neglected\b",
+        r"\badvantage of\b.{0,30}\bsexually\b|\bsexually\b.{0,20}\badvantage of\b",
+        r"\bforced to work\b|\b(?:they|he|she|boss) (?:took|has|have|kept|keeps?) my passport\b",
         r"\blocked (?:me|us) (?:in|up)\b",
         r"\bforced (?:me |her |him )?(?:to have sex|into (?:marriage|sex))\b|\bforced marriage\b",
         r"\braped\b|\brape\b|\bsexual(?:ly)? assault",
@@ -123,6 +156,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bhurting (?:their|his|her|the|my) (?:kids|children|child|baby)\b",
     ),
     "immediate_danger": (
+        r"\b(?:trying|tried|tries) to (?:get|break|force (?:his|her|their|a) way) in(?:to)?"
+        r" (?:my|our|the) (?:house|flat|home|room)\b",
         r"\b(?:in|immediate|serious) danger\b(?!ous)",
         r"\b(?:i|i'm|i am|we|we're|we are)(?: just)? (?:not|don'?t feel|do not feel) safe\b",
         r"\bnot safe (?:at home|here|to go home|in my)\b",
@@ -132,13 +167,20 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"|the flat) up|"
         r"coming (?:back )?(?:for|to get) (?:me|us))\b",
         r"\b(?:being|been|was|got|i'?ve been) (?:attacked|stabbed|assaulted|followed|mugged"
-        r"|shot)\b",
+        r"|shot)\b(?! by (?:a |the |an )?(?:seagull|gull|dog|bird|fox|cat|wasp|bee|swan"
+        r"|goose)s?\b)",
         r"\b(?:been|has been|was|got|getting) stabbed\b",
-        r"\b(?:has|have|with|got|holding|carrying|pulled) (?:a|his|her) (?:knife|gun|weapon"
-        r"|machete)\b",
+        r"\b(?:has|have|with|got|holding|carrying|pulled|waving) (?:a |his |her |their )?"
+        r"(?:knife|knives|gun|guns|weapon|weapons|machete)\b",
+        r"\b(?:has |have |just )broken into (?:my|our) (?:house|flat|home)\b",
+        r"\b(?:swallowed|drank|drunk|ate) (?:some )?(?:bleach|poison|chemicals|batteries)\b",
+        r"\btrapped\b.{0,30}\b(?:fire|smoke)\b|\b(?:smoke|fire)\b.{0,40}\btrapped\b",
+        r"\bhelp me\b.{0,20}\b(?:i'm|i am) (?:so |really )?(?:scared|terrified|frightened)\b"
+        r"|\b(?:i'm|i am) (?:so |really )?(?:scared|terrified|frightened)\b.{0,20}\bhelp me\b",
         r"\b(?:going|gonna|trying) to (?:kill|hurt|stab|attack|shoot) (?:me|us|my)\b",
         r"\bneed (?:an ambulance|the police)\b|\bcall (?:an ambulance|the police|999)\b",
-        r"\b(?:can'?t|cannot|isn'?t|is not|not|stopped) breath(?:e|ing)\b",
+        r"^(?!.*\b(?:mould|mold|damp|asthma|dust|bonfire|burn(?:s|ing)? rubbish|fumes)\b)"
+        r".*\b(?:can'?t|cannot|isn'?t|is not|not|stopped) breath(?:e|ing)\b",
         r"\b(?:house|flat|home|room|kitchen|building) is on fire\b|\bthere(?:'s| is) a fire\b",
         r"\bhelp me,? (?:please,? )?(?:he|she|they|someone)\b",
         r"\b(?:someone|somebody|a man|a woman|a stranger|an intruder|intruders?|people)"
@@ -168,8 +210,8 @@ _RISK_WORDS = re.compile(
 _SPELLING = (
     (re.compile(r"\bwanna\b"), "want to"),
     (re.compile(r"\bgonna\b"), "going to"),
-    (re.compile(r"\bkil(?=l?in[g']?\b)|\bkil\b"), "kill"),
-    (re.compile(r"\bkillin\b|\bkillin'"), "killing"),
+    (re.compile(r"\bkil\b"), "kill"),
+    (re.compile(r"\b(?:killin|kilin|kiling)\b'?"), "killing"),
     (re.compile(r"\bslef"), "self"),
     (re.compile(r"\bmy ?slef\b|\bmyselfe?\b"), "myself"),
     (re.compile(r"\b(?:sucid|suicd|suisid|suicied|sucicid|suiced)"), "suicid"),
