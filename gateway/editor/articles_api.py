@@ -23,7 +23,7 @@ from editorial.store import (
     VersionConflict,
 )
 from editorial.validation import ArticleInvalid, CheckedArticle, Problem, check_article
-from gateway.editor.auth import EditorUser, check_csrf, current_editor
+from gateway.editor.auth import EditorUser, current_editor
 from gateway.editor.runtime import EditorRuntime
 from gateway.editor.schemas import (
     ArticleText,
@@ -75,7 +75,7 @@ Runtime = Annotated[EditorRuntime, Depends(editor_runtime)]
 
 router = APIRouter(
     prefix="/api/editor",
-    dependencies=[Depends(limit_size), Depends(check_csrf), Depends(redis_guard)],
+    dependencies=[Depends(limit_size), Depends(redis_guard)],
 )
 
 

@@ -20,7 +20,6 @@ from editorial.validation import ArticleInvalid, check_article
 from gateway.editor.articles_api import (
     Editor,
     Runtime,
-    check_csrf,
     error,
     invalid,
     limit_size,
@@ -33,7 +32,7 @@ from gateway.errors import ApiError
 
 router = APIRouter(
     prefix="/api/editor",
-    dependencies=[Depends(limit_size), Depends(check_csrf), Depends(redis_guard)],
+    dependencies=[Depends(limit_size), Depends(redis_guard)],
 )
 _RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False})
 DRAFT_DEFAULTS = {"status": "draft", "language": "en"}

@@ -16,7 +16,6 @@ from gateway.editor.articles_api import (
     Editor,
     Runtime,
     article_payload,
-    check_csrf,
     checked,
     conflict,
     invalid,
@@ -28,7 +27,7 @@ from gateway.errors import ApiError
 
 router = APIRouter(
     prefix="/api/editor",
-    dependencies=[Depends(limit_size), Depends(check_csrf), Depends(redis_guard)],
+    dependencies=[Depends(limit_size), Depends(redis_guard)],
 )
 
 

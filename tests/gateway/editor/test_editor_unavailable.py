@@ -39,17 +39,13 @@ def test_dead_redis_gives_a_plain_503() -> None:
     runtime._loaded.set()
     app.state.editor = runtime
     with TestClient(app, raise_server_exceptions=False) as client:
-        client.cookies.set("csa_csrf", "token")
         listed = client.get("/api/editor/articles")
         assert listed.status_code == 503
         assert "cannot reach its database" in listed.json()["error"]["detail"]
         saved = client.put(
             "/api/editor/articles/missed-bin",
-            headers={"X-CSRF-Token": "token"},
             json={"base_version": 1, "markdown": "---\nid: missed-bin\n---\n"},
         )
         assert saved.status_code == 503
-        no_csrf = client.put("/api/editor/articles/missed-bin", json={"base_version": 1})
-        assert no_csrf.status_code == 403
         page = client.get("/editor/")
         assert page.status_code == 200 and "Guidance editor" in page.text
