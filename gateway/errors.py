@@ -125,7 +125,7 @@ def install_error_handlers(app: FastAPI) -> None:
                         exc.code)
             runtime = getattr(request.app.state, "runtime", None)
             if runtime is not None:
-                await runtime.analytics.audit("refused", actor, path=request.url.path,
+                await runtime.refusals.record("refused", actor, path=request.url.path,
                                               code=exc.code, status=exc.status)
         if isinstance(request, WebSocket):
             await close_socket(request, 1008, exc.code)

@@ -28,6 +28,7 @@ from gateway.messages import MessageStore
 from gateway.rasa_client import RasaClient
 from gateway.rate_limits import RateLimits, SocketCaps
 from gateway.redis_client import StrRedis, connect
+from gateway.refusals import RefusalAudit
 from gateway.settings import Settings
 from gateway.turns import CitizenTurns
 
@@ -60,6 +61,7 @@ class Runtime:
     limits: RateLimits
     sockets: SocketCaps
     fanout: StreamFanout
+    refusals: RefusalAudit
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -88,6 +90,7 @@ class Runtime:
             canned=CannedReplies(redis, settings), callbacks=CallbackStore(redis, settings),
             board=board, limits=RateLimits(redis, settings), sockets=SocketCaps(settings),
             fanout=StreamFanout(redis, store, settings),
+            refusals=RefusalAudit(redis, analytics, settings),
         )
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:

@@ -11,6 +11,7 @@ from gateway.auth.dependencies import session_of
 from gateway.auth.sessions import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrf_matches
 from gateway.dependencies import RuntimeDep
 from gateway.errors import ApiError
+from gateway.rate_limits import wait_words
 from gateway.schemas import LoginRequest
 
 router = APIRouter(prefix="/api/console", tags=["console"])
@@ -24,18 +25,24 @@ def _set_cookies(response: Response, token: str, csrf: str, secure: bool, max_ag
 
 
 @router.post("/login")
-async def login(body: LoginRequest, runtime: RuntimeDep) -> JSONResponse:
-    """Check the password (argon2), start a session, set the cookies."""
+async def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> JSONResponse:
+    """Check the password (argon2), start a session, set the cookies.
+
+    Failures slow down further tries from the same address only (gateway/auth/throttle.py).
+    """
     username = body.username.strip().lower()
-    if await runtime.throttle.locked(username):
-        await runtime.analytics.audit("login_locked", username)
-        raise ApiError(429, "locked", "Too many failed attempts. Try again in 15 minutes.")
+    address = runtime.limits.address(request)
+    wait = await runtime.throttle.wait_seconds(username, address)
+    if wait > 0:
+        await runtime.refusals.record("login_locked", username, path=request.url.path)
+        raise ApiError(429, "locked", "Too many failed attempts from here. Please try again in "
+                       f"{wait_words(wait)}.")
     user = await runtime.users.authenticate(username, body.password)
     if user is None:
-        await runtime.throttle.failed(username)
-        await runtime.analytics.audit("login_failed", username)
+        await runtime.throttle.failed(username, address)
+        await runtime.refusals.record("login_failed", username, path=request.url.path)
         raise ApiError(401, "bad_credentials", "That username and password do not match.")
-    await runtime.throttle.succeeded(username)
+    await runtime.throttle.succeeded(username, address)
     token, session = await runtime.sessions.create(user)
     await runtime.analytics.audit("login", username)
     response = JSONResponse({"user": user.to_json(), "csrf_token": session.csrf_token})

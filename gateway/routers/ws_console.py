@@ -138,7 +138,7 @@ class ConsoleSocket:
             if exc.status in (401, 403):
                 log.warning("refused reply by %s on conv=%s: %s", self.user.username,
                             conversation_id[:8], exc.code)
-                await self.runtime.analytics.audit("refused_reply", self.user.username,
+                await self.runtime.refusals.record("refused_reply", self.user.username,
                                                    conversation_id=conversation_id, code=exc.code)
             await self.socket.error(exc.code, exc.detail, conversation_id=conversation_id, **extra)
             return
@@ -209,7 +209,8 @@ async def console_socket(websocket: WebSocket) -> None:
             return
         if not session.user.has_role("adviser") or not origin_allowed(websocket, runtime):
             log.warning("console socket refused for %s: role or origin", session.user.username)
-            await runtime.analytics.audit("refused_socket", session.user.username)
+            await runtime.refusals.record("refused_socket", session.user.username,
+                                          path="/ws/console")
             await socket.error("forbidden", "You may not open the advisers' console.")
             await socket.close(4403)
             return
