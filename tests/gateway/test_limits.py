@@ -219,8 +219,10 @@ def test_bad_limit_setting_is_a_clear_startup_error(redis_url: str) -> None:
         pass
 
 
-def login(client: TestClient, password: str) -> httpx.Response:
-    return client.post("/api/console/login", json={"username": "sam", "password": password})
+def login(client: TestClient, password: str) -> tuple[int, dict[str, Any]]:
+    """Try to sign in as sam: the status and the JSON body."""
+    response = client.post("/api/console/login", json={"username": "sam", "password": password})
+    return response.status_code, response.json()
 
 
 def test_guessing_from_one_address_does_not_lock_out_the_real_user(redis_url: str) -> None:
@@ -230,10 +232,10 @@ def test_guessing_from_one_address_does_not_lock_out_the_real_user(redis_url: st
     with started(settings, "203.0.113.66") as attacker, \
             started(settings, "192.0.2.10") as sam:
         add_user(sam, "sam", "adviser")
-        codes = [login(attacker, f"guess{n}").status_code for n in range(12)]
+        codes = [login(attacker, f"guess{n}")[0] for n in range(12)]
         assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
-        assert "try again in" in login(attacker, PASSWORD).json()["error"]["detail"]
-        assert login(sam, PASSWORD).status_code == 200
+        assert "try again in" in login(attacker, PASSWORD)[1]["error"]["detail"]
+        assert login(sam, PASSWORD)[0] == 200
 
 
 def test_lockout_delays_grow_and_are_capped() -> None:
@@ -250,7 +252,7 @@ def test_many_addresses_guessing_leave_their_own_trail_only(redis_url: str) -> N
             noisy.post("/api/console/login", json={"username": f"user{n}", "password": "x"})
         assert noisy.post("/api/console/login",
                           json={"username": "newname", "password": "x"}).status_code == 429
-        assert login(sam, PASSWORD).status_code == 200
+        assert login(sam, PASSWORD)[0] == 200
 
 
 def test_a_flood_of_refusals_adds_a_few_audit_records_and_keeps_real_ones(
