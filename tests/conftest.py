@@ -52,7 +52,13 @@ def live_stack(
         gateway_port=free_port(),
         rasa_port=free_port(),
         actions_port=free_port(),
-        extra_env={"ASSISTANT_ENV": "test"},
+        # Every test client comes from 127.0.0.1: lift the per-address abuse limits here
+        # (tests/gateway/test_limits.py checks the limits on a gateway of its own).
+        extra_env={
+            "ASSISTANT_ENV": "test",
+            "LIMIT_CONVERSATIONS_PER_ADDRESS": "100000/minute",
+            "LIMIT_MESSAGES_PER_ADDRESS": "100000/minute",
+        },
     )
     stack = LiveStack(layout=layout, log_dir=tmp_path_factory.mktemp("stack-logs"))
     try:
