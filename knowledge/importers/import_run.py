@@ -138,7 +138,6 @@ def _convert(
         outcomes.append(outcome)
         if progress:
             progress(1)
-    link_translations(list(items.values()))
     return outcomes, items
 
 
@@ -170,6 +169,7 @@ def plan_import(
         best = newest.get(item.key)
         if best is None or item.updated_at > items[best].updated_at:
             newest[item.key] = number
+    final: dict[int, Imported] = {}
     for number, item in items.items():
         outcome = outcomes[number]
         if newest[item.key] != number:
@@ -177,12 +177,14 @@ def plan_import(
             outcome.result, outcome.notes, outcome.review_overdue = "skipped", [], False
             outcome.reason = f"the same GOV.UK item as {Path(kept).name}, which is as new or newer"
             continue
-        article_id = known.get(item.key) or _free_id(item, taken)
-        taken.add(article_id)
-        draft = replace(item.draft, id=article_id)
-        outcome.article_id = article_id
+        outcome.article_id = known.get(item.key) or _free_id(item, taken)
+        taken.add(outcome.article_id)
+        final[number] = replace(item, draft=replace(item.draft, id=outcome.article_id))
+    link_translations(list(final.values()))  # with the ids the articles will have
+    for number, item in final.items():
+        outcome, article_id = outcomes[number], final[number].draft.id
         try:
-            outcome.text = validate(draft, outcome.origin)
+            outcome.text = validate(item.draft, outcome.origin)
         except ImportError_ as exc:
             outcome.result, outcome.reason = "failed", _reason(exc, outcome.origin)
             continue

@@ -235,11 +235,18 @@ def test_welsh_item_is_linked_to_its_english_counterpart(tmp_path: Path) -> None
     }
     for name, item in (("en.json", english), ("cy.json", welsh)):
         (tmp_path / name).write_text(json.dumps(item))
-    write_drafts(import_files([tmp_path]), tmp_path / "out")
-    articles = load_articles(tmp_path / "out")  # cross-links resolve
+    out = tmp_path / "out"
+    write_report(plan_import([tmp_path], out), out)
+    articles = load_articles(out)  # cross-links resolve
     assert articles["cwricwlwm-cenedlaethol"].language == "cy"
     assert articles["cwricwlwm-cenedlaethol"].related == ("national-curriculum",)
     assert articles["national-curriculum"].related == ("cwricwlwm-cenedlaethol",)
+    # GOV.UK moves the English page: both keep their ids and still point at each other
+    (tmp_path / "en.json").write_text(json.dumps({**english, "base_path": "/curriculum"}))
+    write_report(plan_import([tmp_path], out), out)
+    articles = load_articles(out)
+    assert articles["national-curriculum"].url == "https://www.gov.uk/curriculum"
+    assert articles["cwricwlwm-cenedlaethol"].related == ("national-curriculum",)
 
 
 # --- folder import, re-import, conflicts, the editor's store --------------------------------
