@@ -3,7 +3,9 @@
 Only for front-end behaviour tests (safe rendering, reconnect and outbox logic, CSP,
 layout): it stores messages in memory, answers with whatever the test scripted, and
 lets a test drop every socket or refuse connections to play an outage. Full
-conversations are tested against the real gateway elsewhere.
+conversations are tested against the real gateway elsewhere, and
+tests/gateway/test_widget_fake_contract.py plays one script against both and checks
+they send the same frames.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from gateway.errors import PLAIN
+
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET_DIR = ROOT / "widget"
 
@@ -42,8 +46,8 @@ class FakeConversation:
     messages: list[dict[str, Any]] = field(default_factory=list)
     client_ids: dict[str, str] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=lambda: {
-        "mode": "bot", "queue_position": None, "eta_seconds": None, "adviser": None,
-        "out_of_hours": False,
+        "mode": "bot", "queue_position": None, "eta_seconds": None, "wait_text": None,
+        "adviser": None, "out_of_hours": False,
     })
     sockets: list[WebSocket] = field(default_factory=list)
     feedback: list[dict[str, Any]] = field(default_factory=list)
@@ -186,12 +190,12 @@ class FakeService:
         """Store a citizen message once per client_id, ack it, then send the scripted reply."""
         text, client_id = frame.get("text"), str(frame.get("client_id") or "")
         if not isinstance(text, str) or not text.strip():
-            await ws.send_json({"type": "error", "code": "empty", "detail": "Enter a message",
+            await ws.send_json({"type": "error", "code": "empty", "detail": PLAIN["empty"],
                                 "client_id": client_id})
             return
         if len(text) > 1000:
             await ws.send_json({"type": "error", "code": "too_long",
-                                "detail": "Your message is too long.", "client_id": client_id})
+                                "detail": PLAIN["too_long"], "client_id": client_id})
             return
         if client_id in conv.client_ids:
             known = conv.client_ids[client_id]
