@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from editorial.keys import EditorKeys
+from privacy.refs import conversation_ref
 from safety.detection import detect_safety_concern
 
 REASONS = ("abstained", "not_helpful", "handoff")
@@ -60,7 +61,7 @@ class GapQuestion:
     id: str
     question: str
     reason: str
-    conversation_id: str
+    conversation_ref: str  # privacy.refs.conversation_ref: groups entries, opens nothing
     ts: float
     article_id: str | None = None
 
@@ -141,12 +142,19 @@ def record_gap(
     fields = {
         "question": redact_text(question.strip())[:MAX_QUESTION_CHARS],
         "reason": reason,
-        "conversation_id": conversation_id,
+        "conversation_ref": conversation_ref(conversation_id),
         "ts": f"{time.time() if ts is None else ts:.3f}",
     }
     if article_id:
         fields["article_id"] = article_id
     return str(client.xadd(keys.gaps, fields, maxlen=STREAM_MAXLEN, approximate=True))
+
+
+def _ref_of(fields: dict[str, Any]) -> str:
+    """The entry's conversation ref (entries written before refs hold the id: digest it)."""
+    if fields.get("conversation_ref"):
+        return str(fields["conversation_ref"])
+    return conversation_ref(str(fields["conversation_id"])) if fields.get("conversation_id") else ""
 
 
 def resolve_gap(
@@ -190,7 +198,7 @@ def read_gaps(
                 id=str(entry_id),
                 question=question[:MAX_QUESTION_CHARS],
                 reason=str(fields.get("reason", "abstained")),
-                conversation_id=str(fields.get("conversation_id", "")),
+                conversation_ref=_ref_of(fields),
                 ts=ts,
                 article_id=fields.get("article_id") or None,
             )

@@ -9,6 +9,7 @@ import sys
 import uvicorn
 
 from gateway.settings import Settings
+from privacy import log_filter
 
 
 def serve(argv: list[str]) -> int:
@@ -23,8 +24,12 @@ def serve(argv: list[str]) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and Rasa's URLs carry its token: keep them out.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Full conversation ids and session tokens never reach a log line (uvicorn's WebSocket
+    # lines carry the path): uvicorn logs through the root handler, which shortens them.
+    log_filter.install()
     uvicorn.run("gateway.app:create_app", factory=True, host=args.host, port=args.port,
                 log_level=args.log_level, timeout_graceful_shutdown=3, access_log=False,
+                log_config=None,
                 ws_max_size=16384)
     return 0
 

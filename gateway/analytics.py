@@ -9,23 +9,22 @@ from typing import Any
 from editorial.gaps import gap_question
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
+from privacy.redaction import RedactionResult
+from privacy.redactor import redact_fully, redactions
+from privacy.refs import conversation_ref, short_id
 
 log = logging.getLogger("gateway.analytics")
 
 
 def redact(text: str) -> tuple[str, list[str]]:
-    """Redact with ``privacy.redaction.redact``; withhold the text entirely if it is missing."""
-    try:
-        from privacy.redaction import redact as privacy_redact
-    except ImportError:
-        return "[withheld: redaction unavailable]", []
-    result = privacy_redact(text)
-    return str(result.text), [str(kind) for kind in getattr(result, "kinds", [])]
+    """Every kind of personal data removed (spaCy through Presidio; regex if unavailable)."""
+    result = redactions(text).full
+    return result.text, list(result.kinds)
 
 
 def short(conversation_id: str) -> str:
     """A conversation id shortened for log lines."""
-    return conversation_id[:8]
+    return short_id(conversation_id)
 
 
 class Analytics:
@@ -43,16 +42,20 @@ class Analytics:
         except Exception as exc:  # analytics must never break a conversation
             log.warning("could not write %s: %s", stream, type(exc).__name__)
 
-    async def event(self, kind: str, conversation_id: str, text: str | None = None,
-                    **fields: Any) -> None:
-        """Record an analytics event; any text is redacted first."""
-        record: dict[str, Any] = {"kind": kind, "conversation_id": conversation_id,
+    async def event(self, kind: str, conversation_id: str, text: str | None = None, *,
+                    redacted: RedactionResult | None = None, **fields: Any) -> None:
+        """Record an analytics event; any text is redacted first (or pass ``redacted``, the
+        message already redacted of every kind). The entry carries ``conversation_ref``,
+        never the id that opens the transcript."""
+        record: dict[str, Any] = {"kind": kind,
+                                  "conversation_ref": conversation_ref(conversation_id),
                                   "ts": f"{time.time():.3f}", **fields}
-        if text is not None:
-            redacted, kinds = redact(text)
-            record["text"] = redacted
-            record["redacted"] = ",".join(kinds)
-            log.info("%s conv=%s text=%r", kind, short(conversation_id), redacted)
+        if redacted is None and text is not None:
+            redacted = await redact_fully(text)
+        if redacted is not None:
+            record["text"] = redacted.text
+            record["redacted"] = ",".join(redacted.kinds)
+            log.info("%s conv=%s text=%r", kind, short(conversation_id), redacted.text)
         else:
             log.info("%s conv=%s %s", kind, short(conversation_id), fields or "")
         await self._add("analytics:events", 100_000, record)
@@ -71,9 +74,10 @@ class Analytics:
         if chosen is None:
             log.info("gap %s conv=%s not recorded (no question)", reason, short(conversation_id))
             return
-        redacted, _ = redact(chosen)
+        redacted = (await redact_fully(chosen)).text
         await self._add("analytics:gaps", 10_000, {
-            "question": redacted[:1000], "reason": reason, "conversation_id": conversation_id,
+            "question": redacted[:1000], "reason": reason,
+            "conversation_ref": conversation_ref(conversation_id),
             "ts": f"{time.time():.3f}", "article_id": article_id,
         })
 
@@ -96,7 +100,11 @@ class Analytics:
         return meta.get("reason") == "safety" or meta.get("priority") == "1"
 
     async def audit(self, action: str, actor: str, **fields: Any) -> None:
-        """Record a console action or refusal (never message text)."""
+        """Record a console action or refusal (never message text; a conversation appears
+        as its ``conversation_ref``)."""
+        conversation_id = fields.pop("conversation_id", None)
+        if conversation_id is not None:
+            fields["conversation_ref"] = conversation_ref(str(conversation_id))
         log.info("audit %s by %s %s", action, actor, fields or "")
         await self._add("audit:console", 100_000,
                         {"action": action, "actor": actor, "ts": f"{time.time():.3f}", **fields})

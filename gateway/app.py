@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -19,12 +20,15 @@ from gateway.routers import (
     conversations,
     health,
     pages,
+    privacy,
     ws_citizen,
     ws_console,
 )
 from gateway.runtime import Runtime
 from gateway.security import HardeningMiddleware
 from gateway.settings import Settings
+from privacy import retention
+from privacy.redactor import warm_up
 
 log = logging.getLogger("gateway")
 
@@ -40,6 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = Runtime.build(settings)
         app.state.runtime = runtime
         await runtime.start()
+        await asyncio.to_thread(warm_up)  # load spaCy/Presidio before the first message
+        sweeper = retention.start(retention.RetentionSweeper(runtime.redis, settings),
+                                  settings.retention_sweep_seconds)
         if settings.demo_users:
             await seed_demo_users(runtime.users, settings)
         editor: Any = None
@@ -52,13 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if editor is not None:
                 editor.stop()
+            await retention.stop(sweeper)
             await runtime.stop()
 
     app = FastAPI(title="Citizen services assistant gateway", version="0.1.0", lifespan=lifespan,
                   docs_url=None, openapi_url="/api/openapi.json", redoc_url=None)
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (health, conversations, ws_citizen, console_auth, console, ws_console, pages):
+    for module in (health, conversations, privacy, ws_citizen, console_auth, console,
+                   ws_console, pages):
         app.include_router(module.router)
     if settings.editor_enabled:
         from gateway.editor import router as editor_router
@@ -67,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/widget", StaticFiles(directory=settings.widget_dir, check_dir=False), name="widget")
     if settings.widget_allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.widget_allowed_origins,
-                           allow_methods=["GET", "POST"], allow_headers=["content-type"],
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["content-type"],
                            allow_credentials=False)
     app.add_middleware(HardeningMiddleware, max_body=settings.max_body_bytes,
                        larger_bodies={"/api/editor/": settings.editor_max_body_bytes})

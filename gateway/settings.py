@@ -63,6 +63,15 @@ class Settings(BaseSettings):
     presence_timeout_seconds: int = 60
 
     transcript_retention_days: float = Field(default=30, gt=0)
+    # Age limits of everything else (privacy.policy states them; privacy.retention enforces
+    # them hourly; audit_retention_days is below). CASE_TTL_DAYS / CALLBACK_TTL_DAYS are the
+    # action server's names too.
+    tracker_retention_days: float = Field(default=7, gt=0)  # bot/endpoints.yml record_exp
+    callback_ttl_days: int = Field(default=30, ge=1, le=3650)
+    case_ttl_days: int = Field(default=90, ge=1, le=3650)
+    analytics_retention_days: float = Field(default=90, gt=0)
+    gaps_retention_days: float = Field(default=180, gt=0)
+    retention_sweep_seconds: float = Field(default=3600, gt=0)
     stream_maxlen: int = 2000
     max_text_chars: int = 1000
     max_body_bytes: int = 8192

@@ -18,7 +18,8 @@ from gateway.notices import bot_unavailable, no_answer
 from gateway.rasa_client import RasaClient, RasaUnavailable
 from gateway.schemas import Message
 from gateway.settings import Settings
-from privacy.redaction import redact
+from privacy.redaction import RedactionResult
+from privacy.redactor import redact_fully, redactions_async
 
 log = logging.getLogger("gateway.turns")
 
@@ -31,6 +32,7 @@ class Accepted:
     message: Message
     duplicate: bool
     original_text: str  # what the citizen typed; the stored message may be redacted
+    redacted: RedactionResult | None = None  # every kind of personal data removed
 
 
 @dataclass
@@ -64,17 +66,21 @@ class CitizenTurns:
         if meta is None:
             raise ApiError(404, "unknown_conversation")
         # Talking to the bot, the transcript keeps a redacted form (no NI, card or bank numbers,
-        # no email); only this turn's call to Rasa sees the original, so the bot can say it does
-        # not need it. With an adviser, the citizen may mean to share contact details: kept.
-        stored_text = text if meta.mode == "adviser" else redact(text).text
+        # dates of birth or email: privacy.redactor.TRANSCRIPT_KINDS); only this turn's call to
+        # Rasa sees the original, so the bot can say it does not need it. With an adviser, the
+        # citizen may mean to share contact details: kept. Analytics and Rasa's stored tracker
+        # get the copy with every kind removed (one spaCy/Presidio analysis for both).
+        views = await redactions_async(text)
+        stored_text = text if meta.mode == "adviser" else views.transcript.text
         try:
             appended = await self.store.append(conversation_id, "citizen", stored_text,
                                                client_id=client_id)
         except ConversationMissing as exc:
             raise ApiError(404, "unknown_conversation") from exc
         if not appended.duplicate:
-            await self.analytics.event("citizen_message", conversation_id, text, mode=meta.mode)
-        return Accepted(meta, appended.message, appended.duplicate, text)
+            await self.analytics.event("citizen_message", conversation_id, redacted=views.full,
+                                       mode=meta.mode)
+        return Accepted(meta, appended.message, appended.duplicate, text, views.full)
 
     async def respond(self, accepted: Accepted) -> list[Message]:
         """Produce the replies to an accepted message (serialised per conversation)."""
@@ -95,15 +101,24 @@ class CitizenTurns:
         if meta.mode == "closed":
             await self.conversations.set(conversation_id, mode="bot")
             await self.hub.conv_event(conversation_id, "state")
-        return await self.ask_bot(conversation_id, accepted.original_text, meta)
+        return await self.ask_bot(conversation_id, accepted.original_text, meta,
+                                  accepted.redacted)
 
-    async def ask_bot(self, conversation_id: str, text: str,
-                      meta: ConversationMeta) -> list[Message]:
-        """Send the text to Rasa, store its replies, act on its signals; degrade on failure."""
+    async def ask_bot(self, conversation_id: str, text: str, meta: ConversationMeta,
+                      redacted: RedactionResult | None = None) -> list[Message]:
+        """Send the text to Rasa, store its replies, act on its signals; degrade on failure.
+
+        The text goes with ``metadata.redacted_text`` (every kind of personal data removed),
+        which Rasa's tracker store keeps instead of the text (privacy/rasa_tracker_store.py).
+        """
         await self.hub.conv_event(conversation_id, "typing", role="bot")
         if meta.rasa_paused and meta.mode != "adviser":
             await self.handoff.resume_bot(conversation_id)
-        metadata = {"page_url": meta.page_url} if meta.page_url else None
+        if redacted is None:
+            redacted = await redact_fully(text)
+        metadata = {"redacted_text": redacted.text}
+        if meta.page_url:
+            metadata["page_url"] = meta.page_url
         try:
             items = await self.rasa.send(conversation_id, text, metadata)
         except RasaUnavailable as exc:

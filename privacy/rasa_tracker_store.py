@@ -1,43 +1,165 @@
-"""A Redis tracker store for Rasa 3.6 that never writes personal data in user messages.
+"""A Redis tracker store for Rasa 3.6 that keeps no personal data in what it stores.
 
 Rasa loads it by module path from ``bot/endpoints.yml`` (``rasa`` puts the working directory
 on ``sys.path``), so it runs inside the Python 3.10 Rasa venv and is never imported by the
-other deployables. Only the stored copy is redacted: the action server still sees the
-current message as typed, so it can tell the citizen it did not need those details.
-Slot values (for example the phone number of a callback request) are kept as they are.
+other deployables. spaCy 3.8 cannot run there, so the gateway sends, with every message, its
+own redacted copy as ``metadata.redacted_text`` (Presidio + spaCy, ``privacy.detection``); this
+store uses that copy for the stored text, falls back to ``privacy.redaction``'s regular
+expressions when it is missing, and learns from the difference what the personal values were
+(a name spaCy found), so it can remove them from slot values and bot replies too.
+
+What is stored:
+
+- user events: the redacted text (``parse_data`` and entity values too);
+- slot events: the *current* value of a slot of the form that is still running is kept as
+  given (the form needs it on the next turn), except card, NI, bank details and dates of
+  birth, which no form asks for; every other value (earlier answers, finished forms) is
+  redacted, and the answers of ``PERSONAL_SLOTS`` are replaced by ``[removed]`` once the form
+  no longer needs them (the request itself is kept in ``callback:{id}`` / ``case:{ref}``);
+- bot events: their text without the personal values above.
+
+Only the stored copy changes: the running turn (and the action server) see what was typed.
+Saving does not merge with the stored tracker the way ``RedisTrackerStore`` does (that merge
+compares stored, redacted events with the raw ones in memory and would store them twice):
+earlier sessions are kept from storage and the current session is written as it is now.
+Saving a tracker with no events deletes the key, so ``PUT /conversations/{id}/tracker/events``
+with ``[]`` really erases.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from privacy.redaction import redact
+from privacy.redaction import ALL_KINDS, PLACEHOLDERS, redact
+
+# Answers that are personal data by nature; replaced whole once their form is done.
+PERSONAL_SLOTS: frozenset[str] = frozenset({
+    "callback_name", "callback_phone", "bin_postcode", "contact_detail",
+})
+NEVER_NEEDED: tuple[str, ...] = ("ni_number", "card_number", "bank_details", "date_of_birth")
+REMOVED = "[removed]"
+_PLACEHOLDER = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS.values()) + ")")
 
 
-def redact_dialogue(dialogue: dict[str, Any]) -> dict[str, Any]:
-    """Redact the text of every user event of a serialised Rasa dialogue, in place."""
-    for event in dialogue.get("events", []):
-        if event.get("event") != "user":
-            continue
-        text = event.get("text")
-        if isinstance(text, str) and text:
-            redacted = redact(text).text
-            event["text"] = redacted
-            parse_data = event.get("parse_data")
-            if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
-                parse_data["text"] = redacted
+def recovered_values(original: str, redacted: str) -> list[str]:
+    """The pieces of ``original`` that ``redacted`` replaced by placeholders."""
+    parts = _PLACEHOLDER.split(redacted)
+    if len(parts) == 1:
+        return []
+    pattern = "".join(re.escape(part) if index % 2 == 0 else "(.+?)"
+                      for index, part in enumerate(parts))
+    match = re.fullmatch(pattern, original, re.DOTALL)
+    if match is None:
+        return []
+    return [value for value in match.groups() if value.strip()]
+
+
+def _scrub(text: str, personal: set[str], kinds: tuple[str, ...] = ALL_KINDS) -> str:
+    """Regex redaction plus removal of every known personal value (longest first)."""
+    result = redact(text, kinds).text
+    for value in sorted(personal, key=len, reverse=True):
+        if len(value) >= 2 and value in result:
+            result = result.replace(value, REMOVED)
+    return result
+
+
+def _active_form_slots(events: list[dict[str, Any]], form_slots: dict[str, list[str]]
+                       ) -> set[str]:
+    active: str | None = None
+    for event in events:
+        if event.get("event") == "active_loop":
+            active = event.get("name")
+    return set(form_slots.get(active or "", []))
+
+
+def redact_dialogue(dialogue: dict[str, Any],
+                    form_slots: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """Redact a serialised Rasa dialogue in place (see the module docstring); return it."""
+    events: list[dict[str, Any]] = dialogue.get("events", [])
+    personal: set[str] = set()
+    for event in events:
+        if event.get("event") == "user":
+            _redact_user_event(event, personal)
+        elif (event.get("event") == "slot" and event.get("name") in PERSONAL_SLOTS
+              and isinstance(event.get("value"), str) and event["value"] != REMOVED):
+            personal.add(event["value"])
+    keep = _active_form_slots(events, form_slots or {})
+    latest = {event.get("name"): index for index, event in enumerate(events)
+              if event.get("event") == "slot"}
+    for index, event in enumerate(events):
+        kind = event.get("event")
+        if kind == "slot":
+            name = event.get("name")
+            current = latest.get(name) == index and name in keep
+            event["value"] = _redact_value(event.get("value"), name, current, personal)
+        elif kind == "bot" and isinstance(event.get("text"), str):
+            event["text"] = _scrub(event["text"], personal)
     return dialogue
 
 
-class RedactingRedisTrackerStore(RedisTrackerStore):
-    """``RedisTrackerStore`` whose serialised trackers hold redacted user messages."""
+def _redact_user_event(event: dict[str, Any], personal: set[str]) -> None:
+    text = event.get("text")
+    if not isinstance(text, str) or not text:
+        return
+    metadata = event.get("metadata")
+    upstream = metadata.pop("redacted_text", None) if isinstance(metadata, dict) else None
+    if isinstance(upstream, str):
+        personal.update(recovered_values(text, upstream))
+        redacted = redact(upstream, ALL_KINDS).text
+    else:
+        redacted = redact(text, ALL_KINDS).text
+    personal.update(recovered_values(text, redacted))
+    event["text"] = redacted
+    parse_data = event.get("parse_data")
+    if isinstance(parse_data, dict):
+        if isinstance(parse_data.get("text"), str):
+            parse_data["text"] = redacted
+        for entity in parse_data.get("entities") or []:
+            if isinstance(entity, dict) and isinstance(entity.get("value"), str):
+                entity["value"] = _scrub(entity["value"], personal)
 
-    @staticmethod
-    def serialise_tracker(tracker: DialogueStateTracker) -> str:
-        """Serialise like ``RedisTrackerStore`` but with personal data replaced."""
+
+def _redact_value(value: Any, name: Any, current: bool, personal: set[str]) -> Any:
+    if isinstance(value, list):
+        return [_redact_value(item, name, current, personal) for item in value]
+    if not isinstance(value, str) or not value:
+        return value
+    if current:
+        return redact(value, NEVER_NEEDED).text
+    if name in PERSONAL_SLOTS:
+        return REMOVED
+    return _scrub(value, personal)
+
+
+class RedactingRedisTrackerStore(RedisTrackerStore):
+    """``RedisTrackerStore`` whose stored trackers hold no personal data."""
+
+    def _form_slots(self) -> dict[str, list[str]]:
+        domain = self.domain
+        return {name: list(domain.required_slots_for_form(name)) for name in domain.form_names}
+
+    async def save(self, tracker: DialogueStateTracker,
+                   timeout: float | None = None) -> None:
+        """Store the redacted tracker (earlier sessions kept); no events: delete the key."""
+        await self.stream_events(tracker)
+        if not timeout and self.record_exp:
+            timeout = self.record_exp
+        key = self.key_prefix + tracker.sender_id
         dialogue = tracker.as_dialogue().as_dict()
-        return json.dumps(redact_dialogue(dialogue))
+        events: list[dict[str, Any]] = dialogue.get("events", [])
+        if not events:
+            self.red.delete(key)
+            return
+        stored = self.red.get(key)
+        if stored is not None:
+            first = events[0].get("timestamp") or 0
+            earlier = [event for event in json.loads(stored).get("events", [])
+                       if (event.get("timestamp") or 0) < first]
+            dialogue["events"] = earlier + events
+        redact_dialogue(dialogue, self._form_slots())
+        self.red.set(key, json.dumps(dialogue), ex=timeout)

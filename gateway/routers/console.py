@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from gateway.auth import User, require_role
 from gateway.dependencies import ConversationId, RuntimeDep
+from gateway.erasure import erase_conversation
 from gateway.errors import ApiError, clean_text
 from gateway.handoff.context import build_context
 from gateway.handoff.hours_text import weekly_words
@@ -125,17 +126,7 @@ async def erase(conversation_id: ConversationId, user: AdminUser, runtime: Runti
     """Erase one conversation on request (admin only)."""
     if await runtime.conversations.get(conversation_id) is None:
         raise ApiError(404, "unknown_conversation")
-    await runtime.conversations.erase(conversation_id)
-    callbacks = await runtime.callbacks.erase_for(conversation_id)
-    try:
-        await runtime.rasa.replace_events(conversation_id, [])
-        rasa = "erased"
-    except RasaUnavailable as exc:
-        rasa = f"not erased ({exc.reason})"
-    await runtime.analytics.audit("erase", user.username, conversation_id=conversation_id,
-                                  callbacks=callbacks, rasa_tracker=rasa)
-    await runtime.hub.conv_event(conversation_id, "state")
-    await runtime.hub.queue_changed(positions=True)
+    await erase_conversation(runtime, conversation_id, actor=user.username)
     return Response(status_code=204)
 
 

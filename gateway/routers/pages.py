@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from gateway.dependencies import SettingsDep
+from privacy.policy import as_html, policy_rows
 
 router = APIRouter(tags=["pages"])
 
@@ -40,7 +41,16 @@ async def contact(settings: SettingsDep) -> Response:
     return _page(settings, "contact.html", "Contact the council")
 
 
+RETENTION_MARK = "<!-- retention-table -->"
+
+
 @router.get("/privacy", include_in_schema=False)
 async def privacy(settings: SettingsDep) -> Response:
-    """The privacy notice."""
-    return _page(settings, "privacy.html", "Privacy notice")
+    """The privacy notice, with "what we keep and for how long" built from the settings that
+    the retention task enforces (``privacy.policy``)."""
+    path = settings.widget_dir / "privacy.html"
+    if not path.is_file():
+        return _page(settings, "privacy.html", "Privacy notice")
+    page = path.read_text(encoding="utf-8")
+    table = as_html(policy_rows(settings))
+    return HTMLResponse(page.replace(RETENTION_MARK, table))

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from privacy.refs import conversation_ref
 from tests.gateway.conftest import ScriptedRasa, new_conversation, stream_length
 
 
@@ -133,4 +134,5 @@ def test_not_helpful_feedback_writes_a_redacted_gap_with_the_article(
     gaps = run(client, lambda: runtime.redis.xrange(runtime.settings.key("analytics", "gaps")))
     [(_, gap)] = gaps
     assert gap["reason"] == "not_helpful" and gap["article_id"] == "pay-council-tax"
-    assert "jo@example.com" not in gap["question"] and gap["conversation_id"] == cid
+    assert "jo@example.com" not in gap["question"]
+    assert gap["conversation_ref"] == conversation_ref(cid) and "conversation_id" not in gap

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from gateway.handoff.schedule import OpeningSchedule
 from gateway.handoff.service import Adviser
 from gateway.settings import WEEKDAYS
+from privacy.refs import conversation_ref
 from tests.gateway.conftest import (
     ScriptedRasa,
     add_user,
@@ -58,7 +59,7 @@ def test_request_queues_with_position_eta_and_alternatives(client: TestClient,
     ask(client, leftover)
     runtime = runtime_of(client)
     gaps = run(client, lambda: runtime.redis.xrange(runtime.settings.key("analytics", "gaps")))
-    handoff_gaps = [f for _, f in gaps if f["conversation_id"] == leftover]
+    handoff_gaps = [f for _, f in gaps if f["conversation_ref"] == conversation_ref(leftover)]
     assert handoff_gaps[0]["reason"] == "handoff"
     assert "a@b.org" not in handoff_gaps[0]["question"]  # redacted before it is written
     assert left["mode"] == "bot"

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from privacy.refs import conversation_ref
 from tests.gateway.conftest import ScriptedRasa, runtime_of
 
 from .conftest import Editors
@@ -59,12 +60,14 @@ def test_gaps_record_real_questions_only(editors: Editors) -> None:
 
     key = runtime.settings.key("analytics", "gaps")
     entries = editors.client.portal.call(runtime.redis.xrange, key)  # type: ignore[union-attr]
-    recorded = [(f["reason"], f["question"], f["conversation_id"]) for _, f in entries]
+    # Gap entries name the conversation by its one-way ref, never by the id (issue 11).
+    recorded = [(f["reason"], f["question"]) for _, f in entries]
     skip = "where do I get a permit for a skip on the road"
-    assert ("abstained", skip, first) in recorded
-    assert ("handoff", skip, first) in recorded
-    assert all(cid != second for _, _, cid in recorded), recorded
-    assert all(not q.startswith("/") and "person" not in q for _, q, _ in recorded), recorded
+    # "/affirm" is recorded as the question it followed; the second conversation recorded
+    # nothing, its only question being a disclosure.
+    assert set(recorded) == {("abstained", skip), ("handoff", skip)}, recorded
+    assert conversation_ref(second) not in {f.get("conversation_ref") for _, f in entries}
+    assert all(not q.startswith("/") and "person" not in q for _, q in recorded), recorded
 
     page = json.dumps(editors.call("eddie", "GET", "/api/editor/gaps").json())
     for unwanted in ("/affirm", "talk to a person", "partner hits me"):

@@ -1,0 +1,134 @@
+"""Erase one conversation everywhere it left a trace in Redis (on request or by an admin).
+
+Keys deleted: the gateway's ``conv:{id}`` hash, its ``messages`` stream, ``client_ids`` and
+``notes``; Rasa's tracker and lock (``csa:tracker:{id}``, ``csa:lock:{id}``: deleted, because
+Rasa 3.6's Redis tracker store merges an empty tracker with the stored one and so erases
+nothing); the callback requests and missed-bin cases made in it. Entries removed: the
+conversation's place in every handoff queue and the held hash, and its entries in the
+``analytics:events``, ``analytics:gaps`` and ``audit:console`` streams (found by
+``conversation_ref`` or, for entries written before refs, by the id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+from privacy.refs import conversation_ref
+
+RASA_KEY_PREFIX = "csa:"  # Rasa 3.6 accepts only an alphanumeric prefix (bot/endpoints.yml)
+SCAN_BATCH = 1000
+
+
+class ErasureSettings(Protocol):
+    """What erasure needs to know of a deployable's settings."""
+
+    redis_key_prefix: str
+    handoff_queues: list[str]
+
+
+@dataclass
+class ErasureReport:
+    """What was erased (counts only: the report goes to the audit log)."""
+
+    keys: int = 0
+    queue_entries: int = 0
+    callbacks: int = 0
+    cases: int = 0
+    stream_entries: dict[str, int] = field(default_factory=dict)
+    rasa_tracker: bool = False
+
+    def as_fields(self) -> dict[str, str]:
+        """Flat string fields for the audit entry."""
+        fields = {"keys": str(self.keys), "queue_entries": str(self.queue_entries),
+                  "callbacks": str(self.callbacks), "cases": str(self.cases),
+                  "rasa_tracker": "deleted" if self.rasa_tracker else "none"}
+        for stream, count in self.stream_entries.items():
+            fields[f"{stream.replace(':', '_')}_entries"] = str(count)
+        return fields
+
+
+class ConversationEraser:
+    """Deletes every trace of a conversation from Redis."""
+
+    STREAMS: tuple[str, ...] = ("analytics:events", "analytics:gaps", "audit:console")
+
+    def __init__(self, redis: Redis, settings: ErasureSettings) -> None:
+        self.redis = redis
+        self.prefix = settings.redis_key_prefix
+        self.queues = list(settings.handoff_queues)
+
+    def key(self, *parts: str) -> str:
+        """A key under the deployable's prefix."""
+        return self.prefix + ":".join(parts)
+
+    async def erase(self, conversation_id: str) -> ErasureReport:
+        """Delete the conversation's keys and entries; return what was removed."""
+        report = ErasureReport()
+        own = [self.key("conv", conversation_id, suffix) for suffix in
+               ("messages", "client_ids", "notes")]
+        report.keys = int(await self.redis.delete(self.key("conv", conversation_id), *own))
+        report.rasa_tracker = bool(await self.redis.delete(
+            f"{RASA_KEY_PREFIX}tracker:{conversation_id}"))
+        report.keys += int(report.rasa_tracker)
+        report.keys += int(await self.redis.delete(f"{RASA_KEY_PREFIX}lock:{conversation_id}"))
+        for queue in self.queues:
+            report.queue_entries += int(await self.redis.zrem(
+                self.key("handoff", "queue", queue), conversation_id))
+        report.queue_entries += int(await self.redis.hdel(self.key("handoff", "held"),
+                                                          conversation_id))
+        report.callbacks = await self._erase_callbacks(conversation_id)
+        report.cases = await self._erase_cases(conversation_id)
+        for stream in self.STREAMS:
+            report.stream_entries[stream] = await self._erase_entries(stream, conversation_id)
+        return report
+
+    async def _erase_callbacks(self, conversation_id: str) -> int:
+        index = self.key("callbacks")
+        erased = 0
+        for member in await self.redis.zrange(index, 0, -1):
+            callback_id = str(member)
+            owner = await self.redis.hget(self.key("callback", callback_id), "conversation_id")
+            if owner == conversation_id:
+                await self.redis.delete(self.key("callback", callback_id))
+                await self.redis.zrem(index, callback_id)
+                erased += 1
+        # A callback whose index entry was already trimmed is still found by its hash.
+        return erased + await self._erase_hashes("callback", conversation_id)
+
+    async def _erase_cases(self, conversation_id: str) -> int:
+        return await self._erase_hashes("case", conversation_id)
+
+    async def _erase_hashes(self, kind: str, conversation_id: str) -> int:
+        erased = 0
+        async for key in self.redis.scan_iter(match=self.key(kind, "*"), count=SCAN_BATCH):
+            if await self.redis.type(key) != "hash":
+                continue
+            if await self.redis.hget(key, "conversation_id") == conversation_id:
+                erased += int(await self.redis.delete(key))
+        return erased
+
+    async def _erase_entries(self, stream: str, conversation_id: str) -> int:
+        key = self.key(*stream.split(":"))
+        ref = conversation_ref(conversation_id)
+        doomed: list[str] = []
+        start = "-"
+        while True:
+            batch = await self.redis.xrange(key, min=start, max="+", count=SCAN_BATCH)
+            if not batch:
+                break
+            doomed.extend(str(entry_id) for entry_id, fields in batch
+                          if _mentions(map(str, (fields or {}).values()), conversation_id, ref))
+            if len(batch) < SCAN_BATCH:
+                break
+            start = "(" + str(batch[-1][0])
+        if doomed:
+            await self.redis.xdel(key, *doomed)
+        return len(doomed)
+
+
+def _mentions(values: Iterable[str], conversation_id: str, ref: str) -> bool:
+    return any(conversation_id in value or value == ref for value in values)

@@ -1,0 +1,77 @@
+"""The gateway's view of redaction: one detection per message, several redacted copies.
+
+Each citizen message is analysed once (Presidio + spaCy, in a worker thread so the event loop
+keeps serving), then:
+
+- ``full``: every kind removed, for analytics, gaps, logs and Rasa's stored tracker;
+- ``transcript``: only the kinds no adviser needs (``TRANSCRIPT_KINDS``) removed, for the
+  conversation transcript an adviser reads (names, addresses and phone numbers stay: a
+  callback needs them, and the transcript expires with the conversation).
+
+If the spaCy model cannot be loaded the regular expressions of ``privacy.redaction`` are used
+and a warning is logged once; nothing is ever stored unredacted because of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass
+
+from privacy.redaction import ALL_KINDS, RedactionResult, Span, apply_spans, find_spans
+
+log = logging.getLogger("privacy.redactor")
+
+TRANSCRIPT_KINDS: tuple[str, ...] = ("ni_number", "card_number", "bank_details",
+                                     "date_of_birth", "email")
+
+
+@dataclass(frozen=True)
+class Redactions:
+    """The redacted copies of one message."""
+
+    full: RedactionResult
+    transcript: RedactionResult
+
+
+_fallback_warned = threading.Event()
+
+
+def find_all(text: str) -> list[Span]:
+    """Every piece of personal data in ``text`` (spaCy through Presidio; regex if unavailable)."""
+    try:
+        from privacy.detection import shared_detector
+
+        detector = shared_detector()
+    except (ImportError, OSError) as exc:  # the model package is missing or broken
+        if not _fallback_warned.is_set():
+            _fallback_warned.set()
+            log.warning("spaCy detector unavailable (%s); using regular expressions only",
+                        type(exc).__name__)
+        return find_spans(text, ALL_KINDS)
+    return [Span(f.kind, f.start, f.end) for f in detector.find(text)]
+
+
+def redactions(text: str) -> Redactions:
+    """The full and transcript copies of ``text`` (one analysis)."""
+    spans = find_all(text)
+    return Redactions(
+        full=apply_spans(text, spans),
+        transcript=apply_spans(text, [s for s in spans if s.kind in TRANSCRIPT_KINDS]),
+    )
+
+
+async def redactions_async(text: str) -> Redactions:
+    """``redactions`` in a worker thread."""
+    return await asyncio.to_thread(redactions, text)
+
+
+async def redact_fully(text: str) -> RedactionResult:
+    """Every kind removed, in a worker thread."""
+    return (await redactions_async(text)).full
+
+
+def warm_up() -> None:
+    """Load the detector now (about a second) instead of on the first message."""
+    find_all("warm up")
