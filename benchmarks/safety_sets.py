@@ -185,6 +185,13 @@ def main() -> None:
         print("|---|---|---|")
         for result in scores:
             print(result.row())
+        if not args.lexical_only:
+            reasons: dict[str, int] = {}
+            for line in b + c:
+                reason = (line["parse"].get("gate") or {}).get("reason", "none")
+                if line["parse"]["intent"] == SAFETY_INTENT:
+                    reasons[reason] = reasons.get(reason, 0) + 1
+            print(f"\ncrisis replies by the gate's reason: {reasons}")
         if split == "heldout" and not args.show_heldout_misses:
             continue
         served = scores[-1]

@@ -106,7 +106,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bcan'?t (?:escape|get away from) (?:him|her|them|my)\b",
         rf"\b{_WHO}(?:'s| is| keeps?)? (?:steals|stole|stealing|takes|took|taking) (?:all )?"
         r"(?:my|her|his) (?:money|pension|benefits|bank card)\b",
-        r"\bdomestic (?:abuse|violence)\b",
+        r"\bdomestic (?:abuse|violence)\b(?! (?:charity|charities|awareness|training|course|"
+        r"leaflets?|policy|strategy|job|volunteers?))",
         r"\b(?:being|been|was|am|is|are|getting|got) (?:sexually |physically )?"
         r"(?:abused|beaten|groomed|molested|strangled|choked)\b",
         r"\b(?:child|children|kids?|baby|toddler)\b.{0,40}\bneglected\b|\bneglect(?:ed"
@@ -158,7 +159,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
     "immediate_danger": (
         r"\b(?:trying|tried|tries) to (?:get|break|force (?:his|her|their|a) way) in(?:to)?"
         r" (?:my|our|the) (?:house|flat|home|room)\b",
-        r"\b(?:in|immediate|serious) danger\b(?!ous)",
+        r"\b(?:in|immediate|serious) danger\b(?!ous| of (?!being (?:hurt|killed|attacked|harmed)))",
         r"\b(?:i|i'm|i am|we|we're|we are)(?: just)? (?:not|don'?t feel|do not feel) safe\b",
         r"\bnot safe (?:at home|here|to go home|in my)\b",
         rf"\b{_WHO}(?:'?s| is| are|'re)? (?:trying to )?(?:break(?:ing)? in"
@@ -184,7 +185,10 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:house|flat|home|room|kitchen|building) is on fire\b|\bthere(?:'s| is) a fire\b",
         r"\bhelp me,? (?:please,? )?(?:he|she|they|someone)\b",
         r"\b(?:someone|somebody|a man|a woman|a stranger|an intruder|intruders?|people)"
-        r"(?:'s| is| are)? in (?:my|our|the) (?:house|flat|home|room|bedroom)\b",
+        r"(?:'s| is| are) in (?:my|our|the) (?:house|flat|home|room|bedroom)\b(?! is\b| who\b)"
+        r"|\bthere(?:'s| is| are) (?:someone|somebody|a man|a woman|a stranger|an intruder|"
+        r"intruders|people) in (?:my|our) (?:house|flat|home|room|bedroom)\b",
+        r"\bwant (?:it all|everything) to (?:stop|end)\b",
         r"\bhiding (?:in|from)\b",
         r"\bnever see (?:them|him|her|my \w+) (?:alive|again)\b",
         r"\bgas\b.{0,40}\b(?:dizzy|faint|passing out|headache|sick)\b",
@@ -198,7 +202,7 @@ _COMPILED: dict[str, tuple[re.Pattern[str], ...]] = {
 }
 
 _RISK_WORDS = re.compile(
-    r"\b(?:die|died|dying|dead|kill\w*|suicid\w*|hurt\w*|harm\w*|hit|hits|hitting|beat\w*|"
+    r"\b(?:die|dying|kill\w*|suicid\w*|hurt\w*|harm\w*|hit|hits|hitting|beat\w*|"
     r"punch\w*|kick\w*|slap\w*|abus\w*|violen\w*|scared|afraid|frightened|terrified|unsafe|"
     r"danger|threat\w*|weapon|knife|gun|attack\w*|assault\w*|rape\w*|pills|tablets|"
     r"overdose|bleed\w*|blood|cut|cutting|police|ambulance|999|fire|breath\w*|touch\w*|"
@@ -220,6 +224,7 @@ _SPELLING = (
     (re.compile(r"\bgirlfreind"), "girlfriend"),
     (re.compile(r"\bim\b"), "i'm"),
     (re.compile(r"\bive\b"), "i've"),
+    (re.compile(r"\b(there|he|she|what|that|it)s\b"), r"\1's"),
     (re.compile(r"\bu\b"), "you"),
 )
 

@@ -3,6 +3,8 @@
 
 What must hold: every crisis line is caught (recall 100 %) and at most 0.5 % of the benign
 service questions get the crisis reply, on both splits; the sets keep their agreed format.
+The held-out split was reported once (safety/eval/README.md) and has guarded against
+regressions since; it no longer measures unseen phrasings.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def test_sets_have_the_agreed_shape_and_size() -> None:
     assert len(texts) == len(set(texts)), "a line appears twice"
 
 
-@pytest.mark.parametrize("split", ["tune"])
+@pytest.mark.parametrize("split", ["tune", "heldout"])
 def test_every_crisis_line_is_caught(split: str) -> None:
     missed = [
         line["text"] for line in load("crisis")
@@ -42,7 +44,7 @@ def test_every_crisis_line_is_caught(split: str) -> None:
     assert not missed, missed
 
 
-@pytest.mark.parametrize("split", ["tune"])
+@pytest.mark.parametrize("split", ["tune", "heldout"])
 def test_benign_questions_rarely_get_the_crisis_reply(split: str) -> None:
     benign = [line for line in load("benign") if line["split"] == split]
     alarmed = [line["text"] for line in benign if detect_safety_concern(line["text"])]
