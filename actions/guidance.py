@@ -28,7 +28,6 @@ from actions.conversation import (
 )
 from actions.replies import say
 from actions.resources import get_guidance
-from actions.settings import get_settings
 from privacy.redaction import PLACEHOLDERS, kinds_already_redacted, redact
 from safety.detection import detect_safety_concern
 
@@ -150,48 +149,18 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
         say(dispatcher, "utter_guidance_unavailable")
         turn.events += [SlotSet("offer", "adviser"), SlotSet("handoff_reason", "failed")]
         return
+    # Answer, "did you mean" or abstain is decided once, inside knowledge (calibrated gates,
+    # near misses included); this action only renders the status it is given.
     if result.status == "answer" and result.answer is not None:
-        if close := close_pair(turn.question, result.answer.article_id):
-            send_choices(turn, dispatcher, close)
-        else:
-            score = next((c.score for c in result.candidates
-                          if c.article_id == result.answer.article_id), None)
-            send_answer(turn, dispatcher, result.answer, score)
+        score = next(
+            (c.score for c in result.candidates if c.article_id == result.answer.article_id),
+            None,
+        )
+        send_answer(turn, dispatcher, result.answer, score)
     elif result.status == "clarify" and result.candidates:
         send_choices(turn, dispatcher, result.candidates)
-    elif near := near_misses(turn.question):
-        send_choices(turn, dispatcher, near)
     else:
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
-
-
-def _ranked(question: str) -> list[Any]:
-    """The service's top articles for ``question`` (empty if it has no ``search``)."""
-    search = getattr(get_guidance(), "search", None)
-    return list(search(question, k=MAX_CHOICES).results) if search else []
-
-
-def close_pair(question: str, answered_id: str) -> list[Any]:
-    """The top two articles when they score within ``close_margin`` ("A or B?"), else []."""
-    ranked = _ranked(question)
-    if len(ranked) < 2 or ranked[0].article_id != answered_id:
-        return []
-    if ranked[0].score - ranked[1].score < get_settings().close_margin:
-        return ranked[:2]
-    return []
-
-
-def near_misses(question: str) -> list[Any]:
-    """Articles close enough to offer as "did you mean" when the service abstained.
-
-    The service abstains below its confidence gate; when its best article still scores
-    at least ``near_miss_floor`` the citizen is offered the top articles (with "None of
-    these") rather than a flat "I don't know".
-    """
-    ranked = _ranked(question)
-    if ranked and ranked[0].score >= get_settings().near_miss_floor:
-        return ranked
-    return []
 
 
 def send_answer(

@@ -22,11 +22,6 @@ class Settings(BaseSettings):
     callback_ttl_days: int = Field(default=30, ge=1, le=3650)
     timezone: str = "Europe/London"
     knowledge_sync: bool = True
-    # Fused score above which an abstained question is offered "did you mean" choices
-    # (measured by benchmarks/nlu_clarify_band.py, see docs/adr/0200).
-    near_miss_floor: float = Field(default=0.58, ge=0.0)
-    # Fused-score gap under which two answers are "close" and the citizen is asked which.
-    close_margin: float = Field(default=0.01, ge=0.0)
     replies_file: Path = Path(__file__).resolve().parent.parent / "bot" / "replies.yml"
 
 

@@ -9,6 +9,11 @@ Two gates, both with thresholds fitted on the labelled ``tune`` split (``calibra
 
 Past both gates, when the runner-up article scores within ``clarify_margin`` of the top one,
 the answer is "clarify": both are offered so the dialogue can ask "did you mean".
+
+Below the confidence gate but past the off-topic gate, a question whose top article still
+reaches ``suggest_threshold`` is a near miss: "clarify" too, offering the top articles rather
+than a flat "I don't know". This is the only place these decisions are made; the dialogue
+renders the status it is given.
 """
 
 from __future__ import annotations
@@ -26,16 +31,20 @@ class Gates:
     offtopic_threshold: float
     confidence_threshold: float
     clarify_margin: float
+    suggest_threshold: float | None = None
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | None]:
         """JSON-ready form."""
         return asdict(self)
 
 
 def decide(offtopic: float, top: float | None, second: float | None, gates: Gates) -> Status:
     """Apply the gates to one question's scores."""
-    if top is None or offtopic < gates.offtopic_threshold or top < gates.confidence_threshold:
+    if top is None or offtopic < gates.offtopic_threshold:
         return "abstain"
+    if top < gates.confidence_threshold:
+        near = gates.suggest_threshold is not None and top >= gates.suggest_threshold
+        return "clarify" if near else "abstain"
     close = second is not None and abs(top - second) < gates.clarify_margin
     if close and second is not None and second >= gates.confidence_threshold:
         return "clarify"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +211,48 @@ def fit_gates(feats: Sequence[Features]) -> Gates:
     )
 
 
+OFFTOPIC_TARGET = 0.05
+
+
+def fit_suggest(feats: Sequence[Features], gates: Gates) -> float | None:
+    """The lowest near-miss threshold that keeps off-topic questions out of "did you mean".
+
+    Among questions that pass the off-topic gate but not the confidence gate, offering the
+    top articles helps an on-topic one whose article is in the top three. The threshold is
+    the lowest that keeps the share of off-topic questions not abstained (answered or offered
+    choices) within ``OFFTOPIC_TARGET`` (or today's share, if that is already higher), and is
+    None when no on-topic question would be helped.
+    """
+    off_q = [f for f in feats if f.gold is None]
+    if not off_q:
+        return None
+    passing = [
+        f
+        for f in feats
+        if f.top is not None
+        and f.offtopic >= gates.offtopic_threshold
+        and f.top < gates.confidence_threshold
+    ]
+    answered_off = sum(
+        1
+        for f in off_q
+        if f.top is not None
+        and f.offtopic >= gates.offtopic_threshold
+        and f.top >= gates.confidence_threshold
+    )
+    allowed = max(OFFTOPIC_TARGET * len(off_q), answered_off)
+    for t in sorted({f.top for f in passing if f.top is not None}):
+        offered_off = sum(1 for f in passing if f.gold is None and f.top is not None and f.top >= t)
+        helped = sum(
+            1
+            for f in passing
+            if f.gold is not None and f.top is not None and f.top >= t and (f.gold_rank or 99) <= 3
+        )
+        if answered_off + offered_off <= allowed:
+            return float(t) if helped else None
+    return None
+
+
 def fit_signpost_margin(
     scores: Sequence[QueryScores],
     golds: Sequence[str | None],
@@ -253,7 +295,8 @@ def calibrate(
         feats = [
             features(s, method, w, g, titles, margin) for s, g in zip(scores, golds, strict=True)
         ]
-        gates[method] = fit_gates(feats)
+        fitted_gates = fit_gates(feats)
+        gates[method] = replace(fitted_gates, suggest_threshold=fit_suggest(feats, fitted_gates))
         quality[method] = _ranking_quality(feats)
     fused_wins = sum(quality["fused"]) > sum(quality["dense"]) + 1e-9
     return Calibration(

@@ -141,59 +141,26 @@ async def test_retrieval_failure_says_so_and_offers_a_person() -> None:
     assert slots["offer"] == "adviser"
 
 
-async def test_near_miss_after_abstaining_offers_did_you_mean(guidance: FakeGuidance) -> None:
-    from dataclasses import dataclass
+async def test_the_action_renders_the_services_decision_and_never_searches_again(
+    guidance: FakeGuidance,
+) -> None:
+    """Answer / did-you-mean / abstain is decided once, in knowledge (issue 10 item 7)."""
 
-    from tests.actions.fakes import FakeCandidate
+    def no_second_search(question: str, k: int = 3) -> Any:
+        raise AssertionError("the action must not search again or apply its own thresholds")
 
-    @dataclass
-    class Found:
-        results: list[FakeCandidate]
+    guidance.search = no_second_search  # type: ignore[attr-defined]
 
-    near = [
-        FakeCandidate("bulky-waste", "Book a bulky waste collection", "Book", "https://x/b", 0.6),
-        FakeCandidate(
-            "recycling-centres", "Household recycling centres", "Hours", "https://x/r", 0.5
-        ),
-    ]
-    far = [FakeCandidate("libraries", "Join the library", "Join", "https://x/l", 0.3)]
-    guidance.search = lambda q, k=3: Found(near if "sofa" in q else far)  # type: ignore[attr-defined]
+    dispatcher, slots = await run_guidance("my bin was missed")
+    assert "within 2 working days" in dispatcher.messages[0]["text"]
+    assert slots["last_article_id"] == "missed-bin"
 
-    dispatcher, slots = await run_guidance("getting rid of a sofa")
+    dispatcher, slots = await run_guidance("parking permit")  # the service says "clarify"
     assert "Did you mean" in dispatcher.messages[0]["text"]
-    assert "bulky-waste" in dispatcher.messages[0]["buttons"][0]["payload"]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads[0] == '/choose_article{"article_id": "resident-parking-permit"}'
     assert "failed_attempts" not in slots
 
     dispatcher, slots = await run_guidance("what is the meaning of life")
     assert "don't have guidance" in dispatcher.messages[0]["text"]
     assert slots["failed_attempts"] == 1.0
-
-
-async def test_two_close_answers_ask_a_or_b(guidance: FakeGuidance) -> None:
-    from dataclasses import dataclass
-
-    from tests.actions.fakes import FakeCandidate
-
-    @dataclass
-    class Found:
-        results: list[FakeCandidate]
-
-    close = [
-        FakeCandidate(
-            "missed-bin", "Report a missed bin collection", "Report", "https://x/m", 0.809
-        ),
-        FakeCandidate("bin-collection-days", "Find your bin day", "Days", "https://x/d", 0.801),
-    ]
-    apart = [close[0], FakeCandidate("bulky-waste", "Bulky waste", "Book", "https://x/b", 0.7)]
-    guidance.search = lambda q, k=3: Found(close if "day" in q else apart)  # type: ignore[attr-defined]
-
-    dispatcher, _ = await run_guidance("bin day missed")
-    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
-    assert "Did you mean" in dispatcher.messages[0]["text"]
-    assert payloads[:2] == [
-        '/choose_article{"article_id": "missed-bin"}',
-        '/choose_article{"article_id": "bin-collection-days"}',
-    ]
-
-    dispatcher, _ = await run_guidance("bin missed")
-    assert "within 2 working days" in dispatcher.messages[0]["text"]

@@ -1,0 +1,47 @@
+"""A small slice of the live answer-quality benchmark, through the whole running assistant.
+
+``benchmarks/answer_quality_live.py`` sends every labelled question through the real chat
+(gateway → Rasa → action server → knowledge) and prints the table; the full run is a
+benchmark. Here a fixed slice of the ``tune`` split (every 12th on-topic question) and of the
+routing sets runs with assertions, so a change that breaks the pipeline at the grain the
+citizen sees fails the test command:
+
+* most slice questions are answered from a section that answers them (a floor well below the
+  measured figure, so the test is not flaky but still catches a broken pipeline);
+* every answer carries a source the citizen can follow;
+* no benign question in the slice gets the crisis reply; every crisis one does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from benchmarks.answer_quality_live import guidance_row, load_routing_set
+from benchmarks.live_chat import ask_all
+from knowledge.articles import load_articles
+from knowledge.section_eval import load_labels
+from stack.live import LiveStack
+
+ROOT = Path(__file__).resolve().parents[2]
+STRICT_FLOOR = 0.5  # measured on the whole tune split through the live chat: about 0.69
+
+
+def test_live_slice_quotes_answering_sections_and_routes_safety(live_stack: LiveStack) -> None:
+    labels = load_labels(
+        ROOT / "knowledge" / "eval" / "questions.jsonl", load_articles(ROOT / "knowledge/articles")
+    )
+    slice_ = [lab for lab in labels if lab.split == "tune" and lab.article_id][::12]
+    benign = load_routing_set("benign", "tune")[::12]
+    crisis = load_routing_set("crisis", "tune")[::8]
+    texts = [lab.question for lab in slice_] + benign + crisis
+    outcomes = asyncio.run(ask_all(live_stack.url, texts, concurrency=2))
+    guidance = outcomes[: len(slice_)]
+    benign_out = outcomes[len(slice_) : len(slice_) + len(benign)]
+    crisis_out = outcomes[len(slice_) + len(benign) :]
+
+    row = guidance_row(slice_, guidance)
+    assert row["strict"] >= STRICT_FLOOR, row
+    assert all(o.section for o in guidance if o.kind == "answer")
+    assert [o.question for o in benign_out if o.kind == "crisis"] == []
+    assert [o.question for o in crisis_out if o.kind != "crisis"] == []
