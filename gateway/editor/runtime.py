@@ -58,7 +58,7 @@ class EditorRuntime:
             live.start()
             self.guidance, self.live = service, live
             self.drafts = DraftPreviews(service)
-            self.gap_embedder = CachedEmbedder(_embedder_of(service))
+            self.gap_embedder = CachedEmbedder(service.embedder)
         except Exception as exc:  # reported on the pages, the rest of the editor still works
             log.exception("editor preview service did not load")
             self.load_error = f"{type(exc).__name__}: {exc}"
@@ -70,17 +70,6 @@ class EditorRuntime:
         if self.live is not None:
             self.live.stop()
         self.redis.close()
-
-
-def _embedder_of(service: Any) -> Any:
-    """The sentence embedder inside the guidance service (same model for gap clustering)."""
-    for path in ("embedder", "knowledge_base.embedder", "kb.embedder"):
-        obj: Any = service
-        for part in path.split("."):
-            obj = getattr(obj, part, None)
-        if obj is not None and hasattr(obj, "embed"):
-            return obj
-    raise RuntimeError("the guidance service exposes no embedder")
 
 
 def start_editor(settings: Any, background: bool = True) -> EditorRuntime:
