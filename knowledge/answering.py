@@ -280,9 +280,9 @@ class GuidanceService:
             if h.score >= gates.confidence_threshold and top - h.score < gates.clarify_margin
         ]
         if ctx.status == "clarify":
-            ctx.candidates = [self._candidate(h) for h in close[:3]] or [
-                self._candidate(h) for h in ctx.hits[:2]
-            ]
+            # Two or three close confident articles, or (a near miss) the top three.
+            chosen = close[:3] if len(close) >= 2 else ctx.hits[:3]
+            ctx.candidates = [self._candidate(h) for h in chosen]
             ctx.done = True
         else:
             ctx.candidates = [self._candidate(ctx.hits[0])]
