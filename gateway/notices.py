@@ -71,9 +71,9 @@ def advisers_unavailable(settings: Settings, open_now: bool, opens: str | None =
     if open_now:
         why = "No advisers are free to chat right now."
     elif opens:
-        why = f"Our advisers are closed at the moment. They are back {opens}."
+        why = f"Our advice line is closed at the moment. Advisers are back {opens}."
     else:
-        why = "Our advisers are closed at the moment."
+        why = "Our advice line is closed at the moment."
     return f"{why} You can ask us to call you back, or {phone_line(settings, hours)}."
 
 

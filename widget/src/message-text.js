@@ -11,13 +11,13 @@ import { h } from "./render.js";
 const BULLET = /^\s*[-*•]\s+(.*)$/;
 const NUMBERED = /^\s*\d{1,3}[.)]\s+(.*)$/;
 /** A reference the services hand out: two or three capitals, a hyphen, then 4–12 letters/digits. */
-export const REFERENCE = /\b[A-Z]{2,3}-[A-Z0-9]{4,12}\b/g;
+export const REFERENCE = /\b[A-Z]{2,3}-[A-Z0-9]{4,12}\b/;
 
 /** Text with every reference wrapped in a span that does not break. */
 export function withReferences(text) {
   const parts = [];
   let last = 0;
-  for (const match of text.matchAll(REFERENCE)) {
+  for (const match of text.matchAll(new RegExp(REFERENCE.source, "g"))) {
     if (match.index > last) parts.push(text.slice(last, match.index));
     parts.push(h("span", { class: "csa-ref", text: match[0] }));
     last = match.index + match[0].length;
@@ -73,6 +73,5 @@ export function messageText(text, structured) {
 /** True when a message confirms something done (it hands out a reference). */
 export function isConfirmation(message) {
   if (message.role !== "bot" || typeof message.text !== "string") return false;
-  REFERENCE.lastIndex = 0;
   return /reference is/i.test(message.text) && REFERENCE.test(message.text);
 }
