@@ -97,8 +97,13 @@ def redact_dialogue(dialogue: dict[str, Any],
             name = event.get("name")
             current = latest.get(name) == index and name in keep
             event["value"] = _redact_value(event.get("value"), name, current, personal)
-        elif kind == "bot" and isinstance(event.get("text"), str):
+        elif kind in ("bot", "user") and isinstance(event.get("text"), str):
+            # a bare answer ("Jane Smith" to "What name should we ask for?") is known to be
+            # personal only from the slot it filled
             event["text"] = _scrub(event["text"], personal)
+            parse_data = event.get("parse_data")
+            if kind == "user" and isinstance(parse_data, dict) and "text" in parse_data:
+                parse_data["text"] = event["text"]
     return dialogue
 
 
