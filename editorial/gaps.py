@@ -13,21 +13,19 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from editorial.keys import EditorKeys
 from privacy.refs import conversation_ref
+from records.gaps import MAX_QUESTION_CHARS, GapEntry, append_gap, read_gap_entries
 from safety.detection import detect_safety_concern
 
-REASONS = ("abstained", "not_helpful", "handoff")
 REASON_WORDS = {
     "abstained": "the bot did not know",
     "not_helpful": "marked not helpful",
     "handoff": "handed to an adviser",
 }
-MAX_QUESTION_CHARS = 1000
-STREAM_MAXLEN = 10_000
 _PAYLOAD = re.compile(r"^/[A-Za-z_][\w.-]*\s*(\{.*\})?\s*$", re.DOTALL)
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -136,25 +134,15 @@ def record_gap(
     ts: float | None = None,
     article_id: str | None = None,
 ) -> str:
-    """Append one gap entry (the question is redacted here as well); return its stream id."""
-    if reason not in REASONS:
-        raise ValueError(f"reason must be one of {REASONS}, got {reason!r}")
-    fields = {
-        "question": redact_text(question.strip())[:MAX_QUESTION_CHARS],
-        "reason": reason,
-        "conversation_ref": conversation_ref(conversation_id),
-        "ts": f"{time.time() if ts is None else ts:.3f}",
-    }
-    if article_id:
-        fields["article_id"] = article_id
-    return str(client.xadd(keys.gaps, fields, maxlen=STREAM_MAXLEN, approximate=True))
+    """Append one gap entry (the question is redacted here as well); return its stream id.
 
-
-def _ref_of(fields: dict[str, Any]) -> str:
-    """The entry's conversation ref (entries written before refs hold the id: digest it)."""
-    if fields.get("conversation_ref"):
-        return str(fields["conversation_ref"])
-    return conversation_ref(str(fields["conversation_id"])) if fields.get("conversation_id") else ""
+    Goes through ``records.gaps``, the stream's one owner (the gateway writes the same way).
+    """
+    ref = conversation_ref(conversation_id)
+    entry = GapEntry.new(redact_text(question), reason, ref, article_id)
+    if ts is not None:
+        entry = replace(entry, ts=ts)
+    return append_gap(client, keys.gap_stream, entry)
 
 
 def resolve_gap(
@@ -180,27 +168,26 @@ def read_gaps(
     Payloads, requests for a person, safety messages and questions attached to a section after
     they were asked are left out.
     """
-    rows = client.xrevrange(keys.gaps, count=limit)
+    entries = read_gap_entries(client, keys.gap_stream, limit, digest=conversation_ref)
     resolved = {q: _resolved_at(raw) for q, raw in client.hgetall(keys.gaps_resolved).items()}
     out = []
-    for entry_id, fields in rows:
-        ts = float(fields.get("ts") or 0)
-        if since_ts is not None and ts < since_ts:
+    for entry in entries:
+        if since_ts is not None and entry.ts < since_ts:
             break
-        text = str(fields.get("question", "")).strip()
+        text = entry.question.strip()
         if not is_question(text) or is_safety_message(text):
             continue
         question = redact_text(text)
-        if not question or ts <= resolved.get(question.casefold(), 0.0):
+        if not question or entry.ts <= resolved.get(question.casefold(), 0.0):
             continue  # attached to a section since: asked again later, it shows again
         out.append(
             GapQuestion(
-                id=str(entry_id),
+                id=entry.id,
                 question=question[:MAX_QUESTION_CHARS],
-                reason=str(fields.get("reason", "abstained")),
-                conversation_ref=_ref_of(fields),
-                ts=ts,
-                article_id=fields.get("article_id") or None,
+                reason=entry.reason,
+                conversation_ref=entry.conversation_ref,
+                ts=entry.ts,
+                article_id=entry.article_id,
             )
         )
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from knowledge.live import TOMBSTONE, LiveKeys
+from records.gaps import GapKeys
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,14 @@ class EditorKeys:
         return self.live.events
 
     @property
+    def gap_stream(self) -> GapKeys:
+        """The gap stream's keys (owned by ``records.gaps``) under the same prefix."""
+        return GapKeys(self.prefix)
+
+    @property
     def gaps(self) -> str:
         """Stream of questions the bot could not answer well (written by the gateway)."""
-        return f"{self.prefix}analytics:gaps"
+        return self.gap_stream.stream
 
     @property
     def gaps_resolved(self) -> str:

@@ -12,6 +12,8 @@ from gateway.settings import Settings
 from privacy.redaction import RedactionResult
 from privacy.redactor import redact_fully, redactions
 from privacy.refs import conversation_ref, short_id
+from records.conversations import ConversationKeys
+from records.gaps import GapEntry, GapKeys, append_gap_async
 
 log = logging.getLogger("gateway.analytics")
 
@@ -33,6 +35,8 @@ class Analytics:
     def __init__(self, redis: StrRedis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
+        self.gap_keys = GapKeys(settings.redis_key_prefix)
+        self.conversations = ConversationKeys(settings.redis_key_prefix)
 
     async def _add(self, stream: str, maxlen: int, fields: dict[str, Any]) -> None:
         try:
@@ -75,15 +79,15 @@ class Analytics:
             log.info("gap %s conv=%s not recorded (no question)", reason, short(conversation_id))
             return
         redacted = (await redact_fully(chosen)).text
-        await self._add("analytics:gaps", 10_000, {
-            "question": redacted[:1000], "reason": reason,
-            "conversation_ref": conversation_ref(conversation_id),
-            "ts": f"{time.time():.3f}", "article_id": article_id,
-        })
+        entry = GapEntry.new(redacted, reason, conversation_ref(conversation_id), article_id)
+        try:
+            await append_gap_async(self.redis, self.gap_keys, entry)
+        except Exception as exc:  # analytics must never break a conversation
+            log.warning("could not write analytics:gaps: %s", type(exc).__name__)
 
     async def _recent_citizen_texts(self, conversation_id: str, look_back: int = 30) -> list[str]:
         """The citizen's latest messages in the transcript, newest first ([] if unreadable)."""
-        key = self.settings.key("conv", conversation_id, "messages")
+        key = self.conversations.messages(conversation_id)
         try:
             entries = await self.redis.xrevrange(key, count=look_back)
         except Exception as exc:  # analytics must never break a conversation
@@ -94,7 +98,7 @@ class Analytics:
     async def _safety_handoff(self, conversation_id: str) -> bool:
         """True when the conversation was queued for safety (priority): never a content gap."""
         try:
-            meta = await self.redis.hgetall(self.settings.key("conv", conversation_id))
+            meta = await self.redis.hgetall(self.conversations.meta(conversation_id))
         except Exception:
             return False
         return meta.get("reason") == "safety" or meta.get("priority") == "1"
