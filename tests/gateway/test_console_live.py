@@ -90,12 +90,15 @@ def test_context_from_the_tracker(client: TestClient, rasa: ScriptedRasa) -> Non
     login(client, "sam")
     cid = new_conversation(client)
     rasa.tracker = {
-        "slots": {"postcode": "AB1 2CD", "requested_slot": "street", "empty": None},
+        "slots": {"postcode": "AB1 2CD", "requested_slot": "street", "empty": None,
+                  "failed_attempts": 1.0, "last_article_id": "missed-bin", "offer": "adviser"},
         "active_loop": {"name": "missed_bin_form"},
         "events": [
             {"event": "user", "text": "bin missed",
              "parse_data": {"intent": {"name": "report_missed_bin", "confidence": 0.97}},
              "metadata": {"page_url": "https://council.example/bins"}},
+            {"event": "user", "text": "EXTERNAL: handoff_unavailable",
+             "parse_data": {"intent": {"name": "handoff_unavailable", "confidence": 1.0}}},
             {"event": "bot", "text": "...", "data": {"custom": {"sources": [
                 {"title": "Missed bins", "url": "https://c.example/bins#r", "heading": "Report",
                  "score": 0.82}]}}},
@@ -106,6 +109,7 @@ def test_context_from_the_tracker(client: TestClient, rasa: ScriptedRasa) -> Non
     assert context["intents"] == [{"text": "bin missed", "intent": "report_missed_bin",
                                    "confidence": 0.97}]
     assert context["articles"][0]["score"] == 0.82
+    # the bot's bookkeeping and the gateway's own triggers are not shown (issue 14 item 8)
     assert context["slots"] == {"postcode": "AB1 2CD"}
     assert context["pages"] == ["https://council.example/bins"]
     assert context["active_form"] == "missed_bin_form"

@@ -298,3 +298,27 @@ def test_eta_follows_recent_claims(client: TestClient) -> None:
     second, third = new_conversation(client), new_conversation(client)
     assert 115 <= ask(client, second)["state"]["eta_seconds"] <= 125
     assert 235 <= ask(client, third)["state"]["eta_seconds"] <= 250
+
+
+def test_opening_hours_in_words_follow_the_schedule() -> None:
+    """The hours text and 'back …' words are derived from the schedule (issue 14 item 10)."""
+    from gateway.handoff.hours_text import clock_words, opening_words, weekly_words
+
+    london = ZoneInfo("Europe/London")
+    weekdays = {day: [("09:00", "17:00")] for day in WEEKDAYS[:5]}
+    christmas = OpeningSchedule(weekly={**weekdays, "sat": [("10:00", "12:30")]},
+                                bank_holidays=frozenset({datetime(2026, 12, 25).date(),
+                                                         datetime(2026, 12, 28).date()}),
+                                timezone="Europe/London")
+    assert weekly_words(christmas) == ("Monday to Friday, 9am to 5pm; Saturday, 10am to "
+                                       "12:30pm, closed on bank holidays")
+    # Thursday 24 December, 6pm: Friday 25th and Monday 28th are holidays, Saturday is open
+    assert opening_words(christmas, datetime(2026, 12, 24, 18, tzinfo=london)) == \
+        "on Saturday at 10am"
+    assert opening_words(christmas, datetime(2026, 12, 24, 8, tzinfo=london)) == "today at 9am"
+    assert opening_words(christmas, datetime(2026, 12, 22, 18, tzinfo=london)) == \
+        "tomorrow at 9am"
+    never = OpeningSchedule(weekly={}, bank_holidays=frozenset(), timezone="Europe/London")
+    assert opening_words(never) is None
+    assert [clock_words(c) for c in ("00:00", "12:00", "13:30", "24:00")] == \
+        ["midnight", "midday", "1:30pm", "midnight"]
