@@ -18,6 +18,9 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from privacy.refs import conversation_ref
+from records.callbacks import CallbackKeys, delete_callback, list_callbacks
+from records.conversations import ConversationKeys
+from records.handoff import HandoffKeys
 
 RASA_KEY_PREFIX = "csa:"  # Rasa 3.6 accepts only an alphanumeric prefix (bot/endpoints.yml)
 SCAN_BATCH = 1000
@@ -60,6 +63,9 @@ class ConversationEraser:
         self.redis = redis
         self.prefix = settings.redis_key_prefix
         self.queues = list(settings.handoff_queues)
+        self.conversations = ConversationKeys(self.prefix)
+        self.handoff = HandoffKeys(self.prefix)
+        self.callbacks = CallbackKeys(self.prefix)
 
     def key(self, *parts: str) -> str:
         """A key under the deployable's prefix."""
@@ -68,18 +74,15 @@ class ConversationEraser:
     async def erase(self, conversation_id: str) -> ErasureReport:
         """Delete the conversation's keys and entries; return what was removed."""
         report = ErasureReport()
-        own = [self.key("conv", conversation_id, suffix) for suffix in
-               ("messages", "client_ids", "notes")]
-        report.keys = int(await self.redis.delete(self.key("conv", conversation_id), *own))
+        report.keys = int(await self.redis.delete(*self.conversations.owned(conversation_id)))
         report.rasa_tracker = bool(await self.redis.delete(
             f"{RASA_KEY_PREFIX}tracker:{conversation_id}"))
         report.keys += int(report.rasa_tracker)
         report.keys += int(await self.redis.delete(f"{RASA_KEY_PREFIX}lock:{conversation_id}"))
         for queue in self.queues:
             report.queue_entries += int(await self.redis.zrem(
-                self.key("handoff", "queue", queue), conversation_id))
-        report.queue_entries += int(await self.redis.hdel(self.key("handoff", "held"),
-                                                          conversation_id))
+                self.handoff.queue(queue), conversation_id))
+        report.queue_entries += int(await self.redis.hdel(self.handoff.held, conversation_id))
         report.callbacks = await self._erase_callbacks(conversation_id)
         report.cases = await self._erase_cases(conversation_id)
         for stream in self.STREAMS:
@@ -87,24 +90,19 @@ class ConversationEraser:
         return report
 
     async def _erase_callbacks(self, conversation_id: str) -> int:
-        index = self.key("callbacks")
         erased = 0
-        for member in await self.redis.zrange(index, 0, -1):
-            callback_id = str(member)
-            owner = await self.redis.hget(self.key("callback", callback_id), "conversation_id")
-            if owner == conversation_id:
-                await self.redis.delete(self.key("callback", callback_id))
-                await self.redis.zrem(index, callback_id)
-                erased += 1
+        for request in await list_callbacks(self.redis, self.callbacks, limit=0):
+            if request.conversation_id == conversation_id:
+                erased += await delete_callback(self.redis, self.callbacks, request.id)
         # A callback whose index entry was already trimmed is still found by its hash.
-        return erased + await self._erase_hashes("callback", conversation_id)
+        return erased + await self._erase_hashes(self.callbacks.pattern, conversation_id)
 
     async def _erase_cases(self, conversation_id: str) -> int:
-        return await self._erase_hashes("case", conversation_id)
+        return await self._erase_hashes(self.key("case", "*"), conversation_id)
 
-    async def _erase_hashes(self, kind: str, conversation_id: str) -> int:
+    async def _erase_hashes(self, pattern: str, conversation_id: str) -> int:
         erased = 0
-        async for key in self.redis.scan_iter(match=self.key(kind, "*"), count=SCAN_BATCH):
+        async for key in self.redis.scan_iter(match=pattern, count=SCAN_BATCH):
             if await self.redis.type(key) != "hash":
                 continue
             if await self.redis.hget(key, "conversation_id") == conversation_id:

@@ -22,6 +22,8 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from privacy.erasure import RASA_KEY_PREFIX, SCAN_BATCH
+from records.callbacks import CallbackKeys, delete_callback
+from records.conversations import ConversationKeys
 
 log = logging.getLogger("privacy.retention")
 DAY = 86400
@@ -76,18 +78,16 @@ class RetentionSweeper:
 
     async def _trim_transcripts(self, cutoff: float) -> int:
         total = 0
-        async for key in self.redis.scan_iter(match=self.prefix + "conv:*:messages",
+        async for key in self.redis.scan_iter(match=ConversationKeys(self.prefix).messages_pattern,
                                               count=SCAN_BATCH, _type="stream"):
             total += await self._trim(str(key), cutoff)
         return total
 
     async def _expire_callbacks(self, cutoff: float) -> int:
-        index = self.prefix + "callbacks"
-        old = [str(m) for m in await self.redis.zrangebyscore(index, "-inf", cutoff)]
+        keys = CallbackKeys(self.prefix)
+        old = [str(m) for m in await self.redis.zrangebyscore(keys.index, "-inf", cutoff)]
         for callback_id in old:
-            await self.redis.delete(f"{self.prefix}callback:{callback_id}")
-        if old:
-            await self.redis.zrem(index, *old)
+            await delete_callback(self.redis, keys, callback_id)
         return len(old) + await self._expire_hashes("callback", cutoff)
 
     async def _expire_hashes(self, kind: str, cutoff: float) -> int:
