@@ -1,4 +1,7 @@
-"""Conversation meta data (the ``conv:{id}`` hash): creation, lookup, erasure."""
+"""Conversation meta data (the ``conv:{id}`` hash): creation and lookup.
+
+Erasing a conversation is ``privacy.erasure``'s job.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from gateway.ids import new_conversation_id
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 from records.conversations import ConversationKeys
-from records.handoff import HandoffKeys
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,6 @@ class ConversationStore:
         self.redis = redis
         self.settings = settings
         self.keys = ConversationKeys(settings.redis_key_prefix)
-        self.handoff_keys = HandoffKeys(settings.redis_key_prefix)
 
     def meta_key(self, conversation_id: str) -> str:
         """The meta hash's key."""
@@ -85,11 +86,3 @@ class ConversationStore:
     async def set(self, conversation_id: str, **fields: str) -> None:
         """Set meta fields of an existing conversation."""
         await self.redis.hset(self.meta_key(conversation_id), mapping=fields)
-
-    async def erase(self, conversation_id: str) -> int:
-        """Delete everything the gateway keeps about one conversation; return keys deleted."""
-        deleted = int(await self.redis.delete(*self.keys.owned(conversation_id)))
-        for queue in self.settings.handoff_queues:
-            await self.redis.zrem(self.handoff_keys.queue(queue), conversation_id)
-        await self.redis.hdel(self.handoff_keys.held, conversation_id)
-        return deleted

@@ -25,6 +25,7 @@ from starlette.requests import HTTPConnection
 from gateway.errors import ApiError
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
+from records.conversations import ConversationKeys
 
 log = logging.getLogger("gateway.rate_limits")
 
@@ -187,7 +188,7 @@ class RateLimits:
         The verdict is remembered as ``feedback:{message id}`` in the conversation's
         ``client_ids`` hash, so it expires and is erased with the transcript.
         """
-        key = self.settings.key("conv", conversation_id, "client_ids")
+        key = ConversationKeys(self.settings.redis_key_prefix).client_ids(conversation_id)
         first = bool(await self.redis.hsetnx(key, f"feedback:{message_id}",
                                              str(int(time.time()))))
         if first:

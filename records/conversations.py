@@ -3,8 +3,7 @@
 - ``conv:{id}`` hash — meta (created, page_url, mode, adviser, queue, priority, reason, ...);
 - ``conv:{id}:messages`` stream — the transcript;
 - ``conv:{id}:client_ids`` hash — ``{role}:{client_id}`` -> stream id (dedupe);
-- ``conv:{id}:notes`` list — advisers' private notes (JSON);
-- ``conv:{id}:feedback`` — "was this helpful" answers already given.
+- ``conv:{id}:notes`` list — advisers' private notes (JSON).
 """
 
 from __future__ import annotations
@@ -34,10 +33,6 @@ class ConversationKeys:
         """List of advisers' notes."""
         return f"{self.meta(conversation_id)}:notes"
 
-    def feedback(self, conversation_id: str) -> str:
-        """Feedback already given in this conversation."""
-        return f"{self.meta(conversation_id)}:feedback"
-
     def owned(self, conversation_id: str) -> tuple[str, ...]:
         """Every key that belongs to the conversation alone (what erasure deletes)."""
         return (
@@ -45,7 +40,6 @@ class ConversationKeys:
             self.messages(conversation_id),
             self.client_ids(conversation_id),
             self.notes(conversation_id),
-            self.feedback(conversation_id),
         )
 
     @property

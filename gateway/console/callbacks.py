@@ -10,7 +10,6 @@ from gateway.settings import Settings
 from records.callbacks import (
     CallbackKeys,
     Status,
-    delete_callback,
     list_callbacks,
     set_status,
 )
@@ -51,11 +50,3 @@ class CallbackStore:
         """Mark a request open or done; None if there is no such request."""
         updated = await set_status(self.redis, self.keys, callback_id, status, adviser)
         return updated.as_dict() if updated else None
-
-    async def erase_for(self, conversation_id: str) -> int:
-        """Delete the requests made in one conversation (for erasure)."""
-        erased = 0
-        for request in await list_callbacks(self.redis, self.keys, limit=0):
-            if request.conversation_id == conversation_id:
-                erased += await delete_callback(self.redis, self.keys, request.id)
-        return erased
