@@ -23,20 +23,20 @@ def phone_line(settings: Settings, hours: str | None = None) -> str:
     return f"phone us on {settings.contact_phone} ({hours or settings.contact_hours_text})"
 
 
-def bot_unavailable(settings: Settings) -> str:
+def bot_unavailable(settings: Settings, hours: str | None = None) -> str:
     """Rasa or the action server is down or too slow."""
     return (
         "Sorry, I can't answer right now because part of our service isn't working. "
         "Your message has been saved. Please try again in a few minutes, "
-        f"ask to talk to an adviser, or {phone_line(settings)}."
+        f"ask to talk to an adviser, or {phone_line(settings, hours)}."
     )
 
 
-def no_answer(settings: Settings) -> str:
+def no_answer(settings: Settings, hours: str | None = None) -> str:
     """The bot produced nothing for this message."""
     return (
         "Sorry, I didn't manage to answer that. Could you put it another way? "
-        f"You can also ask to talk to an adviser, or {phone_line(settings)}."
+        f"You can also ask to talk to an adviser, or {phone_line(settings, hours)}."
     )
 
 

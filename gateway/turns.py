@@ -7,6 +7,8 @@ import logging
 import weakref
 from dataclasses import dataclass, field
 
+from redis.exceptions import RedisError
+
 from gateway.analytics import Analytics, short
 from gateway.bot_replies import parse_output, store_drafts
 from gateway.conversations import ConversationMeta, ConversationStore
@@ -124,7 +126,8 @@ class CitizenTurns:
         except RasaUnavailable as exc:
             log.warning("bot unavailable conv=%s: %s", short(conversation_id), exc.reason)
             await self.analytics.event("bot_unavailable", conversation_id, reason=exc.reason)
-            return [await self._system(conversation_id, bot_unavailable(self.settings))]
+            return [await self._system(conversation_id, bot_unavailable(
+                self.settings, await self._hours()))]
         output = parse_output(items)
         replies = await store_drafts(self.store, conversation_id, output.drafts)
         if output.abstained:
@@ -147,8 +150,15 @@ class CitizenTurns:
         try:
             await self.rasa.action_server_status()
         except RasaUnavailable:
-            return bot_unavailable(self.settings)
-        return no_answer(self.settings)
+            return bot_unavailable(self.settings, await self._hours())
+        return no_answer(self.settings, await self._hours())
+
+    async def _hours(self) -> str | None:
+        """The phone line's hours from the schedule in force (None if Redis cannot say)."""
+        try:
+            return await self.handoff.hours_text()
+        except RedisError:
+            return None
 
     async def _system(self, conversation_id: str, text: str) -> Message:
         return (await self.store.append(conversation_id, "system", text)).message
