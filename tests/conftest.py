@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from stack.live import LiveStack
 from stack.model import ensure_model
@@ -23,6 +24,14 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture()
+def sync_redis(redis_url: str) -> Iterator[redis.Redis]:
+    """A blocking client (``decode_responses=True``) of the session's redis-server."""
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="session")

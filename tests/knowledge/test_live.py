@@ -13,7 +13,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,10 +84,8 @@ def keys() -> LiveKeys:
 
 
 @pytest.fixture()
-def admin(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    yield client
-    client.close()
+def admin(sync_redis: redis.Redis) -> redis.Redis:
+    return sync_redis
 
 
 def test_events_apply_and_bad_ones_are_logged_and_change_nothing(

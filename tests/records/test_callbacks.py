@@ -8,7 +8,7 @@ refused and changes nothing; deleting removes the hash and the index entry.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import redis
@@ -39,10 +39,8 @@ def keys() -> CallbackKeys:
 
 
 @pytest.fixture()
-def bot_client(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    yield client
-    client.close()
+def bot_client(sync_redis: redis.Redis) -> redis.Redis:
+    return sync_redis
 
 
 @pytest.fixture()
