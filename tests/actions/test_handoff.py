@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from records.callbacks import REFERENCE_ALPHABET, new_reference
 from actions.handoff import ActionHandback, ActionHandoff, ActionOfferCallback
+from records.callbacks import REFERENCE_ALPHABET, new_reference
 from tests.actions.fakes import make_tracker
 
 
