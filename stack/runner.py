@@ -81,9 +81,10 @@ def run(settings: StackSettings) -> int:
     log_dir = settings.var_dir / "log"
     supervisor = QuietSupervisor(settings.root, log_dir, sys.stdout)
     say = supervisor.say
-    say(f"Starting the assistant. Full logs: {supervisor.relative(log_dir)}/"
-        " (redis.log, actions.log, rasa.log, gateway.log)")
     redis_url, redis_spec = choose_redis(settings)
+    logs = ", ".join(f"{name}.log" for name in
+                     (["redis"] if redis_spec else []) + ["actions", "rasa", "gateway"])
+    say(f"Starting the assistant. Full logs: {supervisor.relative(log_dir)}/ ({logs})")
     if redis_spec is None:
         say(f"  {'Redis (data store)':<34} using {redis_url}")
     if not model_path(settings.bot_dir, settings.models_dir).exists():
