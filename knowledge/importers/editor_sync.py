@@ -82,6 +82,16 @@ def sync_outcome(store: ArticleStore, outcome: Outcome, author: str = AUTHOR) ->
 
 
 def sync_report(store: ArticleStore, report: ImportReport, author: str = AUTHOR) -> None:
-    """Apply every outcome of an import to the editor's store."""
+    """Apply every outcome of an import to the editor's store.
+
+    An article the store refuses to publish (it links to an article that is not live, which
+    every guidance service would refuse too) is kept in the store unpublished and reported as
+    ``failed`` with the reason; the other outcomes are still applied.
+    """
+    from editorial.problems import ArticleInvalid
+
     for outcome in report.outcomes:
-        sync_outcome(store, outcome, author)
+        try:
+            sync_outcome(store, outcome, author)
+        except ArticleInvalid as exc:
+            outcome.result, outcome.reason = "failed", f"not published: {exc}"
