@@ -1,6 +1,6 @@
 """Missed-bin cases and callback requests, kept in Redis under the shared key prefix.
 
-- ``<prefix>case:<REF>`` hash, with an expiry: one missed-bin report. REF looks like
+- a missed-bin report (``records.cases``: a hash with an expiry). REF looks like
   ``MB-7K3Q9X``: 6 characters from an alphabet without look-alikes (no 0/O, 1/I/L, 2/Z,
   5/S, 8/B).
 - callback requests are owned by ``records.callbacks`` (``callback:<ID>`` and ``callbacks``).
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import redis
 
 from records.callbacks import CallbackKeys, create_callback, new_reference
+from records.cases import CaseKeys
 
 
 @dataclass
@@ -26,10 +27,10 @@ class CaseStore:
     case_ttl_seconds: int
     callback_ttl_seconds: int
 
-    def _create(self, kind: str, key_name: str, fields: Mapping[str, str], ttl: int) -> str:
+    def _create(self, kind: str, fields: Mapping[str, str], ttl: int) -> str:
         for _ in range(10):
             reference = new_reference(kind)
-            key = f"{self.prefix}{key_name}:{reference}"
+            key = CaseKeys(self.prefix).record(reference)
             # HSETNX on "reference" claims the key atomically, so two cases never share one.
             if self.client.hsetnx(key, "reference", reference):
                 pipe = self.client.pipeline(transaction=True)
@@ -43,7 +44,7 @@ class CaseStore:
         """Store a missed-bin report and return its case reference."""
         record = {"type": "missed_bin", "status": "open", "created": f"{time.time():.3f}"}
         record.update(fields)
-        return self._create("MB", "case", record, self.case_ttl_seconds)
+        return self._create("MB", record, self.case_ttl_seconds)
 
     def create_callback(self, fields: Mapping[str, str]) -> str:
         """Store a callback request (status ``open``), index it and return its id."""

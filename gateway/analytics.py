@@ -12,6 +12,7 @@ from gateway.settings import Settings
 from privacy.redaction import RedactionResult
 from privacy.redactor import redact_fully, redactions
 from privacy.refs import conversation_ref, short_id
+from records.analytics import AUDIT_MAXLEN, EVENTS_MAXLEN, AnalyticsKeys
 from records.conversations import ConversationKeys
 from records.gaps import GapEntry, GapKeys, append_gap_async
 
@@ -36,11 +37,12 @@ class Analytics:
         self.redis = redis
         self.settings = settings
         self.gap_keys = GapKeys(settings.redis_key_prefix)
+        self.streams = AnalyticsKeys(settings.redis_key_prefix)
         self.conversations = ConversationKeys(settings.redis_key_prefix)
 
     async def _add(self, stream: str, maxlen: int, fields: dict[str, Any]) -> None:
         try:
-            await self.redis.xadd(self.settings.key(*stream.split(":")),
+            await self.redis.xadd(stream,
                                   {k: str(v) for k, v in fields.items() if v is not None},
                                   maxlen=maxlen, approximate=True)
         except Exception as exc:  # analytics must never break a conversation
@@ -62,7 +64,7 @@ class Analytics:
             log.info("%s conv=%s text=%r", kind, short(conversation_id), redacted.text)
         else:
             log.info("%s conv=%s %s", kind, short(conversation_id), fields or "")
-        await self._add("analytics:events", 100_000, record)
+        await self._add(self.streams.events, EVENTS_MAXLEN, record)
 
     async def gap(self, reason: str, conversation_id: str, question: str,
                   article_id: str | None = None) -> None:
@@ -110,5 +112,5 @@ class Analytics:
         if conversation_id is not None:
             fields["conversation_ref"] = conversation_ref(str(conversation_id))
         log.info("audit %s by %s %s", action, actor, fields or "")
-        await self._add("audit:console", 100_000,
+        await self._add(self.streams.audit, AUDIT_MAXLEN,
                         {"action": action, "actor": actor, "ts": f"{time.time():.3f}", **fields})

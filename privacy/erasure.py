@@ -18,7 +18,9 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from privacy.refs import conversation_ref
+from records.analytics import AnalyticsKeys
 from records.callbacks import CallbackKeys, delete_callback, list_callbacks
+from records.cases import CaseKeys
 from records.conversations import ConversationKeys
 from records.handoff import HandoffKeys
 
@@ -57,7 +59,6 @@ class ErasureReport:
 class ConversationEraser:
     """Deletes every trace of a conversation from Redis."""
 
-    STREAMS: tuple[str, ...] = ("analytics:events", "analytics:gaps", "audit:console")
 
     def __init__(self, redis: Redis, settings: ErasureSettings) -> None:
         self.redis = redis
@@ -66,10 +67,6 @@ class ConversationEraser:
         self.conversations = ConversationKeys(self.prefix)
         self.handoff = HandoffKeys(self.prefix)
         self.callbacks = CallbackKeys(self.prefix)
-
-    def key(self, *parts: str) -> str:
-        """A key under the deployable's prefix."""
-        return self.prefix + ":".join(parts)
 
     async def erase(self, conversation_id: str) -> ErasureReport:
         """Delete the conversation's keys and entries; return what was removed."""
@@ -85,8 +82,8 @@ class ConversationEraser:
         report.queue_entries += int(await self.redis.hdel(self.handoff.held, conversation_id))
         report.callbacks = await self._erase_callbacks(conversation_id)
         report.cases = await self._erase_cases(conversation_id)
-        for stream in self.STREAMS:
-            report.stream_entries[stream] = await self._erase_entries(stream, conversation_id)
+        for name, key in AnalyticsKeys(self.prefix).streams().items():
+            report.stream_entries[name] = await self._erase_entries(key, conversation_id)
         return report
 
     async def _erase_callbacks(self, conversation_id: str) -> int:
@@ -98,7 +95,7 @@ class ConversationEraser:
         return erased + await self._erase_hashes(self.callbacks.pattern, conversation_id)
 
     async def _erase_cases(self, conversation_id: str) -> int:
-        return await self._erase_hashes(self.key("case", "*"), conversation_id)
+        return await self._erase_hashes(CaseKeys(self.prefix).pattern, conversation_id)
 
     async def _erase_hashes(self, pattern: str, conversation_id: str) -> int:
         erased = 0
@@ -109,8 +106,7 @@ class ConversationEraser:
                 erased += int(await self.redis.delete(key))
         return erased
 
-    async def _erase_entries(self, stream: str, conversation_id: str) -> int:
-        key = self.key(*stream.split(":"))
+    async def _erase_entries(self, key: str, conversation_id: str) -> int:
         ref = conversation_ref(conversation_id)
         doomed: list[str] = []
         start = "-"

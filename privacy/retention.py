@@ -22,7 +22,9 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from privacy.erasure import RASA_KEY_PREFIX, SCAN_BATCH
+from records.analytics import AnalyticsKeys
 from records.callbacks import CallbackKeys, delete_callback
+from records.cases import CaseKeys
 from records.conversations import ConversationKeys
 
 log = logging.getLogger("privacy.retention")
@@ -52,23 +54,24 @@ class RetentionSweeper:
         self.prefix = settings.redis_key_prefix
 
     def stream_limits(self) -> dict[str, float]:
-        """Stream name (under the prefix) → age limit in days."""
-        return {"analytics:events": self.settings.analytics_retention_days,
-                "analytics:gaps": self.settings.gaps_retention_days,
-                "audit:console": self.settings.audit_retention_days}
+        """Stream key → age limit in days."""
+        streams = AnalyticsKeys(self.prefix)
+        return {streams.events: self.settings.analytics_retention_days,
+                streams.gaps: self.settings.gaps_retention_days,
+                streams.audit: self.settings.audit_retention_days}
 
     async def sweep(self, now: float | None = None) -> dict[str, int]:
         """One pass; returns how many entries or keys each step removed."""
         now = time.time() if now is None else now
         removed: dict[str, int] = {}
-        for stream, limit in self.stream_limits().items():
-            removed[stream] = await self._trim(self.prefix + stream, now - limit * DAY)
+        for key, limit in self.stream_limits().items():
+            removed[key.removeprefix(self.prefix)] = await self._trim(key, now - limit * DAY)
         removed["transcripts"] = await self._trim_transcripts(
             now - self.settings.transcript_retention_days * DAY)
         removed["callbacks"] = await self._expire_callbacks(
             now - self.settings.callback_ttl_days * DAY)
         removed["cases"] = await self._expire_hashes(
-            "case", now - self.settings.case_ttl_days * DAY)
+            CaseKeys(self.prefix).pattern, now - self.settings.case_ttl_days * DAY)
         removed["trackers_given_expiry"] = await self._expire_trackers()
         return removed
 
@@ -88,11 +91,11 @@ class RetentionSweeper:
         old = [str(m) for m in await self.redis.zrangebyscore(keys.index, "-inf", cutoff)]
         for callback_id in old:
             await delete_callback(self.redis, keys, callback_id)
-        return len(old) + await self._expire_hashes("callback", cutoff)
+        return len(old) + await self._expire_hashes(keys.pattern, cutoff)
 
-    async def _expire_hashes(self, kind: str, cutoff: float) -> int:
+    async def _expire_hashes(self, pattern: str, cutoff: float) -> int:
         removed = 0
-        async for key in self.redis.scan_iter(match=f"{self.prefix}{kind}:*",
+        async for key in self.redis.scan_iter(match=pattern,
                                               count=SCAN_BATCH, _type="hash"):
             created = await self.redis.hget(key, "created")
             try:
