@@ -12,6 +12,9 @@ the action server imports it). Placed after the FallbackClassifier in ``bot/conf
    Welsh-language help is rather than an English guidance answer.
 4. ``stop`` and ``restart`` end a form or the conversation, so they stand only when meant
    (``actions.form_exits.meant_as_control``); otherwise the message goes to guidance.
+5. Small talk (greet, thanks, goodbye, yes/no, "are you a bot"), a request for a person, a
+   missed-bin report and a typed article choice stand only when the message is one
+   (``actions.intent_checks.stands``); otherwise it goes to guidance, which decides.
 
 The decision is added to the parse output as ``gate`` (what changed and why, and the
 classifier's own top intent) for the benchmark and the tests. Nothing is trained.
@@ -30,6 +33,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.form_exits import CONTROL_INTENTS, meant_as_control
+from actions.intent_checks import stands
 from actions.welsh import looks_welsh
 from safety.gate import FALLBACK_INTENT, decide
 
@@ -54,6 +58,8 @@ def _verdict(text: str, ranking: list[tuple[str, float]], threshold: float) -> d
         result.update(intent=OTHER_LANGUAGE_INTENT, confidence=1.0, reason="welsh")
     elif safety.intent in CONTROL_INTENTS and not meant_as_control(text):
         result.update(intent=FALLBACK_INTENT, confidence=threshold, reason="control_not_meant")
+    elif not stands(safety.intent, text):
+        result.update(intent=FALLBACK_INTENT, confidence=threshold, reason="not_meant_as_intent")
     return result
 
 

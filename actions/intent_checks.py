@@ -1,0 +1,107 @@
+"""When a conversational intent is meant, so that the dialogue never steals a guidance question.
+
+The NLU classifier is trained on short formulas ("hi", "thanks", "no", "speak to a person",
+"my bin wasn't collected") and, given a short guidance question it has not seen, it sometimes
+picks one of them with high confidence: "taxi licence" → thank, "homeless help" → greet,
+"i have nowhere to sleep tonight" → goodbye, "single person discount" → request_human,
+"when is my recycling bin collected this week" → report_missed_bin, "reception place
+application" → choose_article. Each of those replies steals a question guidance answers.
+
+``bot/nlu_gate.py`` therefore lets these intents stand only when the message is what the intent
+means; anything else goes to guidance, where knowledge decides (calibrated) whether to answer,
+ask "did you mean" or say it has no guidance. Pure Python (3.10 and 3.11).
+"""
+
+from __future__ import annotations
+
+import re
+
+SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge"})
+CHOOSE_ARTICLE_INTENT = "choose_article"
+REQUEST_HUMAN_INTENT = "request_human"
+REPORT_MISSED_BIN_INTENT = "report_missed_bin"
+MAX_SMALL_TALK_WORDS = 10
+
+# Words that small talk is made of: greetings, thanks, goodbyes, yes/no, and asking whether
+# this is a bot. A message made only of these (and at most MAX_SMALL_TALK_WORDS long) is small
+# talk; a message with any other word is about something.
+_SMALL_TALK_TEXT = """
+    hi hii hiya hey heya hello helo hallo howdy yo greetings morning afternoon evening day night
+    good great lovely brilliant perfect fab super nice fine cool excellent wonderful fantastic
+    thanks thank thx ty ta cheers many much very lot million so kindly appreciated appreciate
+    mate star helpful help helps kind really that thats that's it its it's is was this be been
+    bye goodbye cheerio farewell later laters see ya ra gotta go have to now done finished all
+    everything nothing else leave there will for signing off then end close chat talk catch
+    yes yeah yep yup aye ya y ok okay sure of course correct right absolutely definitely indeed
+    certainly alright agree works go ahead please do on send sounds would i i'm im i'd i'll do
+    no nope nah n not never way don't dont wrong incorrect negative need rather want at the
+    moment today thinking think are you u r a an am me my to with talking speaking chatting
+    bot robot human person real computer machine program automated automatic ai artificial
+    intelligence chatgpt chatbot who what kind thing name anyone anybody someone typing
+    reply replying replies answers written by run on other there here again council millbrook
+    assistant how doing hear working place can your you're you've you'll been nice one or
+    program aren't isn't these that'd
+"""
+_SMALL_TALK_WORDS = frozenset(_SMALL_TALK_TEXT.split())
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_REPEATED = re.compile(r"([^\W\d_])\1{2,}")
+_ASKS_FOR_PERSON = re.compile(
+    r"\b(?:real|actual|live|proper) (?:person|human|people|adviser|advisor)"
+    r"|\b(?:speak|talk|chat|get through)(?:ing)? (?:to|with)\b"
+    r"|\bhumans?\b|\badvis[eo]rs?\b|\bagents?\b|\boperators?\b|\bofficers?\b"
+    r"|\b(?:some|any)(?:one|body)\b|\ba person\b|\bstaff\b|\bcolleague\b"
+    r"|\bcustomer services?\b|\bput me through\b|\bconnect me\b|\bescalate\b"
+    r"|\btransfer me\b|\bcall me\b|\bphone me\b|\bring me\b",
+    re.IGNORECASE,
+)
+_QUESTION_START = re.compile(
+    r"^(?:how|what|whats|what's|when|where|why|who|which|can|could|do|does|is|are|will|would|"
+    r"should|shall|if)\b",
+    re.IGNORECASE,
+)
+_ORDINAL = re.compile(
+    r"^\W*(?:the |option |number |no\.? )?(?:first|second|third|top|last|1st|2nd|3rd|one|two|"
+    r"three|1|2|3)(?: one| option)?\W*$",
+    re.IGNORECASE,
+)
+_REPORTS = re.compile(r"\b(?:report|log)\b", re.IGNORECASE)
+
+
+def words(text: str) -> list[str]:
+    """The words of a message, lower case, letters typed three or more times once ("heyyy")."""
+    return _WORD.findall(_REPEATED.sub(r"\1", text.lower()))
+
+
+def is_small_talk(text: str) -> bool:
+    """True when a message is only greeting, thanks, goodbye, yes/no or "are you a bot"."""
+    found = words(text)
+    return 0 < len(found) <= MAX_SMALL_TALK_WORDS and all(w in _SMALL_TALK_WORDS for w in found)
+
+
+def asks_for_person(text: str) -> bool:
+    """True when a message asks for a person ("speak to someone", "adviser", "human")."""
+    return bool(_ASKS_FOR_PERSON.search(text))
+
+
+def reports_missed_bin(text: str) -> bool:
+    """True unless a message classified as a missed-bin report is a question about collections.
+
+    "my bin wasn't collected" and "can I report a missed bin" start the report; "when is my
+    recycling collected this week" and "when will you come back for a missed bin" are
+    questions for guidance.
+    """
+    stripped = text.strip()
+    return bool(_REPORTS.search(stripped)) or not _QUESTION_START.search(stripped)
+
+
+def stands(intent: str, text: str) -> bool:
+    """Whether the classifier's ``intent`` may stand for ``text`` (False: send to guidance)."""
+    if intent in SMALL_TALK_INTENTS:
+        return is_small_talk(text)
+    if intent == CHOOSE_ARTICLE_INTENT:  # a did-you-mean button, or "the first one"
+        return text.lstrip().startswith("/") or bool(_ORDINAL.search(text))
+    if intent == REQUEST_HUMAN_INTENT:
+        return asks_for_person(text)
+    if intent == REPORT_MISSED_BIN_INTENT:
+        return reports_missed_bin(text)
+    return True
