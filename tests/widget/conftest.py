@@ -189,6 +189,14 @@ def run_axe(pg: Any) -> list[dict[str, Any]]:
         pytest.fail("node_modules/axe-core is missing: run `npm ci` at the repo root")
     if not pg.evaluate("() => typeof window.axe === 'object'"):
         pg.evaluate(AXE.read_text())
+    # let finite animations (the panel rising into view) end: mid-fade colours are not the design
+    pg.evaluate("""async () => {
+        const roots = [document, ...[...document.querySelectorAll('.csa-host')]
+          .map((host) => host.shadowRoot).filter(Boolean)];
+        const running = roots.flatMap((root) => root.getAnimations())
+          .filter((a) => a.effect && a.effect.getTiming().iterations !== Infinity);
+        await Promise.all(running.map((a) => a.finished.catch(() => null)));
+    }""")
     result = pg.evaluate(
         """async () => {
             const r = await axe.run(document, {
