@@ -131,8 +131,9 @@ def apply_overlay(service: LiveService, client: redis.Redis, keys: LiveKeys) -> 
                 pass  # already absent here: nothing to retire
             continue
         pending[article_id] = text
-    while pending:
+    while pending:  # another pass while the last one applied something
         failed: dict[str, str] = {}
+        errors: dict[str, str] = {}
         for article_id, text in pending.items():
             source = f"{keys.published}[{article_id}]"
             try:
@@ -143,13 +144,10 @@ def apply_overlay(service: LiveService, client: redis.Redis, keys: LiveKeys) -> 
                 service.upsert_markdown(text, source=source)
                 report.applied.append(article_id)
             except ArticleError as exc:
-                failed[article_id] = text
-                report.skipped[article_id] = str(exc)
+                failed[article_id], errors[article_id] = text, str(exc)
         if len(failed) == len(pending):
+            report.skipped.update(errors)
             break
-        for article_id in pending:
-            if article_id not in failed:
-                report.skipped.pop(article_id, None)
         pending = failed
     for article_id, reason in report.skipped.items():
         log.error(

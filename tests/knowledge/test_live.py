@@ -142,14 +142,20 @@ def test_overlay_keeps_an_article_linking_to_a_later_one_and_logs_what_it_skips(
     assert "related: [z-later]" in first
     admin.hset(
         keys.published,
-        mapping={"a-first": first, "z-later": later, "broken": "---\nid: broken\n"},
+        mapping={
+            "a-first": first,
+            "z-later": later,
+            "broken": "---\nid: broken\n",
+            "not-libraries": later,  # the field and the article's id disagree
+        },
     )
     caplog.set_level(logging.ERROR, "knowledge.live")
     try:
         report = apply_overlay(service, admin, keys)
         assert sorted(report.applied) == ["a-first", "z-later"]
-        assert list(report.skipped) == ["broken"]
+        assert sorted(report.skipped) == ["broken", "not-libraries"]
         assert "'broken' not applied" in caplog.text
+        assert "'not-libraries' not applied" in caplog.text and "has id 'z-later'" in caplog.text
         assert {"a-first", "z-later"} <= set(service.kb.articles)
     finally:
         admin.delete(keys.published)
