@@ -15,6 +15,7 @@ import re
 
 CONTROL_INTENTS = frozenset({"restart", "stop"})
 MAX_BARE_CONTROL_WORDS = 3
+MAX_VAGUE_CONTROL_WORDS = 7
 
 _CONTROL = re.compile(
     r"\b(?:start|begin|restart|reset|go back to the start)(?:ing)?"
@@ -65,7 +66,12 @@ def meant_as_control(text: str) -> bool:
         return False
     if len(words) <= MAX_BARE_CONTROL_WORDS and not _QUESTION_START.match(cleaned):
         return True
-    return bool(_CONTROL.search(cleaned.rstrip(" .!")))
+    matches = [m.group(0) for m in _CONTROL.finditer(cleaned.rstrip(" .!"))]
+    if len(words) > MAX_VAGUE_CONTROL_WORDS:
+        # In a longer sentence "cancel it" / "stop that" is about the thing the sentence is
+        # about ("can't find my passport, do I have to cancel it"), not this form or chat.
+        matches = [m for m in matches if not re.fullmatch(r"[a-z]+ (?:it|that)", m)]
+    return bool(matches)
 
 
 def is_question(text: str) -> bool:

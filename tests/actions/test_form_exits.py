@@ -54,3 +54,11 @@ def test_questions_and_ways_out() -> None:
     assert asks_way_out("I want to leave this")
     assert not is_question("MB1 2AB") and not is_question("recycling")
     assert not asks_way_out("yesterday")
+
+
+def test_cancel_it_in_a_longer_question_is_about_its_subject() -> None:
+    """The live benchmark's tune split: a question about cancelling a passport is not "stop"."""
+    from actions.form_exits import meant_as_control
+
+    assert not meant_as_control("cant find my passport anywhere, do i have to cancel it")
+    assert meant_as_control("cancel it")
