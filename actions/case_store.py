@@ -8,14 +8,19 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import redis
 
+from privacy.refs import conversation_ref
 from records.callbacks import CallbackKeys, create_callback, new_reference
 from records.cases import CaseKeys
+from records.performance import PerformanceKeys, count_callback_opened_sync
+
+log = logging.getLogger("actions.case_store")
 
 
 @dataclass
@@ -49,4 +54,11 @@ class CaseStore:
     def create_callback(self, fields: Mapping[str, str]) -> str:
         """Store a callback request (status ``open``), index it and return its id."""
         keys = CallbackKeys(self.prefix)
-        return create_callback(self.client, keys, fields, self.callback_ttl_seconds).reference
+        request = create_callback(self.client, keys, fields, self.callback_ttl_seconds)
+        try:  # the performance page's count (best effort: the request is already stored)
+            count_callback_opened_sync(self.client, PerformanceKeys(self.prefix), request.created,
+                                       conversation_ref(request.conversation_id)
+                                       if request.conversation_id else None)
+        except Exception as exc:
+            log.warning("could not count a callback request: %s", type(exc).__name__)
+        return request.reference

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from editorial.gaps import gap_question
+from gateway.performance.rollups import Rollups
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 from privacy.redaction import RedactionResult
@@ -39,6 +40,7 @@ class Analytics:
         self.gap_keys = GapKeys(settings.redis_key_prefix)
         self.streams = AnalyticsKeys(settings.redis_key_prefix)
         self.conversations = ConversationKeys(settings.redis_key_prefix)
+        self.rollups = Rollups(redis, settings.redis_key_prefix)  # the performance figures
 
     async def _add(self, stream: str, maxlen: int, fields: dict[str, Any]) -> None:
         try:
@@ -65,6 +67,7 @@ class Analytics:
         else:
             log.info("%s conv=%s %s", kind, short(conversation_id), fields or "")
         await self._add(self.streams.events, EVENTS_MAXLEN, record)
+        await self.rollups.on_event(kind, conversation_id, fields)
 
     async def gap(self, reason: str, conversation_id: str, question: str,
                   article_id: str | None = None) -> None:
@@ -74,6 +77,8 @@ class Analytics:
         the question asked before "I want to talk to a person", a button payload the question it
         answered; nothing is recorded for a conversation about the citizen's safety.
         """
+        if reason == "abstained":
+            await self.rollups.on_event("abstained", conversation_id, {})
         if reason == "handoff" and await self._safety_handoff(conversation_id):
             return
         chosen = gap_question(reason, question, await self._recent_citizen_texts(conversation_id))
@@ -109,6 +114,8 @@ class Analytics:
         """Record a console action or refusal (never message text; a conversation appears
         as its ``conversation_ref``)."""
         conversation_id = fields.pop("conversation_id", None)
+        if action == "claim" and conversation_id is not None:
+            await self.rollups.claimed(str(conversation_id))
         if conversation_id is not None:
             fields["conversation_ref"] = conversation_ref(str(conversation_id))
         log.info("audit %s by %s %s", action, actor, fields or "")

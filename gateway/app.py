@@ -14,12 +14,14 @@ from fastapi.staticfiles import StaticFiles
 
 from gateway.auth.demo import seed_demo_users
 from gateway.errors import install_error_handlers
+from gateway.metrics import MetricsMiddleware
 from gateway.routers import (
     console,
     console_auth,
     conversations,
     health,
     pages,
+    performance,
     privacy,
     ws_citizen,
     ws_console,
@@ -67,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     for module in (health, conversations, privacy, ws_citizen, console_auth, console,
-                   ws_console, pages):
+                   ws_console, pages, performance):
         app.include_router(module.router)
     if settings.editor_enabled:
         from gateway.editor import router as editor_router
@@ -80,4 +82,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_credentials=False)
     app.add_middleware(HardeningMiddleware, max_body=settings.max_body_bytes,
                        larger_bodies={"/api/editor/": settings.editor_max_body_bytes})
+    app.add_middleware(MetricsMiddleware)  # outermost: counts refusals by the hardening too
     return app

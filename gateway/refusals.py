@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from gateway import metrics
 from gateway.analytics import Analytics
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
@@ -40,6 +41,7 @@ class RefusalAudit:
         """Count one refusal; write it to the audit stream if it is the first of its kind
         this minute (best effort, like all analytics)."""
         now = time.time()
+        metrics.REFUSALS.labels(action).inc()
         key = self.bucket_key(now)
         try:
             pipe = self.redis.pipeline(transaction=False)

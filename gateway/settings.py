@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     analytics_retention_days: float = Field(default=90, gt=0)
     gaps_retention_days: float = Field(default=180, gt=0)
     retention_sweep_seconds: float = Field(default=3600, gt=0)
+    # The performance page's estimated saving: contained conversations x the cost of one phone
+    # contact (GBP). The default is the often-quoted SOCITM Insight (2012) average for a UK
+    # council phone contact; set your own from your contact centre's costs.
+    performance_cost_per_contact: float = Field(default=2.83, ge=0, le=1000)
+    performance_cost_source: str = ("The default, £2.83, is the average cost of a council phone "
+                                    "contact published by SOCITM Insight in 2012.")
     stream_maxlen: int = 2000
     max_text_chars: int = 1000
     max_body_bytes: int = 8192

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
 
+from gateway import metrics
 from gateway.analytics import Analytics, short
 from gateway.bot_replies import parse_output, store_drafts
 from gateway.conversations import ConversationMeta, ConversationStore
@@ -93,7 +95,8 @@ class CitizenTurns:
         if lock is None:
             lock = self._locks[conversation_id] = asyncio.Lock()
         async with lock:
-            return await self._respond(accepted)
+            with metrics.TURN_SECONDS.labels("gateway").time():
+                return await self._respond(accepted)
 
     async def _respond(self, accepted: Accepted) -> list[Message]:
         conversation_id = accepted.meta.conversation_id
@@ -121,15 +124,21 @@ class CitizenTurns:
         metadata = {"redacted_text": redacted.text}
         if meta.page_url:
             metadata["page_url"] = meta.page_url
+        started = time.perf_counter()
         try:
             items = await self.rasa.send(conversation_id, text, metadata)
         except RasaUnavailable as exc:
+            metrics.ERRORS.labels("bot_unavailable").inc()
             log.warning("bot unavailable conv=%s: %s", short(conversation_id), exc.reason)
             await self.analytics.event("bot_unavailable", conversation_id, reason=exc.reason)
             return [await self._system(conversation_id, bot_unavailable(
                 self.settings, await self._hours()))]
+        metrics.TURN_SECONDS.labels("rasa").observe(time.perf_counter() - started)
         output = parse_output(items)
         replies = await store_drafts(self.store, conversation_id, output.drafts)
+        if replies:  # the performance page's time to first answer and topic
+            await self.analytics.rollups.answered(conversation_id, next(
+                (s.article_id for m in replies for s in m.sources or []), None))
         if output.abstained:
             await self.analytics.gap("abstained", conversation_id, text)
         if output.handoff is not None:

@@ -1,4 +1,4 @@
-"""Console users in Redis (``user:{username}``): adviser, editor or admin."""
+"""Console users in Redis (``user:{username}``): adviser, editor, manager or admin."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from gateway.auth.passwords import hash_password, needs_rehash, verify_password
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 
-ROLES = ("adviser", "editor", "admin")
-RoleName = Literal["adviser", "editor", "admin"]
+ROLES = ("adviser", "editor", "manager", "admin")
+RoleName = Literal["adviser", "editor", "manager", "admin"]
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from gateway.performance.rollups import Rollups
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 from records.callbacks import (
@@ -24,6 +25,7 @@ class CallbackStore:
         self.settings = settings
         self.keys = CallbackKeys(settings.redis_key_prefix)
         self.conversations = ConversationKeys(settings.redis_key_prefix)
+        self.rollups = Rollups(redis, settings.redis_key_prefix)
 
     async def list(self, status: str = "open", limit: int = 200) -> list[dict[str, Any]]:
         """Requests, newest first, filtered by status (``open``, ``done`` or ``all``)."""
@@ -49,4 +51,6 @@ class CallbackStore:
                          adviser: str) -> dict[str, Any] | None:
         """Mark a request open or done; None if there is no such request."""
         updated = await set_status(self.redis, self.keys, callback_id, status, adviser)
+        if updated is not None and status == "done":  # counted for the performance page
+            await self.rollups.on_event("callback_done", updated.conversation_id, {})
         return updated.as_dict() if updated else None

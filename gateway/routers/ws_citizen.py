@@ -124,20 +124,19 @@ class CitizenSocket:
         runtime = self.runtime
         if not await runtime.limits.feedback(self.conversation_id, message_id):
             return  # one verdict per message: a repeat changes nothing
-        await runtime.analytics.event("feedback", self.conversation_id,
-                                      message_id=message_id, helpful=int(helpful))
-        if not helpful:
-            question, article_id = "", None
-            for message in await runtime.store.history(self.conversation_id, None):
-                if message.id == message_id:
-                    if message.sources:
-                        article_id = message.sources[0].article_id
-                    break
-                if message.role == "citizen":
-                    question = message.text
-            if question:
-                await runtime.analytics.gap("not_helpful", self.conversation_id, question,
-                                            article_id)
+        question, article_id = "", None
+        for message in await runtime.store.history(self.conversation_id, None):
+            if message.id == message_id:
+                if message.sources:
+                    article_id = message.sources[0].article_id
+                break
+            if message.role == "citizen":
+                question = message.text
+        await runtime.analytics.event("feedback", self.conversation_id, message_id=message_id,
+                                      helpful=int(helpful), article_id=article_id)
+        if not helpful and question:
+            await runtime.analytics.gap("not_helpful", self.conversation_id, question,
+                                        article_id)
 
     async def dispatch(self, frame: dict[str, Any]) -> None:
         """Act on one client frame."""

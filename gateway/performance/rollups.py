@@ -1,0 +1,126 @@
+"""Turn the gateway's analytics events into per-day rollups (``records.performance``).
+
+:class:`Rollups` is called by ``gateway.analytics.Analytics`` for every event it records, so
+the counters stay in step with the analytics stream without ever scanning it. Each call is
+best effort: a failure is logged and the conversation goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from privacy.refs import conversation_ref
+from records.client import AsyncRedis
+from records.conversations import ConversationKeys
+from records.performance import SURVEY_ANSWERS, PerformanceKeys, PerformanceWriter
+
+log = logging.getLogger("gateway.performance")
+
+
+def handoff_reason(reason: str) -> str:
+    """The page's three handoff reasons: asked, could_not_help (the bot failed) or safety."""
+    if reason == "safety":
+        return "safety"
+    if reason in ("failed", "could_not_help", "bot_failed"):
+        return "could_not_help"
+    return "asked"
+
+
+def start_page(page_url: str) -> str:
+    """The path a conversation started from (no query or fragment: they may be personal)."""
+    if not page_url:
+        return "(none)"
+    parts = urlsplit(page_url)
+    return (parts.path or "/")[:120]
+
+
+class Rollups:
+    """Count events into the day's hash; keep what a conversation needs to be counted once."""
+
+    def __init__(self, redis: AsyncRedis, prefix: str) -> None:
+        self.redis = redis
+        self.writer = PerformanceWriter(redis, PerformanceKeys(prefix))
+        self.conversations = ConversationKeys(prefix)
+
+    async def on_event(self, kind: str, conversation_id: str,
+                       fields: Mapping[str, object]) -> None:
+        """Count one analytics event (``conversation_started``, ``citizen_message``, ...)."""
+        try:
+            await self._on_event(kind, conversation_id, fields, time.time())
+        except Exception as exc:  # figures must never break a conversation
+            log.warning("could not count %s: %s", kind, type(exc).__name__)
+
+    async def _on_event(self, kind: str, conversation_id: str, fields: Mapping[str, object],
+                        now: float) -> None:
+        ref = conversation_ref(conversation_id)
+        writer = self.writer
+        if kind == "conversation_started":
+            page = await self.redis.hget(self.conversations.meta(conversation_id), "page_url")
+            await writer.conversation_started(ref, now, start_page(str(page or "")))
+        elif kind == "citizen_message":
+            await writer.count(now, "messages")
+            if fields.get("mode", "bot") == "bot":
+                await writer.set_conversation_once(ref, "asked", f"{now:.3f}")
+        elif kind == "feedback":
+            article = str(fields.get("article_id") or "(no article)")
+            helpful = str(fields.get("helpful")) == "1"
+            await writer.count(now, f"{'helpful' if helpful else 'unhelpful'}:{article}")
+            if not helpful:
+                await writer.escalated(ref)
+        elif kind == "handoff_queued":
+            await writer.count(now, f"handoff:{handoff_reason(str(fields.get('reason', '')))}")
+            await writer.set_conversation(ref, queued=f"{now:.3f}")
+            await writer.escalated(ref)
+        elif kind == "handoff_unavailable":
+            await writer.count(now, "handoff_unavailable")
+        elif kind == "handoff_outcome":
+            claimed = (await writer.conversation(ref)).get("claimed")
+            if claimed:
+                await writer.duration(now, "handling", now - float(claimed))
+        elif kind == "abstained":
+            await writer.count(now, "abstained")
+        elif kind == "not_what_i_asked":
+            await writer.count(now, "not_what_i_asked")
+        elif kind == "callback_done":
+            await writer.count(now, "callback_done")
+
+    async def claimed(self, conversation_id: str) -> None:
+        """An adviser took the conversation: count the citizen's wait since it was queued."""
+        try:
+            ref = conversation_ref(conversation_id)
+            now = time.time()
+            queued = (await self.writer.conversation(ref)).get("queued")
+            await self.writer.set_conversation(ref, claimed=f"{now:.3f}")
+            if queued:
+                await self.writer.duration(now, "wait", now - float(queued))
+        except Exception as exc:  # figures must never break a conversation
+            log.warning("could not count a claim: %s", type(exc).__name__)
+
+    async def answered(self, conversation_id: str, article_id: str | None) -> None:
+        """The bot replied: the first reply gives the time to first answer."""
+        try:
+            ref = conversation_ref(conversation_id)
+            asked = (await self.writer.conversation(ref)).get("asked")
+            if asked:
+                await self.writer.answered(ref, time.time(), float(asked), article_id)
+        except Exception as exc:  # figures must never break a conversation
+            log.warning("could not count an answer: %s", type(exc).__name__)
+
+    async def survey(self, conversation_id: str, answer: str, comment: str) -> bool:
+        """Count a satisfaction answer once per conversation (False if already answered or
+        the conversation is unknown); "no" marks it not contained. ``comment`` is redacted."""
+        if answer not in SURVEY_ANSWERS:
+            raise ValueError(f"answer must be one of {SURVEY_ANSWERS}")
+        ref = conversation_ref(conversation_id)
+        now = time.time()
+        if not await self.writer.set_conversation_once(ref, "survey", answer):
+            return False
+        await self.writer.count(now, f"survey:{answer}")
+        if answer == "no":
+            await self.writer.escalated(ref)
+        if comment:
+            await self.writer.add_comment(now, answer, comment)
+        return True

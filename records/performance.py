@@ -1,0 +1,243 @@
+"""Service performance rollups: one Redis hash of counters per day, updated as events happen.
+
+``perf:day:{YYYY-MM-DD}`` (UTC day) holds plain counters; the performance page and the open-data
+export read a period with one pipelined HGETALL per day (:func:`read_days`), never the raw
+streams. ``perf:conv:{conversation_ref}`` holds what one conversation needs to be counted once
+(the day it started, when it was first answered, queued, claimed, whether it was escalated);
+it expires after :data:`CONVERSATION_TTL_SECONDS`. Survey comments (already redacted) go to the
+stream ``perf:comments``.
+
+Durations are kept as histograms (:data:`BUCKETS`, upper bounds in seconds) so a median or a
+90th percentile over any period is the sum of the days' buckets. Writers: the gateway
+(asyncio client, :class:`PerformanceWriter`) and the action server's callback store
+(:func:`count_callback_opened_sync`). Readers: :func:`read_days`, :func:`read_comments`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from records.client import AsyncRedis, SyncRedis
+
+DAY_TTL_SECONDS = 800 * 86_400
+"""Counters are kept a little over two years (they hold counts only, nothing personal)."""
+CONVERSATION_TTL_SECONDS = 7 * 86_400
+COMMENTS_MAXLEN = 5_000
+MAX_FIELD_CHARS = 160
+BUCKETS: tuple[float, ...] = (
+    0.5, 1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 450, 600, 900, 1200,
+    1800, 2700, 3600, 7200, 14_400, 86_400, float("inf"),
+)
+DURATIONS = ("first_answer", "wait", "handling")
+SURVEY_ANSWERS = ("yes", "partly", "no")
+HANDOFF_REASONS = ("asked", "could_not_help", "safety")
+
+
+def day_of(ts: float) -> str:
+    """The UTC day (``YYYY-MM-DD``) of a Unix time."""
+    return dt.datetime.fromtimestamp(ts, dt.UTC).date().isoformat()
+
+
+def bucket_of(seconds: float) -> int:
+    """The index in :data:`BUCKETS` of the first upper bound at or above ``seconds``."""
+    for index, bound in enumerate(BUCKETS):
+        if seconds <= bound:
+            return index
+    return len(BUCKETS) - 1
+
+
+def clean_field(value: str) -> str:
+    """A hash-field-safe label: no ':' or control characters, capped in length."""
+    text = "".join(ch for ch in value if ch.isprintable()).replace(":", "/").strip()
+    return text[:MAX_FIELD_CHARS] or "unknown"
+
+
+@dataclass(frozen=True)
+class PerformanceKeys:
+    """Key builders for the rollups under ``REDIS_KEY_PREFIX``."""
+
+    prefix: str = "csa:"
+
+    def day(self, day: str) -> str:
+        """The counters of one UTC day."""
+        return f"{self.prefix}perf:day:{day}"
+
+    def conversation(self, conversation_ref: str) -> str:
+        """What one conversation has been counted for."""
+        return f"{self.prefix}perf:conv:{conversation_ref}"
+
+    @property
+    def comments(self) -> str:
+        """The stream of (redacted) survey comments."""
+        return f"{self.prefix}perf:comments"
+
+
+@dataclass
+class DayCounts:
+    """Counters of one day (or of a period, once :meth:`add` has summed several days)."""
+
+    day: str
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def from_hash(cls, day: str, data: Mapping[str, str]) -> DayCounts:
+        """Parse a stored hash (fields that are not integers are ignored)."""
+        counts: Counter[str] = Counter()
+        for key, value in data.items():
+            try:
+                counts[key] = int(value)
+            except ValueError:
+                continue
+        return cls(day=day, counts=counts)
+
+    def add(self, other: DayCounts) -> None:
+        """Add another day's counters to these."""
+        self.counts.update(other.counts)
+
+    def get(self, name: str) -> int:
+        """One counter (0 when never counted)."""
+        return self.counts.get(name, 0)
+
+    def labelled(self, prefix: str) -> dict[str, int]:
+        """Counters named ``{prefix}:{label}``, by label."""
+        start = prefix + ":"
+        return {k[len(start):]: v for k, v in self.counts.items() if k.startswith(start)}
+
+    def histogram(self, name: str) -> list[int]:
+        """The bucket counts of a duration (``first_answer``, ``wait``, ``handling``)."""
+        return [self.counts.get(f"{name}_b:{i}", 0) for i in range(len(BUCKETS))]
+
+
+class PerformanceWriter:
+    """The gateway's writer of the rollups (asyncio client). Every method is one round trip
+    or two; callers treat failures as best effort, like all analytics."""
+
+    def __init__(self, client: AsyncRedis, keys: PerformanceKeys) -> None:
+        self.client = client
+        self.keys = keys
+
+    async def _incr(self, ts: float, *names: str, by: int = 1) -> None:
+        key = self.keys.day(day_of(ts))
+        pipe = self.client.pipeline(transaction=False)
+        for name in names:
+            pipe.hincrby(key, name, by)
+        pipe.expire(key, DAY_TTL_SECONDS)
+        await pipe.execute()
+
+    async def count(self, ts: float, *names: str) -> None:
+        """Add one to each named counter of the day of ``ts``."""
+        await self._incr(ts, *names)
+
+    async def duration(self, ts: float, name: str, seconds: float) -> None:
+        """Count a duration in its histogram bucket (and the sum, in milliseconds)."""
+        key = self.keys.day(day_of(ts))
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hincrby(key, f"{name}_b:{bucket_of(max(seconds, 0.0))}", 1)
+        pipe.hincrby(key, f"{name}_n", 1)
+        pipe.hincrby(key, f"{name}_ms", int(max(seconds, 0.0) * 1000))
+        pipe.expire(key, DAY_TTL_SECONDS)
+        await pipe.execute()
+
+    async def conversation_started(self, conversation_ref: str, ts: float, page: str) -> None:
+        """A new conversation: counted on its day, with the page it started from."""
+        conv = self.keys.conversation(conversation_ref)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(conv, mapping={"day": day_of(ts), "started": f"{ts:.3f}"})
+        pipe.expire(conv, CONVERSATION_TTL_SECONDS)
+        await pipe.execute()
+        await self._incr(ts, "conversations", f"start:{clean_field(page)}")
+
+    async def set_conversation_once(self, conversation_ref: str, flag: str, value: str) -> bool:
+        """Set a conversation's flag once; True the first time (False if unknown or set)."""
+        conv = self.keys.conversation(conversation_ref)
+        if not await self.client.exists(conv):
+            return False
+        return bool(await self.client.hsetnx(conv, flag, value))
+
+    async def conversation(self, conversation_ref: str) -> dict[str, str]:
+        """What is recorded of one conversation ({} if unknown or expired)."""
+        data = await self.client.hgetall(self.keys.conversation(conversation_ref))
+        return {str(k): str(v) for k, v in data.items()}
+
+    async def set_conversation(self, conversation_ref: str, **fields: str) -> None:
+        """Record timestamps of one conversation (only if it is known)."""
+        conv = self.keys.conversation(conversation_ref)
+        if await self.client.exists(conv):
+            await self.client.hset(conv, mapping=fields)  # type: ignore[arg-type]
+
+    async def answered(self, conversation_ref: str, ts: float, asked: float,
+                       article_id: str | None) -> None:
+        """The bot's reply to a citizen's message: the first one counts the time to first
+        answer; the first sourced one sets the conversation's topic."""
+        if await self.set_conversation_once(conversation_ref, "answered", f"{ts:.3f}"):
+            await self.duration(ts, "first_answer", ts - asked)
+        topic = clean_field(article_id) if article_id else ""
+        if topic and await self.set_conversation_once(conversation_ref, "topic", topic):
+            info = await self.conversation(conversation_ref)
+            await self._incr(float(info.get("started", ts)), f"topic:{topic}")
+            if info.get("escalated"):
+                await self._incr(float(info.get("started", ts)),
+                                 f"topic_escalated:{topic}")
+
+    async def escalated(self, conversation_ref: str) -> None:
+        """The conversation was handed off, got a callback or was marked unhelpful: it no
+        longer counts as contained (counted once, on the day it started)."""
+        if not await self.set_conversation_once(conversation_ref, "escalated", "1"):
+            return
+        info = await self.conversation(conversation_ref)
+        started = float(info.get("started", time.time()))
+        names = ["not_contained"]
+        if info.get("topic"):
+            names.append(f"topic_escalated:{info['topic']}")
+        await self._incr(started, *names)
+
+    async def add_comment(self, ts: float, answer: str, comment: str) -> None:
+        """Keep one (already redacted) survey comment."""
+        await self.client.xadd(self.keys.comments, {"ts": f"{ts:.3f}", "answer": answer,
+                                                    "text": comment},
+                               maxlen=COMMENTS_MAXLEN, approximate=True)
+
+
+def count_callback_opened_sync(client: SyncRedis, keys: PerformanceKeys, ts: float,
+                               conversation_ref: str | None) -> None:
+    """A callback request was stored (action server, blocking client): counted on its day,
+    and its conversation, if known, is no longer contained."""
+    key = keys.day(day_of(ts))
+    with client.pipeline(transaction=False) as pipe:
+        pipe.hincrby(key, "callback_opened", 1)
+        pipe.expire(key, DAY_TTL_SECONDS)
+        pipe.execute()
+    if not conversation_ref:
+        return
+    conv = keys.conversation(conversation_ref)
+    if client.exists(conv) and client.hsetnx(conv, "escalated", "1"):
+        info = {str(k): str(v) for k, v in client.hgetall(conv).items()}
+        started = day_of(float(info.get("started", ts)))
+        with client.pipeline(transaction=False) as pipe:
+            pipe.hincrby(keys.day(started), "not_contained", 1)
+            if info.get("topic"):
+                pipe.hincrby(keys.day(started), f"topic_escalated:{info['topic']}", 1)
+            pipe.execute()
+
+
+async def read_days(client: AsyncRedis, keys: PerformanceKeys,
+                    days: Iterable[str]) -> list[DayCounts]:
+    """The counters of each day, in the order given (empty for days with nothing)."""
+    wanted = list(days)
+    pipe = client.pipeline(transaction=False)
+    for day in wanted:
+        pipe.hgetall(keys.day(day))
+    return [DayCounts.from_hash(day, data or {})
+            for day, data in zip(wanted, await pipe.execute(), strict=True)]
+
+
+async def read_comments(client: AsyncRedis, keys: PerformanceKeys, since: float,
+                        until: float, limit: int = 50) -> list[dict[str, str]]:
+    """The newest survey comments between two Unix times (newest first)."""
+    entries = await client.xrevrange(keys.comments, max=f"{int(until * 1000)}",
+                                     min=f"{int(since * 1000)}", count=limit)
+    return [{str(k): str(v) for k, v in (fields or {}).items()} for _, fields in entries or []]
