@@ -102,9 +102,9 @@ def format_rows(rows: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def load_routing_set(name: str, split: str) -> list[str]:
-    """Texts of one routing set (``safety/eval/<name>.jsonl``) in ``split``."""
-    path = ROOT / "safety" / "eval" / f"{name}.jsonl"
+def load_routing_set(name: str, split: str, folder: Path = ROOT / "safety" / "eval") -> list[str]:
+    """Texts of one routing set (``<folder>/<name>.jsonl``) in ``split``."""
+    path = folder / f"{name}.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     return [r["text"] for r in rows if split == "all" or r.get("split") == split]
 
@@ -119,6 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="first N questions of each set")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--no-safety", action="store_true", help="skip the routing sets")
+    parser.add_argument(
+        "--routing",
+        type=Path,
+        default=ROOT / "safety" / "eval",
+        help="folder of the routing sets (safety/eval/fresh: the blind held-out sets)",
+    )
+    parser.add_argument("--no-guidance", action="store_true", help="routing sets only")
     args = parser.parse_args(argv)
 
     from knowledge.articles import load_articles
@@ -127,10 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     labels = [
         lab
         for lab in load_labels(args.questions, load_articles(args.articles))
-        if args.split == "all" or lab.split == args.split
+        if (args.split == "all" or lab.split == args.split) and not args.no_guidance
     ]
-    benign = [] if args.no_safety else load_routing_set("benign", args.split)
-    crisis = [] if args.no_safety else load_routing_set("crisis", args.split)
+    benign = [] if args.no_safety else load_routing_set("benign", args.split, args.routing)
+    crisis = [] if args.no_safety else load_routing_set("crisis", args.split, args.routing)
     if args.limit:
         labels, benign, crisis = labels[: args.limit], benign[: args.limit], crisis[: args.limit]
 
@@ -147,19 +154,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as url:
             live, benign_out, crisis_out, took = run(url)
-    rows = {
-        f"live chat ({args.split})": guidance_row(labels, live),
-        f"retrieval ({args.split})": guidance_row(labels, retrieval_outcomes(labels)),
-    }
     total = len(live) + len(benign_out) + len(crisis_out)
     print(f"{total} questions through the live chat in {took:.0f} s ({total / took:.1f}/s)")
-    print(format_rows(rows))
     ok = True
-    live_row = rows[f"live chat ({args.split})"]
-    for key, target in TARGETS.items():
-        met = live_row[key] >= target
-        ok &= met
-        print(f"  live {key:8} {live_row[key]:.3f} >= {target:.2f}  {'MET' if met else 'NOT MET'}")
+    if labels:
+        rows = {
+            f"live chat ({args.split})": guidance_row(labels, live),
+            f"retrieval ({args.split})": guidance_row(labels, retrieval_outcomes(labels)),
+        }
+        print(format_rows(rows))
+        live_row = rows[f"live chat ({args.split})"]
+        for key, target in TARGETS.items():
+            met = live_row[key] >= target
+            ok &= met
+            verdict = "MET" if met else "NOT MET"
+            print(f"  live {key:8} {live_row[key]:.3f} >= {target:.2f}  {verdict}")
     if benign_out or crisis_out:
         false_alarm = sum(o.kind == "crisis" for o in benign_out) / max(1, len(benign_out))
         recall = sum(o.kind == "crisis" for o in crisis_out) / max(1, len(crisis_out))
