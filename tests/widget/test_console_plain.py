@@ -165,6 +165,12 @@ def test_admin_edits_opening_hours_and_bank_holidays(
                               headers={"Content-Type": "application/json"})
         assert refused.status_code == 403  # advisers cannot change the hours
         adviser.close()
+        # an evening period set through the API: the form edits each day's first period and
+        # keeps the others
+        two_periods = {**ALWAYS_OPEN, "weekly": {**ALWAYS_OPEN["weekly"],
+                                                 "wed": [["09:00", "12:00"], ["18:00", "20:00"]]}}
+        assert admin.put("/api/console/schedule", content=json.dumps(two_periods),
+                         headers={"Content-Type": "application/json"}).status_code == 200
         page = context.new_page()
         sign_in(page, gateway)
         expect(page.get_by_role("button", name="Opening hours")).to_be_hidden()
@@ -174,6 +180,7 @@ def test_admin_edits_opening_hours_and_bank_holidays(
         page.keyboard.press("Enter")
         page.get_by_role("button", name="Opening hours").click()
         expect(page.locator("#sched-mon-open")).to_be_checked(timeout=TIMEOUT)
+        expect(page.locator("#sched-wed-extra")).to_contain_text("18:00–20:00")
         before = admin.get("/api/console/schedule").json()
 
         page.locator("#sched-sun-open").uncheck()
@@ -196,13 +203,14 @@ def test_admin_edits_opening_hours_and_bank_holidays(
         page.get_by_role("button", name="Save opening hours").click()
         saved = page.locator("#schedule-saved")
         expect(saved).to_be_focused(timeout=TIMEOUT)
-        words = ("Monday to Friday, 9am to 5pm; Saturday, 10am to 2pm, "
-                 "closed on bank holidays")
+        words = ("Monday and Tuesday, 9am to 5pm; Wednesday, 9am to 5pm and 6pm to 8pm; "
+                 "Thursday and Friday, 9am to 5pm; Saturday, 10am to 2pm, closed on bank holidays")
         expect(saved).to_contain_text(words)
         shots(page, "console-opening-hours")
         assert_no_axe_violations(page, "console-opening-hours-saved")
         stored = admin.get("/api/console/schedule").json()
         assert stored["weekly"]["sun"] == [] and stored["weekly"]["sat"] == [["10:00", "14:00"]]
+        assert stored["weekly"]["wed"] == [["09:00", "17:00"], ["18:00", "20:00"]]
         assert stored["bank_holidays"] == ["2026-12-25", "2026-12-28"]
         info = httpx.get(f"{gateway}/api/service-info", timeout=10).json()
         assert info["opening_hours"] == words  # what citizens and the phone-line text show

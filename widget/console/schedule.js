@@ -13,18 +13,21 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const $ = (id) => document.getElementById(id);
 
-/** Check the form's values; returns {schedule, problems: [{field, text}]}. */
+/**
+ * Check the form's values; returns {schedule, problems: [{field, text}]}. A day's later
+ * periods (set through the API; the form edits the first) are kept while the day is open.
+ */
 export function readSchedule(values, s) {
   const weekly = {};
   const problems = [];
   for (const day of DAYS) {
-    const { open, from, to } = values.days[day];
+    const { open, from, to, extra = [] } = values.days[day];
     weekly[day] = [];
     if (!open) continue;
     if (!CLOCK.test(from) || !CLOCK.test(to) || from >= to) {
       problems.push({ field: `sched-${day}-from`, text: format(s.scheduleErrorTimes, { day: s.days[day] }) });
     } else {
-      weekly[day] = [[from, to]];
+      weekly[day] = [[from, to], ...extra.filter(([start]) => start > to)];
     }
   }
   const holidays = [];
@@ -50,6 +53,7 @@ export class ScheduleEditor {
     this.s = s;
     this.announce = announce;
     this.built = false;
+    this.extra = {};
   }
 
   build() {
@@ -67,7 +71,7 @@ export class ScheduleEditor {
         h("label", { for: `sched-${day}-from`, class: "con-vh", text: format(s.scheduleFrom, { day: s.days[day] }) }),
         from, h("span", { "aria-hidden": "true", text: "to" }),
         h("label", { for: `sched-${day}-to`, class: "con-vh", text: format(s.scheduleTo, { day: s.days[day] }) }),
-        to);
+        to, h("p", { id: `sched-${day}-extra`, class: "con-hint", hidden: true }));
     });
     $("schedule-days").replaceChildren(...rows);
     $("schedule-form").addEventListener("submit", (event) => {
@@ -89,7 +93,12 @@ export class ScheduleEditor {
 
   fill(data) {
     for (const day of DAYS) {
-      const [period] = (data.weekly && data.weekly[day]) || [];
+      const [period, ...extra] = (data.weekly && data.weekly[day]) || [];
+      this.extra[day] = extra;
+      const note = $(`sched-${day}-extra`);
+      note.hidden = !extra.length;
+      note.textContent = extra.length
+        ? format(this.s.scheduleExtra, { periods: extra.map(([a, b]) => `${a}–${b}`).join(", ") }) : "";
       $(`sched-${day}-open`).checked = Boolean(period);
       $(`sched-${day}-from`).value = period ? period[0] : "09:00";
       $(`sched-${day}-to`).value = period ? (period[1] === "24:00" ? "23:59" : period[1]) : "17:00";
@@ -105,7 +114,10 @@ export class ScheduleEditor {
   values() {
     const days = {};
     for (const day of DAYS) {
-      days[day] = { open: $(`sched-${day}-open`).checked, from: $(`sched-${day}-from`).value, to: $(`sched-${day}-to`).value };
+      days[day] = {
+        open: $(`sched-${day}-open`).checked, from: $(`sched-${day}-from`).value,
+        to: $(`sched-${day}-to`).value, extra: this.extra[day] || [],
+      };
     }
     return { days, holidays: $("sched-holidays").value };
   }

@@ -132,6 +132,7 @@ export const STRINGS = {
     scheduleErrorTimes: "{day}: enter opening and closing times like 09:00 and 17:00, with the closing time later",
     scheduleErrorDate: "Bank holidays: \u201c{value}\u201d is not a date like 2026-12-25",
     scheduleNow: "Right now advisers are {state}. Hours: {hours}.",
+    scheduleExtra: "Also open {periods} (kept while the day is open).",
     scheduleOpen: "working",
     scheduleClosed: "not working",
     days: {
