@@ -1,8 +1,12 @@
-"""Service performance rollups: one Redis hash of counters per day, updated as events happen.
+"""Service performance rollups: Redis hashes of counters per day and per month, updated as
+events happen.
 
-``perf:day:{YYYY-MM-DD}`` (UTC day) holds plain counters; the performance page and the open-data
-export read a period with one pipelined HGETALL per day (:func:`read_days`), never the raw
-streams. ``perf:conv:{conversation_ref}`` holds what one conversation needs to be counted once
+``perf:day:{YYYY-MM-DD}`` (UTC day) and ``perf:month:{YYYY-MM}`` hold the same plain counters
+(every increment goes to both, in one pipeline); the performance page and the open-data export
+read a period with one pipelined round trip (:func:`read_period`): the whole months it covers
+from the month hashes, the days at its edges from the day hashes, and only the chart's series
+(:data:`SERIES_FIELDS`) for each day. They never scan the raw streams.
+``perf:conv:{conversation_ref}`` holds what one conversation needs to be counted once
 (the day it started, when it was first answered, queued, claimed, whether it was escalated);
 it expires after :data:`CONVERSATION_TTL_SECONDS`. Survey comments (already redacted) go to the
 stream ``perf:comments``.
@@ -10,18 +14,25 @@ stream ``perf:comments``.
 Durations are kept as histograms (:data:`BUCKETS`, upper bounds in seconds) so a median or a
 90th percentile over any period is the sum of the days' buckets. Writers: the gateway
 (asyncio client, :class:`PerformanceWriter`) and the action server's callback store
-(:func:`count_callback_opened_sync`). Readers: :func:`read_days`, :func:`read_comments`.
+(:func:`count_callback_opened_sync`). Readers: :func:`read_period`, :func:`read_comments`
+(and :func:`read_days`, every counter of each day, for the benchmark's baseline).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import redis.asyncio.client
+import redis.client
+
 from records.client import AsyncRedis, SyncRedis
+
+Pipeline = redis.client.Pipeline | redis.asyncio.client.Pipeline
 
 DAY_TTL_SECONDS = 800 * 86_400
 """Counters are kept a little over two years (they hold counts only, nothing personal)."""
@@ -35,6 +46,8 @@ BUCKETS: tuple[float, ...] = (
 DURATIONS = ("first_answer", "wait", "handling")
 SURVEY_ANSWERS = ("yes", "partly", "no")
 HANDOFF_REASONS = ("asked", "could_not_help", "safety")
+SERIES_FIELDS = ("conversations", "messages", "not_contained")
+"""The counters the page charts day by day."""
 
 
 def day_of(ts: float) -> str:
@@ -48,6 +61,15 @@ def bucket_of(seconds: float) -> int:
         if seconds <= bound:
             return index
     return len(BUCKETS) - 1
+
+
+def add_counts(pipe: Pipeline, keys: PerformanceKeys, day: str,
+               increments: Mapping[str, int]) -> None:
+    """Queue the increments on the day's and the month's hash (and refresh their expiry)."""
+    for key in (keys.day(day), keys.month(day[:7])):
+        for name, by in increments.items():
+            pipe.hincrby(key, name, by)
+        pipe.expire(key, DAY_TTL_SECONDS)
 
 
 def clean_field(value: str) -> str:
@@ -65,6 +87,10 @@ class PerformanceKeys:
     def day(self, day: str) -> str:
         """The counters of one UTC day."""
         return f"{self.prefix}perf:day:{day}"
+
+    def month(self, month: str) -> str:
+        """The counters of one UTC month (``YYYY-MM``)."""
+        return f"{self.prefix}perf:month:{month}"
 
     def conversation(self, conversation_ref: str) -> str:
         """What one conversation has been counted for."""
@@ -121,11 +147,8 @@ class PerformanceWriter:
         self.keys = keys
 
     async def _incr(self, ts: float, *names: str, by: int = 1) -> None:
-        key = self.keys.day(day_of(ts))
         pipe = self.client.pipeline(transaction=False)
-        for name in names:
-            pipe.hincrby(key, name, by)
-        pipe.expire(key, DAY_TTL_SECONDS)
+        add_counts(pipe, self.keys, day_of(ts), {name: by for name in names})
         await pipe.execute()
 
     async def count(self, ts: float, *names: str) -> None:
@@ -134,12 +157,11 @@ class PerformanceWriter:
 
     async def duration(self, ts: float, name: str, seconds: float) -> None:
         """Count a duration in its histogram bucket (and the sum, in milliseconds)."""
-        key = self.keys.day(day_of(ts))
+        seconds = max(seconds, 0.0)
         pipe = self.client.pipeline(transaction=False)
-        pipe.hincrby(key, f"{name}_b:{bucket_of(max(seconds, 0.0))}", 1)
-        pipe.hincrby(key, f"{name}_n", 1)
-        pipe.hincrby(key, f"{name}_ms", int(max(seconds, 0.0) * 1000))
-        pipe.expire(key, DAY_TTL_SECONDS)
+        add_counts(pipe, self.keys, day_of(ts), {f"{name}_b:{bucket_of(seconds)}": 1,
+                                                 f"{name}_n": 1,
+                                                 f"{name}_ms": int(seconds * 1000)})
         await pipe.execute()
 
     async def conversation_started(self, conversation_ref: str, ts: float, page: str) -> None:
@@ -206,10 +228,8 @@ def count_callback_opened_sync(client: SyncRedis, keys: PerformanceKeys, ts: flo
                                conversation_ref: str | None) -> None:
     """A callback request was stored (action server, blocking client): counted on its day,
     and its conversation, if known, is no longer contained."""
-    key = keys.day(day_of(ts))
     with client.pipeline(transaction=False) as pipe:
-        pipe.hincrby(key, "callback_opened", 1)
-        pipe.expire(key, DAY_TTL_SECONDS)
+        add_counts(pipe, keys, day_of(ts), {"callback_opened": 1})
         pipe.execute()
     if not conversation_ref:
         return
@@ -217,10 +237,11 @@ def count_callback_opened_sync(client: SyncRedis, keys: PerformanceKeys, ts: flo
     if client.exists(conv) and client.hsetnx(conv, "escalated", "1"):
         info = {str(k): str(v) for k, v in client.hgetall(conv).items()}
         started = day_of(float(info.get("started", ts)))
+        increments = {"not_contained": 1}
+        if info.get("topic"):
+            increments[f"topic_escalated:{info['topic']}"] = 1
         with client.pipeline(transaction=False) as pipe:
-            pipe.hincrby(keys.day(started), "not_contained", 1)
-            if info.get("topic"):
-                pipe.hincrby(keys.day(started), f"topic_escalated:{info['topic']}", 1)
+            add_counts(pipe, keys, started, increments)
             pipe.execute()
 
 
@@ -241,3 +262,41 @@ async def read_comments(client: AsyncRedis, keys: PerformanceKeys, since: float,
     entries = await client.xrevrange(keys.comments, max=f"{int(until * 1000)}",
                                      min=f"{int(since * 1000)}", count=limit)
     return [{str(k): str(v) for k, v in (fields or {}).items()} for _, fields in entries or []]
+
+
+def whole_months(days: list[str]) -> tuple[list[str], list[str]]:
+    """The months every day of which is in ``days`` (``YYYY-MM``), and the other days."""
+    by_month: dict[str, list[str]] = {}
+    for day in days:
+        by_month.setdefault(day[:7], []).append(day)
+    months, rest = [], []
+    for month, in_month in by_month.items():
+        length = calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
+        if len(set(in_month)) == length:
+            months.append(month)
+        else:
+            rest += in_month
+    return months, rest
+
+
+async def read_period(client: AsyncRedis, keys: PerformanceKeys,
+                      days: list[str]) -> tuple[DayCounts, list[DayCounts]]:
+    """A period's totals (whole months from the month hashes, the other days from the day
+    hashes) and, for each day, only :data:`SERIES_FIELDS` — in one pipelined round trip."""
+    months, rest = whole_months(days)
+    pipe = client.pipeline(transaction=False)
+    for month in months:
+        pipe.hgetall(keys.month(month))
+    for day in rest:
+        pipe.hgetall(keys.day(day))
+    for day in days:
+        pipe.hmget(keys.day(day), list(SERIES_FIELDS))
+    results = await pipe.execute()
+    total = DayCounts(day="total")
+    for data in results[:len(months) + len(rest)]:
+        total.add(DayCounts.from_hash("", data or {}))
+    series = [DayCounts.from_hash(day, {name: value for name, value
+                                        in zip(SERIES_FIELDS, values, strict=True)
+                                        if value is not None})
+              for day, values in zip(days, results[len(months) + len(rest):], strict=True)]
+    return total, series

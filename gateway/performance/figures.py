@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from records.client import AsyncRedis
 from records.performance import (
@@ -12,7 +12,7 @@ from records.performance import (
     SURVEY_ANSWERS,
     DayCounts,
     PerformanceKeys,
-    read_days,
+    read_period,
 )
 
 MAX_PERIOD_DAYS = 366
@@ -79,16 +79,12 @@ def rate(part: int, whole: int) -> float | None:
 
 @dataclass
 class Figures:
-    """Every figure of one period."""
+    """Every figure of one period: ``total`` holds every counter summed over the period,
+    ``daily`` only the charted series (``records.performance.SERIES_FIELDS``) day by day."""
 
     period: Period
     daily: list[DayCounts]
-    total: DayCounts = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.total = DayCounts(day="total")
-        for day in self.daily:
-            self.total.add(day)
+    total: DayCounts
 
     def get(self, name: str) -> int:
         """A summed counter."""
@@ -166,13 +162,12 @@ class Figures:
 
 
 async def load(redis: AsyncRedis, prefix: str, period: Period) -> Figures:
-    """The figures of a period (one pipelined read of its days)."""
-    return Figures(period, await read_days(redis, PerformanceKeys(prefix), period.days()))
+    """The figures of a period (one pipelined read)."""
+    total, daily = await read_period(redis, PerformanceKeys(prefix), period.days())
+    return Figures(period, daily, total)
 
 
 async def load_with_previous(redis: AsyncRedis, prefix: str,
                              period: Period) -> tuple[Figures, Figures]:
-    """The period's figures and the previous period's, in one pipelined read."""
-    before = period.previous()
-    days = await read_days(redis, PerformanceKeys(prefix), before.days() + period.days())
-    return Figures(period, days[before.length:]), Figures(before, days[:before.length])
+    """The period's figures and the previous period's."""
+    return await load(redis, prefix, period), await load(redis, prefix, period.previous())
