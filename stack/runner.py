@@ -63,8 +63,9 @@ def ready_message(url: str, settings: StackSettings) -> str:
     lines = [f"The assistant is ready: open {url}"]
     if settings.demo_users and settings.assistant_env != "production":
         lines += [
-            "Staff pages on the same address: /console (advisers), /editor/ (editors)",
-            "Demo staff: sam (adviser), eddie (editor), ada (admin); "
+            "Staff pages on the same address: /console (advisers), /editor/ (editors), "
+            "/performance (managers)",
+            "Demo staff: sam (adviser), eddie (editor), meg (manager), ada (admin); "
             f"password for this run: {settings.demo_password}",
         ]
     lines.append("Press Ctrl-C to stop.")

@@ -18,6 +18,7 @@ import { format, stringsFor } from "./src/strings.js";
 import { buildView, describeState, setContact } from "./src/view.js";
 import { configFromScript } from "./src/config.js";
 import { FocusTrap } from "./src/focus-trap.js";
+import { Survey } from "./src/survey.js";
 
 export const MAX_LENGTH = 1000;
 const TYPING_AFTER_MESSAGE_MS = 1500;
@@ -59,6 +60,9 @@ export class Assistant {
     this.v = buildView(shadow, this.config, this.s);
     this.log = new MessageLog(this.v.log, () => this.ctx());
     this.trap = new FocusTrap(this.v.panel, host);
+    this.survey = new Survey({ service: this.config.service, s: this.s,
+      conversationId: () => this.store.conversationId, announce: (text) => this.announce(text) });
+    this.v.privacy.before(this.survey.element);
     const reveal = () => { this.v.root.hidden = false; };
     this.v.stylesheet.addEventListener("load", reveal);
     this.v.stylesheet.addEventListener("error", reveal);
@@ -204,6 +208,7 @@ export class Assistant {
     if (!li) return;
     const history = this.historyUntil && compareIds(message.id, this.historyUntil) <= 0;
     this.lastMessageAt[message.role] = Date.now();
+    if (message.role === "bot" && message.sources && message.sources.length) this.survey.offer();
     if (message.role !== "citizen") {
       this.hideTyping();
       if (!history) {
@@ -259,6 +264,7 @@ export class Assistant {
     v.person.textContent = this.mode === "queued" ? s.leaveQueue : s.talkToPerson;
     v.person.hidden = this.mode === "adviser";
     if (this.mode !== "bot") this.hideTyping();
+    if (this.mode === "closed") this.survey.offer(); // the adviser ended the chat
     if (text !== this.stateText) {
       if (text) this.announce([title, text].filter(Boolean).join(". "));
       this.stateText = text;
@@ -368,6 +374,7 @@ export class Assistant {
     if (this.config.mode === "launcher") this.store.open = true;
     this.historyUntil = null;
     this.log.clear();
+    this.survey.reset();
     this.onState({ mode: "bot" });
     v.down.hidden = true;
     v.confirm.hidden = true;

@@ -9,11 +9,11 @@ from gateway.auth.users import UserStore
 from gateway.settings import Settings
 
 DEMO_USERS = (("sam", "adviser", "Sam Patel"), ("eddie", "editor", "Eddie Jones"),
-              ("ada", "admin", "Ada Okafor"))
+              ("meg", "manager", "Meg Adeyemi"), ("ada", "admin", "Ada Okafor"))
 
 
 async def seed_demo_users(users: UserStore, settings: Settings) -> None:
-    """Create (or reset) sam/eddie/ada with ``DEMO_PASSWORD`` or a printed random password."""
+    """Create (or reset) sam/eddie/meg/ada with ``DEMO_PASSWORD`` or a printed random password."""
     if settings.assistant_env == "production":
         raise RuntimeError("demo users are not allowed in production")
     if settings.demo_password is not None:
@@ -23,5 +23,6 @@ async def seed_demo_users(users: UserStore, settings: Settings) -> None:
         shown = password
     for username, role, name in DEMO_USERS:
         await users.create(username, password, role, name, replace=True)
-    print(f"Demo users sam (adviser), eddie (editor), ada (admin); password: {shown}",
+    print(f"Demo users sam (adviser), eddie (editor), meg (manager), ada (admin); "
+          f"password: {shown}",
           file=sys.stderr, flush=True)
