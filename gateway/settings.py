@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     max_sockets_per_process: int = Field(default=20000, ge=1)
     # Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed.
     trusted_proxies: list[str] = Field(default_factory=list)
-    redis_max_connections: int = Field(default=24, ge=4)
+    redis_max_connections: int = Field(default=16, ge=4)
     socket_reader_shards: int = Field(default=4, ge=1, le=16)
     login_failures_per_user_address: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=30, ge=1)
