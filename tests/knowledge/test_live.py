@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from knowledge.answering import GuidanceService
 from knowledge.live import (
@@ -195,16 +197,18 @@ def test_change_published_while_disconnected_is_served_after_reconnect(
 def test_redis_down_at_start_is_retried_until_it_answers(tmp_path: Path) -> None:
     port = free_port()
     service = Recorder()
-    client = redis.Redis(port=port, decode_responses=True, socket_connect_timeout=0.5)
+    client = redis.Redis(
+        port=port, decode_responses=True, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
+    )
     keys = LiveKeys("down:")
     live = LiveUpdates(service, client, keys, first_delay=0.05, max_delay=0.4, poll=0.1)
     assert not live.start(wait=0.5)  # nothing listens yet: not ready, but still trying
-    assert wait_for(lambda: live.reconnects >= 2, 10)  # retried, with back-off
+    assert wait_for(lambda: live.reconnects >= 2, 30)  # retried, with back-off
     server = start_embedded_redis(tmp_path / "redis", port=port, appendonly=False)
     try:
         admin = redis.Redis.from_url(server.url, decode_responses=True)
         admin.hset(keys.published, "gone", TOMBSTONE)
-        assert wait_for(lambda: live.overlays >= 1, 10)
+        assert wait_for(lambda: live.overlays >= 1, 30)
         assert ("delete", "gone") in service.calls
         admin.publish(keys.events, json.dumps({"op": "delete", "article_id": "later"}))
         assert wait_for(lambda: ("delete", "later") in service.calls, 10)
