@@ -35,8 +35,13 @@ from stack.redis_server import start_embedded_redis  # noqa: E402
 
 TARGET_SECONDS = 2.0
 SECTION = (
-    "\n## Benchmark section {n}\n\nA quiet lantern festival happens on pier {n} every spring.\n"
+    "\n## Benchmark section {n}\n\nA quiet lantern festival for {animal} lovers happens on the "
+    "pier every spring.\n"
 )
+# One distinct word per article, so each new section is the clear best match for its question.
+ANIMALS = ("otter", "heron", "badger", "falcon", "walrus", "lynx", "bison", "gecko", "puffin",
+           "tapir", "ibex", "marmot", "okapi", "pelican", "quokka", "salamander", "toucan",
+           "vole", "wombat", "yak")
 
 
 def ms(values: list[float]) -> tuple[float, float, float]:
@@ -97,13 +102,16 @@ def main() -> int:
         latencies = []
         for n, article_id in enumerate(ids):
             head = store.head(article_id)
-            store.save(article_id, head.markdown.rstrip("\n") + "\n" + SECTION.format(n=n),
+            animal = ANIMALS[n % len(ANIMALS)]
+            store.save(article_id,
+                       head.markdown.rstrip("\n") + "\n" + SECTION.format(n=n, animal=animal),
                        head.number, "benchmark")
             heading = f"Benchmark section {n}"
             started = time.perf_counter()
             store.publish(article_id, head.number + 1, "benchmark")
             while not any(c.heading == heading
-                          for c in service.search(f"lantern festival pier {n}", 3).results):
+                          for c in service.search(f"lantern festival for {animal} lovers",
+                                                  3).results):
                 if time.perf_counter() - started > 10:
                     raise SystemExit(f"{article_id}: not searchable after 10 s")
                 time.sleep(0.01)
