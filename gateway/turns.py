@@ -22,6 +22,7 @@ from gateway.notices import bot_unavailable, no_answer
 from gateway.rasa_client import RasaClient, RasaUnavailable
 from gateway.schemas import Message
 from gateway.settings import Settings
+from gateway.turn_order import TurnOrder
 from privacy.redaction import RedactionResult
 from privacy.redactor import redact_fully, redactions_async
 
@@ -63,6 +64,7 @@ class CitizenTurns:
         self.analytics = analytics
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary())
+        self.order = TurnOrder(store.redis, settings)  # across instances (issue 12)
 
     async def accept(self, conversation_id: str, text: str, client_id: str | None) -> Accepted:
         """Store the citizen's message (idempotent by ``client_id``) before anything else."""
@@ -94,7 +96,7 @@ class CitizenTurns:
         lock = self._locks.get(conversation_id)
         if lock is None:
             lock = self._locks[conversation_id] = asyncio.Lock()
-        async with lock:
+        async with lock, self.order.turn(conversation_id, accepted.message.id):
             with metrics.TURN_SECONDS.labels("gateway").time():
                 return await self._respond(accepted)
 

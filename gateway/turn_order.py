@@ -1,0 +1,102 @@
+"""One bot turn per conversation at a time, in the order the messages were stored, across every
+gateway instance (issue 12).
+
+Rasa's Redis lock store has a cross-instance race: two messages of one conversation reaching two
+Rasa servers at once can both read the same tracker and one turn is lost or answered out of
+order. The gateway therefore never sends Rasa two messages of one conversation at once: a turn
+takes a short Redis lock (``turn:{hash of id}:lock``, SET NX with an expiry, released only by its
+holder) and, holding it, waits while an earlier citizen message of the same conversation has not
+had its turn yet (``turn:{hash}:done`` holds the newest message id answered). A turn whose
+predecessor never comes (its gateway died between storing and answering) goes ahead after
+``wait_seconds``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator
+
+from gateway.fanout import id_key
+from gateway.redis_client import StrRedis
+from gateway.settings import Settings
+from records.conversations import ConversationKeys
+
+log = logging.getLogger("gateway.turn_order")
+
+DONE_TTL_SECONDS = 3600
+POLL_SECONDS = 0.02
+
+# KEYS: lock, done. ARGV: token, message id, done ttl. Record the turn as done (ids only grow)
+# and release the lock if this turn still holds it.
+FINISH_SCRIPT = """
+local function later(a, b)
+  local ams, aseq = string.match(a, '(%d+)-(%d+)')
+  local bms, bseq = string.match(b, '(%d+)-(%d+)')
+  ams, aseq, bms, bseq = tonumber(ams), tonumber(aseq), tonumber(bms), tonumber(bseq)
+  return ams > bms or (ams == bms and aseq > bseq)
+end
+local current = redis.call('GET', KEYS[2])
+if (not current) or later(ARGV[2], current) then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+RELEASE_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class TurnOrder:
+    """Serialise and order a conversation's bot turns through Redis."""
+
+    def __init__(self, redis: StrRedis, settings: Settings) -> None:
+        self.redis = redis
+        self.settings = settings
+        self.messages = ConversationKeys(settings.redis_key_prefix)
+        self.wait_seconds = settings.rasa_timeout_seconds + 2.0
+        self.lock_ms = int((settings.rasa_timeout_seconds * 2 + 5) * 1000)
+        self._finish = redis.register_script(FINISH_SCRIPT)
+        self._release = redis.register_script(RELEASE_SCRIPT)
+
+    def keys(self, conversation_id: str) -> tuple[str, str]:
+        """The lock and the last-answered id of a conversation (named by a hash of its id, so
+        nothing outlives an erasure that could lead back to it; both expire on their own)."""
+        name = hashlib.blake2b(conversation_id.encode(), digest_size=12).hexdigest()
+        return self.settings.key("turn", name, "lock"), self.settings.key("turn", name, "done")
+
+    async def _earlier_pending(self, conversation_id: str, message_id: str, done: str) -> bool:
+        """Is there a citizen message stored after ``done`` and before ``message_id``?"""
+        entries = await self.redis.xrange(self.messages.messages(conversation_id),
+                                          f"({done}", f"({message_id}", count=50)
+        return any(fields.get("role") == "citizen" for _, fields in entries)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, conversation_id: str, message_id: str) -> AsyncIterator[None]:
+        """Hold the conversation's turn for the message ``message_id`` while the block runs."""
+        lock, done_key = self.keys(conversation_id)
+        token = secrets.token_hex(8)
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            if await self.redis.set(lock, token, nx=True, px=self.lock_ms):
+                done = await self.redis.get(done_key) or "0-0"
+                if id_key(done) >= id_key(message_id) or not await self._earlier_pending(
+                        conversation_id, message_id, done):
+                    break
+                await self._release(keys=[lock], args=[token])
+            if time.monotonic() >= deadline:
+                log.warning("turn order: gave up waiting for an earlier turn; going ahead")
+                break
+            await asyncio.sleep(POLL_SECONDS)
+        try:
+            yield
+        finally:  # a turn that gave up waiting holds no lock: the token matches nothing
+            await self._finish(keys=[lock, done_key], args=[token, message_id,
+                                                            DONE_TTL_SECONDS])

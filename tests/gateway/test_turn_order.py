@@ -1,0 +1,106 @@
+"""Two messages of one conversation on two gateway instances reach Rasa one at a time and in the
+order they were stored (issue 12: Rasa's Redis lock store races across Rasa instances, so the
+gateway must never send it two turns of one conversation at once)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.settings import Settings
+from tests.gateway.conftest import gateway_settings, new_conversation, run, runtime_of
+
+
+class SlowRasa:
+    """A scripted Rasa shared by both instances: records when each turn starts and ends."""
+
+    def __init__(self, slow_text: str, seconds: float) -> None:
+        self.slow_text = slow_text
+        self.seconds = seconds
+        self.spans: list[tuple[str, float, float]] = []
+        self.lock = threading.Lock()
+
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        """Answer a webhook call after a pause, recording its span."""
+        if request.url.path != "/webhooks/rest/webhook":
+            return httpx.Response(200, json={})
+        text = json.loads(request.content)["message"]
+        start = time.monotonic()
+        await asyncio.sleep(self.seconds if text == self.slow_text else 0.01)
+        with self.lock:
+            self.spans.append((text, start, time.monotonic()))
+        return httpx.Response(200, json=[{"text": f"echo: {text}"}])
+
+
+@pytest.fixture
+def shared(redis_url: str) -> Settings:
+    return gateway_settings(redis_url, rasa_timeout_seconds=3.0)
+
+
+@pytest.fixture
+def two(shared: Settings) -> Iterator[tuple[TestClient, TestClient, SlowRasa]]:
+    rasa = SlowRasa("first", 0.6)
+    with TestClient(create_app(shared)) as one, TestClient(create_app(shared)) as other:
+        for client in (one, other):
+            runtime_of(client).rasa.client = httpx.AsyncClient(
+                transport=httpx.MockTransport(rasa.handler))
+        yield one, other, rasa
+
+
+def assert_in_order_without_overlap(rasa: SlowRasa, texts: list[str]) -> None:
+    assert [text for text, _, _ in rasa.spans] == texts
+    for (_, _, end), (_, start, _) in zip(rasa.spans, rasa.spans[1:], strict=False):
+        assert start >= end, rasa.spans
+
+
+def test_messages_sent_to_two_instances_are_answered_one_at_a_time_in_order(
+        two: tuple[TestClient, TestClient, SlowRasa]) -> None:
+    """'first' (a slow turn) on instance one, 'second' on instance two 100 ms later: Rasa sees
+    'second' only after 'first' has finished, and both replies are stored."""
+    one, other, rasa = two
+    cid = new_conversation(one)
+    results: dict[str, int] = {}
+
+    def send(client: TestClient, text: str) -> None:
+        response = client.post(f"/api/conversations/{cid}/messages", json={"text": text})
+        results[text] = response.status_code
+
+    first = threading.Thread(target=send, args=(one, "first"))
+    first.start()
+    time.sleep(0.1)
+    send(other, "second")
+    first.join()
+    assert results == {"first": 200, "second": 200}
+    assert_in_order_without_overlap(rasa, ["first", "second"])
+    texts = [m["text"] for m in one.get(f"/api/conversations/{cid}/messages").json()["messages"]]
+    assert texts == ["first", "second", "echo: first", "echo: second"]
+
+
+def test_a_later_message_whose_turn_starts_first_waits_for_the_earlier_one(
+        two: tuple[TestClient, TestClient, SlowRasa]) -> None:
+    """Both messages stored; the later one's turn starts first on instance two, the earlier
+    one's 200 ms later on instance one: Rasa still sees them in stored order."""
+    one, other, rasa = two
+    rasa.slow_text = "none"
+    cid = new_conversation(one)
+    turns_one, turns_two = runtime_of(one).turns, runtime_of(other).turns
+    early = run(one, lambda: turns_one.accept(cid, "earlier", None))
+    late = run(other, lambda: turns_two.accept(cid, "later", None))
+
+    def respond_late() -> None:
+        run(other, lambda: turns_two.respond(late))
+
+    waiting = threading.Thread(target=respond_late)
+    waiting.start()
+    time.sleep(0.2)
+    run(one, lambda: turns_one.respond(early))
+    waiting.join()
+    assert_in_order_without_overlap(rasa, ["earlier", "later"])
