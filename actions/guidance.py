@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +28,10 @@ from actions.conversation import (
     latest_text,
 )
 from actions.replies import say
-from actions.resources import get_guidance
+from actions.resources import get_guidance, get_redis
+from actions.settings import get_settings
 from privacy.redaction import PLACEHOLDERS, kinds_already_redacted, redact
+from records.performance import PerformanceKeys, count_sync
 from safety.detection import detect_safety_concern
 
 logger = logging.getLogger(__name__)
@@ -304,6 +307,15 @@ class ActionChooseArticle(Action):
         return turn.events
 
 
+def count_not_what_i_asked() -> None:
+    """Count "that's not what I asked" for the performance page (best effort)."""
+    try:
+        count_sync(get_redis(), PerformanceKeys(get_settings().redis_key_prefix), time.time(),
+                   "not_what_i_asked")
+    except Exception as exc:  # a figure must never break the conversation
+        logger.warning("could not count not_what_i_asked: %s", type(exc).__name__)
+
+
 class ActionNotHelpful(Action):
     """'That's not what I asked' or 'that didn't help': apologise, and offer a person."""
 
@@ -315,6 +327,8 @@ class ActionNotHelpful(Action):
     ) -> list[EventType]:
         turn = Turn(text=latest_text(tracker))
         note_failure(turn, dispatcher, tracker, "utter_sorry_try_again")
+        if (tracker.latest_message or {}).get("intent", {}).get("name") == "not_what_i_asked":
+            count_not_what_i_asked()
         return turn.events
 
 

@@ -224,6 +224,13 @@ class PerformanceWriter:
                                maxlen=COMMENTS_MAXLEN, approximate=True)
 
 
+def count_sync(client: SyncRedis, keys: PerformanceKeys, ts: float, name: str) -> None:
+    """Add one to a counter of the day of ``ts`` (action server, blocking client)."""
+    with client.pipeline(transaction=False) as pipe:
+        add_counts(pipe, keys, day_of(ts), {name: 1})
+        pipe.execute()
+
+
 def count_callback_opened_sync(client: SyncRedis, keys: PerformanceKeys, ts: float,
                                conversation_ref: str | None) -> None:
     """A callback request was stored (action server, blocking client): counted on its day,

@@ -5,12 +5,18 @@ bad input is refused and changes nothing; only managers and admins see the figur
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from pathlib import Path
 from typing import Any
 
+import redis
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.performance.export import SUPPRESS_BELOW
+from gateway.performance.figures import Period, load
+from records.performance import PerformanceKeys, count_sync
 from tests.gateway.conftest import (
     ScriptedRasa,
     add_user,
@@ -210,3 +216,36 @@ def test_metrics_parse_with_the_prometheus_parser(client: TestClient,
     assert sum(queue.values()) == 1
     assert families["csa_advisers_online"].samples[0].value == 1
     assert "csa_http_requests" in families and "csa_sockets_open" in families
+
+
+def test_grafana_dashboard_uses_only_metrics_the_gateway_serves(client: TestClient,
+                                                               rasa: ScriptedRasa) -> None:
+    """Every csa_* metric named in docs/grafana-dashboard.json is a family /metrics declares
+    (a labelled counter has no sample until its first label appears, so families are compared,
+    without the _total/_bucket suffixes)."""
+    seed(client, rasa)
+    served = {f.name for f in text_string_to_metric_families(client.get("/metrics").text)}
+    dashboard = json.loads((Path(__file__).parents[2] / "docs" / "grafana-dashboard.json")
+                           .read_text())
+    named = {name for p in dashboard["panels"] for t in p["targets"]
+             for name in re.findall(r"csa_[a-z_]+?(?=_total|_bucket|\b)", t["expr"])}
+    assert named and named <= served, named - served
+
+
+def test_counts_go_to_the_day_and_the_month(client: TestClient) -> None:
+    """One increment from the action server's writer lands in the day's and the month's hash;
+    a period of whole months reads the month hash, its edge days the day hashes."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    prefix = runtime.settings.redis_key_prefix
+    sync = redis.Redis.from_url(runtime.settings.redis_url, decode_responses=True)
+    keys = PerformanceKeys(prefix)
+    ts = dt.datetime(2026, 10, 31, 23, 59, tzinfo=dt.UTC).timestamp()
+    count_sync(sync, keys, ts, "not_what_i_asked")
+    count_sync(sync, keys, ts + 120, "not_what_i_asked")  # 1 November
+    assert sync.hget(keys.day("2026-10-31"), "not_what_i_asked") == "1"
+    assert sync.hget(keys.month("2026-10"), "not_what_i_asked") == "1"
+    assert sync.hget(keys.month("2026-11"), "not_what_i_asked") == "1"
+    october = Period(dt.date(2026, 10, 1), dt.date(2026, 11, 1))
+    figures = client.portal.call(load, runtime.redis, prefix, october)  # type: ignore[union-attr]
+    assert figures.get("not_what_i_asked") == 2
+    sync.close()
