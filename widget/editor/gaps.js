@@ -48,7 +48,7 @@ function attachForm(group, index) {
     if (!article.value) return;
     const data = await get(`/api/editor/articles/${article.value}/sections`);
     section.append(...data.sections.map((s) => el("option", { value: s.key,
-      text: `${s.heading || "Introduction"} (${s.questions.length} question${s.questions.length === 1 ? "" : "s"})` })));
+      text: `${s.heading || "Introduction"} (${s.questions.length} question${s.questions.length === 1 ? "" : "s"}${s.questions.length >= 12 ? ", full" : ""})` })));
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
