@@ -1,0 +1,66 @@
+"""Presidio + spaCy detection (privacy.detection) and the redacted copies (privacy.redactor).
+
+What must hold: each kind is found in a UK-format example and replaced by its placeholder;
+council place and service names are not people; nothing is downloaded (the model loads from
+its package); the transcript copy keeps what an adviser needs (name, address, phone) while the
+full copy removes everything; bad kinds are refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy.detection import shared_detector
+from privacy.redaction import PLACEHOLDERS
+from privacy.redactor import redactions
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("Hello, I'm Ruth Okonkwo and I need help", "person", "Ruth Okonkwo"),
+    ("my name is tom baker", "person", "tom baker"),
+    ("we live at 27 Foxglove Road now", "address", "27 Foxglove Road"),
+    ("postcode is MB3 8QL", "postcode", "MB3 8QL"),
+    ("my date of birth is 2nd May 1990", "date_of_birth", "2nd May 1990"),
+    ("ring me on 07700 900888", "phone", "07700 900888"),
+    ("or +44 20 7946 0321 at work", "phone", "+44 20 7946 0321"),
+    ("write to r.ok@example.org", "email", "r.ok@example.org"),
+    ("NI AB 12 34 56 C", "ni_number", "AB 12 34 56 C"),
+    ("card 4111-1111-1111-1111", "card_number", "4111-1111-1111-1111"),
+    ("sort code 11-22-33 account 44556677", "bank_details", "44556677"),
+])
+def test_each_kind_is_found_and_replaced(text: str, kind: str, value: str) -> None:
+    result = shared_detector().redact(text)
+    assert kind in result.kinds
+    assert value not in result.text
+    assert PLACEHOLDERS[kind] in result.text
+
+
+@pytest.mark.parametrize("text", [
+    "there's a pothole on High Street by the bank",
+    "how do I renew my Blue Badge",
+    "I get Universal Credit, can I get council tax help",
+    "is Millbrook Leisure Centre open on Sunday",
+    "Victoria Road bins were missed on 14/01/2027",
+    "my reference is MB-2026-004512 and I paid £120.50",
+    "St Mary's School admissions",
+])
+def test_look_alikes_are_left_alone(text: str) -> None:
+    assert shared_detector().redact(text).text == text
+
+
+def test_copies_for_transcript_and_analytics() -> None:
+    text = "I'm Ruth Okonkwo, 27 Foxglove Road, call 07700 900888, card 4111 1111 1111 1111"
+    copies = redactions(text)
+    for kept in ("Ruth Okonkwo", "27 Foxglove Road", "07700 900888"):
+        assert kept in copies.transcript.text and kept not in copies.full.text
+    assert "4111" not in copies.transcript.text and "4111" not in copies.full.text
+    assert copies.transcript.kinds == ("card_number",)
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown personal-data kinds"):
+        shared_detector().find("hello", kinds=["shoe_size"])
+
+
+def test_empty_text_finds_nothing() -> None:
+    assert shared_detector().find("   ") == []
