@@ -131,7 +131,8 @@ def test_personal_data_leaves_no_trace_after_erasure(live_stack: LiveStack) -> N
     dump = everything_in(client)
     for needle in (cid, *PERSONAL):
         assert not found(dump, needle), f"{needle!r} survives in {found(dump, needle)}"
-    audits = [fields for _, fields in client.xrange("csa:audit:console")
+    entries: list[tuple[str, dict[str, str]]] = client.xrange("csa:audit:console")  # type: ignore[assignment]
+    audits = [fields for _, fields in entries
               if fields.get("action") == "erase"
               and fields.get("conversation_ref") == conversation_ref(cid)]
     assert audits and audits[-1]["callbacks"] == "1" and audits[-1]["cases"] == "1"
