@@ -34,7 +34,11 @@ class ChunkScore(NamedTuple):
 
 @dataclass(frozen=True)
 class QueryScores:
-    """Every candidate chunk of one question with its dense and BM25 score."""
+    """Every candidate chunk of one question with its dense and BM25 score.
+
+    ``dense_top`` is the best cosine of any section's own text (example questions excluded);
+    the off-topic gate looks at it.
+    """
 
     question: str
     chunks: list[ChunkScore]
@@ -274,28 +278,34 @@ class KnowledgeBase:
             return self.chunks[chunk_id]
         return None
 
-    def _fold_questions(self, vector: np.ndarray, dense: dict[int, float]) -> None:
+    def _fold_questions(self, vector: np.ndarray, dense: dict[int, float]) -> float:
         """A section's cosine is the best of its own text and its example questions.
 
         Each example question that is a candidate lifts every text chunk of its section
-        (adding that section to the candidates when its text was not among them).
+        (adding that section to the candidates when its text was not among them). Returns
+        the best cosine of any candidate section's own text, before lifting: the off-topic
+        gate's input, since question-shaped text matches question-shaped examples on form
+        alone ("how do I …" against "how do I …") whatever the topic.
         """
         best: dict[str, float] = {}
         for chunk_id, value in dense.items():
             chunk = self.chunks.get(chunk_id)
             if chunk is not None and chunk.kind == "question":  # headings are not folded
                 best[chunk.section] = max(value, best.get(chunk.section, -1.0))
-        if not best:
-            return
         text_ids = [i for section in best for i in self.section_text.get(section, [])]
         missing = [i for i in text_ids if i not in dense]
         if missing:
             rows = self.vectors.reconstruct_many(np.array(missing, dtype=np.int64))
             for chunk_id, value in zip(missing, rows @ vector, strict=True):
                 dense[chunk_id] = float(value)
+        text_top = max(
+            (v for i, v in dense.items() if i in self.chunks and self.chunks[i].kind == "text"),
+            default=0.0,
+        )
         for chunk_id in text_ids:
             section_best = best[self.chunks[chunk_id].section]
             dense[chunk_id] = max(dense[chunk_id], section_best)
+        return text_top
 
     def embed_query(self, question: str) -> np.ndarray:
         """The question's vector (one model call)."""
@@ -314,14 +324,13 @@ class KnowledgeBase:
             for s, i in zip(dense_scores, dense_ids, strict=True)
             if int(i) in self.chunks and self.chunks[int(i)].kind != "heading"
         }
-        dense_top = max(dense.values(), default=0.0)
         bm25 = {int(i): float(s) for s, i in zip(bm25_scores, bm25_ids, strict=True)}
         missing_dense = [i for i in bm25 if i not in dense and i in self.chunks]
         if missing_dense:
             rows = self.vectors.reconstruct_many(np.array(missing_dense, dtype=np.int64))
             for chunk_id, value in zip(missing_dense, rows @ vector, strict=True):
                 dense[chunk_id] = float(value)
-        self._fold_questions(vector, dense)
+        dense_top = self._fold_questions(vector, dense)
         missing_bm25 = [i for i in dense if i not in bm25]
         bm25.update(self.keywords.score(question, missing_bm25))
         chunks = [
