@@ -1,0 +1,1 @@
+"""Deployment profiles: several instances behind nginx (see docs/deployment.md)."""
