@@ -16,6 +16,7 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic
 from sanic.worker.loader import AppLoader
 
+from actions.metrics import install as install_metrics
 from actions.resources import warm_up_guidance
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ def create_app(action_executor: ActionExecutor, endpoints: str) -> Sanic:
     """Build rasa_sdk's app for one worker and add the warm-up listener."""
     app = create_app_for_serve(action_executor, cors_origins=None, endpoints=endpoints)
     app.register_listener(_warm_up, "after_server_start")
+    install_metrics(app)
     return app
 
 

@@ -138,9 +138,6 @@ class CitizenTurns:
         metrics.TURN_SECONDS.labels("rasa").observe(time.perf_counter() - started)
         output = parse_output(items)
         replies = await store_drafts(self.store, conversation_id, output.drafts)
-        if replies:  # the performance page's time to first answer and topic
-            await self.analytics.rollups.answered(conversation_id, next(
-                (s.article_id for m in replies for s in m.sources or []), None))
         if output.abstained:
             await self.analytics.gap("abstained", conversation_id, text)
         if output.handoff is not None:
@@ -152,6 +149,9 @@ class CitizenTurns:
                 topic=str(output.handoff.get("topic") or ""),
                 question=text,
             )
+        if replies:  # the performance page's time to first answer (any reply) and topic
+            await self.analytics.rollups.answered(conversation_id, next(
+                (s.article_id for m in replies for s in m.sources or []), None))
         if not replies:
             replies = [await self._system(conversation_id, await self._why_silent())]
         return replies
