@@ -91,4 +91,14 @@ setup_test_tools() {
       exit 1
     fi
   fi
+  # The multi-instance test runs gateways behind Debian's nginx (deploy/, issue 12).
+  if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "Installing Debian's nginx for the multi-instance test"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+    else
+      echo "The multi-instance test needs nginx: sudo apt install nginx." >&2
+      exit 1
+    fi
+  fi
 }
