@@ -19,6 +19,7 @@ import { buildView, describeState, setContact } from "./src/view.js";
 import { configFromScript } from "./src/config.js";
 import { FocusTrap } from "./src/focus-trap.js";
 import { Survey } from "./src/survey.js";
+import { copyFileName, downloadText, eraseConversation, transcriptText } from "./src/privacy-controls.js";
 
 export const MAX_LENGTH = 1000;
 const TYPING_AFTER_MESSAGE_MS = 1500;
@@ -94,7 +95,11 @@ export class Assistant {
       v.confirm.hidden = true;
       v.clear.focus();
     });
-    v.confirmYes.addEventListener("click", () => this.clearConversation());
+    v.confirmYes.addEventListener("click", () => this.deleteConversation());
+    v.save.addEventListener("click", () => {
+      downloadText(transcriptText(v.log, this.config.title, this.s), copyFileName());
+      v.status.textContent = this.s.copySaved;
+    });
     v.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
@@ -362,6 +367,22 @@ export class Assistant {
       live.append(h("p", { text }));
       while (live.childElementCount > 3) live.firstElementChild.remove();
     }, 50);
+  }
+
+  /** Erase the conversation on the server, then forget it here; if the server could not
+   * erase it, say so and keep it (the citizen can try again). */
+  async deleteConversation() {
+    const v = this.v;
+    v.confirmYes.disabled = true;
+    v.status.textContent = this.s.clearing;
+    const outcome = await eraseConversation(this.config.service, this.store.conversationId);
+    v.confirmYes.disabled = false;
+    if (outcome === "failed") {
+      v.status.textContent = this.s.clearFailed;
+      v.confirmText.focus();
+      return;
+    }
+    this.clearConversation();
   }
 
   clearConversation() {

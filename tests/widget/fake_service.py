@@ -66,6 +66,7 @@ class FakeService:
         self.seq = 0
         self.loop: asyncio.AbstractEventLoop | None = None
         self.received_frames: list[dict[str, Any]] = []
+        self.erased: list[str] = []
         self.app = self.build()
 
     # --- storage -----------------------------------------------------------------
@@ -122,6 +123,20 @@ class FakeService:
             cid = secrets.token_urlsafe(24)
             service.conversations[cid] = FakeConversation()
             return JSONResponse({"conversation_id": cid, "mode": "bot"}, status_code=201)
+
+        @app.delete("/api/conversations/{cid}")
+        async def erase(cid: str) -> Response:
+            """The citizen's "Delete this conversation" (the real one: privacy.erasure)."""
+            if service.refuse:
+                return JSONResponse({"error": {"code": "unavailable"}}, status_code=503)
+            conv = service.conversations.pop(cid, None)
+            if conv is None:
+                return JSONResponse({"error": {"code": "unknown_conversation"}}, status_code=404)
+            service.erased.append(cid)
+            for ws in list(conv.sockets):
+                with contextlib.suppress(Exception):
+                    await ws.close(code=4404)
+            return Response(status_code=204)
 
         @app.get("/api/service-info")
         async def info() -> dict[str, Any]:

@@ -115,7 +115,7 @@ def test_axe_finds_nothing_in_any_state(page: Any, fake: Any, hosts: Any,
     service.refuse = False
     page.locator(".csa-status--open").wait_for(timeout=20_000)
 
-    page.get_by_role("button", name="Clear conversation").click()
+    page.get_by_role("button", name="Delete this conversation").click()
     check(page, shots, "confirm-clear")
 
 

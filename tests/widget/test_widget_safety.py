@@ -165,12 +165,14 @@ def test_clear_conversation_forgets_it(page: Any, fake: Any, hosts: Any) -> None
     widget.send("first conversation")
     widget.wait_for_count("bot", 1)
     first_id = widget.stored()["conversationId"]
-    page.get_by_role("button", name="Clear conversation").click()
+    page.get_by_role("button", name="Delete this conversation").click()
     page.get_by_role("button", name="No, keep it").click()
     assert len(widget.messages()) == 2
-    page.get_by_role("button", name="Clear conversation").click()
-    page.get_by_role("button", name="Yes, clear it").click()
+    page.get_by_role("button", name="Delete this conversation").click()
+    page.get_by_role("button", name="Yes, delete it").click()
+    page.locator(".csa-status", has_text="Conversation deleted.").wait_for()
     assert widget.messages() == []
+    assert first_id in fake.service.erased  # erased on the service, not only forgotten here
     assert "conversationId" not in widget.stored()
     assert "csa-input" in widget.active() or "textarea" in widget.active()
     widget.send("second conversation")

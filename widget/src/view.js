@@ -46,6 +46,7 @@ export function buildView(root, config, s) {
     : null;
   ref.person = h("button", { type: "button", class: "csa-button csa-person", text: s.talkToPerson });
   ref.clear = h("button", { type: "button", class: "csa-link-button", text: s.clear });
+  ref.save = h("button", { type: "button", class: "csa-link-button", text: s.saveCopy });
   ref.confirmText = h("p", { id: "csa-confirm-text", tabindex: "-1", text: s.clearQuestion });
   ref.confirmYes = h("button", { type: "button", class: "csa-button csa-button--warning", text: s.clearYes });
   ref.confirmNo = h("button", { type: "button", class: "csa-button csa-button--secondary", text: s.clearNo });
@@ -77,7 +78,7 @@ export function buildView(root, config, s) {
     ref.count, ref.countLive);
   ref.live = h("div", { class: "csa-vh", "aria-live": "polite" });
   ref.privacy = h("div", { class: "csa-foot" },
-    config.privacyUrl ? externalLink(config.privacyUrl, s.privacy, s) : null, ref.clear);
+    config.privacyUrl ? externalLink(config.privacyUrl, s.privacy, s) : null, ref.save, ref.clear);
   ref.panel = h("div", {
     id: "csa-panel", class: "csa-panel", role: launcherMode ? "dialog" : null,
     "aria-labelledby": "csa-title", hidden: launcherMode,
