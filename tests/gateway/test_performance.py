@@ -12,8 +12,10 @@ from typing import Any
 
 import redis
 from fastapi.testclient import TestClient
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from actions import metrics as action_metrics
 from gateway.performance.export import SUPPRESS_BELOW
 from gateway.performance.figures import Period, load
 from records.performance import PerformanceKeys, count_sync
@@ -220,11 +222,13 @@ def test_metrics_parse_with_the_prometheus_parser(client: TestClient,
 
 def test_grafana_dashboard_uses_only_metrics_the_gateway_serves(client: TestClient,
                                                                rasa: ScriptedRasa) -> None:
-    """Every csa_* metric named in docs/grafana-dashboard.json is a family /metrics declares
-    (a labelled counter has no sample until its first label appears, so families are compared,
-    without the _total/_bucket suffixes)."""
+    """Every csa_* metric named in docs/grafana-dashboard.json is a family the gateway's or the
+    action server's /metrics declares (a labelled counter has no sample until its first label
+    appears, so families are compared, without the _total/_bucket suffixes)."""
     seed(client, rasa)
     served = {f.name for f in text_string_to_metric_families(client.get("/metrics").text)}
+    served |= {f.name for f in text_string_to_metric_families(
+        generate_latest(action_metrics.REGISTRY).decode())}
     dashboard = json.loads((Path(__file__).parents[2] / "docs" / "grafana-dashboard.json")
                            .read_text())
     named = {name for p in dashboard["panels"] for t in p["targets"]
