@@ -6,7 +6,8 @@ Rasa 3.6's Redis tracker store merges an empty tracker with the stored one and s
 nothing); the callback requests and missed-bin cases made in it. Entries removed: the
 conversation's place in every handoff queue and the held hash, and its entries in the
 ``analytics:events``, ``analytics:gaps`` and ``audit:console`` streams (found by
-``conversation_ref`` or, for entries written before refs, by the id).
+``conversation_ref`` or, for entries written before refs, by the id); the performance
+rollups' ``perf:conv:{ref}`` hash (the day and month counters hold counts only and stay).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from records.callbacks import CallbackKeys, delete_callback, list_callbacks
 from records.cases import CaseKeys
 from records.conversations import ConversationKeys
 from records.handoff import HandoffKeys
+from records.performance import PerformanceKeys
 
 RASA_KEY_PREFIX = "csa:"  # Rasa 3.6 accepts only an alphanumeric prefix (bot/endpoints.yml)
 SCAN_BATCH = 1000
@@ -76,6 +78,9 @@ class ConversationEraser:
             f"{RASA_KEY_PREFIX}tracker:{conversation_id}"))
         report.keys += int(report.rasa_tracker)
         report.keys += int(await self.redis.delete(f"{RASA_KEY_PREFIX}lock:{conversation_id}"))
+        # the performance rollups' per-conversation hash (records.performance; counts stay)
+        report.keys += int(await self.redis.delete(
+            PerformanceKeys(self.prefix).conversation(conversation_ref(conversation_id))))
         for queue in self.queues:
             report.queue_entries += int(await self.redis.zrem(
                 self.handoff.queue(queue), conversation_id))

@@ -26,6 +26,7 @@ from records.analytics import AnalyticsKeys
 from records.callbacks import CallbackKeys, delete_callback
 from records.cases import CaseKeys
 from records.conversations import ConversationKeys
+from records.performance import PerformanceKeys
 
 log = logging.getLogger("privacy.retention")
 DAY = 86400
@@ -58,6 +59,7 @@ class RetentionSweeper:
         streams = AnalyticsKeys(self.prefix)
         return {streams.events: self.settings.analytics_retention_days,
                 streams.gaps: self.settings.gaps_retention_days,
+                PerformanceKeys(self.prefix).comments: self.settings.analytics_retention_days,
                 streams.audit: self.settings.audit_retention_days}
 
     async def sweep(self, now: float | None = None) -> dict[str, int]:
