@@ -182,7 +182,21 @@ def page(body: str, title: str = "Service performance", script: bool = False) ->
             f'<main id="main" tabindex="-1">{body}</main></body></html>')
 
 
-def report(now: Figures, before: Figures, cost: float, cost_source: str) -> str:
+def comments_section(comments: list[dict[str, str]]) -> str:
+    """The newest survey comments of the period (already redacted when stored)."""
+    if not comments:
+        body = "<p>No comments in this period.</p>"
+    else:
+        items = "".join(f"<li><strong>{escape(c.get('answer', ''))}</strong>: "
+                        f"{escape(c.get('text', ''))}</li>" for c in comments)
+        body = f'<ul class="comments" id="comments">{items}</ul>'
+    return ('<section aria-labelledby="comments-h"><h2 id="comments-h">What people said</h2>'
+            "<p>The newest comments left with the end-of-conversation question, with personal "
+            f"details removed.</p>{body}</section>")
+
+
+def report(now: Figures, before: Figures, cost: float, cost_source: str,
+           comments: list[dict[str, str]] | None = None) -> str:
     """The whole report for a period."""
     start, end = now.period.start.isoformat(), now.period.end.isoformat()
     form = ('<form class="period" method="get" action="/performance">'
@@ -200,7 +214,8 @@ def report(now: Figures, before: Figures, cost: float, cost_source: str) -> str:
               '<a href="/api/performance/export.csv">CSV</a> or '
               '<a href="/api/performance/export.json">JSON</a> (last 12 complete weeks).</p>'
               "</section>")
-    return page(intro + form + sections(now, before, cost, cost_source) + export)
+    return page(intro + form + sections(now, before, cost, cost_source)
+                + comments_section(comments or []) + export)
 
 
 def sign_in_page() -> str:

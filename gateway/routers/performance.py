@@ -19,6 +19,7 @@ from gateway.performance.export import last_complete_week, to_csv, to_json, week
 from gateway.performance.figures import Period, load_with_previous, parse_period
 from gateway.runtime import Runtime
 from privacy.redactor import redact_fully
+from records.performance import PerformanceKeys, read_comments
 
 router = APIRouter(tags=["performance"])
 MAX_COMMENT_CHARS = 500
@@ -60,8 +61,12 @@ async def performance_page(request: Request, runtime: RuntimeDep,
     now, before = await load_with_previous(runtime.redis, runtime.settings.redis_key_prefix,
                                            period)
     settings = runtime.settings
+    since = dt.datetime.combine(period.start, dt.time(), dt.UTC).timestamp()
+    until = since + period.length * 86_400
+    comments = await read_comments(runtime.redis, PerformanceKeys(settings.redis_key_prefix),
+                                   since, until, limit=20)
     return HTMLResponse(page.report(now, before, settings.performance_cost_per_contact,
-                                    settings.performance_cost_source))
+                                    settings.performance_cost_source, comments))
 
 
 @router.get("/api/performance")

@@ -131,6 +131,7 @@ def test_page_shows_the_figures_with_charts_and_tables(client: TestClient,
     assert '<th scope="row">council-tax</th><td>2</td>' in html  # top topic not contained
     assert "<script>" not in html and "style=" not in html
     assert "£8.49" in html and "estimate" in html
+    assert "<strong>no</strong>: write to me at" in html and "jo@example.org" not in html
 
 
 def test_export_suppresses_small_numbers(client: TestClient, rasa: ScriptedRasa) -> None:
