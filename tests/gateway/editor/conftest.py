@@ -94,6 +94,7 @@ def editors(editor_settings: Settings) -> Iterator[Editors]:
 
 # --- real browser -----------------------------------------------------------------------------
 DEMO_PASSWORD = "editor-tests-only-9q2w"
+SERVER_PREFIXES: dict[str, str] = {}  # editor_server URL -> its Redis key prefix
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +129,10 @@ def editor_server(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         time.sleep(0.05)
     runtime: EditorRuntime = app.state.editor
     assert runtime.wait_for_guidance(180) is not None, runtime.load_error
+    url = f"http://127.0.0.1:{port}"
+    SERVER_PREFIXES[url] = settings.redis_key_prefix
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=15)

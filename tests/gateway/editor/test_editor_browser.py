@@ -11,7 +11,7 @@ import redis
 from editorial.gaps import record_gap
 from editorial.keys import EditorKeys
 
-from .conftest import DEMO_PASSWORD
+from .conftest import DEMO_PASSWORD, SERVER_PREFIXES
 from .editor_pages import EditorPages
 
 pytestmark = pytest.mark.browser
@@ -117,7 +117,7 @@ def test_gap_report_lists_a_question_the_bot_could_not_answer(
     editor = EditorPages(page, editor_server)
     editor.sign_in("eddie", DEMO_PASSWORD)
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    keys = _server_keys(client)
+    keys = EditorKeys(SERVER_PREFIXES[editor_server])
     record_gap(client, keys, "how do I get a licence to keep bees", "abstained", "conv-bees")
     record_gap(client, keys, "do I need permission to keep beehives", "handoff", "conv-hive")
     page.goto(f"{editor_server}/editor/gaps")
@@ -127,13 +127,6 @@ def test_gap_report_lists_a_question_the_bot_could_not_answer(
     group.first.get_by_role("button", name="Start a new article from these questions").click()
     page.get_by_role("heading", name="Questions this article should answer").wait_for()
     assert page.locator("#gap-questions li").count() == 2
-
-
-def _server_keys(client: redis.Redis) -> EditorKeys:
-    """The editor server's key prefix (the only ``eb…:`` prefix with editor articles)."""
-    for key in client.scan_iter("eb*:editor:articles"):
-        return EditorKeys(key.removesuffix("editor:articles"))
-    raise AssertionError("the editor server has no articles in Redis")
 
 
 def test_pages_pass_axe_in_every_state(editor_server: str, new_page: Any) -> None:

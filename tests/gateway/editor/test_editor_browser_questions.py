@@ -12,10 +12,10 @@ import pytest
 import redis
 
 from editorial.gaps import record_gap
+from editorial.keys import EditorKeys
 
-from .conftest import DEMO_PASSWORD, ROOT
+from .conftest import DEMO_PASSWORD, ROOT, SERVER_PREFIXES
 from .editor_pages import EditorPages
-from .test_editor_browser import _server_keys
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "test-results" / "screenshots"
@@ -183,7 +183,7 @@ def test_a_gap_is_attached_to_a_section_and_leaves_the_page(
     from tests.widget.conftest import assert_no_axe_violations
 
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    keys = _server_keys(client)
+    keys = EditorKeys(SERVER_PREFIXES[editor_server])
     for text in (
         "/affirm",
         "/request_human",
