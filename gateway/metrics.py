@@ -8,6 +8,7 @@ Metric names and suggested alerts are in docs/operations.md.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,18 @@ async def refresh(runtime: Runtime) -> None:
         QUEUE_LENGTH.labels(name).set(int(length))
     ADVISERS_ONLINE.set(await runtime.presence.count())
     SOCKETS_OPEN.set(runtime.sockets.total)
+
+
+def may_scrape(address: str, public: bool) -> bool:
+    """Whether a client may read ``/metrics``: any with ``METRICS_PUBLIC``, otherwise only
+    loopback and private-network addresses (a monitoring network, not the internet)."""
+    if public:
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address == "testclient"  # Starlette's in-process test client
+    return ip.is_loopback or ip.is_private
 
 
 def exposition() -> tuple[bytes, str]:

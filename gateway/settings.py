@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # contact (GBP). The default is the often-quoted SOCITM Insight (2012) average for a UK
     # council phone contact; set your own from your contact centre's costs.
     performance_cost_per_contact: float = Field(default=2.83, ge=0, le=1000)
+    # /metrics answers loopback and private-network clients only, unless this is true.
+    metrics_public: bool = False
     performance_cost_source: str = ("The default, £2.83, is the average cost of a council phone "
                                     "contact published by SOCITM Insight in 2012.")
     stream_maxlen: int = 2000

@@ -129,8 +129,11 @@ async def survey(conversation_id: ConversationId, body: SurveyAnswer,
 
 
 @router.get("/metrics", include_in_schema=False)
-async def prometheus_metrics(runtime: RuntimeDep) -> Response:
-    """Operators' metrics in the Prometheus text format."""
+async def prometheus_metrics(request: Request, runtime: RuntimeDep) -> Response:
+    """Operators' metrics in the Prometheus text format (404 from public addresses unless
+    ``METRICS_PUBLIC``)."""
+    if not metrics.may_scrape(runtime.limits.address(request), runtime.settings.metrics_public):
+        raise ApiError(404, "not_found", "Not found.")
     await metrics.refresh(runtime)
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type)

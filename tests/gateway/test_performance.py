@@ -16,6 +16,7 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from actions import metrics as action_metrics
+from gateway.metrics import may_scrape
 from gateway.performance.export import SUPPRESS_BELOW
 from gateway.performance.figures import Period, load
 from records.performance import PerformanceKeys, count_sync
@@ -254,3 +255,11 @@ def test_counts_go_to_the_day_and_the_month(client: TestClient) -> None:
     figures = client.portal.call(load, runtime.redis, prefix, october)  # type: ignore[union-attr]
     assert figures.get("not_what_i_asked") == 2
     sync.close()
+
+
+def test_metrics_are_not_served_to_public_addresses() -> None:
+    """Loopback and private networks may scrape; a public address may not, unless allowed."""
+    assert may_scrape("127.0.0.1", False) and may_scrape("10.1.2.3", False)
+    assert may_scrape("::1", False)
+    assert not may_scrape("81.2.69.160", False) and not may_scrape("unknown", False)
+    assert may_scrape("81.2.69.160", True)
