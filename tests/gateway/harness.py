@@ -41,8 +41,9 @@ class GatewayProcess:
         """Base URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> None:
-        """Start and wait for /healthz."""
+    def start(self, timeout: float = 180.0) -> None:
+        """Start and wait for /healthz (loading spaCy for redaction takes 40 s or more on a
+        loaded 2-core machine, longer with two gateways starting at once)."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gateway", "--host", "127.0.0.1", "--port", str(self.port),
