@@ -28,7 +28,7 @@ from actions.conversation import (
     latest_text,
 )
 from actions.replies import say
-from actions.resources import get_guidance, get_redis
+from actions.resources import get_crisis_similarity, get_guidance, get_redis
 from actions.settings import get_settings
 from privacy.redaction import PLACEHOLDERS, kinds_already_redacted, redact
 from records.performance import PerformanceKeys, count_sync
@@ -113,10 +113,23 @@ def require_words(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
 
 
 def safety_backstop(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Messages about suicide, self-harm, abuse or danger never get a guidance answer."""
-    if detect_safety_concern(turn.text):
+    """Messages about suicide, self-harm, abuse or danger never get a guidance answer.
+
+    The lexical patterns first; then the semantic check (nearest labelled phrasings by
+    meaning, ``safety/similarity.py``) for crisis messages written around them.
+    """
+    if detect_safety_concern(turn.text) or semantic_crisis(turn.text):
         offer_safety_help(turn, dispatcher)
         turn.done = True
+
+
+def semantic_crisis(text: str) -> bool:
+    """True when the semantic check says ``text`` is nearest to crisis phrasings."""
+    check = get_crisis_similarity()
+    embedder = getattr(get_guidance(), "embedder", None)
+    if check is None or embedder is None:
+        return False
+    return check.is_crisis(embedder.embed([text])[0])
 
 
 def redact_personal_data(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

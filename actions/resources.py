@@ -17,6 +17,7 @@ from actions.settings import get_settings
 
 if TYPE_CHECKING:
     from knowledge.live import LiveUpdates
+    from safety.similarity import CrisisSimilarity
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ _lock = threading.RLock()
 _redis: redis.Redis | None = None
 _guidance: GuidanceLike | None = None
 _live: LiveUpdates | None = None
+_crisis: CrisisSimilarity | None = None
 
 
 class GuidanceLike(Protocol):
@@ -74,6 +76,29 @@ def get_guidance() -> GuidanceLike:
     return _guidance
 
 
+def get_crisis_similarity() -> CrisisSimilarity | None:
+    """The semantic crisis check, built on first use with the guidance service's model.
+
+    None when the guidance service has no embedding model (a unit test's fake).
+    """
+    global _crisis
+    if _crisis is None:
+        embedder = getattr(get_guidance(), "embedder", None)
+        if embedder is None:
+            return None
+        with _lock:
+            if _crisis is None:
+                from safety.similarity import CrisisSimilarity, exemplar_texts, load_settings
+
+                crisis, ordinary = exemplar_texts()
+                threshold, margin = load_settings()
+                _crisis = CrisisSimilarity(
+                    embedder.embed(crisis), embedder.embed(ordinary), threshold, margin
+                )
+                logger.info("semantic crisis check ready (%d crisis phrasings)", len(crisis))
+    return _crisis
+
+
 def warm_up_guidance() -> None:
     """Start loading the guidance service in a background thread (no-op once loaded)."""
     if _guidance is not None or any(t.name == "guidance-warm-up" for t in threading.enumerate()):
@@ -82,6 +107,7 @@ def warm_up_guidance() -> None:
     def load() -> None:
         try:
             get_guidance()
+            get_crisis_similarity()
         except Exception:  # the first question will report the problem to the citizen
             logger.exception("guidance service could not be loaded")
 
@@ -93,11 +119,12 @@ def set_guidance(service: GuidanceLike | None) -> None:
 
     The live-update subscriber of a service loaded here is stopped.
     """
-    global _guidance, _live
+    global _guidance, _live, _crisis
     if _live is not None:
         _live.stop()
         _live = None
     _guidance = service
+    _crisis = None
 
 
 def set_redis(client: redis.Redis | None) -> None:

@@ -98,6 +98,10 @@ async def test_published_update_reaches_answers(service: Any, redis_url: str) ->
     marker = "Zebra crossings are painted by the highways team, not the bulky waste crew."
     updated = markdown.replace(
         "## What we can collect", f"## Zebra crossings\n\n{marker}\n\n## What we can collect"
+    ).replace(  # a new section comes with the questions it answers, as the editor asks for
+        "questions:\n",
+        "questions:\n  Zebra crossings:\n    - who paints the zebra crossing lines\n",
+        1,
     )
     client.publish(
         f"{prefix}knowledge:events",
