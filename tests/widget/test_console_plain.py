@@ -32,7 +32,8 @@ from tests.widget.test_console_handoff import TIMEOUT, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ALWAYS_OPEN = {"weekly": {day: [["00:00", "23:59"]] for day in DAYS}, "bank_holidays": []}
+WEEKLY: dict[str, list[list[str]]] = {day: [["00:00", "23:59"]] for day in DAYS}
+ALWAYS_OPEN: dict[str, object] = {"weekly": WEEKLY, "bank_holidays": []}
 INTERNAL = ("ask_question", "request_human", "failed_attempts", "last_article_id",
             "requested_slot", "last_topic", "%")
 
@@ -167,7 +168,7 @@ def test_admin_edits_opening_hours_and_bank_holidays(
         adviser.close()
         # an evening period set through the API: the form edits each day's first period and
         # keeps the others
-        two_periods = {**ALWAYS_OPEN, "weekly": {**ALWAYS_OPEN["weekly"],
+        two_periods = {**ALWAYS_OPEN, "weekly": {**WEEKLY,
                                                  "wed": [["09:00", "12:00"], ["18:00", "20:00"]]}}
         assert admin.put("/api/console/schedule", content=json.dumps(two_periods),
                          headers={"Content-Type": "application/json"}).status_code == 200
