@@ -9,7 +9,7 @@ What must hold:
 - after the citizen erases the conversation, no Redis key name or value anywhere holds the
   conversation id or any personal value given in it (transcript, queue, callback, case,
   analytics and gap entries, tracker, lock); the audit entry says what was erased, with counts;
-- the gateway's log never prints the full conversation id.
+- no process's log (gateway, Rasa, action server) prints the full conversation id.
 """
 
 from __future__ import annotations
@@ -138,4 +138,6 @@ def test_personal_data_leaves_no_trace_after_erasure(live_stack: LiveStack) -> N
     assert audits and audits[-1]["callbacks"] == "1" and audits[-1]["cases"] == "1"
     assert audits[-1]["rasa_tracker"] == "deleted"
     assert httpx.get(f"{base}/api/conversations/{cid}/messages", timeout=10).status_code == 404
-    assert cid not in live_stack.log_tail("gateway", 100_000)
+    leaked_in = [name for name in ("gateway", "rasa", "actions")
+                 if cid in live_stack.log_tail(name, 100_000)]
+    assert not leaked_in, f"the full conversation id is in the {leaked_in} log"
