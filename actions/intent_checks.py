@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from actions.form_exits import is_question
+
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge"})
 CHOOSE_ARTICLE_INTENT = "choose_article"
 REQUEST_HUMAN_INTENT = "request_human"
@@ -54,11 +56,6 @@ _ASKS_FOR_PERSON = re.compile(
     r"|\btransfer me\b|\bcall me\b|\bphone me\b|\bring me\b",
     re.IGNORECASE,
 )
-_QUESTION_START = re.compile(
-    r"^(?:how|what|whats|what's|when|where|why|who|which|can|could|do|does|is|are|will|would|"
-    r"should|shall|if)\b",
-    re.IGNORECASE,
-)
 _ORDINAL = re.compile(
     r"^\W*(?:the |option |number |no\.? )?(?:first|second|third|top|last|1st|2nd|3rd|one|two|"
     r"three|1|2|3)(?: one| option)?\W*$",
@@ -90,8 +87,7 @@ def reports_missed_bin(text: str) -> bool:
     recycling collected this week" and "when will you come back for a missed bin" are
     questions for guidance.
     """
-    stripped = text.strip()
-    return bool(_REPORTS.search(stripped)) or not _QUESTION_START.search(stripped)
+    return bool(_REPORTS.search(text)) or not is_question(text)
 
 
 def stands(intent: str, text: str) -> bool:

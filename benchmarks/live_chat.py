@@ -169,33 +169,15 @@ def running_stack(log_dir: Path) -> Iterator[str]:
     import sys
 
     sys.path.insert(0, str(ROOT))
-    from stack.live import LiveStack
+    from stack.live import LiveStack, private_layout
     from stack.model import ensure_model
-    from stack.processes import StackLayout
-    from stack.redis_server import free_port, start_embedded_redis
+    from stack.redis_server import start_embedded_redis
     from stack.settings import StackSettings
 
     settings = StackSettings()
     model = ensure_model(settings.bot_dir, settings.models_dir, settings.rasa_bin)
     redis = start_embedded_redis(log_dir / "redis", appendonly=False)
-    layout = StackLayout(
-        root=settings.root,
-        redis_url=redis.url,
-        model=model,
-        rasa_bin=settings.rasa_bin,
-        app_python=settings.app_python,
-        rasa_token=secrets.token_urlsafe(16),
-        gateway_port=free_port(),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        # One benchmark client asks hundreds of questions from one address: lift the
-        # per-address abuse limits for this private stack only.
-        extra_env={
-            "ASSISTANT_ENV": "test",
-            "LIMIT_CONVERSATIONS_PER_ADDRESS": "100000/minute",
-            "LIMIT_MESSAGES_PER_ADDRESS": "100000/minute",
-        },
-    )
+    layout = private_layout(redis.url, model)
     stack = LiveStack(layout=layout, log_dir=log_dir)
     try:
         stack.start()

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,12 +40,11 @@ class LabelledQuestion:
     line: int
 
 
-def load_questions(path: Path, article_ids: Mapping[str, object]) -> list[LabelledQuestion]:
-    """Read and validate the labelled questions; raise :class:`QuestionSetError` naming the line."""
+def json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; :class:`QuestionSetError` naming the line."""
     path = Path(path)
     if not path.exists():
         raise QuestionSetError(f"{path}: the labelled question file does not exist")
-    out = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not raw.strip():
             continue
@@ -55,6 +54,13 @@ def load_questions(path: Path, article_ids: Mapping[str, object]) -> list[Labell
             raise QuestionSetError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
         if not isinstance(data, dict):
             raise QuestionSetError(f"{path}:{number}: each line must be a JSON object")
+        yield number, data
+
+
+def load_questions(path: Path, article_ids: Mapping[str, object]) -> list[LabelledQuestion]:
+    """Read and validate the labelled questions; raise :class:`QuestionSetError` naming the line."""
+    out = []
+    for number, data in json_lines(path):
         question, article_id, split = (
             data.get("question"),
             data.get("article_id"),

@@ -13,7 +13,6 @@ is scored through :meth:`GuidanceService.answer` — the served pipeline, with i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 from knowledge.answering import GuidanceResult, GuidanceService
 from knowledge.articles import Article
-from knowledge.evaluation import QuestionSetError
+from knowledge.evaluation import QuestionSetError, json_lines
 from knowledge.example_questions import INTRO_KEY
 
 SPLITS = ("tune", "heldout")
@@ -57,20 +56,9 @@ def section_refs(article: Article) -> set[str]:
 
 def load_labels(path: Path, articles: Mapping[str, Article]) -> list[SectionLabel]:
     """Read and check a labelled file; raise :class:`LabelError` naming the line."""
-    path = Path(path)
-    if not path.exists():
-        raise LabelError(f"{path}: the labelled question file does not exist")
     known = set().union(*(section_refs(a) for a in articles.values())) if articles else set()
     out: list[SectionLabel] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise LabelError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(data, dict):
-            raise LabelError(f"{path}:{number}: each line must be a JSON object")
+    for number, data in json_lines(path):
         question, article_id = data.get("question"), data.get("article_id")
         split = data.get("split")
         if not isinstance(question, str) or not question.strip():

@@ -11,6 +11,35 @@ import httpx
 
 from stack.processes import ProcessSpec, StackLayout, assistant_processes, process_env
 
+# Tests and benchmarks send everything from 127.0.0.1: lift the per-address abuse limits
+# (the limits themselves are tested on a gateway of their own, tests/gateway/test_limits.py).
+ONE_CLIENT_LIMITS = {
+    "LIMIT_CONVERSATIONS_PER_ADDRESS": "100000/minute",
+    "LIMIT_MESSAGES_PER_ADDRESS": "100000/minute",
+}
+
+
+def private_layout(redis_url: str, model: Path) -> StackLayout:
+    """Every part on a free port against ``redis_url``, for tests and benchmarks."""
+    import secrets
+
+    from stack.redis_server import free_port
+    from stack.settings import StackSettings
+
+    settings = StackSettings()
+    return StackLayout(
+        root=settings.root,
+        redis_url=redis_url,
+        model=model,
+        rasa_bin=settings.rasa_bin,
+        app_python=settings.app_python,
+        rasa_token=secrets.token_urlsafe(16),
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        extra_env={"ASSISTANT_ENV": "test", **ONE_CLIENT_LIMITS},
+    )
+
 
 @dataclass
 class LiveStack:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 
-from stack.live import LiveStack
+from stack.live import LiveStack, private_layout
 from stack.model import ensure_model
-from stack.processes import StackLayout
-from stack.redis_server import free_port, start_embedded_redis
+from stack.redis_server import start_embedded_redis
 from stack.settings import StackSettings
 
 
@@ -50,25 +48,7 @@ def live_stack(
     Tests may stop and restart single processes (``live_stack.stop_process("rasa")``) but must
     start them again before they finish, so later tests find the whole stack.
     """
-    settings = StackSettings()
-    layout = StackLayout(
-        root=settings.root,
-        redis_url=redis_url,
-        model=rasa_model,
-        rasa_bin=settings.rasa_bin,
-        app_python=settings.app_python,
-        rasa_token=secrets.token_urlsafe(16),
-        gateway_port=free_port(),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        # Every test client comes from 127.0.0.1: lift the per-address abuse limits here
-        # (tests/gateway/test_limits.py checks the limits on a gateway of its own).
-        extra_env={
-            "ASSISTANT_ENV": "test",
-            "LIMIT_CONVERSATIONS_PER_ADDRESS": "100000/minute",
-            "LIMIT_MESSAGES_PER_ADDRESS": "100000/minute",
-        },
-    )
+    layout = private_layout(redis_url, rasa_model)
     stack = LiveStack(layout=layout, log_dir=tmp_path_factory.mktemp("stack-logs"))
     try:
         yield stack.start()
