@@ -22,6 +22,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 from privacy.erasure import RASA_KEY_PREFIX, SCAN_BATCH
+from privacy.policy import PolicySettings
 from records.analytics import AnalyticsKeys
 from records.callbacks import CallbackKeys, delete_callback
 from records.cases import CaseKeys
@@ -32,17 +33,11 @@ log = logging.getLogger("privacy.retention")
 DAY = 86400
 
 
-class RetentionSettings(Protocol):
-    """The age limits (days) and the key prefix."""
+class RetentionSettings(PolicySettings, Protocol):
+    """The age limits the policy states (one list, ``privacy.policy``), the key prefix and
+    how often the sweep runs."""
 
     redis_key_prefix: str
-    transcript_retention_days: float
-    tracker_retention_days: float
-    callback_ttl_days: int
-    case_ttl_days: int
-    analytics_retention_days: float
-    gaps_retention_days: float
-    audit_retention_days: float
     retention_sweep_seconds: float
 
 
