@@ -17,7 +17,7 @@ import numpy as np
 
 from knowledge.answering import GuidanceService
 from knowledge.section_eval import SectionLabel
-from knowledge.section_ranking import FEATURES, SectionEvidence, SectionModel, feature_rows
+from knowledge.section_ranking import FEATURES, SectionModel, feature_rows
 
 STRENGTHS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 ARTICLES = 3
@@ -40,7 +40,7 @@ def gather(service: GuidanceService, labels: Sequence[SectionLabel]) -> list[Exa
     out = []
     for label, vector in zip(usable, vectors, strict=True):
         evidence = service.section_candidates(label.question, vector, ARTICLES)
-        refs = [_ref(e) for e in evidence]
+        refs = [e.ref for e in evidence]
         out.append(
             Example(
                 label.question,
@@ -49,12 +49,6 @@ def gather(service: GuidanceService, labels: Sequence[SectionLabel]) -> list[Exa
             )
         )
     return out
-
-
-def _ref(e: SectionEvidence) -> str:
-    from knowledge.example_questions import section_ref
-
-    return section_ref(e.article_id, e.heading if e.anchor else None)
 
 
 def _fit(examples: Sequence[Example], strength: float) -> SectionModel:

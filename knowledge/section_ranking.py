@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from knowledge.example_questions import section_ref
+
 KINDS: dict[str, tuple[str, str]] = {
     # kind: (question pattern, heading pattern)
     "howto": (
@@ -91,6 +93,11 @@ class SectionEvidence:
     article_score: float
     article_rank: int
     heading_cos: float = 0.0
+
+    @property
+    def ref(self) -> str:
+        """The section as ``article-id#Heading`` (``#(introduction)`` for the introduction)."""
+        return section_ref(self.article_id, self.heading if self.anchor else None)
 
 
 def question_kinds(question: str) -> dict[str, bool]:
