@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from gateway.performance import page  # noqa: E402
 from gateway.performance.figures import Figures, Period, load_with_previous  # noqa: E402
+from records.client import str_replies  # noqa: E402
 from records.performance import BUCKETS, DayCounts, PerformanceKeys, read_days  # noqa: E402
 from stack.redis_server import start_embedded_redis  # noqa: E402
 
@@ -94,7 +95,7 @@ def seed(client: redis.Redis, first: dt.date, days: int) -> None:
 
 async def render(url: str, period: Period) -> tuple[float, int, int]:
     """Build the page once: seconds, conversations shown, bytes of HTML."""
-    client = redis.asyncio.Redis.from_url(url, decode_responses=True)
+    client = str_replies(redis.asyncio.Redis.from_url(url, decode_responses=True))
     try:
         await client.ping()
         started = time.perf_counter()
@@ -107,7 +108,7 @@ async def render(url: str, period: Period) -> tuple[float, int, int]:
 
 async def render_from_days(url: str, period: Period) -> tuple[float, int, int]:
     """The baseline: the same page from every day hash of both periods (no month hashes)."""
-    client = redis.asyncio.Redis.from_url(url, decode_responses=True)
+    client = str_replies(redis.asyncio.Redis.from_url(url, decode_responses=True))
     try:
         await client.ping()
         started = time.perf_counter()

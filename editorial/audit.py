@@ -6,8 +6,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import redis
+import redis.client
+from redis.typing import EncodableT, FieldT
 
 from editorial.keys import EditorKeys
+from records.client import SyncRedis, decoded
 
 
 @dataclass(frozen=True)
@@ -30,12 +33,13 @@ class AuditEntry:
 class AuditLog:
     """Append to and read the per-article audit streams."""
 
-    def __init__(self, client: redis.Redis, keys: EditorKeys) -> None:
-        self.redis: Any = client
+    def __init__(self, client: SyncRedis, keys: EditorKeys) -> None:
+        self.redis = client
         self.keys = keys
 
     @staticmethod
-    def _fields(user: str, action: str, version: int, summary: str, ts: float) -> dict[str, str]:
+    def _fields(user: str, action: str, version: int, summary: str,
+                ts: float) -> dict[FieldT, EncodableT]:
         return {
             "ts": f"{ts:.3f}",
             "user": user,
@@ -46,7 +50,7 @@ class AuditLog:
 
     def record_in(
         self,
-        pipe: Any,
+        pipe: redis.client.Pipeline,
         article_id: str,
         user: str,
         action: str,
@@ -76,9 +80,11 @@ class AuditLog:
 
     def entries(self, article_id: str, limit: int = 200) -> list[AuditEntry]:
         """Newest first."""
-        rows = self.redis.xrevrange(self.keys.audit(article_id), count=limit)
-        return [
-            AuditEntry(
+        rows = self.redis.xrevrange(self.keys.audit(article_id), count=limit) or []
+        entries = []
+        for entry_id, raw in rows:
+            f = decoded(raw or {})
+            entries.append(AuditEntry(
                 id=str(entry_id),
                 article_id=article_id,
                 ts=float(f["ts"]),
@@ -86,6 +92,5 @@ class AuditLog:
                 action=f["action"],
                 version=int(f["version"]),
                 summary=f["summary"],
-            )
-            for entry_id, f in rows
-        ]
+            ))
+        return entries

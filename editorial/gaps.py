@@ -18,6 +18,7 @@ from typing import Any
 
 from editorial.keys import EditorKeys
 from privacy.refs import conversation_ref
+from records.client import SyncRedis, decoded
 from records.gaps import MAX_QUESTION_CHARS, GapEntry, append_gap, read_gap_entries
 from safety.detection import detect_safety_concern
 
@@ -126,7 +127,7 @@ def redact_text(text: str) -> str:
 
 
 def record_gap(
-    client: Any,
+    client: SyncRedis,
     keys: EditorKeys,
     question: str,
     reason: str,
@@ -146,7 +147,7 @@ def record_gap(
 
 
 def resolve_gap(
-    client: Any, keys: EditorKeys, question: str, article_id: str, section: str, by: str
+    client: SyncRedis, keys: EditorKeys, question: str, article_id: str, section: str, by: str
 ) -> None:
     """Remember that ``question`` now has a section that answers it (it leaves the gaps page)."""
     record = {"article_id": article_id, "section": section, "by": by, "ts": time.time()}
@@ -161,7 +162,7 @@ def _resolved_at(raw: str) -> float:
 
 
 def read_gaps(
-    client: Any, keys: EditorKeys, limit: int = 2000, since_ts: float | None = None
+    client: SyncRedis, keys: EditorKeys, limit: int = 2000, since_ts: float | None = None
 ) -> list[GapQuestion]:
     """The newest ``limit`` open gap questions, newest first, re-redacted on the way out.
 
@@ -169,7 +170,8 @@ def read_gaps(
     they were asked are left out.
     """
     entries = read_gap_entries(client, keys.gap_stream, limit, digest=conversation_ref)
-    resolved = {q: _resolved_at(raw) for q, raw in client.hgetall(keys.gaps_resolved).items()}
+    stored = decoded(client.hgetall(keys.gaps_resolved))
+    resolved = {q: _resolved_at(raw) for q, raw in stored.items()}
     out = []
     for entry in entries:
         if since_ts is not None and entry.ts < since_ts:

@@ -140,9 +140,10 @@ class RateLimits:
         self.policy = RateLimitPolicy.from_settings(settings)
         self.trusted = parse_networks(settings.trusted_proxies)
         # The URI is required but unused: commands go through the gateway's own pool.
+        # (limits documents ``connection_pool`` but annotates ``**options`` as float|str|bool.)
         storage = RedisStorage("async+redis://127.0.0.1:6379", implementation="redispy",
                                key_prefix=settings.key("limits"),
-                               connection_pool=redis.connection_pool)
+                               connection_pool=redis.connection_pool)  # type: ignore[arg-type]
         self.limiter = SlidingWindowCounterRateLimiter(storage)
         self.redis = redis
 

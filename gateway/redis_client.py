@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from gateway.settings import Settings
+from records.client import AsyncRedis, str_replies
 
-# Responses are ``str`` (decode_responses=True), but redis-py's annotations say
-# ``bytes | str | …`` for every call; stores take this alias so the checks stay useful elsewhere.
-StrRedis: TypeAlias = Any
+StrRedis: TypeAlias = AsyncRedis
+"""The gateway's name for :class:`records.client.AsyncRedis`: the asyncio client with ``str``
+replies, limited to the commands the code uses."""
 
 
 def connect(settings: Settings) -> StrRedis:
@@ -20,4 +21,4 @@ def connect(settings: Settings) -> StrRedis:
     pool = BlockingConnectionPool.from_url(
         settings.redis_url, decode_responses=True, socket_connect_timeout=5.0, socket_timeout=15.0,
         health_check_interval=30, max_connections=settings.redis_max_connections, timeout=10)
-    return Redis.from_pool(pool)
+    return str_replies(Redis.from_pool(pool))

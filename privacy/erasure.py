@@ -16,12 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from redis.asyncio import Redis
-
 from privacy.refs import conversation_ref
 from records.analytics import AnalyticsKeys
 from records.callbacks import CallbackKeys, delete_callback, list_callbacks
 from records.cases import CaseKeys
+from records.client import AsyncRedis
 from records.conversations import ConversationKeys
 from records.handoff import HandoffKeys
 from records.performance import PerformanceKeys
@@ -62,7 +61,7 @@ class ConversationEraser:
     """Deletes every trace of a conversation from Redis."""
 
 
-    def __init__(self, redis: Redis, settings: ErasureSettings) -> None:
+    def __init__(self, redis: AsyncRedis, settings: ErasureSettings) -> None:
         self.redis = redis
         self.prefix = settings.redis_key_prefix
         self.queues = list(settings.handoff_queues)

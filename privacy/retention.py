@@ -19,13 +19,12 @@ import logging
 import time
 from typing import Protocol
 
-from redis.asyncio import Redis
-
 from privacy.erasure import RASA_KEY_PREFIX, SCAN_BATCH
 from privacy.policy import PolicySettings
 from records.analytics import AnalyticsKeys
 from records.callbacks import CallbackKeys, delete_callback
 from records.cases import CaseKeys
+from records.client import AsyncRedis
 from records.conversations import ConversationKeys
 from records.performance import PerformanceKeys
 
@@ -44,7 +43,7 @@ class RetentionSettings(PolicySettings, Protocol):
 class RetentionSweeper:
     """Deletes records older than their age limit."""
 
-    def __init__(self, redis: Redis, settings: RetentionSettings) -> None:
+    def __init__(self, redis: AsyncRedis, settings: RetentionSettings) -> None:
         self.redis = redis
         self.settings = settings
         self.prefix = settings.redis_key_prefix

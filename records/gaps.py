@@ -116,13 +116,8 @@ def append_gap(client: SyncRedis, keys: GapKeys, entry: GapEntry) -> str:
 
 async def append_gap_async(client: AsyncRedis, keys: GapKeys, entry: GapEntry) -> str:
     """Append one entry (asyncio client); return its stream id."""
-    entry_id = await client.xadd(
-        keys.stream,
-        entry.to_fields(),  # type: ignore[arg-type]
-        maxlen=STREAM_MAXLEN,
-        approximate=True,
-    )
-    return str(entry_id)
+    return await client.xadd(keys.stream, entry.to_fields(), maxlen=STREAM_MAXLEN,
+                             approximate=True)
 
 
 def read_gap_entries(

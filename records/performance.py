@@ -27,12 +27,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import redis.asyncio.client
 import redis.client
 
-from records.client import AsyncRedis, SyncRedis
+from records.client import AsyncRedis, StrPipeline, SyncRedis
 
-Pipeline = redis.client.Pipeline | redis.asyncio.client.Pipeline
+Pipeline = redis.client.Pipeline | StrPipeline
 
 DAY_TTL_SECONDS = 800 * 86_400
 """Counters are kept a little over two years (they hold counts only, nothing personal)."""
@@ -189,7 +188,7 @@ class PerformanceWriter:
         """Record timestamps of one conversation (only if it is known)."""
         conv = self.keys.conversation(conversation_ref)
         if await self.client.exists(conv):
-            await self.client.hset(conv, mapping=fields)  # type: ignore[arg-type]
+            await self.client.hset(conv, mapping=fields)
 
     async def answered(self, conversation_ref: str, ts: float, asked: float,
                        article_id: str | None) -> None:

@@ -136,11 +136,19 @@ def new_conversation(client: TestClient) -> str:
 def stream_length(client: TestClient, conversation_id: str) -> int:
     """How many messages the conversation's stream holds."""
     runtime = runtime_of(client)
-    return int(run(client, lambda: runtime.redis.xlen(runtime.store.stream_key(conversation_id))))
+    return len(run(client, lambda: runtime.redis.xrange(runtime.store.stream_key(conversation_id))))
+
+
+def matching_keys(client: TestClient, pattern: str) -> list[str]:
+    """Every key matching a glob pattern (SCAN), sorted."""
+    redis = runtime_of(client).redis
+
+    async def scan() -> list[str]:
+        return [key async for key in redis.scan_iter(match=pattern)]
+
+    return sorted(run(client, scan))
 
 
 def prefix_keys(client: TestClient) -> list[str]:
     """Every key under this test's prefix."""
-    runtime = runtime_of(client)
-    pattern = runtime.settings.redis_key_prefix + "*"
-    return sorted(run(client, lambda: runtime.redis.keys(pattern)))
+    return matching_keys(client, runtime_of(client).settings.redis_key_prefix + "*")

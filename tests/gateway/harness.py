@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 
 from gateway.auth.users import UserStore
 from gateway.settings import WEEKDAYS, Settings
+from records.client import str_replies
 
 ROOT = Path(__file__).resolve().parents[2]
 ALWAYS_OPEN = json.dumps({day: [["00:00", "24:00"]] for day in WEEKDAYS})
@@ -88,7 +89,7 @@ def gateway_env(redis_url: str, prefix: str) -> dict[str, str]:
 
 async def create_advisers(redis_url: str, prefix: str, names: list[str]) -> None:
     """Create adviser accounts directly in Redis."""
-    redis = Redis.from_url(redis_url, decode_responses=True)
+    redis = str_replies(Redis.from_url(redis_url, decode_responses=True))
     try:
         store = UserStore(redis, Settings(redis_url=redis_url, redis_key_prefix=prefix))
         for name in names:

@@ -27,6 +27,7 @@ from tests.gateway.conftest import (
     ScriptedRasa,
     add_user,
     gateway_settings,
+    matching_keys,
     new_conversation,
     run,
     runtime_of,
@@ -65,7 +66,7 @@ def pair(limited: Settings) -> Iterator[tuple[TestClient, TestClient]]:
 
 def conversation_keys(client: TestClient) -> list[str]:
     runtime = runtime_of(client)
-    keys = run(client, lambda: runtime.redis.keys(runtime.settings.key("conv", "*")))
+    keys = matching_keys(client, runtime.settings.key("conv", "*"))
     return [k for k in keys if k.count(":") == 2]
 
 
@@ -266,8 +267,7 @@ def test_a_flood_of_refusals_adds_a_few_audit_records_and_keeps_real_ones(
     audit = run(client, lambda: runtime.redis.xrange(runtime.settings.key("audit", "console")))
     actions = [fields["action"] for _, fields in audit]
     assert actions.count("refused") <= 2 and "erase" in actions
-    buckets = run(client, lambda: runtime.redis.keys(runtime.settings.key("audit", "refusals",
-                                                                          "*")))
+    buckets = matching_keys(client, runtime.settings.key("audit", "refusals", "*"))
     counted = 0
     for bucket in buckets:
         counts = run(client, lambda b=bucket: runtime.redis.hgetall(b))

@@ -14,6 +14,7 @@ import redis.asyncio
 
 from gateway.performance.__main__ import main
 from gateway.performance.export import week_periods
+from records.client import str_replies
 from records.performance import PerformanceKeys, PerformanceWriter
 
 MONDAY = dt.date(2026, 11, 23)
@@ -21,7 +22,7 @@ MONDAY = dt.date(2026, 11, 23)
 
 async def seed(url: str, prefix: str) -> None:
     """Week of 23 Nov: 7 conversations, 3 of them handed off (asked); 2 survey "yes"."""
-    client = redis.asyncio.Redis.from_url(url, decode_responses=True)
+    client = str_replies(redis.asyncio.Redis.from_url(url, decode_responses=True))
     writer = PerformanceWriter(client, PerformanceKeys(prefix))
     ts = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC).timestamp()
     for n in range(7):

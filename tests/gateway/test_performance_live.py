@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 
 from gateway.auth.users import UserStore
 from gateway.settings import Settings
+from records.client import str_replies
 from stack.live import LiveStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -43,7 +44,7 @@ def say(client: httpx.Client, cid: str, text: str) -> dict[str, Any]:
 
 
 async def create_manager(redis_url: str) -> None:
-    redis = Redis.from_url(redis_url, decode_responses=True)
+    redis = str_replies(Redis.from_url(redis_url, decode_responses=True))
     try:
         await UserStore(redis, Settings(redis_url=redis_url)).create(
             "perf-manager", PASSWORD, "manager", replace=True)

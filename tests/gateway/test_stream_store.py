@@ -10,12 +10,15 @@ from redis.asyncio import Redis
 
 from gateway.messages import ConversationMissing, MessageStore, NotHolder
 from gateway.settings import Settings
+from records.client import AsyncRedis, str_replies
 
 
-def store_for(redis_url: str, socket_timeout: float | None = None) -> tuple[MessageStore, Redis]:
+def store_for(redis_url: str,
+              socket_timeout: float | None = None) -> tuple[MessageStore, AsyncRedis]:
     settings = Settings(redis_url=redis_url, redis_key_prefix=f"s{secrets.token_hex(4)}:",
                         editor_enabled=False, transcript_retention_days=1)
-    redis = Redis.from_url(redis_url, decode_responses=True, socket_timeout=socket_timeout)
+    redis = str_replies(Redis.from_url(redis_url, decode_responses=True,
+                                        socket_timeout=socket_timeout))
     return MessageStore(redis, settings), redis
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from privacy.retention import RetentionSweeper
+from records.client import AsyncRedis, str_replies
 
 DAY = 86400
 
@@ -36,16 +37,16 @@ def ms_id(seconds_ago: float, now: float) -> str:
     return f"{int((now - seconds_ago) * 1000)}-0"
 
 
-async def texts(redis: Redis, key: str) -> list[str]:
+async def texts(redis: AsyncRedis, key: str) -> list[str]:
     """The ``x`` field of every entry of a stream."""
-    entries: list[tuple[str, dict[str, str]]] = await redis.xrange(key)  # type: ignore[assignment]
-    return [fields["x"] for _, fields in entries]
+    return [fields["x"] for _, fields in await redis.xrange(key)]
 
 
 async def scenario(redis_url: str) -> None:
     prefix = f"rt{secrets.token_hex(3)}:"
     other = f"keep{secrets.token_hex(3)}:"
-    redis = Redis.from_url(redis_url, decode_responses=True)
+    raw = Redis.from_url(redis_url, decode_responses=True)
+    redis = str_replies(raw)
     now = time.time()
     limits = Limits(prefix)
     for stream, limit in (("analytics:events", 90), ("analytics:gaps", 180),
@@ -67,9 +68,9 @@ async def scenario(redis_url: str) -> None:
 
     for stream in ("analytics:events", "analytics:gaps", "audit:console"):
         assert await texts(redis, prefix + stream) == ["new"], stream
-        assert await redis.xlen(other + stream) == 1  # another deployment's prefix: untouched
+        assert await raw.xlen(other + stream) == 1  # another deployment's prefix: untouched
     assert await texts(redis, prefix + "conv:c1:messages") == ["new"]
-    assert await redis.zrange(prefix + "callbacks", 0, -1) == ["new"]
+    assert await raw.zrange(prefix + "callbacks", 0, -1) == ["new"]
     assert not await redis.exists(prefix + "callback:old", prefix + "case:OLD")
     assert await redis.exists(prefix + "callback:new") and await redis.exists(prefix + "case:NEW")
     assert 0 < await redis.ttl(tracker) <= 7 * DAY

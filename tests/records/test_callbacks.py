@@ -22,6 +22,7 @@ from records.callbacks import (
     list_callbacks,
     set_status,
 )
+from records.client import AsyncRedis, str_replies
 
 DETAILS = {
     "name": "Jo",
@@ -44,14 +45,14 @@ def bot_client(sync_redis: redis.Redis) -> redis.Redis:
 
 
 @pytest.fixture()
-async def console_client(redis_url: str) -> AsyncIterator[redis.asyncio.Redis]:
-    client = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
+async def console_client(redis_url: str) -> AsyncIterator[AsyncRedis]:
+    client = str_replies(redis.asyncio.Redis.from_url(redis_url, decode_responses=True))
     yield client
     await client.aclose()
 
 
 async def test_bot_writes_console_reads_the_same_record(
-    keys: CallbackKeys, bot_client: redis.Redis, console_client: redis.asyncio.Redis
+    keys: CallbackKeys, bot_client: redis.Redis, console_client: AsyncRedis
 ) -> None:
     made = create_callback(bot_client, keys, DETAILS, ttl_seconds=60)
     assert bot_client.hget(keys.record(made.id), "status") == "open"

@@ -14,6 +14,7 @@ import pytest
 import redis
 import redis.asyncio
 
+from records.client import str_replies
 from records.gaps import (
     MAX_QUESTION_CHARS,
     GapEntry,
@@ -27,7 +28,7 @@ from records.gaps import (
 async def test_both_writers_store_what_the_reader_reads(redis_url: str) -> None:
     keys = GapKeys(f"t{uuid.uuid4().hex[:8]}:")
     sync_client = redis.Redis.from_url(redis_url, decode_responses=True)
-    async_client = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
+    async_client = str_replies(redis.asyncio.Redis.from_url(redis_url, decode_responses=True))
     try:
         long_question = "where do I take " + "old paint " * 200
         from_gateway = GapEntry.new(long_question, "abstained", "ref-1")

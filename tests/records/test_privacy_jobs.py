@@ -21,6 +21,7 @@ from privacy.refs import conversation_ref
 from privacy.retention import RetentionSweeper
 from records.analytics import AnalyticsKeys
 from records.callbacks import CallbackKeys, create_callback
+from records.client import str_replies
 from records.gaps import GapEntry, GapKeys, append_gap
 
 
@@ -56,7 +57,7 @@ async def test_erasure_then_retention(sync_redis: redis.Redis, redis_url: str) -
     gone, kept = "A" * 32, "B" * 32
     write_records(sync_redis, prefix, gone)
     write_records(sync_redis, prefix, kept)
-    client = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
+    client = str_replies(redis.asyncio.Redis.from_url(redis_url, decode_responses=True))
     try:
         report = await ConversationEraser(client, settings).erase(gone)
         assert (report.callbacks, report.cases) == (1, 1)
