@@ -89,8 +89,8 @@ def assistant_processes(layout: StackLayout) -> list[ProcessSpec]:
         ),
         ProcessSpec(
             name="rasa",
-            command=[
-                str(layout.rasa_bin), "run",
+            command=[  # ``rasa run`` with a validator built once (stack/rasa_server.py)
+                str(layout.rasa_bin.parent / "python"), "-m", "stack.rasa_server", "run",
                 "--enable-api", "--auth-token", layout.rasa_token,
                 "-i", "127.0.0.1", "-p", str(layout.rasa_port),
                 "--endpoints", str(layout.root / "bot" / "endpoints.yml"),
