@@ -126,10 +126,10 @@ def safety_backstop(turn: Turn, dispatcher: CollectingDispatcher, tracker: Track
 def semantic_crisis(text: str) -> bool:
     """True when the semantic check says ``text`` is nearest to crisis phrasings."""
     check = get_crisis_similarity()
-    embedder = getattr(get_guidance(), "embedder", None)
-    if check is None or embedder is None:
+    vector_of = getattr(get_guidance(), "question_vector", None)
+    if check is None or vector_of is None:
         return False
-    return check.is_crisis(embedder.embed([text])[0])
+    return check.is_crisis(vector_of(text))  # remembered: the search reuses this vector
 
 
 def redact_personal_data(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

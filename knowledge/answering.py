@@ -393,6 +393,11 @@ class GuidanceService:
         """The sentence embedder this service uses (the editor reuses it for gap clustering)."""
         return self.kb.embedder
 
+    def question_vector(self, text: str) -> np.ndarray:
+        """``text``'s vector, as the search embeds a question; the last few are remembered,
+        so the action server's semantic crisis check and the search share one model call."""
+        return self.kb.embed_query(text)
+
     def fingerprint(self) -> str:
         """Changes whenever any article this service answers from changes."""
         with self._lock:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -22,6 +24,7 @@ from knowledge.keywords import BM25Index
 from knowledge.section_ranking import SectionEvidence
 
 CANDIDATES = 50
+QUERY_MEMO = 64  # recent questions' vectors kept (the crisis check and the search share one)
 
 
 class ChunkScore(NamedTuple):
@@ -83,6 +86,8 @@ class KnowledgeBase:
         self.section_text: dict[str, list[int]] = {}
         self.stored_hashes: dict[int, str] = {}
         self.titles: dict[str, str] = {}
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_lock = threading.Lock()
 
     # --- updates -----------------------------------------------------------------------
     def _hash_index(self) -> dict[str, int]:
@@ -308,8 +313,20 @@ class KnowledgeBase:
         return text_top
 
     def embed_query(self, question: str) -> np.ndarray:
-        """The question's vector (one model call)."""
-        return self.embedder.embed([question])[0]
+        """The question's vector: one model call, remembered for the last ``QUERY_MEMO``
+        questions, so a turn that embeds the same text twice (the action server's semantic
+        crisis check, then the search) pays once. The same text gives the same vector."""
+        with self._query_lock:
+            known = self._query_vectors.get(question)
+            if known is not None:
+                self._query_vectors.move_to_end(question)
+                return known.copy()
+        vector = np.asarray(self.embedder.embed([question])[0])
+        with self._query_lock:
+            self._query_vectors[question] = vector.copy()
+            while len(self._query_vectors) > QUERY_MEMO:
+                self._query_vectors.popitem(last=False)
+        return vector
 
     def score(
         self, question: str, vector: np.ndarray | None = None, depth: int = CANDIDATES
