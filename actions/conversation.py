@@ -7,11 +7,11 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-MAX_QUESTION_CHARS = 1000
+from knowledge.questions import MAX_QUESTION_CHARS
 
 
 def latest_text(tracker: Tracker) -> str:
-    """The text of the citizen's latest message ('' if none), capped at 1,000 characters."""
+    """The text of the citizen's latest message ('' if none), capped at the question limit."""
     text = (tracker.latest_message or {}).get("text") or ""
     return str(text)[:MAX_QUESTION_CHARS]
 

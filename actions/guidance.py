@@ -30,6 +30,7 @@ from actions.conversation import (
 from actions.replies import say
 from actions.resources import get_crisis_similarity, get_guidance, get_redis
 from actions.settings import get_settings
+from knowledge.articles import valid_article_id
 from privacy.redaction import PLACEHOLDERS, kinds_already_redacted, redact
 from records.performance import PerformanceKeys, count_sync
 from safety.detection import detect_safety_concern
@@ -38,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 FAILED_ATTEMPTS_BEFORE_OFFER = 2
 MAX_CHOICES = 3
-ARTICLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _KIND_WORDS = {
     "ni_number": "National Insurance number",
     "card_number": "card number",
@@ -303,7 +303,7 @@ class ActionChooseArticle(Action):
     ) -> list[EventType]:
         article_id = latest_entity(tracker, "article_id") or ""
         question = tracker.get_slot("last_question") or ""
-        if not ARTICLE_ID.match(article_id):
+        if not valid_article_id(article_id):
             say(dispatcher, "utter_article_unknown")
             return []
         turn = Turn(text=question, question=question)

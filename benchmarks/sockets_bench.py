@@ -31,6 +31,7 @@ from redis.asyncio import Redis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from records.conversations import ConversationKeys  # noqa: E402
 from stack.redis_server import free_port, start_embedded_redis  # noqa: E402
 from tests.gateway.harness import GatewayProcess, gateway_env  # noqa: E402
 
@@ -104,7 +105,7 @@ async def delivery_ms(redis: Redis, prefix: str, sockets: dict[str, IdleSocket],
         cid = random.choice(list(sockets))
         text = f"probe-{n}-{secrets.token_hex(3)}"
         start = time.perf_counter()
-        await redis.xadd(f"{prefix}conv:{cid}:messages",
+        await redis.xadd(ConversationKeys(prefix).messages(cid),
                          {"role": "bot", "text": text, "ts": f"{time.time():.3f}"})
         deadline = start + 10
         while text not in sockets[cid].arrived and time.perf_counter() < deadline:

@@ -9,19 +9,8 @@ from typing import Any
 
 import yaml
 
-FIELD_ORDER = (
-    "id",
-    "title",
-    "summary",
-    "url",
-    "service_area",
-    "owner",
-    "last_reviewed",
-    "review_by",
-    "status",
-    "language",
-    "contact",
-)
+from knowledge.articles import FIELD_ORDER
+
 DATE_FIELDS = ("last_reviewed", "review_by")
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -65,7 +54,7 @@ def _plain(value: Any) -> Any:
 
 
 def compose_markdown(front_matter: dict[str, Any], body: str) -> str:
-    """Write front matter (in the house field order) and body back into one Markdown text."""
+    """Write front matter (in the article format's field order) and body back as Markdown."""
     ordered: dict[str, Any] = {}
     for key in FIELD_ORDER:
         if key in front_matter and front_matter[key] not in (None, "", {}):

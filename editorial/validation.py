@@ -20,14 +20,16 @@ from editorial.problems import ArticleInvalid, Problem
 from knowledge.articles import (
     ID_PATTERN,
     MAX_ARTICLE_BYTES,
+    MAX_ID_CHARS,
     ArticleError,
     check_publishable,
     parse_article,
+    valid_article_id,
 )
 
 ALLOWED_LINK_SCHEMES = ("https://", "mailto:", "tel:", "#")
 # Another article by file name, as the knowledge parser accepts: missed-bin.md#what-next
-_ARTICLE_LINK = re.compile(r"^(?:\./)?[a-z0-9]+(?:-[a-z0-9]+)*\.md(?:#[\w-]*)?$")
+_ARTICLE_LINK = re.compile(r"^(?:\./)?" + ID_PATTERN.pattern.strip("^$") + r"\.md(?:#[\w-]*)?$")
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _BARE_URL = re.compile(r"\b(?:https?|ftp|javascript):[^\s)>\]]*", re.IGNORECASE)
@@ -103,10 +105,11 @@ def _body_line_offset(markdown: str) -> int:
 def _front_matter_problems(front: dict[str, Any], expected_id: str | None) -> list[Problem]:
     problems: list[Problem] = []
     article_id = front.get("id")
-    if not isinstance(article_id, str) or not ID_PATTERN.match(article_id):
+    if not valid_article_id(article_id):
         problems.append(
             Problem(
-                "The id must be lowercase letters, digits and hyphens, for example 'missed-bin'.",
+                "The id must be lowercase letters, digits and hyphens, for example 'missed-bin', "
+                f"at most {MAX_ID_CHARS} characters.",
                 "id",
             )
         )

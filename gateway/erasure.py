@@ -7,8 +7,9 @@ import asyncio
 import logging
 
 from gateway.runtime import Runtime
-from privacy.erasure import RASA_KEY_PREFIX, ConversationEraser, ErasureReport
+from privacy.erasure import ConversationEraser, ErasureReport
 from privacy.refs import short_id
+from records.rasa import RasaKeys
 
 log = logging.getLogger("gateway.erasure")
 
@@ -31,5 +32,5 @@ async def erase_conversation(runtime: Runtime, conversation_id: str, actor: str)
 
 async def _late_tracker_pass(runtime: Runtime, conversation_id: str) -> None:
     await asyncio.sleep(runtime.settings.rasa_timeout_seconds + 1)
-    await runtime.redis.delete(f"{RASA_KEY_PREFIX}tracker:{conversation_id}",
-                               f"{RASA_KEY_PREFIX}lock:{conversation_id}")
+    rasa = RasaKeys()
+    await runtime.redis.delete(rasa.tracker(conversation_id), rasa.lock(conversation_id))

@@ -15,11 +15,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
+from knowledge.questions import MAX_QUESTION_CHARS
+
 log = logging.getLogger("gateway.errors")
 
 PLAIN = {
     "empty": "Please type a message before sending.",
-    "too_long": "That message is too long. Please keep it under 1,000 characters.",
+    "too_long": (f"That message is too long. Please keep it to {MAX_QUESTION_CHARS:,} characters "
+                 "or fewer."),
     "not_text": "The message must be text.",
     "bad_json": "The request could not be read: it is not valid JSON.",
     "bad_request": "The request is missing something or has something it should not.",
@@ -64,7 +67,10 @@ def clean_text(value: object, max_chars: int) -> str:
                        for ch in text):
         raise ApiError(422, "empty")
     if len(text) > max_chars:
-        raise ApiError(422, "too_long")
+        raise ApiError(
+            422, "too_long",
+            f"That message is too long. Please keep it to {max_chars:,} characters or fewer.",
+        )
     return text
 
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
+from knowledge.questions import MAX_QUESTION_CHARS
+
 Role = Literal["citizen", "bot", "adviser", "system"]
 Mode = Literal["bot", "queued", "adviser", "closed"]
 Outcome = Literal["resolved", "callback_booked", "referred"]
@@ -163,7 +165,7 @@ class CannedReply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: StrictStr = Field(min_length=1, max_length=80)
-    text: StrictStr = Field(min_length=1, max_length=1000)
+    text: StrictStr = Field(min_length=1, max_length=MAX_QUESTION_CHARS)  # sent as a message
 
 
 class Schedule(BaseModel):

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from knowledge.questions import MAX_QUESTION_CHARS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -81,7 +83,6 @@ class Settings(BaseSettings):
     performance_cost_source: str = ("The default, £2.83, is the average cost of a council phone "
                                     "contact published by SOCITM Insight in 2012.")
     stream_maxlen: int = 2000
-    max_text_chars: int = 1000
     max_body_bytes: int = 8192
     # The editor's API checks its own limit (an article up to 100 kB, JSON-escaped).
     editor_max_body_bytes: int = 256 * 1024
@@ -113,6 +114,12 @@ class Settings(BaseSettings):
     editor_enabled: bool = True
     demo_users: bool = False
     demo_password: SecretStr | None = None
+
+    @property
+    def max_text_chars(self) -> int:
+        """The longest chat message, citizen's or adviser's: any message may be a question, so
+        this is the guidance service's own limit (``knowledge.questions``), not a setting."""
+        return MAX_QUESTION_CHARS
 
     @property
     def retention_seconds(self) -> int:

@@ -20,7 +20,9 @@ import yaml
 from knowledge.example_questions import INTRO_KEY, QuestionsFieldError, parse_questions
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-REQUIRED_FIELDS = (
+MAX_ID_CHARS = 80  # ids are file names and button payloads
+# Every front matter field, in the order the editor and the importers write them.
+FIELD_ORDER = (
     "id",
     "title",
     "summary",
@@ -28,11 +30,9 @@ REQUIRED_FIELDS = (
     "service_area",
     "owner",
     "last_reviewed",
+    "review_by",
     "status",
     "language",
-)
-OPTIONAL_FIELDS = (
-    "review_by",
     "contact",
     "related",
     "tags",
@@ -40,6 +40,8 @@ OPTIONAL_FIELDS = (
     "source",
     "questions",
 )
+OPTIONAL_FIELDS = ("review_by", "contact", "related", "tags", "keywords", "source", "questions")
+REQUIRED_FIELDS = tuple(name for name in FIELD_ORDER if name not in OPTIONAL_FIELDS)
 STATUSES = ("draft", "published", "retired")
 LANGUAGES = ("en", "cy")
 # The one size limit for an article, wherever it comes from (files, editor, importers).
@@ -109,6 +111,12 @@ class Article:
     def section_url(self, anchor: str) -> str:
         """The article URL pointing at one section (no fragment for the introduction)."""
         return f"{self.url}#{anchor}" if anchor else self.url
+
+
+def valid_article_id(value: object) -> bool:
+    """True for an article id: lower-case letters, digits and single hyphens, at most
+    :data:`MAX_ID_CHARS` characters (the one rule for ids, wherever one arrives from)."""
+    return isinstance(value, str) and len(value) <= MAX_ID_CHARS and bool(ID_PATTERN.match(value))
 
 
 def slugify(heading: str) -> str:
@@ -199,7 +207,7 @@ def _check_links(body_lines: list[str], first_line: int, source: str) -> list[tu
             if target.endswith(".md") or ".md#" in target:
                 name = target.split("#", 1)[0].removeprefix("./")
                 article_id = name.removesuffix(".md")
-                if not ID_PATTERN.match(article_id):
+                if not valid_article_id(article_id):
                     raise ArticleError(f"broken link to article {target!r}", source, line)
                 internal.append((article_id, line))
                 continue
@@ -293,9 +301,10 @@ def parse_article(text: str, source: str) -> Article:
         if key != "last_reviewed"
     }
     article_id = values["id"]
-    if not ID_PATTERN.match(article_id):
+    if not valid_article_id(article_id):
         raise ArticleError(
-            f"id {article_id!r} must use lower-case letters, digits and single hyphens",
+            f"id {article_id!r} must use lower-case letters, digits and single hyphens "
+            f"(at most {MAX_ID_CHARS} characters)",
             source,
             _key_line(front, "id"),
         )
@@ -323,7 +332,7 @@ def parse_article(text: str, source: str) -> Article:
         )
     related = data.get("related") or []
     if not isinstance(related, list) or not all(
-        isinstance(r, str) and ID_PATTERN.match(r) for r in related
+        valid_article_id(r) for r in related
     ):
         raise ArticleError(
             "'related' must be a list of article ids", source, _key_line(front, "related")

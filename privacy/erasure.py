@@ -24,8 +24,8 @@ from records.client import AsyncRedis
 from records.conversations import ConversationKeys
 from records.handoff import HandoffKeys
 from records.performance import PerformanceKeys
+from records.rasa import RasaKeys
 
-RASA_KEY_PREFIX = "csa:"  # Rasa 3.6 accepts only an alphanumeric prefix (bot/endpoints.yml)
 SCAN_BATCH = 1000
 
 
@@ -73,10 +73,9 @@ class ConversationEraser:
         """Delete the conversation's keys and entries; return what was removed."""
         report = ErasureReport()
         report.keys = int(await self.redis.delete(*self.conversations.owned(conversation_id)))
-        report.rasa_tracker = bool(await self.redis.delete(
-            f"{RASA_KEY_PREFIX}tracker:{conversation_id}"))
+        report.rasa_tracker = bool(await self.redis.delete(RasaKeys().tracker(conversation_id)))
         report.keys += int(report.rasa_tracker)
-        report.keys += int(await self.redis.delete(f"{RASA_KEY_PREFIX}lock:{conversation_id}"))
+        report.keys += int(await self.redis.delete(RasaKeys().lock(conversation_id)))
         # the performance rollups' per-conversation hash (records.performance; counts stay)
         report.keys += int(await self.redis.delete(
             PerformanceKeys(self.prefix).conversation(conversation_ref(conversation_id))))

@@ -19,7 +19,7 @@ import logging
 import time
 from typing import Protocol
 
-from privacy.erasure import RASA_KEY_PREFIX, SCAN_BATCH
+from privacy.erasure import SCAN_BATCH
 from privacy.policy import PolicySettings
 from records.analytics import AnalyticsKeys
 from records.callbacks import CallbackKeys, delete_callback
@@ -27,6 +27,7 @@ from records.cases import CaseKeys
 from records.client import AsyncRedis
 from records.conversations import ConversationKeys
 from records.performance import PerformanceKeys
+from records.rasa import RasaKeys
 
 log = logging.getLogger("privacy.retention")
 DAY = 86400
@@ -105,7 +106,7 @@ class RetentionSweeper:
     async def _expire_trackers(self) -> int:
         fixed = 0
         seconds = int(self.settings.tracker_retention_days * DAY)
-        async for key in self.redis.scan_iter(match=f"{RASA_KEY_PREFIX}tracker:*",
+        async for key in self.redis.scan_iter(match=RasaKeys().trackers,
                                               count=SCAN_BATCH):
             if await self.redis.ttl(key) == -1:
                 fixed += int(await self.redis.expire(key, seconds))

@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from knowledge.questions import MAX_QUESTION_CHARS
 from records.client import AsyncRedis, SyncRedis
 
 REASONS = ("abstained", "not_helpful", "handoff")
-MAX_QUESTION_CHARS = 1000
 STREAM_MAXLEN = 10_000
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from gateway.errors import ApiError
+from knowledge.articles import valid_article_id
 
 PAGES_DIR = Path(__file__).resolve().parents[2] / "widget" / "editor"
 CSP = (
@@ -17,7 +18,6 @@ CSP = (
 )
 _ASSET = re.compile(r"^[a-z0-9-]+\.(js|css|svg)$")
 _MEDIA = {"js": "text/javascript", "css": "text/css", "svg": "image/svg+xml"}
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 router = APIRouter(prefix="/editor")
 
@@ -55,7 +55,7 @@ def new_page() -> HTMLResponse:
 @router.get("/articles/{article_id}", include_in_schema=False)
 def edit_page(article_id: str) -> HTMLResponse:
     """Edit one article."""
-    if not _ID.match(article_id):
+    if not valid_article_id(article_id):
         raise ApiError(404, "unknown_article", "There is no article with that id.")
     return _page("edit.html")
 
@@ -63,7 +63,7 @@ def edit_page(article_id: str) -> HTMLResponse:
 @router.get("/articles/{article_id}/history", include_in_schema=False)
 def history_page(article_id: str) -> HTMLResponse:
     """Versions, diffs, restore and the audit log of one article."""
-    if not _ID.match(article_id):
+    if not valid_article_id(article_id):
         raise ApiError(404, "unknown_article", "There is no article with that id.")
     return _page("history.html")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.articles import ArticleError, parse_article
+from knowledge.articles import MAX_ID_CHARS, ArticleError, parse_article
 
 
 class ImportError_(ValueError):
@@ -34,11 +34,18 @@ class Draft:
         return f"---\n{front}---\n{self.body.strip()}\n"
 
 
+SUFFIX_ROOM = 4  # "-cy" or "-999" when two imported items share an id (import_run._free_id)
+
+
 def make_id(text: str, prefix: str = "") -> str:
-    """An article id (lower-case letters, digits, hyphens) from a path or a question."""
+    """An article id (lower-case letters, digits, hyphens) from a path or a question.
+
+    Short enough, prefix and a disambiguating suffix included, for the format's id limit.
+    """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = re.sub(r"-{2,}", "-", slug)[:80].strip("-")
+    room = MAX_ID_CHARS - len(prefix) - SUFFIX_ROOM
+    slug = re.sub(r"-{2,}", "-", slug)[:room].strip("-")
     return f"{prefix}{slug}" if prefix else slug
 
 

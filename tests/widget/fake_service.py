@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gateway.errors import PLAIN
+from knowledge.questions import MAX_QUESTION_CHARS
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET_DIR = ROOT / "widget"
@@ -208,7 +209,7 @@ class FakeService:
             await ws.send_json({"type": "error", "code": "empty", "detail": PLAIN["empty"],
                                 "client_id": client_id})
             return
-        if len(text) > 1000:
+        if len(text) > MAX_QUESTION_CHARS:
             await ws.send_json({"type": "error", "code": "too_long",
                                 "detail": PLAIN["too_long"], "client_id": client_id})
             return

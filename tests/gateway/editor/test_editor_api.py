@@ -273,6 +273,17 @@ def test_try_a_question_against_the_draft(editors: Editors) -> None:
     assert result["draft_outcome"]["status"] in ("answer", "clarify")
 
 
+def test_the_editor_has_the_citizens_question_limit(editors: Editors) -> None:
+    """Issue 15: "Try a question" takes what a citizen may send and refuses one more."""
+    from knowledge.questions import MAX_QUESTION_CHARS
+
+    words = ("how do I report a missed bin collection " * 40)[:MAX_QUESTION_CHARS]
+    taken = editors.call("eddie", "POST", "/api/editor/try", json={"question": words})
+    assert taken.status_code == 200, taken.text
+    over = editors.call("eddie", "POST", "/api/editor/try", json={"question": words + "s"})
+    assert over.status_code == 422, over.text
+
+
 def test_impact_reruns_the_labelled_questions(editors: Editors) -> None:
     current = article(editors, "missed-bin")
     gutted = "Tell us about missed bins.\n\n## Phone us\n\nCall 01632 960 100.\n"
