@@ -12,20 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import redis
 
+from editorial.article_state import STATUSES, ArticleState, Version, describe
 from editorial.audit import AuditLog
 from editorial.diffing import change_summary
 from editorial.keys import RETIRED_TOMBSTONE, EditorKeys
-from editorial.markdown_doc import FrontMatterError, split_markdown, with_field
+from editorial.markdown_doc import split_markdown, with_field
+from editorial.problems import ArticleInvalid, Problem
 from editorial.validation import check_links_resolve
-from knowledge.live import published_text, stage_publish, stage_retire
-
-STATUSES = ("draft", "published", "retired")
+from knowledge.articles import ArticleError, parse_article
+from knowledge.live import published_text, stage_publish_set, stage_retire
 
 
 class StoreError(Exception):
@@ -52,99 +53,19 @@ class VersionConflict(StoreError):
         self.current = current
 
 
-@dataclass(frozen=True)
-class Version:
-    """One saved state of an article."""
-
-    number: int
-    markdown: str
-    author: str
-    ts: float
-    action: str
-    note: str = ""
-    restored_from: int | None = None
-
-    def as_dict(self, with_text: bool = True) -> dict[str, Any]:
-        """JSON-friendly form; ``with_text=False`` leaves out the Markdown."""
-        data = asdict(self)
-        if not with_text:
-            data.pop("markdown")
-        return data
-
-
 @dataclass
-class ArticleState:
-    """What the article list shows: the latest state of one article."""
+class _Write:
+    """One version to append: to which article, on top of which version, and what goes live."""
 
     article_id: str
-    title: str = ""
-    owner: str = ""
-    service_area: str = ""
-    review_by: str = ""
-    status: str = "draft"
-    head_version: int = 0
-    published_version: int = 0
-    updated_at: float = 0.0
-    updated_by: str = ""
-    source_sha: str = ""
-    source_version: int = 0
-    questions: list[str] = field(default_factory=list)
-
-    def overdue(self, today: dt.date | None = None) -> bool:
-        """True when the review-by date has passed (and the article is not retired)."""
-        if self.status == "retired" or not self.review_by:
-            return False
-        try:
-            due = dt.date.fromisoformat(self.review_by)
-        except ValueError:
-            return False
-        return due < (today or dt.date.today())
-
-    @property
-    def unpublished_changes(self) -> bool:
-        """True when the newest version is not the one that is live."""
-        return self.status != "retired" and self.head_version != self.published_version
-
-    def as_dict(self, today: dt.date | None = None) -> dict[str, Any]:
-        """JSON-friendly form, with the derived flags."""
-        data = asdict(self)
-        data["overdue"] = self.overdue(today)
-        data["unpublished_changes"] = self.unpublished_changes
-        return data
-
-    def to_hash(self) -> dict[str, str]:
-        """Redis hash fields."""
-        data = asdict(self)
-        data["questions"] = json.dumps(self.questions)
-        return {k: str(v) for k, v in data.items()}
-
-    @classmethod
-    def from_hash(cls, raw: dict[str, str]) -> ArticleState:
-        """Read the Redis hash back."""
-        return cls(
-            article_id=raw["article_id"],
-            title=raw.get("title", ""),
-            owner=raw.get("owner", ""),
-            service_area=raw.get("service_area", ""),
-            review_by=raw.get("review_by", ""),
-            status=raw.get("status", "draft"),
-            head_version=int(raw.get("head_version", 0)),
-            published_version=int(raw.get("published_version", 0)),
-            updated_at=float(raw.get("updated_at", 0)),
-            updated_by=raw.get("updated_by", ""),
-            source_sha=raw.get("source_sha", ""),
-            source_version=int(raw.get("source_version", 0)),
-            questions=json.loads(raw.get("questions") or "[]"),
-        )
-
-
-def _describe(markdown: str) -> dict[str, str]:
-    """The list-view fields taken from the front matter."""
-    try:
-        front, _ = split_markdown(markdown)
-    except FrontMatterError:
-        return {}
-    return {k: str(front.get(k) or "") for k in ("title", "owner", "service_area", "review_by")}
+    base: int
+    markdown: str
+    action: str
+    check: Callable[[ArticleState | None], None] | None = None
+    note: str = ""
+    restored_from: int | None = None
+    live: tuple[str, str] | None = None
+    state: ArticleState | None = None
 
 
 class ArticleStore:
@@ -292,18 +213,53 @@ class ArticleStore:
 
     def publish(self, article_id: str, base_version: int, author: str) -> ArticleState:
         """Make the newest version live everywhere (it must be the version the editor saw)."""
-        head = self.version(article_id, base_version)
-        live = with_field(head.markdown, "status", "published")
-        check_links_resolve(live, article_id, self.live_ids())
-        return self._write(
-            article_id,
-            base_version,
-            live,
-            author,
-            "published",
-            note="published",
-            live=("upsert", live),
-        )
+        return self.publish_together([(article_id, base_version)], author)[0]
+
+    def publish_together(
+        self, articles: Sequence[tuple[str, int]], author: str
+    ) -> list[ArticleState]:
+        """Make several articles live at once: ``(article id, the version the editor saw)``.
+
+        Each one's links and ``related`` may name the live articles or any article of the set
+        (so new articles that name each other can go live); every service applies the set as
+        one (``knowledge.live.stage_publish_set``). All are published, or none (ArticleInvalid,
+        VersionConflict, UnknownVersion, UnknownArticle).
+        """
+        ids = [article_id for article_id, _ in articles]
+        if not ids or len(set(ids)) != len(ids):
+            raise StoreError("Name each article to publish once.")
+        texts = {
+            article_id: with_field(self.version(article_id, base).markdown, "status", "published")
+            for article_id, base in articles
+        }
+        known = self.live_ids() | set(ids)
+        for article_id, text in texts.items():
+            try:
+                check_links_resolve(text, article_id, known)
+            except ArticleInvalid as exc:
+                raise ArticleInvalid(exc.problems + self._drafts_hint(text, known)) from exc
+        writes = [
+            _Write(article_id, base, texts[article_id], "published", note="published",
+                   live=("upsert", texts[article_id]))
+            for article_id, base in articles
+        ]
+        return self._commit(writes, author)
+
+    def _drafts_hint(self, markdown: str, known: set[str]) -> list[Problem]:
+        """When the missing articles are the editor's own unpublished ones, say what to do."""
+        try:
+            targets = {target for target, _ in parse_article(markdown, "draft").internal_links}
+        except ArticleError:
+            return []
+        drafts = sorted(t for t in targets - known if self.exists(t))
+        if not drafts:
+            return []
+        names = ", ".join(f"'{d}'" for d in drafts)
+        return [Problem(
+            f"{names} {'is' if len(drafts) == 1 else 'are'} not published yet. Publish "
+            f"{'it' if len(drafts) == 1 else 'them'} first, or publish the articles together "
+            "(“Publish together with”)."
+        )]
 
     def retire(self, article_id: str, base_version: int, author: str) -> ArticleState:
         """Take the article out of every answer at once; the text is kept for history."""
@@ -345,55 +301,83 @@ class ArticleStore:
         live: tuple[str, str] | None = None,
         state: ArticleState | None = None,
     ) -> ArticleState:
-        """Append a version atomically: WATCH the meta hash, compare, MULTI/EXEC."""
-        meta_key = self.keys.meta(article_id)
+        """Append one version atomically (see :meth:`_commit`)."""
+        write = _Write(article_id, base_version, markdown, action, check, note, restored_from,
+                       live, state)
+        return self._commit([write], author)[0]
+
+    def _commit(self, writes: list[_Write], author: str) -> list[ArticleState]:
+        """Append a version to each article atomically: WATCH every meta hash, compare each
+        base version with the head, then one MULTI/EXEC with the versions, audit entries, the
+        overlay writes and one live event (several published articles announce one set)."""
+        meta_keys = [self.keys.meta(w.article_id) for w in writes]
         with self.redis.pipeline() as pipe:
             try:
-                pipe.watch(meta_key)
-                raw = pipe.hgetall(meta_key)
-                current = ArticleState.from_hash(raw) if raw else None
-                if check is not None:
-                    check(current)
-                elif current is None:
-                    raise UnknownArticle(f"There is no article with the id '{article_id}'.")
-                head = current.head_version if current else 0
-                if head != base_version:
-                    raise self._conflict(article_id, base_version, head)
-                previous = ""
-                if current is not None:
-                    prev_raw = pipe.hget(self.keys.versions(article_id), str(head))
-                    previous = json.loads(prev_raw)["markdown"] if prev_raw else ""
+                pipe.watch(*meta_keys)
                 now = self.clock()
-                number = head + 1
-                version = Version(number, markdown, author, now, action, note, restored_from)
-                new = state or current or ArticleState(article_id=article_id)
-                new.head_version, new.updated_at, new.updated_by = number, now, author
-                for key, value in _describe(markdown).items():
-                    setattr(new, key, value)
-                if live is not None:
-                    new.status = "published" if live[0] == "upsert" else "retired"
-                    new.published_version = number if live[0] == "upsert" else 0
-                elif action == "imported" and current is not None and new.status == "published":
-                    new.published_version = number  # the files are what every service loads
-                summary = note or change_summary(previous, markdown)
-                if action == "saved":
-                    summary = change_summary(previous, markdown) + (f" — {note}" if note else "")
+                staged = [self._prepare(pipe, write, author, now) for write in writes]
                 pipe.multi()
-                pipe.hset(
-                    self.keys.versions(article_id), str(number), json.dumps(version.as_dict())
-                )
-                pipe.hset(meta_key, mapping=new.to_hash())
-                pipe.sadd(self.keys.articles, article_id)
-                self.audit.record_in(pipe, article_id, author, action, number, summary, now)
-                if live is not None and live[0] == "upsert":
-                    stage_publish(pipe, self.keys.live, article_id, live[1])
-                elif live is not None:
-                    stage_retire(pipe, self.keys.live, article_id)
+                published: dict[str, str] = {}
+                for write, (new, version, summary) in zip(writes, staged, strict=True):
+                    article_id = write.article_id
+                    pipe.hset(
+                        self.keys.versions(article_id), str(version.number),
+                        json.dumps(version.as_dict()),
+                    )
+                    pipe.hset(self.keys.meta(article_id), mapping=new.to_hash())
+                    pipe.sadd(self.keys.articles, article_id)
+                    self.audit.record_in(
+                        pipe, article_id, author, write.action, version.number, summary, now
+                    )
+                    if write.live is not None and write.live[0] == "upsert":
+                        published[article_id] = write.live[1]
+                    elif write.live is not None:
+                        stage_retire(pipe, self.keys.live, article_id)
+                if published:
+                    stage_publish_set(pipe, self.keys.live, published)
                 pipe.execute()
-                return new
+                return [new for new, _, _ in staged]
             except redis.WatchError:
-                latest = self.get(article_id)
-                raise self._conflict(article_id, base_version, latest.head_version) from None
+                conflicts = [w for w in writes if self.get(w.article_id).head_version != w.base]
+                first = conflicts[0] if conflicts else writes[0]
+                latest = self.get(first.article_id)
+                raise self._conflict(first.article_id, first.base, latest.head_version) from None
+
+    def _prepare(
+        self, pipe: Any, write: _Write, author: str, now: float
+    ) -> tuple[ArticleState, Version, str]:
+        """Read (under WATCH) and check one write; return the new state, version and summary."""
+        article_id = write.article_id
+        raw = pipe.hgetall(self.keys.meta(article_id))
+        current = ArticleState.from_hash(raw) if raw else None
+        if write.check is not None:
+            write.check(current)
+        elif current is None:
+            raise UnknownArticle(f"There is no article with the id '{article_id}'.")
+        head = current.head_version if current else 0
+        if head != write.base:
+            raise self._conflict(article_id, write.base, head)
+        previous = ""
+        if current is not None:
+            prev_raw = pipe.hget(self.keys.versions(article_id), str(head))
+            previous = json.loads(prev_raw)["markdown"] if prev_raw else ""
+        number = head + 1
+        version = Version(number, write.markdown, author, now, write.action, write.note,
+                          write.restored_from)
+        new = write.state or current or ArticleState(article_id=article_id)
+        new.head_version, new.updated_at, new.updated_by = number, now, author
+        for key, value in describe(write.markdown).items():
+            setattr(new, key, value)
+        if write.live is not None:
+            new.status = "published" if write.live[0] == "upsert" else "retired"
+            new.published_version = number if write.live[0] == "upsert" else 0
+        elif write.action == "imported" and current is not None and new.status == "published":
+            new.published_version = number  # the files are what every service loads
+        summary = write.note or change_summary(previous, write.markdown)
+        if write.action == "saved":
+            note = f" — {write.note}" if write.note else ""
+            summary = change_summary(previous, write.markdown) + note
+        return new, version, summary
 
     def _conflict(self, article_id: str, base: int, head: int) -> VersionConflict:
         theirs = self.version(article_id, head)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +19,7 @@ import redis
 
 from knowledge import calibration_store, index_store
 from knowledge.abstention import Status, decide
-from knowledge.articles import Article, check_cross_links, parse_article
+from knowledge.articles import check_cross_links, check_unique_ids, parse_article
 from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
@@ -29,9 +29,9 @@ from knowledge.fusion import ArticleHit, offtopic_score, rank_articles, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
 from knowledge.live import LiveKeys, apply_overlay
+from knowledge.questions import MAX_QUESTION_CHARS
 from knowledge.section_ranking import SectionEvidence
 
-MAX_QUESTION_CHARS = 1000
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
 log = logging.getLogger("knowledge.answering")
 
@@ -358,11 +358,24 @@ class GuidanceService:
 
         Raises ``ArticleError`` (naming ``source`` and line) and changes nothing on bad input.
         """
-        article = parse_article(markdown, source)
+        self.upsert_many([markdown], source=source)
+
+    def upsert_many(self, markdowns: Sequence[str], source: str = "published articles") -> None:
+        """Parse several articles, check their links against the held articles and each other,
+        then make them all searchable; on any ``ArticleError`` none of them changes.
+
+        Articles published together may name each other in ``related`` (or link to each other).
+        """
+        many = len(markdowns) > 1
+        articles = [
+            parse_article(text, f"{source} ({n} of {len(markdowns)})" if many else source)
+            for n, text in enumerate(markdowns, start=1)
+        ]
+        incoming = check_unique_ids(articles)
         with self._lock:
-            merged: dict[str, Article] = {**self.kb.articles, article.id: article}
-            check_cross_links(merged, only=[article.id])
-            self.kb.upsert(article)
+            check_cross_links({**self.kb.articles, **incoming}, only=list(incoming))
+            for article in articles:
+                self.kb.upsert(article)
             self.kb.keywords.prepare()
 
     def delete(self, article_id: str) -> None:

@@ -6,7 +6,9 @@ This module owns the two Redis structures of live guidance updates (ADR 0501):
   for a retired article (written only through :func:`stage_publish` / :func:`stage_retire`,
   which ``editorial.store`` calls inside its version transaction; read only here);
 - the channel ``knowledge:events`` — ``{"op": "upsert"|"delete", "article_id", "markdown"}``
-  after each publish or retire.
+  after each publish or retire, and ``{"op": "upsert_set", "articles": [{"article_id",
+  "markdown"}, ...]}`` after articles published together (:func:`stage_publish_set`), which a
+  service applies all or nothing, so articles naming each other in ``related`` can go live.
 
 :class:`LiveUpdates` is the one subscriber: it subscribes first, then applies the overlay hash;
 it applies every event as it arrives; after any reconnect (including redis-py's silent
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -55,6 +57,10 @@ class LiveService(Protocol):
 
     def upsert_markdown(self, markdown: str, source: str = ...) -> None:
         """Parse, validate and index one article (raises ``ArticleError`` on bad input)."""
+        ...
+
+    def upsert_many(self, markdowns: Sequence[str], source: str = ...) -> None:
+        """Parse, validate as a whole and index several articles, all or none (``ArticleError``)."""
         ...
 
     def delete(self, article_id: str) -> None:
@@ -106,6 +112,24 @@ def stage_publish(
     pipe.publish(keys.events, json.dumps(event))
 
 
+def stage_publish_set(
+    pipe: redis.client.Pipeline, keys: LiveKeys, articles: Mapping[str, str]
+) -> None:
+    """Queue on ``pipe`` the overlay writes of articles published together and one event.
+
+    One article gives the ordinary upsert event; several give one ``upsert_set`` event, which
+    every service applies as a whole (articles that name each other go live together).
+    """
+    if len(articles) == 1:
+        ((article_id, markdown),) = articles.items()
+        stage_publish(pipe, keys, article_id, markdown)
+        return
+    for article_id, markdown in articles.items():
+        pipe.hset(keys.published, article_id, markdown)
+    items = [{"article_id": k, "markdown": v} for k, v in articles.items()]
+    pipe.publish(keys.events, json.dumps({"op": "upsert_set", "articles": items}))
+
+
 def stage_retire(pipe: redis.client.Pipeline, keys: LiveKeys, article_id: str) -> None:
     """Queue on ``pipe`` the tombstone and the delete event for a retired article."""
     pipe.hset(keys.published, article_id, TOMBSTONE)
@@ -117,8 +141,10 @@ def apply_overlay(service: LiveService, client: redis.Redis, keys: LiveKeys) -> 
     """Apply the published overlay over ``service``; log and report every article skipped.
 
     Articles are retried until no more can be applied, so one that links to another published
-    article applied later in the hash is not lost. A field whose article id differs, or an
-    article that still fails, keeps the file version and is logged with the reason.
+    article applied later in the hash is not lost; what is left is then tried as one set, so
+    articles naming each other (published together) are applied together. A field whose
+    article id differs, or an article that still fails, keeps the file version and is logged
+    with the reason.
     """
     report = OverlayReport()
     pending: dict[str, str] = {}
@@ -146,7 +172,8 @@ def apply_overlay(service: LiveService, client: redis.Redis, keys: LiveKeys) -> 
             except ArticleError as exc:
                 failed[article_id], errors[article_id] = text, str(exc)
         if len(failed) == len(pending):
-            report.skipped.update(errors)
+            if not _apply_as_set(service, failed, keys, report):
+                report.skipped.update(errors)
             break
         pending = failed
     for article_id, reason in report.skipped.items():
@@ -154,6 +181,31 @@ def apply_overlay(service: LiveService, client: redis.Redis, keys: LiveKeys) -> 
             "published article %r not applied; the file version stays: %s", article_id, reason
         )
     return report
+
+
+def _apply_as_set(
+    service: LiveService, pending: Mapping[str, str], keys: LiveKeys, report: OverlayReport
+) -> bool:
+    """Apply the articles no single pass could apply as one set; True when that worked."""
+    if len(pending) < 2:
+        return False
+    try:
+        service.upsert_many(list(pending.values()), source=f"{keys.published} (set)")
+    except ArticleError:
+        return False
+    report.applied.extend(pending)
+    return True
+
+
+def _event_articles(event: Mapping[str, object]) -> list[str] | None:
+    """The Markdown of each article of an ``upsert_set`` event, or None when malformed."""
+    items = event.get("articles")
+    if not isinstance(items, list) or not items:
+        return None
+    texts = [item.get("markdown") for item in items if isinstance(item, dict)]
+    if len(texts) != len(items) or not all(isinstance(x, str) and x for x in texts):
+        return None
+    return [str(x) for x in texts]
 
 
 def apply_event(service: LiveService, payload: object) -> str | None:
@@ -169,6 +221,10 @@ def apply_event(service: LiveService, payload: object) -> str | None:
     if op == "upsert" and isinstance(markdown, str) and markdown:
         service.upsert_markdown(markdown, source=f"knowledge event for {article_id!r}")
         return "upsert"
+    texts = _event_articles(event) if op == "upsert_set" else None
+    if texts is not None:
+        service.upsert_many(texts, source="knowledge event for articles published together")
+        return "upsert_set"
     if op == "delete" and isinstance(article_id, str) and article_id:
         try:
             service.delete(article_id)

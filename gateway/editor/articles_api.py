@@ -28,6 +28,7 @@ from gateway.editor.runtime import EditorRuntime
 from gateway.editor.schemas import (
     ArticleText,
     CreateArticle,
+    PublishArticle,
     RestoreVersion,
     SaveArticle,
     VersionAction,
@@ -174,7 +175,7 @@ def create_article(body: CreateArticle, user: Editor, runtime: Runtime) -> Any:
     try:
         markdown = markdown_of(body, defaults)
         article = checked(markdown)
-        questions = [q.strip()[:1000] for q in body.questions if q.strip()]
+        questions = [q.strip() for q in body.questions if q.strip()]
         state = runtime.store.create(markdown, user.label, questions=questions)
     except ArticleInvalid as exc:
         return invalid(exc)
@@ -207,20 +208,44 @@ def save_article(article_id: str, body: SaveArticle, user: Editor, runtime: Runt
 
 
 @router.post("/articles/{article_id}/publish", response_model=None)
-def publish_article(article_id: str, body: VersionAction, user: Editor, runtime: Runtime) -> Any:
-    """Make the newest version live on every instance."""
+def publish_article(article_id: str, body: PublishArticle, user: Editor, runtime: Runtime) -> Any:
+    """Make the newest version live on every instance, with ``together_with`` in one step."""
     _state(runtime, article_id)
     try:
         version = runtime.store.version(article_id, body.base_version)
         checked(version.markdown, expected_id=article_id)
-        new = runtime.store.publish(article_id, body.base_version, user.label)
+        batch = [(article_id, body.base_version), *_others(runtime, article_id, body)]
+        published = runtime.store.publish_together(batch, user.label)
     except ArticleInvalid as exc:
         return invalid(exc)
     except VersionConflict as exc:
         return conflict(exc, None)
     except UnknownVersion as exc:
         raise ApiError(404, "unknown_version", str(exc)) from exc
-    return article_payload(runtime, new)
+    except StoreError as exc:
+        raise ApiError(422, "bad_request", str(exc)) from exc
+    return {
+        **article_payload(runtime, published[0]),
+        "published_with": [state.article_id for state in published[1:]],
+    }
+
+
+def _others(runtime: EditorRuntime, article_id: str, body: PublishArticle) -> list[tuple[str, int]]:
+    """The newest versions of the articles to publish together (already-live ones left out)."""
+    others = []
+    for other in dict.fromkeys(body.together_with):
+        if other == article_id:
+            continue
+        state = _state(runtime, other)
+        if state.status == "published" and not state.unpublished_changes:
+            continue
+        try:
+            checked(runtime.store.version(other, state.head_version).markdown, other)
+        except ArticleInvalid as exc:
+            name = state.title or other
+            raise ArticleInvalid([Problem(f"“{name}”: {p.message}") for p in exc.problems]) from exc
+        others.append((other, state.head_version))
+    return others
 
 
 @router.post("/articles/{article_id}/retire", response_model=None)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge.articles import MAX_ARTICLE_BYTES
+from knowledge.articles import MAX_ARTICLE_BYTES, MAX_ID_CHARS
+from knowledge.questions import MAX_QUESTION_CHARS
 
 # Loose on purpose: the article format's own limit (MAX_ARTICLE_BYTES) answers with a clear message.
 MAX_MARKDOWN = 2 * MAX_ARTICLE_BYTES
-MAX_QUESTION = 1000
+MAX_TOGETHER = 20  # articles published in one step besides the one being edited
 
 
 class ArticleText(BaseModel):
@@ -26,7 +27,9 @@ class ArticleText(BaseModel):
 class CreateArticle(ArticleText):
     """A new article, optionally started from a group of gap questions."""
 
-    questions: list[str] = Field(default_factory=list, max_length=50)
+    questions: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
+        default_factory=list, max_length=50
+    )
 
 
 class SaveArticle(ArticleText):
@@ -44,6 +47,15 @@ class VersionAction(BaseModel):
     base_version: int = Field(ge=1)
 
 
+class PublishArticle(VersionAction):
+    """Publish; ``together_with`` names other articles (their newest versions) to publish in
+    the same step, so articles naming each other in ``related`` can go live together."""
+
+    together_with: list[Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_TOGETHER
+    )
+
+
 class RestoreVersion(BaseModel):
     """Make ``version`` the newest again; ``publish`` makes it live in the same click."""
 
@@ -57,14 +69,14 @@ class RestoreVersion(BaseModel):
 class TryQuestion(ArticleText):
     """A question to try against the draft (when given) and the live index."""
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION)
-    article_id: str | None = Field(default=None, max_length=100)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    article_id: str | None = Field(default=None, max_length=MAX_ID_CHARS)
 
 
 class ImpactRequest(ArticleText):
     """Which labelled questions an edit of ``article_id`` changes."""
 
-    article_id: str = Field(min_length=1, max_length=100)
+    article_id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
 
 
 class AttachQuestion(BaseModel):
@@ -72,7 +84,7 @@ class AttachQuestion(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     section: str = Field(min_length=1, max_length=300)
     base_version: int | None = Field(default=None, ge=1)
     from_gap: bool = False

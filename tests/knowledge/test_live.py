@@ -13,7 +13,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from knowledge.answering import GuidanceService
+from knowledge.articles import ArticleError
 from knowledge.live import (
     TOMBSTONE,
     LiveKeys,
@@ -31,6 +32,7 @@ from knowledge.live import (
     apply_overlay,
     published_text,
     stage_publish,
+    stage_publish_set,
     stage_retire,
 )
 from stack.redis_server import free_port, start_embedded_redis
@@ -46,6 +48,9 @@ class Recorder:
 
     def upsert_markdown(self, markdown: str, source: str = "") -> None:
         self.calls.append(("upsert", markdown))
+
+    def upsert_many(self, markdowns: Sequence[str], source: str = "") -> None:
+        self.calls.append(("upsert_set", "|".join(markdowns)))
 
     def delete(self, article_id: str) -> None:
         if article_id == "never-published":
@@ -105,7 +110,11 @@ def test_events_apply_and_bad_ones_are_logged_and_change_nothing(
     assert apply_event(service, "[1, 2]") is None
     assert apply_event(service, json.dumps({"op": "explode", "article_id": "a"})) is None
     assert apply_event(service, json.dumps({"op": "upsert", "article_id": "a"})) is None
-    assert service.calls == [("upsert", "M"), ("delete", "a")]
+    assert apply_event(service, json.dumps({"op": "upsert_set", "articles": []})) is None
+    assert apply_event(service, json.dumps({"op": "upsert_set", "articles": [{"x": 1}]})) is None
+    both = [{"article_id": "a", "markdown": "A"}, {"article_id": "b", "markdown": "B"}]
+    assert apply_event(service, json.dumps({"op": "upsert_set", "articles": both})) == "upsert_set"
+    assert service.calls == [("upsert", "M"), ("delete", "a"), ("upsert_set", "A|B")]
     logged = caplog.text
     assert "not a JSON object" in logged and "'explode'" in logged and "never-published" in logged
 
@@ -130,6 +139,16 @@ def new_article(article_id: str, heading: str, sentence: str, related: str = "")
     if related:
         text = text.replace("\n---\n", f"\nrelated: [{related}]\n---\n", 1)
     return text.replace("## ", f"## {heading}\n\n{sentence}\n\n## ", 1)
+
+
+def forget(
+    service: GuidanceService, admin: redis.Redis, keys: LiveKeys, article_ids: Sequence[str]
+) -> None:
+    """Clear the overlay and take the test's articles out of the shared service."""
+    admin.delete(keys.published)
+    for article_id in article_ids:
+        if article_id in service.kb.articles:
+            service.delete(article_id)
 
 
 def test_overlay_keeps_an_article_linking_to_a_later_one_and_logs_what_it_skips(
@@ -160,10 +179,40 @@ def test_overlay_keeps_an_article_linking_to_a_later_one_and_logs_what_it_skips(
         assert "'not-libraries' not applied" in caplog.text and "has id 'z-later'" in caplog.text
         assert {"a-first", "z-later"} <= set(service.kb.articles)
     finally:
-        admin.delete(keys.published)
-        for article_id in ("a-first", "z-later"):
-            if article_id in service.kb.articles:
-                service.delete(article_id)
+        forget(service, admin, keys, ("a-first", "z-later"))
+
+
+def test_articles_naming_each_other_apply_together_or_not_at_all(
+    service: GuidanceService, admin: redis.Redis, keys: LiveKeys
+) -> None:
+    """'m-one' and 'm-two' name each other: neither applies alone (the service refuses it),
+    both apply as a set, from the event and from the overlay; a set with a link to an article
+    that exists nowhere changes nothing."""
+    one = new_article("m-one", "Kingfishers", "Kingfishers nest in the river bank.", "m-two")
+    two = new_article("m-two", "Dippers", "Dippers bob on the stones below the weir.", "m-one")
+    bad = new_article("m-bad", "Voles", "Water voles live by the canal.", "no-such-article")
+    held = set(service.kb.articles)
+    try:
+        with pytest.raises(ArticleError, match="unknown article 'm-two'"):
+            service.upsert_markdown(one)
+        with pytest.raises(ArticleError, match="unknown article 'no-such-article'"):
+            service.upsert_many([one, two, bad])
+        assert set(service.kb.articles) == held
+        with admin.pipeline(transaction=True) as pipe:
+            stage_publish_set(pipe, keys, {"m-one": one, "m-two": two})
+            pipe.execute()
+        assert published_text(admin, keys, "m-two") == two
+        event = {"op": "upsert_set", "articles": [
+            {"article_id": "m-one", "markdown": one}, {"article_id": "m-two", "markdown": two}]}
+        assert apply_event(service, json.dumps(event)) == "upsert_set"
+        assert {"m-one", "m-two"} <= set(service.kb.articles)
+        service.delete("m-one")
+        service.delete("m-two")
+        report = apply_overlay(service, admin, keys)  # a service starting after the publish
+        assert sorted(report.applied) == ["m-one", "m-two"] and not report.skipped
+        assert {"m-one", "m-two"} <= set(service.kb.articles)
+    finally:
+        forget(service, admin, keys, ("m-one", "m-two"))
 
 
 def test_change_published_while_disconnected_is_served_after_reconnect(

@@ -37,6 +37,7 @@ function showArticle(data) {
   $("history-link").href = `/editor/articles/${page.id}/history`;
   $("history-link").hidden = false;
   $("publish").hidden = false;
+  $("publish-with-field").hidden = false;
   $("retire").hidden = data.article.status === "retired";
   $("publish").textContent = data.article.status === "retired" ? "Publish again" : "Publish";
   showQuestions();
@@ -119,15 +120,18 @@ async function publish() {
     $("save").focus();
     return;
   }
-  if (page.article.status === "published" && !page.article.unpublished_changes) {
+  const together = $("publish-with").value.split(/[\s,]+/).filter(Boolean);
+  if (page.article.status === "published" && !page.article.unpublished_changes && !together.length) {
     announce("This version is already published. Change the text and save it first.", "info");
     return;
   }
   setBusy(true);
   try {
-    const data = await post(`/api/editor/articles/${page.id}/publish`, { base_version: page.base });
+    const data = await post(`/api/editor/articles/${page.id}/publish`, { base_version: page.base, together_with: together });
     showArticle(data);
-    confirmDone(`Published version ${data.version.number}. The assistant uses the new text within 2 seconds.`);
+    $("publish-with").value = "";
+    const also = data.published_with.length ? ` together with ${data.published_with.join(", ")}` : "";
+    confirmDone(`Published version ${data.version.number}${also}. The assistant uses the new text within 2 seconds.`);
   } catch (err) {
     handleError(err, form.elements.body.value);
   } finally {
@@ -260,12 +264,15 @@ async function openFile() {
 async function start() {
   await requireEditor();
   form.addEventListener("submit", save);
-  form.addEventListener("input", () => { page.dirty = true; });
+  form.addEventListener("input", (event) => { if (event.target.id !== "publish-with") page.dirty = true; });
   form.elements.body.addEventListener("input", () => {
     clearTimeout(previewTimer);
     previewTimer = setTimeout(() => { preview(); panel.refreshSections(); }, 400);
   });
   $("publish").addEventListener("click", publish);
+  $("publish-with").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); publish(); }
+  });
   $("retire").addEventListener("click", retire);
   $("check").addEventListener("click", check);
   $("try-form").addEventListener("submit", tryQuestion);
