@@ -419,13 +419,14 @@ class GuidanceService:
     def with_draft(self, markdown: str, source: str = "draft") -> GuidanceService:
         """A separate service answering as if ``markdown`` were published (for previews).
 
-        Raises ``ArticleError`` on an article the guidance service would refuse. The live
-        service is not changed.
+        Raises ``ArticleError`` on an article the parser refuses. Links and ``related`` naming
+        articles that are not live are not checked here (publishing checks them, and drafts
+        that name each other are published together), so such a draft can be previewed; the
+        preview lists only related articles it holds. The live service is not changed.
         """
         draft = replace(parse_article(markdown, source), status="published")
         with self._lock:
             kb = self.kb.copy()
-            check_cross_links({**kb.articles, draft.id: draft}, only=[draft.id])
         kb.upsert(draft)
         kb.keywords.prepare()
         return GuidanceService(kb, self.calibration, self.index_dir)

@@ -4,7 +4,8 @@ Real gateway app (editor API), real Redis, real guidance services following ``kn
 the app's own, a second editor runtime started before the publish (a running instance: it can
 only learn through the ``knowledge:events`` event) and a third started after it (it can only
 learn through the overlay hash at start-up).
-What must hold: two new drafts whose ``related`` name each other are each refused when
+What must hold: two new drafts whose ``related`` name each other can be previewed ("Try a
+question"), are each refused when
 published alone (with what to do), and nothing goes live; published together through the
 editor API they both go live in one step, and every instance serves both; a set in which one
 article names an article that exists nowhere is refused whole, so nothing any guidance service
@@ -85,6 +86,11 @@ def test_articles_naming_each_other_go_live_together_everywhere(
     runtime = editors.runtime
     create(editors, markdown(A, B))
     create(editors, markdown(B, A))
+
+    tried = editors.call("eddie", "POST", "/api/editor/try", json={
+        "question": QUESTION[A], "article_id": A, "markdown": markdown(A, B)})
+    assert tried.status_code == 200, tried.text  # a draft naming a draft can be previewed
+    assert tried.json()["draft_hits"][0]["article_id"] == A
 
     for alone, other in ((A, B), (B, A)):
         refused = publish(editors, alone)
