@@ -28,6 +28,7 @@ from gateway.messages import MessageStore
 from gateway.redis_client import StrRedis
 from gateway.schemas import Message
 from gateway.settings import Settings
+from gateway.tasks import cancel
 
 log = logging.getLogger("gateway.fanout")
 
@@ -43,11 +44,23 @@ def id_key(entry_id: str) -> tuple[int, int]:
 
 @dataclass(eq=False)
 class Follower:
-    """One socket's interest in one conversation's stream."""
+    """One socket's interest in one conversation's stream.
+
+    ``close`` ends the ``follow`` that uses it at its next step, without cancelling it in the
+    middle of a Redis call (see ``gateway.tasks.cancel`` for why that is fragile)."""
 
     conversation_id: str
-    queue: asyncio.Queue[Message] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    queue: asyncio.Queue[Message | None] = field(
+        default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     lagging: bool = False  # its queue overflowed: it re-reads from the stream
+    closed: bool = False
+
+    def close(self) -> None:
+        """Stop following: a waiting ``follow`` wakes and returns; a busy one returns after
+        its current step."""
+        self.closed = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(None)  # a full queue wakes its reader anyway
 
 
 class ReaderShard:
@@ -119,10 +132,7 @@ class ReaderShard:
 
     async def stop(self) -> None:
         """Cancel the reader and remove the wake stream."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await cancel(self._task)
         with contextlib.suppress(Exception):
             await self.redis.delete(self.wake_key)
 
@@ -149,29 +159,34 @@ class StreamFanout:
 
     async def follow(self, conversation_id: str, after: str | None,
                      caught_up: Callable[[], Awaitable[None]] | None = None,
-                     ) -> AsyncIterator[Message]:
+                     follower: Follower | None = None) -> AsyncIterator[Message]:
         """Every stored message after ``after``, then each new one, once each, in order.
 
         ``caught_up`` is awaited once, between the stored history and the first live message.
+        Pass a ``follower`` (for ``conversation_id``) to be able to end this with its ``close``.
         """
         store = self.store
-        follower = Follower(conversation_id)
+        follower = follower or Follower(conversation_id)
         shard = self.shard_of(conversation_id)
         try:
             history = await store.history(conversation_id, after)
             last = history[-1].id if history else after
+            if follower.closed:
+                return
             await shard.add(follower, last or "0-0")
             # Entries stored before the registration took effect may have been read for another
             # socket already: read the stream again from the same point (the overlap is dropped).
             history += await store.history(conversation_id, last)
             delivered: tuple[int, int] = id_key(after) if after else (0, 0)
             for message in history:
+                if follower.closed:
+                    return
                 if id_key(message.id) > delivered:
                     delivered = id_key(message.id)
                     yield message
-            if caught_up is not None:
+            if caught_up is not None and not follower.closed:
                 await caught_up()
-            while True:
+            while not follower.closed:
                 if follower.lagging:
                     follower.lagging = False
                     while not follower.queue.empty():
@@ -181,10 +196,10 @@ class StreamFanout:
                         delivered = id_key(message.id)
                         yield message
                     continue
-                message = await follower.queue.get()
-                if id_key(message.id) > delivered:
-                    delivered = id_key(message.id)
-                    yield message
+                live = await follower.queue.get()
+                if live is not None and id_key(live.id) > delivered:
+                    delivered = id_key(live.id)
+                    yield live
         finally:
             shard.remove(follower)
 

@@ -10,6 +10,9 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from gateway.json_guard import BadJson, loads
+from gateway.tasks import cancel
+
+__all__ = ["FrameError", "JsonSocket", "cancel"]
 
 MAX_FRAME_BYTES = 8192
 
@@ -73,13 +76,3 @@ class JsonSocket:
         if self.websocket.application_state != WebSocketState.DISCONNECTED:
             with contextlib.suppress(Exception):
                 await self.websocket.close(code)
-
-
-async def cancel(*tasks: asyncio.Task[Any] | None) -> None:
-    """Cancel tasks and wait for them to finish."""
-    live = [task for task in tasks if task is not None and not task.done()]
-    for task in live:
-        task.cancel()
-    for task in live:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task

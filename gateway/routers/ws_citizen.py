@@ -14,6 +14,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from gateway.analytics import short
 from gateway.errors import ApiError, citizen_text, store_down_words
+from gateway.fanout import Follower
 from gateway.ids import is_client_id, is_conversation_id, is_stream_id
 from gateway.rate_limits import Limited
 from gateway.runtime import Runtime
@@ -21,6 +22,8 @@ from gateway.socket_io import FrameError, JsonSocket, cancel
 
 router = APIRouter(tags=["citizen"])
 log = logging.getLogger("gateway.ws_citizen")
+
+READER_STOP_SECONDS = 2.0
 
 
 class CitizenSocket:
@@ -33,6 +36,7 @@ class CitizenSocket:
         self.conversation_id = conversation_id
         self.address = address
         self.reader: asyncio.Task[None] | None = None
+        self.follower: Follower | None = None  # the reader's interest in the stream
         self.last_state: dict[str, Any] | None = None
         self.limited_until = 0.0  # frames before this (monotonic) are refused without asking Redis
         self.limited_words = ""
@@ -51,10 +55,11 @@ class CitizenSocket:
             await self.socket.send(frame)
         return True
 
-    async def _read_stream(self, after: str | None) -> None:
+    async def _read_stream(self, follower: Follower, after: str | None) -> None:
         """History after ``after``, a state frame, then live messages (from the shared reader)."""
         async for message in self.runtime.fanout.follow(self.conversation_id, after,
-                                                        caught_up=self._caught_up):
+                                                        caught_up=self._caught_up,
+                                                        follower=follower):
             if not await self.socket.send({"type": "message", "message": message.public()}):
                 return
 
@@ -62,9 +67,19 @@ class CitizenSocket:
         await self.send_state(force=True)
 
     async def start_reader(self, after: str | None) -> None:
-        """(Re)start delivering messages after ``after``."""
-        await cancel(self.reader)
-        self.reader = asyncio.create_task(self._read_stream(after), name="citizen-reader")
+        """(Re)start delivering messages after ``after``.
+
+        The running reader is asked to stop at its next step rather than cancelled, so a burst
+        of resumes never interrupts it inside a Redis call (issue 12); one that has not stopped
+        within ``READER_STOP_SECONDS`` (a client not reading its socket) is cancelled."""
+        if self.follower is not None:
+            self.follower.close()
+        if self.reader is not None and not self.reader.done():
+            await asyncio.wait({self.reader}, timeout=READER_STOP_SECONDS)
+            await cancel(self.reader)
+        self.follower = Follower(self.conversation_id)
+        self.reader = asyncio.create_task(self._read_stream(self.follower, after),
+                                          name="citizen-reader")
 
     def _may_change_state(self, event: dict[str, Any]) -> bool:
         kind = event.get("kind")

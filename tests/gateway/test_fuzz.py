@@ -169,10 +169,9 @@ def test_fuzz_http_paths_and_queries_never_crash(app_client: TestClient) -> None
 FRAMES = st.one_of(
     JSON_VALUES.map(json.dumps),
     st.fixed_dictionaries(
-        # "resume" is left out: a burst of resumes, each cancelling the socket's reader while
-        # it talks to Redis, can leave the socket waiting (a known defect, issue 12's note of
-        # 2026-12-03); resume is covered by test_citizen_ws and test_widget_fake_contract.
-        {"type": st.sampled_from(["message", "feedback", "typing", "ping", "handoff",
+        # "resume" included: a burst of resumes once left the socket waiting on a reader that
+        # ignored its cancellation (issue 12; tests/gateway/test_resume_burst.py).
+        {"type": st.sampled_from(["message", "resume", "feedback", "typing", "ping", "handoff",
                                   "leave_queue", "nonsense"])},
         optional={"text": st.text(max_size=50) | st.integers(), "client_id": st.text(max_size=70),
                   "after": st.text(max_size=30) | st.none(), "message_id": st.text(max_size=30),
