@@ -1,0 +1,296 @@
+"""Load test with Locust, in one run (issue 12, item 6):
+
+    .venv/bin/python benchmarks/load_locust.py [--seconds 60] [--citizens 50] [--instances 2] \
+        [--kill]
+
+1. starts 1 instance behind nginx (``benchmarks/load_stack.py``: deploy.cluster's processes on a
+   private Redis) and runs ``benchmarks/locustfile.py`` headless: chatting citizens, a tenth of
+   them asking for an adviser, 2 advisers; then stops the gateway and nginx and drives the same
+   questions at that Rasa's REST webhook (bare Rasa with the same action server: the baseline);
+2. starts N instances behind nginx and runs the same load;
+3. ``--kill``: then, on the same N instances, runs the load again while SIGKILLing gateway 1,
+   Rasa 2 and action server 1 (each restarted after its systemd ``RestartSec``); afterwards every
+   conversation resends its unacknowledged messages (same ``client_id``, as the widget does) and
+   sends one more, and the stored citizen messages are counted against those sent and acked.
+
+Prints one table (messages/s answered, p50/p95/p99 per turn, errors, ratio to bare Rasa, the
+machine's load average) and, with ``--kill``, lost / duplicated / continued counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+import httpx
+import psutil
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.load_stack import LoadStack, start_stack  # noqa: E402
+from records.conversations import ConversationKeys  # noqa: E402
+
+LOCUST = ROOT / ".venv" / "bin" / "locust"
+LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
+CITIZEN_CLASSES = ["ChattingCitizen", "HandoffCitizen", "Adviser"]
+ADVISERS = 2  # Adviser.fixed_count
+
+
+@dataclass
+class Run:
+    """One configuration's figures, from Locust's statistics of the "turn" events."""
+
+    name: str
+    turns: int = 0
+    failures: int = 0
+    per_second: float = 0.0
+    p50: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    load: list[float] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by kind of process
+
+    @property
+    def answered_per_second(self) -> float:
+        """Turns answered by the bot per second (Locust's rate of the "turn" events)."""
+        return self.per_second
+
+
+def cpu_by_kind(stack: LoadStack, locust_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by each kind of process (gateway, rasa, actions, nginx, redis,
+    locust), children included."""
+    pids = [(p.spec.name.split("-")[0], p.process.pid) for p in stack.supervisor.parts
+            if p.process is not None and p.process.poll() is None]
+    pids += [("redis", stack.redis.process.pid), ("locust", locust_pid)]
+    totals: dict[str, float] = {}
+    for kind, pid in pids:
+        try:
+            process = psutil.Process(pid)
+            for one in [process, *process.children(recursive=True)]:
+                times = one.cpu_times()
+                totals[kind] = totals.get(kind, 0.0) + times.user + times.system
+        except psutil.Error:
+            continue
+    return totals
+
+
+def sample_load(stop: threading.Event, into: list[float]) -> None:
+    """The 1-minute load average every 5 s until ``stop``."""
+    while not stop.wait(5):
+        into.append(os.getloadavg()[0])
+
+
+def read_stats(prefix: Path, run: Run) -> None:
+    """Fill ``run`` from Locust's ``<prefix>_stats.csv`` (the "turn" row and the others)."""
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] == "turn":
+                run.turns += int(row["Request Count"])
+                run.per_second = float(row["Requests/s"])
+                run.p50, run.p95, run.p99 = (float(row[k]) / 1000 for k in ("50%", "95%", "99%"))
+            elif row["Name"] == "turn failed":
+                run.turns += int(row["Request Count"])
+                run.failures += int(row["Request Count"])
+            elif not row["Name"].startswith("turn") and row["Type"] in ("WS", "HTTP"):
+                run.extra[row["Name"]] = (f"{row['Request Count']} × median "
+                                          f"{float(row['50%']) / 1000:.1f} s, "
+                                          f"{row['Failure Count']} failed")
+
+
+def locust(url: str, classes: list[str], users: int, seconds: int, name: str,
+           stack: LoadStack, record: Path | None = None) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start Locust headless in the background; return the process and its CSV prefix."""
+    prefix = Path(tempfile.mkdtemp(prefix="locust-")) / name.replace(" ", "_")
+    env = {**os.environ, "LOAD_ADVISER_PASSWORD": stack.password,
+           "LOAD_RECORD": str(record) if record else ""}
+    command = [str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
+               "-r", str(max(1, users // 5)), "-t", f"{seconds}s", "--host", url,
+               "--csv", str(prefix), "--only-summary", "--stop-timeout", "5",
+               "--loglevel", "WARNING", *classes]
+    log = open(ROOT / "var" / "log" / "load" / f"locust-{prefix.name}.log", "wb")  # noqa: SIM115
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log), prefix
+
+
+def measure(url: str, classes: list[str], users: int, seconds: int, name: str,
+            stack: LoadStack, record: Path | None = None,
+            during: list[tuple[float, str]] | None = None) -> Run:
+    """Run Locust for ``seconds``; at each (fraction of the run, part) in ``during``, kill it."""
+    run = Run(name, load=[os.getloadavg()[0]])
+    stop = threading.Event()
+    sampler = threading.Thread(target=sample_load, args=(stop, run.load), daemon=True)
+    sampler.start()
+    process, prefix = locust(url, classes, users, seconds, name, stack, record)
+    started = time.monotonic()
+    before = cpu_by_kind(stack, process.pid)
+    for fraction, part in during or []:
+        time.sleep(max(0.0, started + fraction * seconds - time.monotonic()))
+        stack.kill(part)
+        print(f"    killed {part} (SIGKILL) at {time.monotonic() - started:.0f} s", flush=True)
+    time.sleep(max(0.0, started + seconds - 1 - time.monotonic()))
+    after = cpu_by_kind(stack, process.pid)
+    run.cpu = {kind: after[kind] - before.get(kind, 0.0) for kind in after}
+    process.wait(timeout=seconds + 120)
+    stop.set()
+    read_stats(prefix, run)
+    return run
+
+
+def warm_up(stack: LoadStack, bare: bool) -> None:
+    """A few sequential turns, so first-use loading is not measured."""
+    with httpx.Client(base_url=stack.url, timeout=60) as client:
+        if bare:
+            for text in ("hello", "how do I renew my passport", "when is the library open"):
+                client.post("/webhooks/rest/webhook", json={"sender": uuid.uuid4().hex,
+                                                            "message": text})
+            return
+        cid = client.post("/api/conversations", json={}).json()["conversation_id"]
+        for text in ("hello", "how do I renew my passport", "when is the library open"):
+            client.post(f"/api/conversations/{cid}/messages", json={"text": text})
+
+
+def continue_all(stack: LoadStack, records: list[dict[str, object]]) -> tuple[int, int]:
+    """Resend each conversation's outbox (same client_id) and one more message over HTTP,
+    as the widget would after the outage; return (conversations continued, total)."""
+    def one(row: dict[str, object]) -> bool:
+        headers = {"X-Forwarded-For": str(row["address"])}
+        acked: dict[str, str] = row["acked"]  # type: ignore[assignment]
+        outbox: dict[str, str] = row["outbox"]  # type: ignore[assignment]
+        path = f"/api/conversations/{row['conversation_id']}/messages"
+        with httpx.Client(base_url=stack.url, timeout=90) as client:
+            for client_id, text in [*outbox.items(), (uuid.uuid4().hex, "thank you")]:
+                for attempt in range(5):  # the widget's rule: resend until acknowledged
+                    try:
+                        response = client.post(path, headers=headers,
+                                               json={"text": text, "client_id": client_id})
+                    except httpx.HTTPError:
+                        response = None
+                    if response is not None and response.status_code == 200:
+                        acked[client_id] = response.json()["received"]["id"]
+                        break
+                    time.sleep(1 + attempt)
+                else:
+                    return False
+        return True
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(one, records))
+    return sum(results), len(results)
+
+
+def count_stored(stack: LoadStack, records: list[dict[str, object]]) -> dict[str, int]:
+    """Stored citizen messages against those acknowledged: lost and duplicated."""
+    keys = ConversationKeys()
+    client = redis.Redis.from_url(stack.redis.url, decode_responses=True)
+    lost = duplicated = stored = acked_total = 0
+    for row in records:
+        entries = cast(list[tuple[str, dict[str, str]]],
+                       client.xrange(keys.messages(str(row["conversation_id"]))))
+        ids = [fields.get("client_id") for _, fields in entries if fields.get("role") == "citizen"]
+        stored += len(ids)
+        acked: dict[str, str] = row["acked"]  # type: ignore[assignment]
+        acked_total += len(acked)
+        lost += sum(1 for client_id in acked if client_id not in ids)
+        duplicated += sum(ids.count(client_id) - 1 for client_id in set(ids) if client_id)
+    return {"acknowledged": acked_total, "stored": stored, "lost": lost,
+            "duplicated": duplicated}
+
+
+def print_table(runs: list[Run], bare: Run, citizens: int, seconds: int) -> None:
+    """One Markdown table, every configuration against bare Rasa."""
+    print(f"\n| configuration ({citizens} citizens, {seconds} s) | messages/s | p50 | p95 | p99 "
+          "| errors | bare ÷ this (msg/s) | this ÷ bare (p95) | load avg before → during (max) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for run in runs:
+        ratio_rate = bare.answered_per_second / max(0.01, run.answered_per_second)
+        ratio_p95 = run.p95 / max(0.001, bare.p95)
+        during = max(run.load[1:] or run.load)
+        print(f"| {run.name} | {run.answered_per_second:.1f} | {run.p50:.2f} s | {run.p95:.2f} s"
+              f" | {run.p99:.2f} s | {run.failures} of {run.turns} | {ratio_rate:.2f}×"
+              f" | {ratio_p95:.2f}× | {run.load[0]:.1f} → {during:.1f} |")
+    for run in runs:
+        for name, text in run.extra.items():
+            print(f"  {run.name} — {name}: {text}")
+    print("\nCPU ms per answered turn, by process (user + system time over the run):")
+    for run in runs:
+        turns = max(1, run.turns - run.failures)
+        parts = ", ".join(f"{kind} {1000 * seconds / turns:.0f}"
+                          for kind, seconds in sorted(run.cpu.items(), key=lambda kv: -kv[1]))
+        print(f"  {run.name}: {parts}")
+
+
+def main(args: argparse.Namespace) -> int:
+    """The whole benchmark; returns 1 if the kill test lost or duplicated anything."""
+    (ROOT / "var" / "log" / "load").mkdir(parents=True, exist_ok=True)
+    users = args.citizens + ADVISERS
+    print(f"uptime before: {subprocess.run(['uptime'], capture_output=True, text=True).stdout}",
+          flush=True)
+    runs: list[Run] = []
+    stack = start_stack(1, args.port)
+    try:
+        warm_up(stack, bare=False)
+        runs.append(measure(stack.url, CITIZEN_CLASSES, users, args.seconds,
+                            "1 instance behind nginx", stack))
+        for part in ("nginx", "gateway-1"):
+            stack.stop_part(part)
+        stack.url = "http://127.0.0.1:5101"
+        warm_up(stack, bare=True)
+        bare = measure(stack.url, ["RasaCitizen"], args.citizens, args.seconds,
+                       "bare Rasa REST (same actions)", stack)
+    finally:
+        stack.stop()
+    kill: dict[str, int] = {}
+    stack = start_stack(args.instances, args.port)
+    try:
+        warm_up(stack, bare=False)
+        runs.append(measure(stack.url, CITIZEN_CLASSES, users, args.seconds,
+                            f"{args.instances} instances behind nginx", stack))
+        if args.kill:
+            stack.supervise()
+            record = Path(tempfile.mkdtemp(prefix="load-kill-")) / "record.json"
+            plan = [(0.25, "gateway-1"), (0.45, f"rasa-{args.instances}"), (0.65, "actions-1")]
+            runs.append(measure(stack.url, CITIZEN_CLASSES, users, args.seconds,
+                                f"{args.instances} instances, 3 parts killed", stack,
+                                record, plan))
+            print(f"    restarted: {', '.join(stack.restarts) or 'none'}; waiting for ready…",
+                  flush=True)
+            stack.wait_all_ready(300)
+            records = json.loads(record.read_text())
+            continued, total = continue_all(stack, records)
+            kill = {**count_stored(stack, records), "continued": continued,
+                    "conversations": total}
+    finally:
+        stack.stop()
+    print(f"uptime after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout}")
+    print_table([*runs, bare], bare, args.citizens, args.seconds)
+    if kill:
+        print(f"\nKill test: {kill['acknowledged']} citizen messages acknowledged, "
+              f"{kill['stored']} stored; lost {kill['lost']}, duplicated {kill['duplicated']}; "
+              f"{kill['continued']} of {kill['conversations']} conversations accepted a "
+              "further message after the kills.")
+        return 0 if kill["lost"] == kill["duplicated"] == 0 and \
+            kill["continued"] == kill["conversations"] else 1
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--citizens", type=int, default=50)
+    parser.add_argument("--instances", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8700)
+    parser.add_argument("--kill", action="store_true")
+    sys.exit(main(parser.parse_args()))

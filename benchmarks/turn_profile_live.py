@@ -1,0 +1,163 @@
+"""Where one citizen turn's CPU time goes, across the gateway, Rasa and the action server
+(issue 12, item 6).
+
+Starts one instance behind nginx (``benchmarks/load_stack.py``), sends ``--turns`` questions from
+``knowledge/eval/questions.jsonl`` one after another over the citizen HTTP API while py-spy samples
+each process (and its workers), then prints CPU milliseconds per turn by process and part:
+NLU, policies, tracker store, embedding, section model, privacy, safety, and so on.
+
+Each process's CPU time per turn is measured exactly (user + system time of the process and its
+children, from ``psutil``, over the sampled turns); py-spy's samples only split it into parts.
+A sample whose innermost frame is an event loop or a thread waiting (``IDLE``) is dropped (with
+``--nonblocking`` py-spy cannot tell those threads are idle); every other sample is put in the
+first part of ``PARTS`` that any frame of its stack belongs to.
+
+    .venv/bin/python benchmarks/turn_profile_live.py [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.load_stack import start_stack  # noqa: E402
+
+TURNS_PER_CONVERSATION = 6  # as benchmarks/locustfile.py's citizens
+PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
+RATE = 200  # samples per second
+PROCESSES = ("gateway-1", "rasa-1", "actions-1")
+# First match wins, so the more specific parts come first.
+PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("tracker store", ("tracker_store", "lock_store", "rasa/shared/core/trackers.py")),
+    ("safety checks", ("/safety/",)),
+    ("embedding (ONNX model)", ("knowledge/embedding.py", "onnxruntime")),
+    ("section model", ("section_fit", "section_ranking")),
+    ("guidance search (FAISS, BM25, rest)", ("/knowledge/", "faiss", "bm25s")),
+    ("privacy (spaCy, Presidio)", ("/privacy/", "presidio", "spacy", "thinc")),
+    ("NLU", ("rasa/nlu/",)),
+    ("policies", ("rasa/core/policies/",)),
+    ("calling the action server", ("rasa/core/actions/", "rasa/utils/endpoints")),
+    ("Rasa turn handling (other)", ("rasa/core/", "rasa/engine/", "rasa/shared/")),
+    ("actions (other)", ("/actions/", "rasa_sdk")),
+    ("gateway (other)", ("/gateway/", "/records/")),
+    ("Redis client", ("redis/", "hiredis")),
+    ("logging", ("logging/",)),
+    ("web servers, HTTP and JSON", ("sanic", "uvicorn", "starlette", "fastapi", "aiohttp",
+                                    "httpx", "httpcore", "json", "websockets", "pydantic")),
+)
+
+
+IDLE = ("runners.py", "selectors.py", "Condition.wait", "_worker (concurrent/futures/thread.py",
+        "Connection._recv", "Connection._poll", "Event.wait", "Thread._wait_for_tstate_lock",
+        "(threading.py", "queue.py")
+
+
+def part_of(stack: str) -> str:
+    """The part a sampled stack (py-spy's raw "frame;frame;…" form) belongs to."""
+    for name, needles in PARTS:
+        if any(needle in stack for needle in needles):
+            return name
+    return "other (interpreter, event loop, libraries)"
+
+
+def read_samples(path: Path) -> Counter[str]:
+    """Samples per part from py-spy's raw output (one "stack count" per line)."""
+    parts: Counter[str] = Counter()
+    if not path.exists():
+        return parts
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        leaf = stack.rsplit(";", 1)[-1]
+        if stack and count.isdigit() and not any(marker in leaf for marker in IDLE):
+            parts[part_of(stack)] += int(count)
+    return parts
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children so far."""
+    process = psutil.Process(pid)
+    total = 0.0
+    for one in [process, *process.children(recursive=True)]:
+        times = one.cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def drive(url: str, seconds: float) -> tuple[int, float]:
+    """Sequential turns for ``seconds``; return (turns, mean wall time per turn in seconds)."""
+    questions = [json.loads(line)["question"] for line in
+                 (ROOT / "knowledge/eval/questions.jsonl").read_text().splitlines() if line]
+    turns, spent = 0, 0.0
+    with httpx.Client(base_url=url, timeout=60) as client:
+        deadline = time.monotonic() + seconds
+        cid = ""
+        while time.monotonic() < deadline:
+            if turns % TURNS_PER_CONVERSATION == 0:
+                cid = client.post("/api/conversations", json={}).json()["conversation_id"]
+            started = time.perf_counter()
+            response = client.post(f"/api/conversations/{cid}/messages",
+                                   json={"text": questions[turns % len(questions)]})
+            response.raise_for_status()
+            spent += time.perf_counter() - started
+            turns += 1
+    return turns, spent / max(1, turns)
+
+
+def main(turn_seconds: float) -> int:
+    """Profile, then print the table."""
+    stack = start_stack(1, 8700)
+    out = Path(tempfile.mkdtemp(prefix="turn-profile-"))
+    try:
+        drive(stack.url, 5)  # warm up
+        spies = []
+        for name in PROCESSES:
+            process = stack.part(name).process
+            assert process is not None
+            spies.append(subprocess.Popen(
+                [str(PY_SPY), "record", "--pid", str(process.pid), "--subprocesses",
+                 "--nonblocking", "--rate", str(RATE), "--format", "raw",
+                 "--duration", str(int(turn_seconds) + 3), "--output", str(out / name)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(1.5)
+        pids = {name: stack.part(name).process.pid for name in PROCESSES}  # type: ignore[union-attr]
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        turns, wall = drive(stack.url, turn_seconds)
+        cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+        for spy in spies:
+            spy.wait(timeout=turn_seconds + 60)
+    finally:
+        stack.stop()
+    print(f"\n{turns} sequential turns, {wall * 1000:.0f} ms wall time each on average\n")
+    print("| process | part | CPU ms per turn | share of the process |")
+    print("|---|---|---|---|")
+    for name in PROCESSES:
+        parts = read_samples(out / name)
+        samples = sum(parts.values())
+        per_turn = cpu[name] / turns * 1000
+        for part, count in parts.most_common():
+            share = count / max(1, samples)
+            print(f"| {name} | {part} | {per_turn * share:.1f} | {100 * share:.0f} % |")
+        print(f"| {name} | **all (measured CPU time)** | **{per_turn:.1f}** | 100 % |")
+    total = sum(cpu.values()) / turns * 1000
+    print(f"\nCPU per turn, all three processes: {total:.0f} ms "
+          f"(so at most {2000 / total:.1f} turns/s on this machine's 2 cores)")
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30,
+                        help="how long to send turns while sampling")
+    sys.exit(main(parser.parse_args().seconds))
