@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import redis
 
 from actions.settings import get_settings
+from records.redis_connect import sync_client
 
 if TYPE_CHECKING:
     from knowledge.live import LiveUpdates
@@ -46,9 +47,9 @@ def get_redis() -> redis.Redis:
     if _redis is None:
         with _lock:
             if _redis is None:
-                _redis = redis.Redis.from_url(
-                    get_settings().redis_url, decode_responses=True, client_name=CLIENT_NAME
-                )
+                settings = get_settings()
+                _redis = sync_client(settings.redis_url, settings.redis_sentinels,
+                                     settings.redis_sentinel_master, client_name=CLIENT_NAME)
     return _redis
 
 

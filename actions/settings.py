@@ -15,6 +15,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
 
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_sentinels: str = ""  # host:port,…: the master is found through Sentinel
+    redis_sentinel_master: str = "assistant"
     redis_key_prefix: str = "csa:"
     knowledge_dir: Path = Path("knowledge/articles")
     knowledge_index_dir: Path = Path("var/index")

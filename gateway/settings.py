@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     gateway_port: int = 8000
 
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # "host:port,host:port": connect to the master these Sentinels name (REDIS_URL then gives
+    # only the database and password); empty: connect to REDIS_URL (records/redis_connect.py).
+    redis_sentinels: str = ""
+    redis_sentinel_master: str = "assistant"
     redis_key_prefix: str = "csa:"
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: SecretStr = SecretStr("")

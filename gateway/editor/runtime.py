@@ -21,6 +21,7 @@ from editorial.keys import EditorKeys
 from editorial.seeding import SyncReport, sync_from_files
 from editorial.store import ArticleStore
 from knowledge.live import LiveUpdates
+from records.redis_connect import sync_client
 
 log = logging.getLogger("gateway.editor")
 
@@ -74,7 +75,8 @@ class EditorRuntime:
 
 def start_editor(settings: Any, background: bool = True) -> EditorRuntime:
     """Connect, import the article files, and start loading the preview service."""
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    client = sync_client(settings.redis_url, settings.redis_sentinels,
+                         settings.redis_sentinel_master)
     keys = EditorKeys(settings.redis_key_prefix)
     store = ArticleStore(client, keys)
     knowledge_dir = Path(settings.knowledge_dir)
