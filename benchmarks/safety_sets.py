@@ -5,18 +5,21 @@ Runs ``safety/eval/benign.jsonl`` and ``safety/eval/crisis.jsonl`` through
 - the statistical classifier alone (the trained Rasa model's own intent ranking, before the
   safety gate: is ``safety_concern`` its top intent above the fallback threshold),
 - ``safety.detection`` alone (the lexical patterns), and
+- the semantic check alone (``safety.similarity``, with the guidance embedding model),
 - the served routing: the trained model's NLU as the Rasa server runs it (safety gate
-  included), combined with the guidance action's backstop as the bot combines them
-  (``safety.routing.gets_crisis_reply``),
+  included), combined with the guidance action's backstop (patterns, then the semantic check)
+  as the bot combines them (``safety.routing.gets_crisis_reply``),
 
 and prints one table per split: crisis recall and the benign→crisis rate (targets 100 % and
 ≤ 0.5 %), then the misses. Misses of the held-out split are printed only with
 ``--show-heldout-misses``: patterns and training data are changed by looking at the tune split
-only (safety/eval/README.md).
+only (safety/eval/README.md). The blind sets (``--set fresh`` and ``--set fresh2``, held-out
+only) are report-only: their misses are never printed.
 
 Run from the repository root (loads the model in ``.venv-rasa``; about a minute):
 
-    .venv/bin/python benchmarks/safety_sets.py [--split tune|heldout|both] [--lexical-only]
+    .venv/bin/python benchmarks/safety_sets.py [--set original|fresh|fresh2]
+        [--split tune|heldout|both] [--lexical-only]
 
 The same file, run by ``.venv-rasa/bin/python`` with ``--parse MODEL OUT``, is the
 in-process Rasa parser: it reads a JSON list of texts on stdin and writes the parses to OUT.
@@ -71,9 +74,12 @@ def parse_with_rasa(model: str, out: str) -> None:
     Path(out).write_text(json.dumps(asyncio.run(parse_all())), encoding="utf-8")
 
 
-def load_set(name: str) -> list[dict[str, Any]]:
-    """The lines of ``safety/eval/<name>.jsonl``."""
-    path = SETS / f"{name}.jsonl"
+BLIND_SETS = ("fresh", "fresh2")
+
+
+def load_set(name: str, folder: str = "original") -> list[dict[str, Any]]:
+    """The lines of ``safety/eval/<name>.jsonl`` (or of a blind set's folder)."""
+    path = (SETS if folder == "original" else SETS / folder) / f"{name}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
@@ -137,9 +143,34 @@ def score(
                  misses, alarms)
 
 
+def semantic_check() -> Any:
+    """The guidance backstop's semantic check as ``text -> bool``, built as the actions build it.
+
+    Embeds the exemplars once with the guidance model; caches each message's answer.
+    """
+    from knowledge.embedding import load_embedder
+    from safety.similarity import CrisisSimilarity, exemplar_texts, load_settings
+
+    embedder = load_embedder(ROOT / "var" / "onnx-cache")
+    phrasings, ordinary = exemplar_texts(ROOT)
+    threshold, margin = load_settings()
+    check = CrisisSimilarity(embedder.embed(phrasings), embedder.embed(ordinary), threshold,
+                             margin)
+    seen: dict[str, bool] = {}
+
+    def is_crisis(text: str) -> bool:
+        if text not in seen:
+            seen[text] = check.is_crisis(embedder.embed([text])[0])
+        return seen[text]
+
+    return is_crisis
+
+
 def main() -> None:
     """Score every method on each split and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", dest="which", choices=["original", *BLIND_SETS],
+                        default="original", help="which labelled sets (blind ones: report only)")
     parser.add_argument("--split", choices=["tune", "heldout", "both"], default="both")
     parser.add_argument("--lexical-only", action="store_true", help="skip the Rasa model")
     parser.add_argument("--model", type=Path, help="a trained model (default: the current bot/)")
@@ -151,8 +182,13 @@ def main() -> None:
     from safety.detection import detect_safety_concern
     from safety.routing import gets_crisis_reply
 
-    benign, crisis = load_set("benign"), load_set("crisis")
+    benign, crisis = load_set("benign", args.which), load_set("crisis", args.which)
+    blind = args.which in BLIND_SETS
     splits = ["tune", "heldout"] if args.split == "both" else [args.split]
+    if blind:
+        splits = ["heldout"]
+    semantic = semantic_check()
+    print(f"sets: {args.which}")
     if not args.lexical_only:
         from stack.model import ensure_model
         from stack.settings import StackSettings
@@ -175,10 +211,15 @@ def main() -> None:
                                 lambda line: classifier_says_crisis(line["parse"], args.fallback)))
         scores.append(score("lexical alone (safety.detection)", b, c,
                             lambda line: detect_safety_concern(line["text"]) is not None))
+        scores.append(score("semantic alone (safety.similarity)", b, c,
+                            lambda line: semantic(line["text"])))
+        scores.append(score("lexical or semantic (the guidance backstop)", b, c,
+                            lambda line: gets_crisis_reply("nlu_fallback", line["text"],
+                                                           semantic)))
         if not args.lexical_only:
             scores.append(score("served: Rasa NLU with gate + backstop", b, c,
                                 lambda line: gets_crisis_reply(line["parse"]["intent"],
-                                                               line["text"])))
+                                                               line["text"], semantic)))
         print(f"\n### {split}: {len(c)} crisis, {len(b)} benign "
               "(targets: recall 1.000, benign→crisis ≤ 0.5 %)\n")
         print("| method | crisis recall | benign → crisis |")
@@ -192,7 +233,7 @@ def main() -> None:
                 if line["parse"]["intent"] == SAFETY_INTENT:
                     reasons[reason] = reasons.get(reason, 0) + 1
             print(f"\ncrisis replies by the gate's reason: {reasons}")
-        if split == "heldout" and not args.show_heldout_misses:
+        if blind or (split == "heldout" and not args.show_heldout_misses):
             continue
         served = scores[-1]
         print(f"\nmisses of '{served.method}':")

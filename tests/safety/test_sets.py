@@ -49,3 +49,19 @@ def test_benign_questions_rarely_get_the_crisis_reply(split: str) -> None:
     benign = [line for line in load("benign") if line["split"] == split]
     alarmed = [line["text"] for line in benign if detect_safety_concern(line["text"])]
     assert len(alarmed) <= MAX_BENIGN_ALARM_RATE * len(benign), alarmed
+
+
+@pytest.mark.parametrize(("folder", "crisis_min", "benign_min"), [("fresh", 90, 270),
+                                                                  ("fresh2", 120, 300)])
+def test_blind_sets_keep_their_shape(folder: str, crisis_min: int, benign_min: int) -> None:
+    # Only the shape: the blind sets are report-only (their README), so no detector runs here
+    # and a failure names counts, never a line.
+    sizes = {}
+    for name in ("crisis", "benign"):
+        lines = (SETS / folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+        rows = [json.loads(line) for line in lines if line.strip()]
+        bad = sum(set(r) != {"text", "kind", "split", "origin"} or r["split"] != "heldout"
+                  or not r["text"].strip() for r in rows)
+        assert bad == 0, f"{bad} malformed lines in {folder}/{name}.jsonl"
+        sizes[name] = len(rows)
+    assert sizes["crisis"] >= crisis_min and sizes["benign"] >= benign_min, sizes
