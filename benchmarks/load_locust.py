@@ -71,22 +71,32 @@ class Run:
         return self.per_second
 
 
-def cpu_by_kind(stack: LoadStack, locust_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by each kind of process (gateway, rasa, actions, nginx, redis,
-    locust), children included."""
+def cpu_by_process(stack: LoadStack, locust_pid: int) -> dict[tuple[str, int], float]:
+    """CPU seconds used so far by each running part (kind and pid: gateway, rasa, actions,
+    nginx, redis, locust), children included."""
     pids = [(p.spec.name.split("-")[0], p.process.pid) for p in stack.supervisor.parts
             if p.process is not None and p.process.poll() is None]
     pids += [("redis", stack.redis.process.pid), ("locust", locust_pid)]
-    totals: dict[str, float] = {}
+    totals: dict[tuple[str, int], float] = {}
     for kind, pid in pids:
         try:
             process = psutil.Process(pid)
             for one in [process, *process.children(recursive=True)]:
                 times = one.cpu_times()
-                totals[kind] = totals.get(kind, 0.0) + times.user + times.system
+                totals[kind, pid] = totals.get((kind, pid), 0.0) + times.user + times.system
         except psutil.Error:
             continue
     return totals
+
+
+def cpu_used(before: dict[tuple[str, int], float],
+             after: dict[tuple[str, int], float]) -> dict[str, float]:
+    """CPU seconds by kind between two readings, counting only processes alive at both."""
+    used: dict[str, float] = {}
+    for (kind, pid), seconds in after.items():
+        if (kind, pid) in before:
+            used[kind] = used.get(kind, 0.0) + seconds - before[kind, pid]
+    return used
 
 
 def sample_load(stop: threading.Event, into: list[float]) -> None:
@@ -136,14 +146,14 @@ def measure(url: str, classes: list[str], users: int, seconds: int, name: str,
     sampler.start()
     process, prefix = locust(url, classes, users, seconds, name, stack, record)
     started = time.monotonic()
-    before = cpu_by_kind(stack, process.pid)
+    before = cpu_by_process(stack, process.pid)
     for fraction, part in during or []:
         time.sleep(max(0.0, started + fraction * seconds - time.monotonic()))
         stack.kill(part)
         print(f"    killed {part} (SIGKILL) at {time.monotonic() - started:.0f} s", flush=True)
     time.sleep(max(0.0, started + seconds - 1 - time.monotonic()))
-    after = cpu_by_kind(stack, process.pid)
-    run.cpu = {kind: after[kind] - before.get(kind, 0.0) for kind in after}
+    if not during:  # a killed process takes its CPU time with it
+        run.cpu = cpu_used(before, cpu_by_process(stack, process.pid))
     process.wait(timeout=seconds + 120)
     stop.set()
     read_stats(prefix, run)
@@ -225,7 +235,7 @@ def print_table(runs: list[Run], bare: Run, citizens: int, seconds: int) -> None
         for name, text in run.extra.items():
             print(f"  {run.name} — {name}: {text}")
     print("\nCPU ms per answered turn, by process (user + system time over the run):")
-    for run in runs:
+    for run in (r for r in runs if r.cpu):
         turns = max(1, run.turns - run.failures)
         parts = ", ".join(f"{kind} {1000 * seconds / turns:.0f}"
                           for kind, seconds in sorted(run.cpu.items(), key=lambda kv: -kv[1]))
@@ -269,15 +279,23 @@ def main(args: argparse.Namespace) -> int:
                   flush=True)
             stack.wait_all_ready(300)
             records = json.loads(record.read_text())
+            sent = sum(len(row["sent"]) for row in records)
+            unacked = sum(len(row["outbox"]) for row in records)
+            reconnects = sum(int(row["reconnects"]) for row in records)
             continued, total = continue_all(stack, records)
             kill = {**count_stored(stack, records), "continued": continued,
-                    "conversations": total}
+                    "conversations": total, "sent": sent, "unacked": unacked,
+                    "reconnects": reconnects}
     finally:
         stack.stop()
     print(f"uptime after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout}")
     print_table([*runs, bare], bare, args.citizens, args.seconds)
     if kill:
-        print(f"\nKill test: {kill['acknowledged']} citizen messages acknowledged, "
+        print(f"\nKill test: {kill['reconnects']} socket reconnects (resume, outbox resent); "
+              f"{kill['sent']} citizen messages sent during the run "
+              f"({kill['unacked']} not yet acknowledged at its end, then resent with the same "
+              "client_id), plus one more per conversation afterwards; "
+              f"{kill['acknowledged']} acknowledged in all, "
               f"{kill['stored']} stored; lost {kill['lost']}, duplicated {kill['duplicated']}; "
               f"{kill['continued']} of {kill['conversations']} conversations accepted a "
               "further message after the kills.")

@@ -61,7 +61,7 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 IDLE = ("runners.py", "selectors.py", "Condition.wait", "_worker (concurrent/futures/thread.py",
         "Connection._recv", "Connection._poll", "Event.wait", "Thread._wait_for_tstate_lock",
-        "(threading.py", "queue.py")
+        "(threading.py", "queue.py", "_socket_can_read")
 
 
 def part_of(stack: str) -> str:
