@@ -228,3 +228,32 @@ def test_opening_a_markdown_file(editor_server: str, new_page: Any, tmp_path: An
     assert "## " in editor.body()
     editor.save()
     page.locator("#status").filter(has_text="Saved as version 1").wait_for()
+
+
+def test_articles_naming_each_other_are_published_together(
+    editor_server: str, new_page: Any, redis_url: str
+) -> None:
+    """Issue 15: publishing one alone says what to do; "Publish together with" makes both live."""
+    from editorial.store import ArticleStore
+
+    from .test_publish_together import markdown
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    store = ArticleStore(client, EditorKeys(SERVER_PREFIXES[editor_server]))
+    store.create(markdown("hen-keeping", "cockerel-noise"), "Eddie")
+    store.create(markdown("cockerel-noise", "hen-keeping"), "Eddie")
+    editor = EditorPages(new_page(), editor_server)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    editor.open_article("hen-keeping")
+
+    editor.page.get_by_role("button", name="Publish", exact=True).click()
+    summary = editor.page.locator(".error-summary")
+    summary.wait_for()
+    assert "'cockerel-noise' is not published yet" in summary.text_content()
+    assert store.get("hen-keeping").status == "draft"
+
+    editor.page.get_by_label("Publish together with (optional)").fill("cockerel-noise")
+    editor.publish()
+    assert "together with cockerel-noise" in editor.status()
+    assert store.get("cockerel-noise").status == "published"
+    assert store.get("hen-keeping").status == "published"
