@@ -129,7 +129,7 @@ def locust(url: str, classes: list[str], users: int, seconds: int, name: str,
     env = {**os.environ, "LOAD_ADVISER_PASSWORD": stack.password,
            "LOAD_RECORD": str(record) if record else ""}
     command = [str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
-               "-r", str(max(1, users // 5)), "-t", f"{seconds}s", "--host", url,
+               "-r", str(users), "-t", f"{seconds}s", "--host", url,
                "--csv", str(prefix), "--only-summary", "--stop-timeout", "5",
                "--loglevel", "WARNING", *classes]
     log = open(ROOT / "var" / "log" / "load" / f"locust-{prefix.name}.log", "wb")  # noqa: SIM115
