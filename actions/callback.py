@@ -22,6 +22,7 @@ from actions.form_values import (
     parse_uk_phone,
     parse_yes_no,
 )
+from actions.handoff import MAX_TOPIC_CHARS
 from actions.missed_bin import validated
 from actions.replies import say
 from actions.resources import get_redis
@@ -96,7 +97,7 @@ class ActionSubmitCallback(Action):
             "preferred_time": when,
             "consent": "yes",
             "conversation_id": tracker.sender_id,
-            "topic": str(tracker.get_slot("last_topic") or "general")[:120],
+            "topic": str(tracker.get_slot("last_topic") or "general")[:MAX_TOPIC_CHARS],
         }
         store = CaseStore(
             client=get_redis(),

@@ -23,7 +23,7 @@ from actions.conversation import is_external
 from actions.replies import say
 
 HANDOFF_REASONS = ("requested", "failed", "safety")
-MAX_TOPIC_CHARS = 120
+MAX_TOPIC_CHARS = 120  # the topic a handoff or a callback request carries (actions.callback too)
 
 
 def handoff_payload(tracker: Tracker) -> dict[str, Any]:
