@@ -38,24 +38,30 @@ TURNS_PER_CONVERSATION = 6  # as benchmarks/locustfile.py's citizens
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
 RATE = 200  # samples per second
 PROCESSES = ("gateway-1", "rasa-1", "actions-1")
-# First match wins, so the more specific parts come first.
+# A sample goes to the first of PARTS that any frame of its stack belongs to; failing that, to
+# the GENERIC part of its innermost frame that has one (so JSON or HTTP work done by our code
+# counts as JSON or HTTP, and our own code as ours). py-spy names a frame
+# "function (path:line)", the path relative to its sys.path entry: "(safety/" is the package.
 PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tracker store", ("tracker_store", "lock_store", "rasa/shared/core/trackers.py")),
-    ("safety checks", ("/safety/",)),
+    ("safety checks", ("(safety/",)),
     ("embedding (ONNX model)", ("knowledge/embedding.py", "onnxruntime")),
     ("section model", ("section_fit", "section_ranking")),
-    ("guidance search (FAISS, BM25, rest)", ("/knowledge/", "faiss", "bm25s")),
-    ("privacy (spaCy, Presidio)", ("/privacy/", "presidio", "spacy", "thinc")),
+    ("guidance search (FAISS, BM25, rest)", ("(knowledge/", "faiss", "bm25s")),
+    ("privacy (spaCy, Presidio)", ("(privacy/", "presidio", "spacy", "thinc")),
     ("NLU", ("rasa/nlu/",)),
     ("policies", ("rasa/core/policies/",)),
     ("calling the action server", ("rasa/core/actions/", "rasa/utils/endpoints")),
-    ("Rasa turn handling (other)", ("rasa/core/", "rasa/engine/", "rasa/shared/")),
-    ("actions (other)", ("/actions/", "rasa_sdk")),
-    ("gateway (other)", ("/gateway/", "/records/")),
     ("Redis client", ("redis/", "hiredis")),
     ("logging", ("logging/",)),
+)
+GENERIC: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("web servers, HTTP and JSON", ("sanic", "uvicorn", "starlette", "fastapi", "aiohttp",
-                                    "httpx", "httpcore", "json", "websockets", "pydantic")),
+                                    "httpx", "httpcore", "h11", "json", "websockets",
+                                    "pydantic")),
+    ("Rasa turn handling (other)", ("rasa/core/", "rasa/engine/", "rasa/shared/")),
+    ("actions (other)", ("(actions/", "rasa_sdk")),
+    ("gateway (other)", ("(gateway/", "(records/")),
 )
 
 
@@ -69,6 +75,10 @@ def part_of(stack: str) -> str:
     for name, needles in PARTS:
         if any(needle in stack for needle in needles):
             return name
+    for frame in reversed(stack.split(";")):
+        for name, needles in GENERIC:
+            if any(needle in frame for needle in needles):
+                return name
     return "other (interpreter, event loop, libraries)"
 
 
