@@ -31,14 +31,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import redis
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from privacy.tracker_redaction import redact_dialogue
+from stack.rasa_redis import follow_sentinel
 
 
 class RedactingRedisTrackerStore(RedisTrackerStore):
     """``RedisTrackerStore`` whose stored trackers hold no personal data."""
+
+    red: redis.Redis
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Rasa's store; through Sentinel when ``REDIS_SENTINELS`` is set (stack/rasa_redis.py)."""
+        super().__init__(*args, **kwargs)
+        self.red = follow_sentinel(self.red)
 
     def _form_slots(self) -> dict[str, list[str]]:
         domain = self.domain
@@ -63,4 +72,4 @@ class RedactingRedisTrackerStore(RedisTrackerStore):
                        if (event.get("timestamp") or 0) < first]
             dialogue["events"] = earlier + events
         redact_dialogue(dialogue, self._form_slots())
-        self.red.set(key, json.dumps(dialogue), ex=timeout)
+        self.red.set(key, json.dumps(dialogue), ex=None if timeout is None else int(timeout))

@@ -44,6 +44,9 @@ def install() -> None:
 def main() -> None:
     """Install the speed-up, then run Rasa's command line as ``rasa`` would."""
     install()
+    from stack.rasa_redis import install as follow_sentinel_primary
+
+    follow_sentinel_primary()  # only with REDIS_SENTINELS set (Redis failover, ADR 0307)
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -2,11 +2,13 @@
 7 as a master, a replica and a Sentinel on free ports. The gateway's client factory and the
 blocking factory (action server, editor) connect through the Sentinel; the master is killed
 with SIGKILL and the Sentinel promotes the replica; both clients then keep writing and read what
-was written before the kill, without being rebuilt."""
+was written before the kill, without being rebuilt. Rasa's tracker and lock stores, run in the
+Rasa venv, do the same."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import signal
 import subprocess
@@ -164,3 +166,62 @@ def test_a_bad_sentinel_list_is_refused_with_the_setting_named(text: str) -> Non
 def test_sentinel_list_parses_and_empty_means_none() -> None:
     assert sentinel_addresses("") == []
     assert sentinel_addresses(" a:26379, b:26380 ,") == [("a", 26379), ("b", 26380)]
+
+
+RASA_SIDE = """
+import asyncio, json, sys
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+from rasa.core.lock_store import LockStore
+from privacy.rasa_tracker_store import RedactingRedisTrackerStore
+from stack import rasa_redis
+
+phase = sys.argv[1]
+rasa_redis.install()  # what stack.rasa_server does before running Rasa
+# Rasa's own host and port point nowhere: only the Sentinels can lead to Redis.
+lock = LockStore.create(EndpointConfig(url="127.0.0.1", type="redis", port=1, db=0,
+                                       key_prefix="csa"))
+assert type(lock).__name__ == "SentinelRedisLockStore", type(lock)
+store = RedactingRedisTrackerStore(domain=Domain.empty(), host="127.0.0.1", port=1,
+                                   key_prefix="csa", record_exp=600)
+tracker = DialogueStateTracker.from_events("conv-" + phase, [UserUttered("hello " + phase)])
+asyncio.run(store.save(tracker))
+lock.issue_ticket("conv-" + phase, 60)
+earlier = asyncio.run(store.retrieve("conv-before"))
+users = [e.text for e in earlier.events if isinstance(e, UserUttered)] if earlier else None
+print(json.dumps({"earlier": users, "lock": lock.red.exists("csa:lock:conv-" + phase)}))
+"""
+
+
+def rasa_side(group: Group, phase: str) -> dict[str, object]:
+    """Run Rasa's tracker and lock stores (Rasa venv) through the Sentinel; their report."""
+    from stack.settings import StackSettings
+
+    settings = StackSettings()
+    python = settings.rasa_bin.parent / "python"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(settings.root),
+           "REDIS_SENTINELS": f"127.0.0.1:{group.sentinel_port}",
+           "REDIS_SENTINEL_MASTER": MASTER, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run([str(python), "-c", RASA_SIDE, phase], cwd=settings.root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+def test_rasa_stores_follow_the_master_through_sentinel_failover(group: Group) -> None:
+    """Rasa's tracker store and lock store (as bot/endpoints.yml and stack.rasa_server build
+    them, in the Rasa venv) reach Redis only through the Sentinel: they write before the
+    primary dies, and after the failover write again and read the tracker saved before."""
+    assert rasa_side(group, "before") == {"earlier": ["hello before"], "lock": 1}
+    assert redis.Redis(port=group.master_port).wait(1, 2000) == 1
+    group.master.send_signal(signal.SIGKILL)
+    group.master.wait(timeout=5)
+    group.sentinel_client().sentinel_failover(MASTER)
+    wait_until("the failover to the replica",
+               lambda: group.master_address()[1] == group.replica_port, 20)
+    assert rasa_side(group, "after") == {"earlier": ["hello before"], "lock": 1}
+    promoted = redis.Redis(port=group.replica_port, decode_responses=True)
+    assert promoted.exists("csa:tracker:conv-after") == 1
