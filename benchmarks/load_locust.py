@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.load_stack import LoadStack, start_stack  # noqa: E402
+from deploy.cluster import GATEWAY_BASE  # noqa: E402
 from records.conversations import ConversationKeys  # noqa: E402
 
 LOCUST = ROOT / ".venv" / "bin" / "locust"
@@ -116,7 +117,8 @@ def read_stats(prefix: Path, run: Run) -> None:
             elif row["Name"] == "turn failed":
                 run.turns += int(row["Request Count"])
                 run.failures += int(row["Request Count"])
-            elif not row["Name"].startswith("turn") and row["Type"] in ("WS", "HTTP"):
+            elif not row["Name"].startswith("turn") and row["Name"] != "Aggregated" and (
+                    row["Type"] in ("WS", "HTTP") or int(row["Failure Count"])):
                 run.extra[row["Name"]] = (f"{row['Request Count']} × median "
                                           f"{float(row['50%']) / 1000:.1f} s, "
                                           f"{row['Failure Count']} failed")
@@ -161,16 +163,24 @@ def measure(url: str, classes: list[str], users: int, seconds: int, name: str,
 
 
 def warm_up(stack: LoadStack, bare: bool) -> None:
-    """A few sequential turns, so first-use loading is not measured."""
-    with httpx.Client(base_url=stack.url, timeout=60) as client:
-        if bare:
-            for text in ("hello", "how do I renew my passport", "when is the library open"):
+    """A few sequential turns through every gateway (or bare Rasa), so first-use loading is
+    not measured; then wait out nginx's ``fail_timeout`` (5 s), in case its readiness probes
+    reached a gateway still starting and it counts that gateway as down."""
+    texts = ("hello", "how do I renew my passport", "when is the library open")
+    if bare:
+        with httpx.Client(base_url=stack.url, timeout=60) as client:
+            for text in texts:
                 client.post("/webhooks/rest/webhook", json={"sender": uuid.uuid4().hex,
                                                             "message": text})
-            return
-        cid = client.post("/api/conversations", json={}).json()["conversation_id"]
-        for text in ("hello", "how do I renew my passport", "when is the library open"):
-            client.post(f"/api/conversations/{cid}/messages", json={"text": text})
+        return
+    for part in stack.supervisor.parts:
+        if part.spec.name.startswith("gateway-"):
+            port = GATEWAY_BASE + int(part.spec.name.split("-")[1])
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+                cid = client.post("/api/conversations", json={}).json()["conversation_id"]
+                for text in texts:
+                    client.post(f"/api/conversations/{cid}/messages", json={"text": text})
+    time.sleep(6)
 
 
 def continue_all(stack: LoadStack, records: list[dict[str, object]]) -> tuple[int, int]:

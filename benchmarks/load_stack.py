@@ -166,7 +166,7 @@ def start_stack(instances: int, port: int, *, bare: bool = False) -> LoadStack:
         url = f"http://127.0.0.1:{port}"
         supervisor.add(ProcessSpec(name="nginx", command=[
             nginx_binary(), "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"]),
-            http_ready(f"{url}/readyz"))
+            http_ready(f"{url}/healthz"))
     stack = LoadStack(supervisor, redis, url, password, settings.rasa_token)
     supervisor.start()
     if not supervisor.wait_ready(READY_TIMEOUT * max(1, instances)):

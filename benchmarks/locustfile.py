@@ -103,13 +103,18 @@ class CitizenLink:
                 "outbox": dict(self.outbox), "reconnects": self.reconnects}
 
     def start(self, client: Any) -> None:
-        """Create the conversation over HTTP, then open the socket."""
-        with client.post("/api/conversations", headers=self.headers, json={},
-                         name="POST /api/conversations", catch_response=True) as response:
-            if response.status_code != 201:
+        """Create the conversation over HTTP (retrying with the widget's backoff), then open
+        the socket."""
+        for attempt in range(12):
+            with client.post("/api/conversations", headers=self.headers, json={},
+                             name="POST /api/conversations", catch_response=True) as response:
+                if response.status_code == 201:
+                    self.conversation_id = response.json()["conversation_id"]
+                    break
                 response.failure(f"status {response.status_code}")
-                raise RuntimeError("could not create a conversation")
-            self.conversation_id = response.json()["conversation_id"]
+            gevent.sleep(min(15.0, 0.5 * 2 ** attempt) * random.uniform(0.8, 1.2))
+        else:
+            raise RuntimeError("could not create a conversation")
         with _records_lock:
             _records.append({"link": self})
         self.connect()
