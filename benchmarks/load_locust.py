@@ -165,7 +165,8 @@ def measure(url: str, classes: list[str], users: int, seconds: int, name: str,
 def warm_up(stack: LoadStack, bare: bool) -> None:
     """A few sequential turns through every gateway (or bare Rasa), so first-use loading is
     not measured; then wait out nginx's ``fail_timeout`` (5 s), in case its readiness probes
-    reached a gateway still starting and it counts that gateway as down."""
+    reached a gateway still starting and it counts that gateway as down, and send requests
+    through nginx until every worker has tried its gateways again."""
     texts = ("hello", "how do I renew my passport", "when is the library open")
     if bare:
         with httpx.Client(base_url=stack.url, timeout=60) as client:
@@ -181,6 +182,9 @@ def warm_up(stack: LoadStack, bare: bool) -> None:
                 for text in texts:
                     client.post(f"/api/conversations/{cid}/messages", json={"text": text})
     time.sleep(6)
+    with httpx.Client(base_url=stack.url, timeout=10) as client:  # one probe per worker and
+        for _ in range(20):  # peer is let through after fail_timeout; the rest would get 502
+            client.get("/healthz")
 
 
 def continue_all(stack: LoadStack, records: list[dict[str, object]]) -> tuple[int, int]:
