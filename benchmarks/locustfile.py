@@ -337,8 +337,12 @@ class Adviser(HttpUser):
     def on_start(self) -> None:
         """Sign in as the demo adviser and open the console socket (online while open)."""
         password = os.environ.get("LOAD_ADVISER_PASSWORD", "")
-        response = self.client.post("/api/console/login",
-                                    json={"username": "sam", "password": password})
+        for attempt in range(12):  # a 502 while a gateway restarts: try again, as a person would
+            response = self.client.post("/api/console/login",
+                                        json={"username": "sam", "password": password})
+            if response.status_code != 502:
+                break
+            gevent.sleep(min(15.0, 0.5 * 2 ** attempt))
         response.raise_for_status()
         self.csrf = response.json()["csrf_token"]
         cookies = "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
