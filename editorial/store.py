@@ -14,9 +14,9 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from editorial.article_state import STATUSES, ArticleState, Version, describe
 from editorial.audit import AuditLog
@@ -27,6 +27,7 @@ from editorial.problems import ArticleInvalid, Problem
 from editorial.validation import check_links_resolve
 from knowledge.articles import ArticleError, parse_article
 from knowledge.live import published_text, stage_publish_set, stage_retire
+from records.client import decoded, decoded_text
 
 
 class StoreError(Exception):
@@ -77,7 +78,7 @@ class ArticleStore:
         keys: EditorKeys | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.redis: Any = client
+        self.redis: redis.Redis = client
         self.keys = keys or EditorKeys()
         self.audit = AuditLog(client, self.keys)
         self.clock = clock
@@ -89,18 +90,18 @@ class ArticleStore:
 
     def get(self, article_id: str) -> ArticleState:
         """The article's current state; UnknownArticle if there is none."""
-        raw = self.redis.hgetall(self.keys.meta(article_id))
+        raw = decoded(self.redis.hgetall(self.keys.meta(article_id)))
         if not raw:
             raise UnknownArticle(f"There is no article with the id '{article_id}'.")
         return ArticleState.from_hash(raw)
 
     def list_articles(self, query: str = "", status: str | None = None) -> list[ArticleState]:
         """Every article, filtered by words in the id, title, owner or area, and by status."""
-        ids = sorted(self.redis.smembers(self.keys.articles))
+        ids = sorted(decoded_text(member) for member in self.redis.smembers(self.keys.articles))
         pipe = self.redis.pipeline(transaction=False)
         for article_id in ids:
             pipe.hgetall(self.keys.meta(article_id))
-        states = [ArticleState.from_hash(raw) for raw in pipe.execute() if raw]
+        states = [ArticleState.from_hash(decoded(raw)) for raw in pipe.execute() if raw]
         words = query.lower().split()
         out = []
         for state in states:
@@ -324,7 +325,7 @@ class ArticleStore:
                         self.keys.versions(article_id), str(version.number),
                         json.dumps(version.as_dict()),
                     )
-                    pipe.hset(self.keys.meta(article_id), mapping=new.to_hash())
+                    pipe.hset(self.keys.meta(article_id), mapping=hash_fields(new.to_hash()))
                     pipe.sadd(self.keys.articles, article_id)
                     self.audit.record_in(
                         pipe, article_id, author, write.action, version.number, summary, now
@@ -344,11 +345,11 @@ class ArticleStore:
                 raise self._conflict(first.article_id, first.base, latest.head_version) from None
 
     def _prepare(
-        self, pipe: Any, write: _Write, author: str, now: float
+        self, pipe: redis.client.Pipeline, write: _Write, author: str, now: float
     ) -> tuple[ArticleState, Version, str]:
         """Read (under WATCH) and check one write; return the new state, version and summary."""
         article_id = write.article_id
-        raw = pipe.hgetall(self.keys.meta(article_id))
+        raw = decoded(pipe.hgetall(self.keys.meta(article_id)))
         current = ArticleState.from_hash(raw) if raw else None
         if write.check is not None:
             write.check(current)
@@ -400,4 +401,9 @@ class ArticleStore:
         mapping = {"source_sha": sha}
         if version is not None:
             mapping["source_version"] = str(version)
-        self.redis.hset(self.keys.meta(article_id), mapping=mapping)
+        self.redis.hset(self.keys.meta(article_id), mapping=hash_fields(mapping))
+
+
+def hash_fields(fields: dict[str, str]) -> dict[FieldT, EncodableT]:
+    """``fields`` typed as redis-py's ``hset`` mapping (its key type is not ``str`` alone)."""
+    return dict(fields.items())
