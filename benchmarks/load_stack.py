@@ -39,7 +39,7 @@ from deploy.cluster import (  # noqa: E402
     nginx_binary,
     render_nginx,
 )
-from stack.processes import ProcessSpec, process_env  # noqa: E402
+from stack.processes import ProcessSpec  # noqa: E402
 from stack.redis_server import EmbeddedRedis, start_embedded_redis  # noqa: E402
 from stack.runner import READY_TIMEOUT, layout_for  # noqa: E402
 from stack.settings import StackSettings  # noqa: E402
@@ -106,7 +106,7 @@ class LoadStack:
                                           time.monotonic() + RESTART_SECONDS.get(kind, 2.0))
                     if time.monotonic() >= when:
                         del due[part.spec.name]
-                        start_part(self.supervisor, part)
+                        self.supervisor.launch(part, "restarted")
                         self.restarts.append(part.spec.name)
         self._watch = threading.Thread(target=loop, name="restarter", daemon=True)
         self._watch.start()
@@ -128,18 +128,6 @@ class LoadStack:
             self._watch.join()
         self.supervisor.stop()
         self.redis.stop()
-
-
-def start_part(supervisor: QuietSupervisor, part: Part) -> None:
-    """Start (or restart) one part the way ``QuietSupervisor.start`` does."""
-    with part.log_path.open("ab") as log:
-        log.write(f"\n===== restarted {time.strftime('%H:%M:%S')} =====\n".encode())
-        log.flush()
-        part.process = subprocess.Popen(
-            part.spec.command, env=process_env(part.spec), cwd=supervisor.root,
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-    part.started = time.monotonic()
 
 
 def start_stack(instances: int, port: int, *, bare: bool = False) -> LoadStack:

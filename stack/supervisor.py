@@ -94,15 +94,19 @@ class QuietSupervisor:
         """Start every part, each writing only to its log file."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for part in self.parts:
-            with part.log_path.open("ab") as log:
-                log.write(f"\n===== started {time.strftime('%Y-%m-%d %H:%M:%S')} =====\n".encode())
-                log.flush()
-                part.process = subprocess.Popen(
-                    part.spec.command, env=process_env(part.spec), cwd=self.root,
-                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    start_new_session=True,  # Ctrl-C reaches us only; we stop the parts in order
-                )
-            part.started = time.monotonic()
+            self.launch(part)
+
+    def launch(self, part: Part, banner: str = "started") -> None:
+        """Start (or restart) one part's process, appending to its log under a dated banner."""
+        with part.log_path.open("ab") as log:
+            log.write(f"\n===== {banner} {time.strftime('%Y-%m-%d %H:%M:%S')} =====\n".encode())
+            log.flush()
+            part.process = subprocess.Popen(
+                part.spec.command, env=process_env(part.spec), cwd=self.root,
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C reaches us only; we stop the parts in order
+            )
+        part.started = time.monotonic()
 
     def stopped_part(self) -> Part | None:
         """A part whose process has exited, if any."""
