@@ -29,6 +29,7 @@ from gateway.routers import (
 from gateway.runtime import Runtime
 from gateway.security import HardeningMiddleware
 from gateway.settings import Settings
+from gateway.tasks import cancel
 from privacy import retention
 from privacy.redactor import warm_up
 
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if editor is not None:
                 editor.stop()
-            await retention.stop(sweeper)
+            await cancel(sweeper)
             await runtime.stop()
 
     app = FastAPI(title="Citizen services assistant gateway", version="0.1.0", lifespan=lifespan,

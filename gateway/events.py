@@ -16,6 +16,7 @@ from typing import Any
 
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
+from gateway.tasks import cancel
 
 log = logging.getLogger("gateway.events")
 
@@ -141,7 +142,4 @@ class EventHub:
 
     async def stop(self) -> None:
         """Stop the subscription task."""
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await cancel(self._task)  # re-cancels if redis-py dropped the cancellation

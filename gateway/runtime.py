@@ -30,6 +30,7 @@ from gateway.rate_limits import RateLimits, SocketCaps
 from gateway.redis_client import StrRedis, connect
 from gateway.refusals import RefusalAudit
 from gateway.settings import Settings
+from gateway.tasks import cancel
 from gateway.turns import CitizenTurns
 
 log = logging.getLogger("gateway.runtime")
@@ -116,8 +117,7 @@ class Runtime:
         """Let running turns finish (briefly), then close everything."""
         if self.tasks:
             await asyncio.wait(list(self.tasks), timeout=grace)
-        for task in list(self.tasks):
-            task.cancel()
+        await cancel(*self.tasks)
         await self.hub.stop()
         await self.fanout.stop()
         await self.rasa.aclose()

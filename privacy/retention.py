@@ -14,7 +14,6 @@ is kept *longer* than ``privacy.policy`` says, even on a quiet service. Each swe
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Protocol
@@ -130,12 +129,3 @@ async def run_periodically(sweeper: RetentionSweeper, every_seconds: float) -> N
 def start(sweeper: RetentionSweeper, every_seconds: float) -> asyncio.Task[None]:
     """Start the periodic sweep as a task on the running loop."""
     return asyncio.create_task(run_periodically(sweeper, every_seconds), name="retention")
-
-
-async def stop(task: asyncio.Task[None] | None) -> None:
-    """Cancel the periodic sweep and wait for it."""
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
