@@ -10,9 +10,6 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from gateway.json_guard import BadJson, loads
-from gateway.tasks import cancel
-
-__all__ = ["FrameError", "JsonSocket", "cancel"]
 
 MAX_FRAME_BYTES = 8192
 

@@ -18,7 +18,8 @@ from gateway.fanout import Follower
 from gateway.ids import is_client_id, is_conversation_id, is_stream_id
 from gateway.rate_limits import Limited
 from gateway.runtime import Runtime
-from gateway.socket_io import FrameError, JsonSocket, cancel
+from gateway.socket_io import FrameError, JsonSocket
+from gateway.tasks import cancel
 
 router = APIRouter(tags=["citizen"])
 log = logging.getLogger("gateway.ws_citizen")

@@ -16,7 +16,8 @@ from gateway.errors import ApiError, clean_text
 from gateway.ids import is_client_id, is_conversation_id, is_stream_id
 from gateway.routers.console import adviser_of, snapshot
 from gateway.runtime import Runtime
-from gateway.socket_io import FrameError, JsonSocket, cancel
+from gateway.socket_io import FrameError, JsonSocket
+from gateway.tasks import cancel
 
 router = APIRouter(tags=["console"])
 log = logging.getLogger("gateway.ws_console")

@@ -23,7 +23,7 @@ from fastapi import FastAPI
 
 from gateway.app import create_app
 from gateway.settings import Settings
-from gateway.socket_io import cancel
+from gateway.tasks import cancel
 from tests.gateway.conftest import ScriptedRasa, gateway_settings
 
 DEADLINE = 10.0
