@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -31,7 +30,7 @@ from gateway.security import HardeningMiddleware
 from gateway.settings import Settings
 from gateway.tasks import cancel
 from privacy import retention
-from privacy.redactor import warm_up
+from privacy.redactor import warm_up_async
 
 log = logging.getLogger("gateway")
 
@@ -47,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = Runtime.build(settings)
         app.state.runtime = runtime
         await runtime.start()
-        await asyncio.to_thread(warm_up)  # load spaCy/Presidio before the first message
+        await warm_up_async()  # load spaCy/Presidio before the first message
         sweeper = retention.start(retention.RetentionSweeper(runtime.redis, settings),
                                   settings.retention_sweep_seconds)
         if settings.demo_users:

@@ -64,3 +64,28 @@ def test_unknown_kind_is_refused() -> None:
 
 def test_empty_text_finds_nothing() -> None:
     assert shared_detector().find("   ") == []
+
+
+async def test_detection_thread_keeps_thincs_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the first analysis, later ones reuse thinc's CPU backend instead of looking it up.
+
+    Looking it up reads package entry points and tries imports that fail, on every message,
+    when each analysis runs in a fresh copy of the caller's context (``asyncio.to_thread``).
+    """
+    import thinc.backends
+
+    from privacy.redactor import redactions_async
+
+    await redactions_async("My name is Jane Smith")  # the first one may set the backend
+    lookups: list[str] = []
+    real_get_ops = thinc.backends.get_ops
+
+    def counting_get_ops(name: str, **kwargs: object) -> object:
+        lookups.append(name)
+        return real_get_ops(name, **kwargs)
+
+    monkeypatch.setattr(thinc.backends, "get_ops", counting_get_ops)
+    for text in ("I live at 4 Mill Lane", "Call Sam Patel tomorrow", "bin not emptied"):
+        result = await redactions_async(text)
+        assert result.full.text  # the analysis itself still ran
+    assert lookups == []
