@@ -1,8 +1,9 @@
 """Where one citizen turn's CPU time goes, across the gateway, Rasa and the action server
 (issue 12, item 6).
 
-Starts one instance behind nginx (``benchmarks/load_stack.py``), sends ``--turns`` questions from
-``knowledge/eval/questions.jsonl`` one after another over the citizen HTTP API while py-spy samples
+Starts one instance behind nginx (``benchmarks/load_stack.py``), sends questions from
+``knowledge/eval/questions.jsonl`` one after another for ``--seconds``, over the citizen WebSocket
+as the widget and the load test's citizens do (``--via http``: the HTTP API), while py-spy samples
 each process (and its workers), then prints CPU milliseconds per turn by process and part:
 NLU, policies, tracker store, embedding, section model, privacy, safety, and so on.
 
@@ -12,7 +13,7 @@ A sample whose innermost frame is an event loop or a thread waiting (``IDLE``) i
 ``--nonblocking`` py-spy cannot tell those threads are idle); every other sample is put in the
 first part of ``PARTS`` that any frame of its stack belongs to.
 
-    .venv/bin/python benchmarks/turn_profile_live.py [--seconds 30]
+    .venv/bin/python benchmarks/turn_profile_live.py [--seconds 30] [--via socket|http]
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from websocket import create_connection
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -105,10 +107,58 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def questions() -> list[str]:
+    """The labelled questions, in file order."""
+    return [json.loads(line)["question"] for line in
+            (ROOT / "knowledge/eval/questions.jsonl").read_text().splitlines() if line]
+
+
+def stream_order(message_id: str) -> tuple[int, ...]:
+    """A Redis stream id ("ms-seq") as numbers, for ordering."""
+    return tuple(int(part) for part in message_id.split("-"))
+
+
+def drive_socket(url: str, seconds: float) -> tuple[int, float]:
+    """Sequential turns over the citizen WebSocket: send, wait for the bot's (or system)
+    reply after the acknowledged message; return (turns, mean wall time per turn)."""
+    texts = questions()
+    turns, spent = 0, 0.0
+    with httpx.Client(base_url=url, timeout=60) as client:
+        deadline = time.monotonic() + seconds
+        socket = None
+        while time.monotonic() < deadline:
+            if turns % TURNS_PER_CONVERSATION == 0:
+                if socket is not None:
+                    socket.close()
+                cid = client.post("/api/conversations", json={}).json()["conversation_id"]
+                socket = create_connection(url.replace("http", "ws", 1)
+                                           + f"/ws/conversations/{cid}", timeout=60)
+                socket.send(json.dumps({"type": "resume", "after": None}))
+            assert socket is not None
+            started = time.perf_counter()
+            socket.send(json.dumps({"type": "message", "text": texts[turns % len(texts)],
+                                    "client_id": f"profile-{turns}"}))
+            acked = ""
+            while True:
+                frame = json.loads(socket.recv())
+                if frame.get("type") == "ack":
+                    acked = frame["id"]
+                elif frame.get("type") == "error":
+                    raise RuntimeError(f"refused: {frame.get('code')}")
+                elif (frame.get("type") == "message" and acked
+                      and frame["message"]["role"] in ("bot", "system")
+                      and stream_order(frame["message"]["id"]) > stream_order(acked)):
+                    break
+            spent += time.perf_counter() - started
+            turns += 1
+        if socket is not None:
+            socket.close()
+    return turns, spent / max(1, turns)
+
+
 def drive(url: str, seconds: float) -> tuple[int, float]:
-    """Sequential turns for ``seconds``; return (turns, mean wall time per turn in seconds)."""
-    questions = [json.loads(line)["question"] for line in
-                 (ROOT / "knowledge/eval/questions.jsonl").read_text().splitlines() if line]
+    """Sequential turns over the HTTP API; return (turns, mean wall time per turn)."""
+    texts = questions()
     turns, spent = 0, 0.0
     with httpx.Client(base_url=url, timeout=60) as client:
         deadline = time.monotonic() + seconds
@@ -118,19 +168,20 @@ def drive(url: str, seconds: float) -> tuple[int, float]:
                 cid = client.post("/api/conversations", json={}).json()["conversation_id"]
             started = time.perf_counter()
             response = client.post(f"/api/conversations/{cid}/messages",
-                                   json={"text": questions[turns % len(questions)]})
+                                   json={"text": texts[turns % len(texts)]})
             response.raise_for_status()
             spent += time.perf_counter() - started
             turns += 1
     return turns, spent / max(1, turns)
 
 
-def main(turn_seconds: float) -> int:
+def main(turn_seconds: float, via: str) -> int:
     """Profile, then print the table."""
+    driver = drive_socket if via == "socket" else drive
     stack = start_stack(1, 8700)
     out = Path(tempfile.mkdtemp(prefix="turn-profile-"))
     try:
-        drive(stack.url, 5)  # warm up
+        driver(stack.url, 5)  # warm up
         spies = []
         for name in PROCESSES:
             process = stack.part(name).process
@@ -143,13 +194,14 @@ def main(turn_seconds: float) -> int:
         time.sleep(1.5)
         pids = {name: stack.part(name).process.pid for name in PROCESSES}  # type: ignore[union-attr]
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        turns, wall = drive(stack.url, turn_seconds)
+        turns, wall = driver(stack.url, turn_seconds)
         cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
         for spy in spies:
             spy.wait(timeout=turn_seconds + 60)
     finally:
         stack.stop()
-    print(f"\n{turns} sequential turns, {wall * 1000:.0f} ms wall time each on average\n")
+    print(f"\n{turns} sequential turns over the {'WebSocket' if via == 'socket' else 'HTTP API'}, "
+          f"{wall * 1000:.0f} ms wall time each on average\n")
     print("| process | part | CPU ms per turn | share of the process |")
     print("|---|---|---|---|")
     for name in PROCESSES:
@@ -170,4 +222,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30,
                         help="how long to send turns while sampling")
-    sys.exit(main(parser.parse_args().seconds))
+    parser.add_argument("--via", choices=("socket", "http"), default="socket",
+                        help="the citizen WebSocket (as the widget) or the HTTP API")
+    arguments = parser.parse_args()
+    sys.exit(main(arguments.seconds, arguments.via))

@@ -47,6 +47,11 @@ SURVEY_ANSWERS = ("yes", "partly", "no")
 HANDOFF_REASONS = ("asked", "could_not_help", "safety")
 SERIES_FIELDS = ("conversations", "messages", "not_contained")
 """The counters the page charts day by day."""
+SET_ONCE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+"""
+"""Set a flag of a known conversation if it is not set yet (1 the first time), one round trip."""
 
 
 def day_of(ts: float) -> str:
@@ -144,6 +149,7 @@ class PerformanceWriter:
     def __init__(self, client: AsyncRedis, keys: PerformanceKeys) -> None:
         self.client = client
         self.keys = keys
+        self._set_once = client.register_script(SET_ONCE_SCRIPT)
 
     async def _incr(self, ts: float, *names: str, by: int = 1) -> None:
         pipe = self.client.pipeline(transaction=False)
@@ -175,9 +181,7 @@ class PerformanceWriter:
     async def set_conversation_once(self, conversation_ref: str, flag: str, value: str) -> bool:
         """Set a conversation's flag once; True the first time (False if unknown or set)."""
         conv = self.keys.conversation(conversation_ref)
-        if not await self.client.exists(conv):
-            return False
-        return bool(await self.client.hsetnx(conv, flag, value))
+        return bool(await self._set_once(keys=[conv], args=[flag, value]))
 
     async def conversation(self, conversation_ref: str) -> dict[str, str]:
         """What is recorded of one conversation ({} if unknown or expired)."""
@@ -190,14 +194,20 @@ class PerformanceWriter:
         if await self.client.exists(conv):
             await self.client.hset(conv, mapping=fields)
 
-    async def answered(self, conversation_ref: str, ts: float, asked: float,
+    async def answered(self, conversation_ref: str, ts: float, recorded: Mapping[str, str],
                        article_id: str | None) -> None:
         """The bot's reply to a citizen's message: the first one counts the time to first
-        answer; the first sourced one sets the conversation's topic."""
-        if await self.set_conversation_once(conversation_ref, "answered", f"{ts:.3f}"):
-            await self.duration(ts, "first_answer", ts - asked)
+        answer; the first sourced one sets the conversation's topic.
+
+        ``recorded`` is what :meth:`conversation` read just before (it has ``asked``); a flag
+        already in it is not tried again, so a later reply costs no more round trips.
+        """
+        if "answered" not in recorded and await self.set_conversation_once(
+                conversation_ref, "answered", f"{ts:.3f}"):
+            await self.duration(ts, "first_answer", ts - float(recorded["asked"]))
         topic = clean_field(article_id) if article_id else ""
-        if topic and await self.set_conversation_once(conversation_ref, "topic", topic):
+        if topic and "topic" not in recorded and await self.set_conversation_once(
+                conversation_ref, "topic", topic):
             info = await self.conversation(conversation_ref)
             await self._incr(float(info.get("started", ts)), f"topic:{topic}")
             if info.get("escalated"):

@@ -103,9 +103,9 @@ class Rollups:
         """The bot replied: the first reply gives the time to first answer."""
         try:
             ref = conversation_ref(conversation_id)
-            asked = (await self.writer.conversation(ref)).get("asked")
-            if asked:
-                await self.writer.answered(ref, time.time(), float(asked), article_id)
+            recorded = await self.writer.conversation(ref)
+            if recorded.get("asked"):
+                await self.writer.answered(ref, time.time(), recorded, article_id)
         except Exception as exc:  # figures must never break a conversation
             log.warning("could not count an answer: %s", type(exc).__name__)
 
