@@ -21,7 +21,6 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 
-from gateway.fanout import id_key
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
 from records.conversations import ConversationKeys
@@ -31,26 +30,45 @@ log = logging.getLogger("gateway.turn_order")
 DONE_TTL_SECONDS = 3600
 POLL_SECONDS = 0.02
 
-# KEYS: lock, done. ARGV: token, message id, done ttl. Record the turn as done (ids only grow)
-# and release the lock if this turn still holds it.
-FINISH_SCRIPT = """
+LATER = """
 local function later(a, b)
   local ams, aseq = string.match(a, '(%d+)-(%d+)')
   local bms, bseq = string.match(b, '(%d+)-(%d+)')
   ams, aseq, bms, bseq = tonumber(ams), tonumber(aseq), tonumber(bms), tonumber(bseq)
   return ams > bms or (ams == bms and aseq > bseq)
 end
+"""
+
+# KEYS: lock, done, the conversation's messages. ARGV: token, message id, lock ms.
+# Take the lock; keep it (1) if this message's turn has come: it was answered already, or no
+# citizen message stored after the last answered one and before it is still waiting. Else
+# give the lock back and return 0 (try again shortly). One round trip per attempt.
+ACQUIRE_SCRIPT = LATER + """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then return 0 end
+local done = redis.call('GET', KEYS[2]) or '0-0'
+if not later(ARGV[2], done) then return 1 end
+local entries = redis.call('XRANGE', KEYS[3], '(' .. done, '(' .. ARGV[2], 'COUNT', 50)
+for _, entry in ipairs(entries) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'role' and fields[i + 1] == 'citizen' then
+      redis.call('DEL', KEYS[1])
+      return 0
+    end
+  end
+end
+return 1
+"""
+
+# KEYS: lock, done. ARGV: token, message id, done ttl. Record the turn as done (ids only grow)
+# and release the lock if this turn still holds it.
+FINISH_SCRIPT = LATER + """
 local current = redis.call('GET', KEYS[2])
 if (not current) or later(ARGV[2], current) then
   redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
-"""
-
-RELEASE_SCRIPT = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
 """
 
 
@@ -63,8 +81,8 @@ class TurnOrder:
         self.messages = ConversationKeys(settings.redis_key_prefix)
         self.wait_seconds = settings.rasa_timeout_seconds + 2.0
         self.lock_ms = int((settings.rasa_timeout_seconds * 2 + 5) * 1000)
+        self._acquire = redis.register_script(ACQUIRE_SCRIPT)
         self._finish = redis.register_script(FINISH_SCRIPT)
-        self._release = redis.register_script(RELEASE_SCRIPT)
 
     def keys(self, conversation_id: str) -> tuple[str, str]:
         """The lock and the last-answered id of a conversation (named by a hash of its id, so
@@ -72,25 +90,17 @@ class TurnOrder:
         name = hashlib.blake2b(conversation_id.encode(), digest_size=12).hexdigest()
         return self.settings.key("turn", name, "lock"), self.settings.key("turn", name, "done")
 
-    async def _earlier_pending(self, conversation_id: str, message_id: str, done: str) -> bool:
-        """Is there a citizen message stored after ``done`` and before ``message_id``?"""
-        entries = await self.redis.xrange(self.messages.messages(conversation_id),
-                                          f"({done}", f"({message_id}", count=50)
-        return any(fields.get("role") == "citizen" for _, fields in entries)
-
     @contextlib.asynccontextmanager
     async def turn(self, conversation_id: str, message_id: str) -> AsyncIterator[None]:
         """Hold the conversation's turn for the message ``message_id`` while the block runs."""
         lock, done_key = self.keys(conversation_id)
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self.wait_seconds
+        stream = self.messages.messages(conversation_id)
         while True:
-            if await self.redis.set(lock, token, nx=True, px=self.lock_ms):
-                done = await self.redis.get(done_key) or "0-0"
-                if id_key(done) >= id_key(message_id) or not await self._earlier_pending(
-                        conversation_id, message_id, done):
-                    break
-                await self._release(keys=[lock], args=[token])
+            if await self._acquire(keys=[lock, done_key, stream],
+                                   args=[token, message_id, self.lock_ms]):
+                break
             if time.monotonic() >= deadline:
                 log.warning("turn order: gave up waiting for an earlier turn; going ahead")
                 break
