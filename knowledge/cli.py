@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from knowledge.knowledge_base import KnowledgeBase
     from knowledge.section_eval import SectionLabel
     from knowledge.section_ranking import SectionModel
+    from knowledge.self_exclusion import SelfExclusion
 
 EXPECTED_ERRORS = (
     ArticleError,
@@ -169,8 +170,12 @@ def _eval(args: argparse.Namespace) -> int:
     from knowledge.evaluation import evaluate, format_report, load_questions, score_questions
     from knowledge.index import set_threads
     from knowledge.index_store import expected_build
+    from knowledge.self_exclusion import SelfExclusion
 
     articles = load_articles(args.articles)
+    if args.attach:
+        args.calibrate = True
+        articles = _attach(args, articles)
     questions = load_questions(args.questions, articles)
     if args.calibrate:  # refuse before the slow part: the wrong target or an unusable set
         target = store.path_for_writing(args.articles, args.index, args.calibration)
@@ -182,8 +187,14 @@ def _eval(args: argparse.Namespace) -> int:
     embedder = _embedder(args.index)
     opened = open_knowledge_base(args.articles, args.index, embedder)  # type: ignore[arg-type]
     set_threads(1)
+    splits = ("tune", "heldout") if args.split == "all" else (args.split,)
+    needed = {*splits, *(("tune",) if args.calibrate else ())}
+    questions = [q for q in questions if q.split in needed]  # never score a split unasked
+    exclusion = SelfExclusion(opened.kb)  # leave-one-out: no question matches itself
     print(f"scoring {len(questions)} questions…", file=sys.stderr)
-    scores = score_questions(opened.kb, questions, Progress("questions", len(questions)))
+    scores = score_questions(
+        opened.kb, questions, Progress("questions", len(questions)), exclusion.without
+    )
     if args.calibrate:
         tune = [(s, q) for s, q in zip(scores, questions, strict=True) if q.split == "tune"]
         if not tune:
@@ -193,7 +204,9 @@ def _eval(args: argparse.Namespace) -> int:
         calibration = calibrate(
             [s for s, _ in tune], [q.article_id for _, q in tune], build, titles
         )
-        calibration.section_model = _fit_section_model(opened.kb, calibration, args, articles)
+        calibration.section_model = _fit_section_model(
+            opened.kb, calibration, args, articles, exclusion
+        )
         calibration.save(target)
         print(f"calibrated on {len(tune)} tune questions; saved {target}", file=sys.stderr)
     else:
@@ -201,11 +214,14 @@ def _eval(args: argparse.Namespace) -> int:
         calibration = Calibration.load(source)
         print(store.describe(calibration.fitted, calibration.method, source), file=sys.stderr)
     titles = {a.id: a.title for a in articles.values()}
-    splits = ("tune", "heldout") if args.split == "all" else (args.split,)
     report = {
         k: v for k, v in evaluate(scores, questions, calibration, titles).items() if k in splits
     }
-    sections = _section_rows(opened.kb, calibration, args, articles, splits)
+    sections = _section_rows(opened.kb, calibration, args, articles, splits, exclusion)
+    print(
+        f"{len(exclusion.masked)} questions were scored without their own example question",
+        file=sys.stderr,
+    )
     if args.json:
         print(
             json.dumps(
@@ -223,6 +239,17 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _attach(args: argparse.Namespace, articles: dict[str, Article]) -> dict[str, Article]:
+    """Attach the labelled tune questions to their sections' example questions (ADR 0106)."""
+    from knowledge.articles import load_articles
+    from knowledge.labelled_examples import attach_labelled
+    from knowledge.section_eval import load_labels
+
+    report = attach_labelled(args.articles, load_labels(args.questions, articles), articles)
+    print(report.summary(), file=sys.stderr)
+    return load_articles(args.articles) if report.written else articles
+
+
 def _section_labels(
     args: argparse.Namespace, articles: Mapping[str, Article]
 ) -> list[SectionLabel]:
@@ -238,6 +265,7 @@ def _fit_section_model(
     calibration: Calibration,
     args: argparse.Namespace,
     articles: Mapping[str, Article],
+    exclusion: SelfExclusion,
 ) -> SectionModel | None:
     """Fit the section model on the tune split (None when no question has section labels)."""
     from knowledge.answering import GuidanceService
@@ -248,7 +276,7 @@ def _fit_section_model(
         return None
     service = GuidanceService(kb, calibration, args.index)
     print(f"fitting the section model on {len(tune)} tune questions…", file=sys.stderr)
-    return fit_section_model(gather(service, tune))
+    return fit_section_model(gather(service, tune, exclusion.without))
 
 
 def _section_rows(
@@ -257,6 +285,7 @@ def _section_rows(
     args: argparse.Namespace,
     articles: Mapping[str, Article],
     splits: Sequence[str],
+    exclusion: SelfExclusion,
 ) -> dict[str, Any]:
     """Section-level figures per split and method, when the labels have sections."""
     from knowledge.answering import GuidanceService
@@ -265,7 +294,8 @@ def _section_rows(
     labels = _section_labels(args, articles)
     if not labels:
         return {}
-    return compare_methods(GuidanceService(kb, calibration, args.index), labels, splits)
+    service = GuidanceService(kb, calibration, args.index)
+    return compare_methods(service, labels, splits, exclusion.without)
 
 
 def build_parser(settings: KnowledgeSettings) -> argparse.ArgumentParser:
@@ -305,6 +335,12 @@ def build_parser(settings: KnowledgeSettings) -> argparse.ArgumentParser:
     ev.add_argument("--questions", type=Path, default=settings.knowledge_questions)
     ev.add_argument(
         "--calibrate", action="store_true", help="fit weight and gates on the tune split"
+    )
+    ev.add_argument(
+        "--attach",
+        action="store_true",
+        help="first add each labelled tune question to its section's example questions in the "
+        "article files (as the gap loop does), then fit (implies --calibrate; ADR 0106)",
     )
     ev.add_argument("--json", action="store_true")
     ev.add_argument(

@@ -16,6 +16,7 @@ from typing import Any
 from knowledge.abstention import decide
 from knowledge.calibration import Calibration, Features, features
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
+from knowledge.self_exclusion import Isolate, no_isolation
 
 SPLITS = ("tune", "heldout")
 TARGETS = {
@@ -82,12 +83,18 @@ def score_questions(
     kb: KnowledgeBase,
     questions: Sequence[LabelledQuestion],
     progress: Callable[[int], None] | None = None,
+    isolate: Isolate = no_isolation,
 ) -> list[QueryScores]:
-    """Embed every question once (batched) and score it against the knowledge base."""
+    """Embed every question once (batched) and score it against the knowledge base.
+
+    Each question is scored inside ``isolate(question)``: for fitting and evaluation, a
+    :class:`knowledge.self_exclusion.SelfExclusion` so it never matches itself.
+    """
     vectors = kb.embedder.embed([q.question for q in questions])
     out = []
     for q, vector in zip(questions, vectors, strict=True):
-        out.append(kb.score(q.question, vector=vector))
+        with isolate(q.question):
+            out.append(kb.score(q.question, vector=vector))
         if progress:
             progress(1)
     return out

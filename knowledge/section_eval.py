@@ -22,6 +22,7 @@ from knowledge.answering import GuidanceResult, GuidanceService
 from knowledge.articles import Article
 from knowledge.evaluation import QuestionSetError, json_lines
 from knowledge.example_questions import INTRO_KEY
+from knowledge.self_exclusion import Isolate, no_isolation
 
 SPLITS = ("tune", "heldout")
 
@@ -112,9 +113,15 @@ def judge(label: SectionLabel, result: GuidanceResult) -> Judged:
     return Judged(label, result.status, quoted)
 
 
-def run(service: GuidanceService, labels: Sequence[SectionLabel]) -> list[Judged]:
-    """Ask the service every labelled question (each in isolation)."""
-    return [judge(label, service.answer(label.question)) for label in labels]
+def run(
+    service: GuidanceService, labels: Sequence[SectionLabel], isolate: Isolate = no_isolation
+) -> list[Judged]:
+    """Ask the service every labelled question, each inside ``isolate(question)``."""
+    out = []
+    for label in labels:
+        with isolate(label.question):
+            out.append(judge(label, service.answer(label.question)))
+    return out
 
 
 def summarise(judged: Sequence[Judged]) -> dict[str, Any]:
@@ -154,12 +161,16 @@ def format_table(rows: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str:
 
 
 def compare_methods(
-    service: GuidanceService, labels: Sequence[SectionLabel], splits: Sequence[str]
+    service: GuidanceService,
+    labels: Sequence[SectionLabel],
+    splits: Sequence[str],
+    isolate: Isolate = no_isolation,
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """Section-level figures per split for the served pipeline and each single method.
 
     ``served`` is the calibrated method with the section model; ``dense``, ``bm25`` and
     ``fused`` quote their best chunk's section (no section model), each with its own gates.
+    Every question is asked inside ``isolate(question)`` (leave-one-out).
     """
     calibration = service.calibration
     variants = {"served": service}
@@ -171,5 +182,5 @@ def compare_methods(
     for split in splits:
         chosen = [lab for lab in labels if lab.split == split]
         if chosen:
-            rows[split] = {name: summarise(run(v, chosen)) for name, v in variants.items()}
+            rows[split] = {name: summarise(run(v, chosen, isolate)) for name, v in variants.items()}
     return rows

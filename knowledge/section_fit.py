@@ -18,6 +18,7 @@ import numpy as np
 from knowledge.answering import GuidanceService
 from knowledge.section_eval import SectionLabel
 from knowledge.section_ranking import FEATURES, SectionModel, feature_rows
+from knowledge.self_exclusion import Isolate, no_isolation
 
 STRENGTHS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 ARTICLES = 3
@@ -33,13 +34,20 @@ class Example:
     answers: list[bool]
 
 
-def gather(service: GuidanceService, labels: Sequence[SectionLabel]) -> list[Example]:
-    """Candidate sections and their features for every answerable labelled question."""
+def gather(
+    service: GuidanceService, labels: Sequence[SectionLabel], isolate: Isolate = no_isolation
+) -> list[Example]:
+    """Candidate sections and their features for every answerable labelled question.
+
+    Each question is looked at inside ``isolate(question)`` (leave-one-out: see
+    :mod:`knowledge.self_exclusion`).
+    """
     usable = [lab for lab in labels if lab.article_id and lab.sections]
     vectors = service.kb.embedder.embed([lab.question for lab in usable])
     out = []
     for label, vector in zip(usable, vectors, strict=True):
-        evidence = service.section_candidates(label.question, vector, ARTICLES)
+        with isolate(label.question):
+            evidence = service.section_candidates(label.question, vector, ARTICLES)
         refs = [e.ref for e in evidence]
         out.append(
             Example(
