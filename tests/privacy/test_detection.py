@@ -89,3 +89,43 @@ async def test_detection_thread_keeps_thincs_backend(monkeypatch: pytest.MonkeyP
         result = await redactions_async(text)
         assert result.full.text  # the analysis itself still ran
     assert lookups == []
+
+
+def test_text_without_capitals_gets_the_same_findings_without_the_ner_model(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipping spaCy's NER model when a message has no capital letter changes no finding:
+    every lower-cased message of the personal-data set and of the guidance questions gets
+    exactly what the full model gives, and the model does not run for them."""
+    import json
+    from pathlib import Path
+
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    from privacy.detection import has_capital
+
+    root = Path(__file__).resolve().parents[2]
+    texts = [json.loads(line)["text"].lower()
+             for line in (root / "privacy/eval/messages.jsonl").read_text().splitlines() if line]
+    texts += [json.loads(line)["question"].lower() for line in
+              (root / "knowledge/eval/questions.jsonl").read_text().splitlines()[:300] if line]
+    assert not any(has_capital(text) for text in texts)
+    detector = shared_detector()
+    engine = detector.analyzer.nlp_engine
+    skipped = [detector.find(text) for text in texts]
+    model_runs: list[str] = []
+    real = SpacyNlpEngine.process_text
+
+    def full_model(self: SpacyNlpEngine, text: str, language: str) -> object:
+        model_runs.append(text)
+        return real(self, text, language)
+
+    monkeypatch.setattr(type(engine), "process_text", full_model)
+    assert [detector.find(text) for text in texts] == skipped
+    assert len(model_runs) == len(texts)  # the comparison really ran the model
+    assert sum(1 for found in skipped if found) > 50  # and the set has personal data in it
+
+
+def test_text_with_a_capital_still_gets_spacys_people() -> None:
+    """A name spaCy alone recognises is still found when it is capitalised."""
+    found = shared_detector().find("Yesterday Priya Venkatesan phoned about the bins")
+    assert [(f.kind, f.start) for f in found] == [("person", 10)]
