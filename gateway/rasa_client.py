@@ -25,7 +25,9 @@ class RasaClient:
         self.base = settings.rasa_url.rstrip("/")
         self.client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(settings.rasa_timeout_seconds, connect=2.0),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            # Every connection stays open for reuse: with fewer kept than used at once, each
+            # burst of turns opened (and Rasa accepted) new TCP connections (issue 12).
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
         )
 
     @property
