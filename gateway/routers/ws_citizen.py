@@ -181,7 +181,12 @@ class CitizenSocket:
             await self.socket.error("bad_frame", f"Unknown frame type {kind[:40]!r}.")
 
     async def admit_frame(self, frame: dict[str, Any]) -> bool:
-        """Count the frame against the conversation's limit; refuse it in plain words if over."""
+        """Count the frame against the conversation's limit; refuse it in plain words if over.
+
+        A message frame is charged to the message limits instead (``on_message``), so each
+        frame costs one limit check, not two."""
+        if frame.get("type") == "message":
+            return True
         if time.monotonic() >= self.limited_until:
             try:
                 await self.runtime.limits.frame(self.conversation_id)

@@ -149,6 +149,29 @@ def test_frame_flood_is_refused_cheaply_and_the_socket_survives(limited: Setting
         assert kinds.count("pong") == 6 and kinds.count("error") == 6
 
 
+def test_message_frames_are_charged_to_the_message_limit_only(limited: Settings) -> None:
+    """Six pings use up the frame limit; a message is still accepted (it counts against the
+    message limit), and the next ping is refused."""
+    with started(limited, "198.51.100.11") as client:
+        scripted(client)
+        cid = new_conversation(client)
+        with client.websocket_connect(f"/ws/conversations/{cid}") as ws:
+            for _ in range(6):
+                ws.send_json({"type": "ping"})
+                while ws.receive_json()["type"] != "pong":
+                    pass
+            ws.send_json({"type": "message", "text": "hello", "client_id": "m1"})
+            frame = ws.receive_json()
+            while frame.get("client_id") != "m1":
+                frame = ws.receive_json()
+            assert frame["type"] == "ack"
+            ws.send_json({"type": "ping"})
+            frame = ws.receive_json()
+            while frame["type"] not in ("pong", "error"):
+                frame = ws.receive_json()
+            assert frame["type"] == "error" and frame["code"] == "rate_limited"
+
+
 def test_one_feedback_verdict_per_message(limited: Settings) -> None:
     """Twenty 'not helpful' frames on one answer record one feedback event and at most one gap."""
     with started(limited, "198.51.100.11") as client:
