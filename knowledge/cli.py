@@ -142,7 +142,8 @@ def _import_govuk(args: argparse.Namespace) -> int:
 
     settings = KnowledgeSettings()
     progress = Progress("importing items", len(item_files(args.paths)))
-    return run(args, progress, settings.redis_url, settings.redis_key_prefix)
+    return run(args, progress, settings.redis_url, settings.redis_key_prefix,
+               sentinels=settings.redis_sentinels, master=settings.redis_sentinel_master)
 
 
 def _import_faq(args: argparse.Namespace) -> int:

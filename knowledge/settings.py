@@ -20,3 +20,7 @@ class KnowledgeSettings(BaseSettings):
     knowledge_questions: Path = Path("knowledge/eval/questions.jsonl")
     redis_url: str | None = None  # only ``import-govuk --to-editor`` connects
     redis_key_prefix: str = "csa:"
+    # With Sentinel (ADR 0307): the Sentinels' host:port list and the master's name, as for
+    # the gateway; ``redis_url`` then gives only the database and credentials.
+    redis_sentinels: str = ""
+    redis_sentinel_master: str = "assistant"

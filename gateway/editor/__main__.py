@@ -10,12 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-import redis
+from redis.exceptions import RedisError
 
 from editorial.keys import EditorKeys
 from editorial.seeding import export_published, sync_from_files
 from editorial.store import ArticleStore
 from gateway.settings import Settings
+from records.redis_connect import sync_client
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings()
     folder = args.dir or Path(settings.knowledge_dir)
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    client = sync_client(settings.redis_url, settings.redis_sentinels,
+                         settings.redis_sentinel_master)  # the Sentinels' master when set
     store = ArticleStore(client, EditorKeys(settings.redis_key_prefix))
     try:
         if args.command == "sync":
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {len(written)} file(s): {', '.join(written) or 'none'}")
             if written:
                 print(f"review with: git diff -- {folder}")
-    except redis.RedisError as exc:
+    except RedisError as exc:
         print(f"Redis is not reachable at {settings.redis_url}: {exc}", file=sys.stderr)
         return 1
     finally:

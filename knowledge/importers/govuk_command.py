@@ -43,16 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _sync_to_editor(report: ImportReport, redis_url: str | None, prefix: str) -> None:
-    import redis
-
+def _sync_to_editor(report: ImportReport, redis_url: str | None, prefix: str,
+                    sentinels: str = "", master: str = "assistant") -> None:
     from editorial.keys import EditorKeys
     from editorial.store import ArticleStore
     from knowledge.importers.editor_sync import sync_report
+    from records.redis_connect import sync_client
 
     if not redis_url:
-        raise ImportError_("--to-editor needs REDIS_URL (the Redis the editor uses)")
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+        raise ImportError_("--to-editor needs REDIS_URL (the Redis the editor uses; with "
+                           "REDIS_SENTINELS, its database and credentials)")
+    client = sync_client(redis_url, sentinels, master)  # the Sentinels' master when set
     try:
         sync_report(ArticleStore(client, EditorKeys(prefix)), report)
     finally:
@@ -64,6 +65,9 @@ def run(
     progress: Callable[[int], None] | None = None,
     redis_url: str | None = None,
     redis_prefix: str = "csa:",
+    *,
+    sentinels: str = "",
+    master: str = "assistant",
 ) -> int:
     """Import, print the table; 1 when an item failed (or, with ``--strict``, was skipped)."""
     if args.review_months < 1:
@@ -80,7 +84,7 @@ def run(
     )
     write = not args.dry_run and not (args.strict and report.failed(strict=True))
     if write and args.to_editor:
-        _sync_to_editor(report, redis_url, redis_prefix)
+        _sync_to_editor(report, redis_url, redis_prefix, sentinels, master)
     if write:
         write_report(report, args.out)
     report.seconds = time.perf_counter() - started

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -234,3 +236,21 @@ def test_rasa_stores_follow_the_master_through_sentinel_failover(group: Group) -
     assert rasa_side(group, "after") == {"earlier": ["hello before"], "lock": 1}
     promoted = redis.Redis(port=group.replica_port, decode_responses=True)
     assert promoted.exists("csa:tracker:conv-after") == 1
+
+
+def test_editor_command_reaches_the_master_through_sentinel(group: Group) -> None:
+    """``python -m gateway.editor sync`` with only Sentinels to go by (REDIS_URL names no
+    reachable server) stores the articles on the master."""
+    from editorial.keys import EditorKeys
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, REDIS_URL="redis://ignored-host:1/0",
+               REDIS_SENTINELS=f"127.0.0.1:{group.sentinel_port}",
+               REDIS_SENTINEL_MASTER=MASTER, REDIS_KEY_PREFIX="sentinel-test:")
+    done = subprocess.run([sys.executable, "-m", "gateway.editor", "sync", "--dir",
+                           str(root / "knowledge/articles")], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "imported" in done.stdout
+    master = redis.Redis(port=group.master_port, decode_responses=True)
+    assert master.exists(EditorKeys("sentinel-test:").articles)
