@@ -4,7 +4,9 @@
 
 Writes ``safety/similarity.json`` (k, threshold, margin, cross-validated recall and alarms,
 counts). ``--compare`` also prints the cross-validated figures for other k and alarm budgets
-(how ``NEIGHBOURS`` and ``MAX_ALARMS`` were chosen). Only exemplars are used (tune halves and
+(how ``NEIGHBOURS`` and ``MAX_ALARM_RATE`` were chosen), and whether checking each sentence
+of a multi-sentence message as well as the whole message raises cross-validated recall (it did
+not: docs/adr/0202, third round). Only exemplars are used (tune halves and
 ``safety/exemplars/``), never a held-out or blind line. Runs in the app environment (it needs
 the embedding model); ``safety.similarity`` itself is pure numpy.
 """
@@ -15,11 +17,35 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
-from safety.similarity import NEIGHBOURS, ROOT, SETTINGS_FILE, exemplar_texts, fit
+import numpy as np
 
-# Left-out ordinary phrasings the fitted rule may flag in cross-validation (of about 1,000).
-MAX_ALARMS = 2
+from safety.similarity import (
+    NEIGHBOURS,
+    ROOT,
+    SETTINGS_FILE,
+    Parts,
+    exemplar_texts,
+    fit,
+    sentences,
+)
+
+# Share of left-out ordinary phrasings the fitted rule may flag in cross-validation: 2 of the
+# 1,080 of the second round (docs/adr/0202); a share, so the budget grows with the exemplars.
+MAX_ALARM_RATE = 0.002
+
+
+def sentence_parts(embedder: Any, crisis: list[str], ordinary: list[str]) -> Parts:
+    """The sentences of the multi-sentence exemplars, embedded, with their exemplar's row."""
+    split_c = [(row, part) for row, text in enumerate(crisis) for part in sentences(text)]
+    split_o = [(row, part) for row, text in enumerate(ordinary) for part in sentences(text)]
+    return Parts(
+        crisis=embedder.embed([part for _, part in split_c]),
+        crisis_of=np.array([row for row, _ in split_c], int),
+        ordinary=embedder.embed([part for _, part in split_o]),
+        ordinary_of=np.array([row for row, _ in split_o], int),
+    )
 
 
 def main() -> int:
@@ -37,15 +63,28 @@ def main() -> int:
     # patterns were written from these same phrasings, so their misses here are too few and
     # too odd to fit on.
     missed = sum(detect_safety_concern(text) is None for text in crisis)
+    max_alarms = MAX_ALARM_RATE * len(ordinary)
     if args.compare:
+        budgets = (0.0, 1.0, 2.0, 3.0, round(max_alarms, 2))
         print("| k | ordinary alarms allowed | cross-validated recall (semantic check alone) |")
         print("|---|---|---|")
         for k in (1, 3, 5, 8, 12):
-            for budget in (0, 1, 2, 3):
+            for budget in budgets:
                 found = fit(crisis_vectors, ordinary_vectors, k, budget)
-                print(f"| {k} | {budget} | {found['recall']:.3f} "
+                print(f"| {k} | {budget:g} | {found['recall']:.3f} "
                       f"(t {found['threshold']:.2f}, m {found['margin']:.2f}) |")
-    best = fit(crisis_vectors, ordinary_vectors, NEIGHBOURS, MAX_ALARMS)
+        parts = sentence_parts(embedder, crisis, ordinary)
+        print(f"\nEach sentence as well as the whole message ({len(parts.crisis)} crisis and "
+              f"{len(parts.ordinary)} ordinary sentences of multi-sentence exemplars):\n")
+        print("| k | ordinary alarms allowed | whole message | whole or any sentence |")
+        print("|---|---|---|---|")
+        for k in (5, 8, 12):
+            for budget in budgets[1:]:
+                whole = fit(crisis_vectors, ordinary_vectors, k, budget)
+                split = fit(crisis_vectors, ordinary_vectors, k, budget, parts=parts)
+                print(f"| {k} | {budget:g} | {whole['recall']:.3f} | {split['recall']:.3f} "
+                      f"(t {split['threshold']:.2f}, m {split['margin']:.2f}) |")
+    best = fit(crisis_vectors, ordinary_vectors, NEIGHBOURS, max_alarms)
     settings = {
         **best,
         "k": NEIGHBOURS,
@@ -54,8 +93,8 @@ def main() -> int:
             "crisis_phrasings": len(crisis),
             "crisis_missed_by_patterns": missed,
             "ordinary_phrasings": len(ordinary),
-            "rule": f"5-fold cross-validation repeated 3 times; at most {MAX_ALARMS} left-out "
-            "ordinary phrasings flagged on average",
+            "rule": f"5-fold cross-validation repeated 3 times; at most {max_alarms:.1f} "
+            f"({MAX_ALARM_RATE:.1%}) left-out ordinary phrasings flagged on average",
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     }

@@ -15,12 +15,18 @@ and ``margin`` are fitted by cross-validation on the exemplars (``fit``), so tha
 left out of the reference set are flagged as often as possible while at most ``max_alarms``
 left-out ordinary phrasings are; they are stored in ``similarity.json``.
 
+The check scores the whole message only. Scoring each sentence of a long message as well
+(``sentences``, ``Parts``) is measured by the same cross-validation (``fit_similarity
+--compare``) and was not adopted: it did not raise recall at the same alarm budget
+(docs/adr/0202, second and third rounds).
+
 Pure numpy: the caller embeds (the action server has the model). Nothing is read at import.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +38,9 @@ EXEMPLARS = Path(__file__).resolve().parent / "exemplars"
 # k of the rule: chosen by cross-validation on the exemplars (``safety.fit_similarity`` prints
 # the figures for each candidate); similarity.json records the k its settings were fitted for.
 NEIGHBOURS = 8
+# Sentences of a long message, as ``sentences`` splits it (measured in ``fit_similarity``).
+MIN_SENTENCE_WORDS = 3
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def _rows(path: Path) -> list[dict[str, object]]:
@@ -91,27 +100,76 @@ def load_settings(path: Path = SETTINGS_FILE) -> tuple[float, float]:
     return float(data["threshold"]), float(data["margin"])
 
 
+def sentences(text: str, min_words: int = MIN_SENTENCE_WORDS) -> list[str]:
+    """The sentences of a message of two or more, each of at least ``min_words`` words.
+
+    A message of one sentence gives an empty list (the whole message is its only sentence).
+    """
+    parts = [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+    if len(parts) < 2:
+        return []
+    return [part for part in parts if len(part.split()) >= min_words]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Sentence vectors of the exemplars, each with the row of the exemplar it comes from."""
+
+    crisis: np.ndarray
+    crisis_of: np.ndarray
+    ordinary: np.ndarray
+    ordinary_of: np.ndarray
+
+
 def cross_validated_features(
-    crisis: np.ndarray, ordinary: np.ndarray, k: int, folds: int = 5, seed: int = 20261203
-) -> tuple[np.ndarray, np.ndarray]:
+    crisis: np.ndarray,
+    ordinary: np.ndarray,
+    k: int,
+    folds: int = 5,
+    seed: int = 20261203,
+    parts: Parts | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per phrasing, (nearest crisis, k-mean crisis − k-mean ordinary) against the others.
 
     The phrasings are split into ``folds`` random folds; each fold is scored against the
-    phrasings of the other folds only, as an unseen message would be.
+    phrasings of the other folds only, as an unseen message would be. With ``parts``, each
+    sentence is scored too, in the fold of its phrasing. Returns the features of the crisis
+    and ordinary phrasings, then of their sentences (empty without ``parts``).
     """
     rng = np.random.default_rng(seed)
     fold_c = rng.permutation(len(crisis)) % folds
     fold_o = rng.permutation(len(ordinary)) % folds
+    empty = np.zeros((0, crisis.shape[1] if crisis.ndim == 2 else 0))
+    units = [(crisis, fold_c), (ordinary, fold_o)]
+    if parts is not None:
+        units += [(parts.crisis, fold_c[parts.crisis_of]),
+                  (parts.ordinary, fold_o[parts.ordinary_of])]
+    else:
+        units += [(empty, np.zeros(0, int)), (empty, np.zeros(0, int))]
     out = []
-    for matrix, fold_of in ((crisis, fold_c), (ordinary, fold_o)):
+    for matrix, fold_of in units:
         feats = np.zeros((len(matrix), 2))
         for fold in range(folds):
             rows = fold_of == fold
+            if not rows.any():
+                continue
             near_c = _top_mean(matrix[rows] @ crisis[fold_c != fold].T, k)
             near_o = _top_mean(matrix[rows] @ ordinary[fold_o != fold].T, k)
             feats[rows] = np.stack([near_c[:, 0], near_c[:, 1] - near_o[:, 1]], axis=1)
         out.append(feats)
-    return out[0], out[1]
+    return out[0], out[1], out[2], out[3]
+
+
+def _flagged(
+    feats: np.ndarray, part_feats: np.ndarray, part_of: np.ndarray, threshold: float,
+    margin: float,
+) -> np.ndarray:
+    """Per phrasing: flagged as a whole, or (with sentences) through any of its sentences."""
+    flagged = (feats[:, 0] >= threshold) & (feats[:, 1] >= margin)
+    if len(part_feats):
+        by_part = (part_feats[:, 0] >= threshold) & (part_feats[:, 1] >= margin)
+        np.logical_or.at(flagged, part_of[by_part], True)
+    return flagged
 
 
 def fit(
@@ -121,12 +179,14 @@ def fit(
     max_alarms: float = 0,
     counted: np.ndarray | None = None,
     repeats: int = 3,
+    parts: Parts | None = None,
 ) -> dict[str, float]:
     """The (threshold, margin) with the best cross-validated recall and few ordinary alarms.
 
     Cross-validation is repeated ``repeats`` times with different folds; at most
     ``max_alarms`` left-out ordinary phrasings may be flagged on average. Recall is measured on
-    the crisis phrasings ``counted`` marks (default all). Ties go to the larger margin.
+    the crisis phrasings ``counted`` marks (default all). Ties go to the larger margin. With
+    ``parts``, a phrasing also counts as flagged when one of its sentences is.
     Returns the settings with the cross-validated recall and alarms they reach.
     """
     thresholds = np.round(np.arange(0.20, 0.95, 0.01), 2)
@@ -134,12 +194,17 @@ def fit(
     mask = np.ones(len(crisis), bool) if counted is None else np.asarray(counted, bool)
     recall = np.zeros((len(thresholds), len(margins)))
     alarms = np.zeros_like(recall)
+    none = np.zeros(0, int)
+    of_c = parts.crisis_of if parts is not None else none
+    of_o = parts.ordinary_of if parts is not None else none
     for repeat in range(repeats):
-        feat_c, feat_o = cross_validated_features(crisis, ordinary, k, seed=20261203 + repeat)
+        feat_c, feat_o, part_c, part_o = cross_validated_features(
+            crisis, ordinary, k, seed=20261203 + repeat, parts=parts
+        )
         for i, threshold in enumerate(thresholds):
             for j, margin in enumerate(margins):
-                flagged_c = (feat_c[:, 0] >= threshold) & (feat_c[:, 1] >= margin)
-                flagged_o = (feat_o[:, 0] >= threshold) & (feat_o[:, 1] >= margin)
+                flagged_c = _flagged(feat_c, part_c, of_c, threshold, margin)
+                flagged_o = _flagged(feat_o, part_o, of_o, threshold, margin)
                 alarms[i, j] += flagged_o.sum() / repeats
                 recall[i, j] += (float(np.mean(flagged_c[mask])) if mask.any() else 0.0) / repeats
     best = {"threshold": 1.0, "margin": 1.0, "recall": 0.0, "alarms": 0.0, "k": float(k)}
