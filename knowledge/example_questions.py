@@ -35,6 +35,18 @@ def section_ref(article_id: str, heading: str | None) -> str:
     return f"{article_id}#{heading or INTRO_KEY}"
 
 
+def split_section_ref(ref: str) -> tuple[str, str]:
+    """``article-id#Heading`` -> (article id, the section's key in the ``questions`` field)."""
+    article_id, heading = ref.split("#", 1)
+    return article_id, heading
+
+
+def fold_question(text: str) -> str:
+    """The form in which two example questions are the same one: spacing collapsed, case
+    folded (an article lists each question once in this form)."""
+    return " ".join(text.split()).casefold()
+
+
 def check_question_text(value: object) -> str:
     """One example question, cleaned; raise :class:`QuestionsFieldError` in plain words."""
     if not isinstance(value, str):
@@ -84,7 +96,7 @@ def parse_questions(raw: object, headings: Sequence[str]) -> dict[str, tuple[str
         cleaned = []
         for item in items:
             text = check_question_text(item)
-            folded = text.casefold()
+            folded = fold_question(text)
             if folded in seen:
                 raise QuestionsFieldError(
                     f"the example question {text!r} is listed twice (also under {seen[folded]!r})"

@@ -30,9 +30,10 @@ from knowledge.example_questions import (
     MAX_PER_SECTION,
     QuestionsFieldError,
     check_question_text,
+    fold_question,
+    split_section_ref,
 )
 from knowledge.section_eval import SectionLabel
-from knowledge.self_exclusion import normalise
 
 FIELD = "questions"
 
@@ -69,12 +70,6 @@ class AttachReport:
         )
 
 
-def section_key(ref: str) -> tuple[str, str]:
-    """``article-id#Heading`` -> (article id, front-matter key)."""
-    article_id, heading = ref.split("#", 1)
-    return article_id, heading
-
-
 def _current(article: Article) -> dict[str, list[str]]:
     """The article's example questions by front-matter key, in the article's order."""
     out = {INTRO_KEY: list(article.intro_questions)} if article.intro_questions else {}
@@ -109,12 +104,12 @@ def plan(
         except QuestionsFieldError:
             report.unfit += 1
             continue
-        folded = normalise(text)
+        folded = fold_question(text)
         refs = label.sections if every_section else label.sections[:1]
         for ref in refs:
-            article_id, key = section_key(ref)
+            article_id, key = split_section_ref(ref)
             listed = fields[article_id]
-            where = [k for k, items in listed.items() if folded in map(normalise, items)]
+            where = [k for k, items in listed.items() if folded in map(fold_question, items)]
             if key in where:
                 report.already_listed += 1
             elif where:

@@ -22,23 +22,19 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 
 from knowledge.articles import Article
+from knowledge.example_questions import fold_question
 from knowledge.knowledge_base import KnowledgeBase
 
 Isolate = Callable[[str], AbstractContextManager[None]]
 
 
-def normalise(text: str) -> str:
-    """The form two questions are compared in: spacing collapsed, case folded."""
-    return " ".join(text.split()).casefold()
-
-
 def _without(article: Article, folded: str) -> Article:
     """``article`` with every example question equal to ``folded`` removed (in memory only)."""
     sections = tuple(
-        replace(s, questions=tuple(q for q in s.questions if normalise(q) != folded))
+        replace(s, questions=tuple(q for q in s.questions if fold_question(q) != folded))
         for s in article.sections
     )
-    intro = tuple(q for q in article.intro_questions if normalise(q) != folded)
+    intro = tuple(q for q in article.intro_questions if fold_question(q) != folded)
     # A different Markdown gives a different content hash, so the knowledge base re-chunks it.
     marker = f"\n<!-- scored without the example question {folded!r} -->\n"
     return replace(
@@ -57,13 +53,13 @@ class SelfExclusion:
                 continue
             asked = [*article.intro_questions, *(q for s in article.sections for q in s.questions)]
             for question in asked:
-                self.owners.setdefault(normalise(question), set()).add(article.id)
+                self.owners.setdefault(fold_question(question), set()).add(article.id)
         self.masked: set[str] = set()
 
     @contextlib.contextmanager
     def without(self, question: str) -> Iterator[None]:
         """Within the block, no example question equal to ``question`` is in the index."""
-        folded = normalise(question)
+        folded = fold_question(question)
         owners = sorted(self.owners.get(folded, ()))
         if not owners:
             yield

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from knowledge.articles import load_articles, parse_article
 from knowledge.embedding import Embedder
+from knowledge.example_questions import fold_question
 from knowledge.knowledge_base import KnowledgeBase
 from knowledge.labelled_examples import attach_labelled, plan, with_questions
 from knowledge.section_eval import SectionLabel
-from knowledge.self_exclusion import SelfExclusion, normalise
+from knowledge.self_exclusion import SelfExclusion
 
 from .conftest import REPO, write_article
 
@@ -110,6 +111,6 @@ def test_a_question_never_matches_its_own_example(tmp_path: Path, real_embedder:
         assert all(c.embed_text != asked.lower() for c in kb.chunks.values())
         assert own_example_score() < 0.95
         assert price_in_keywords() == 0.0  # its words are out of the keyword index too
-    assert exclusion.masked == {normalise(asked)}
+    assert exclusion.masked == {fold_question(asked)}
     assert {c.key for c in kb.chunks.values()} == before
     assert abs(own_example_score() - served) < 1e-5 and price_in_keywords() > 0
