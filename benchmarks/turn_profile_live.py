@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.load_stack import start_stack  # noqa: E402
+from gateway.fanout import id_key  # noqa: E402
 
 TURNS_PER_CONVERSATION = 6  # as benchmarks/locustfile.py's citizens
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
@@ -113,11 +114,6 @@ def questions() -> list[str]:
             (ROOT / "knowledge/eval/questions.jsonl").read_text().splitlines() if line]
 
 
-def stream_order(message_id: str) -> tuple[int, ...]:
-    """A Redis stream id ("ms-seq") as numbers, for ordering."""
-    return tuple(int(part) for part in message_id.split("-"))
-
-
 def drive_socket(url: str, seconds: float) -> tuple[int, float]:
     """Sequential turns over the citizen WebSocket: send, wait for the bot's (or system)
     reply after the acknowledged message; return (turns, mean wall time per turn)."""
@@ -147,7 +143,7 @@ def drive_socket(url: str, seconds: float) -> tuple[int, float]:
                     raise RuntimeError(f"refused: {frame.get('code')}")
                 elif (frame.get("type") == "message" and acked
                       and frame["message"]["role"] in ("bot", "system")
-                      and stream_order(frame["message"]["id"]) > stream_order(acked)):
+                      and id_key(frame["message"]["id"]) > id_key(acked)):
                     break
             spent += time.perf_counter() - started
             turns += 1

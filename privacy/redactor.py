@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from privacy.redaction import ALL_KINDS, RedactionResult, Span, apply_spans, find_spans
 
@@ -36,6 +38,7 @@ class Redactions:
     transcript: RedactionResult
 
 
+T = TypeVar("T")
 _fallback_warned = threading.Event()
 _worker_lock = threading.Lock()
 _worker: ThreadPoolExecutor | None = None
@@ -81,9 +84,14 @@ def redactions(text: str) -> Redactions:
     )
 
 
+async def _in_detection_thread(work: Callable[[str], T], text: str) -> T:
+    """``work(text)`` in the detection thread, awaited."""
+    return await asyncio.get_running_loop().run_in_executor(_detection_thread(), work, text)
+
+
 async def redactions_async(text: str) -> Redactions:
     """``redactions`` in the detection thread."""
-    return await asyncio.get_running_loop().run_in_executor(_detection_thread(), redactions, text)
+    return await _in_detection_thread(redactions, text)
 
 
 async def redact_fully(text: str) -> RedactionResult:
@@ -98,4 +106,4 @@ def warm_up() -> None:
 
 async def warm_up_async() -> None:
     """``warm_up`` in the detection thread, where every later analysis runs."""
-    await asyncio.get_running_loop().run_in_executor(_detection_thread(), warm_up)
+    await _in_detection_thread(find_all, "warm up")

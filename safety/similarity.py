@@ -139,24 +139,21 @@ def cross_validated_features(
     rng = np.random.default_rng(seed)
     fold_c = rng.permutation(len(crisis)) % folds
     fold_o = rng.permutation(len(ordinary)) % folds
-    empty = np.zeros((0, crisis.shape[1] if crisis.ndim == 2 else 0))
     units = [(crisis, fold_c), (ordinary, fold_o)]
     if parts is not None:
         units += [(parts.crisis, fold_c[parts.crisis_of]),
                   (parts.ordinary, fold_o[parts.ordinary_of])]
-    else:
-        units += [(empty, np.zeros(0, int)), (empty, np.zeros(0, int))]
     out = []
     for matrix, fold_of in units:
         feats = np.zeros((len(matrix), 2))
         for fold in range(folds):
             rows = fold_of == fold
-            if not rows.any():
-                continue
             near_c = _top_mean(matrix[rows] @ crisis[fold_c != fold].T, k)
             near_o = _top_mean(matrix[rows] @ ordinary[fold_o != fold].T, k)
             feats[rows] = np.stack([near_c[:, 0], near_c[:, 1] - near_o[:, 1]], axis=1)
         out.append(feats)
+    if parts is None:  # no sentences
+        out += [np.zeros((0, 2)), np.zeros((0, 2))]
     return out[0], out[1], out[2], out[3]
 
 
