@@ -5,8 +5,9 @@
 
 1. starts 1 instance behind nginx (``benchmarks/load_stack.py``: deploy.cluster's processes on a
    private Redis) and runs ``benchmarks/locustfile.py`` headless: chatting citizens, a tenth of
-   them asking for an adviser, 2 advisers; then stops the gateway and nginx and drives the same
-   questions at that Rasa's REST webhook (bare Rasa with the same action server: the baseline);
+   them asking for an adviser, 2 advisers; then starts bare Rasa 1 and action server 1 (Rasa
+   calling it directly, no gateway or nginx) and drives the same questions at that Rasa's REST
+   webhook (bare Rasa with the same actions: the baseline);
 2. starts N instances behind nginx and runs the same load;
 3. ``--kill``: then, on the same N instances, runs the load again while SIGKILLing gateway 1,
    Rasa 2 and action server 1 (each restarted after its systemd ``RestartSec``); afterwards every
@@ -269,9 +270,11 @@ def main(args: argparse.Namespace) -> int:
         warm_up(stack, bare=False)
         runs.append(measure(stack.url, CITIZEN_CLASSES, users, args.seconds,
                             "1 instance behind nginx", stack))
-        for part in ("nginx", "gateway-1"):
-            stack.stop_part(part)
-        stack.url = "http://127.0.0.1:5101"
+    finally:
+        stack.stop()
+    # A stack of its own: the instances' Rasa calls its action server through nginx's pool.
+    stack = start_stack(1, args.port, bare=True)
+    try:
         warm_up(stack, bare=True)
         bare = measure(stack.url, ["RasaCitizen"], args.citizens, args.seconds,
                        "bare Rasa REST (same actions)", stack)

@@ -1,8 +1,8 @@
 """Start and stop the multi-instance profile for the load benchmarks (issue 12, item 6).
 
 The same processes as ``python -m deploy.cluster --instances N`` (its ``cluster_processes`` and
-nginx configuration), on a private Redis (so counting stored messages sees only this run, and
-other work on the machine's Redis is untouched), with:
+nginx configuration, with the Rasa and action-server pools), on a private Redis (so counting
+stored messages sees only this run, and other work on the machine's Redis is untouched), with:
 
 - limits raised so one simulated citizen sending back to back is not refused (every citizen still
   has its own forwarded address, and every limit check still runs);
@@ -33,13 +33,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from deploy.cluster import (  # noqa: E402
-    GATEWAY_BASE,
     RASA_BASE,
     cluster_processes,
     nginx_binary,
-    render_nginx,
+    render_cluster_nginx,
 )
-from stack.processes import ProcessSpec  # noqa: E402
+from stack.processes import ProcessSpec, StackLayout  # noqa: E402
 from stack.redis_server import EmbeddedRedis, start_embedded_redis  # noqa: E402
 from stack.runner import READY_TIMEOUT, layout_for  # noqa: E402
 from stack.settings import StackSettings  # noqa: E402
@@ -130,9 +129,20 @@ class LoadStack:
         self.redis.stop()
 
 
+def stack_processes(base: StackLayout, instances: int, *, bare: bool) -> list[ProcessSpec]:
+    """The parts ``start_stack`` runs besides nginx: every instance's, calling each other
+    through nginx's pools; or, ``bare``, Rasa 1 calling action server 1 directly (no nginx)."""
+    if bare:
+        return [spec for spec in cluster_processes(base, 1, pooled=False)
+                if spec.name in ("actions-1", "rasa-1")]
+    return cluster_processes(base, instances)
+
+
 def start_stack(instances: int, port: int, *, bare: bool = False) -> LoadStack:
-    """Start N instances behind nginx on ``port`` (or, ``bare``, only Rasa 1 and action
-    server 1) on a private Redis; return once every part is ready."""
+    """Start N instances behind nginx on ``port``, gateways calling Rasa and Rasa calling the
+    action servers through nginx's pools (``deploy.cluster``); or, ``bare``, only Rasa 1 and
+    action server 1, with no nginx and Rasa 1 calling action server 1 directly. On a private
+    Redis; return once every part is ready."""
     password = secrets.token_urlsafe(12)
     settings = StackSettings(demo_password=password)
     tmp = Path(tempfile.mkdtemp(prefix="load-redis-"))
@@ -141,16 +151,13 @@ def start_stack(instances: int, port: int, *, bare: bool = False) -> LoadStack:
     supervisor = QuietSupervisor(settings.root, log_dir, sys.stdout)
     base = layout_for(settings, redis.url, log_dir / "train.log")
     base = dataclasses.replace(base, extra_env={**base.extra_env, **LOAD_ENV})
-    specs = cluster_processes(base, instances)
-    if bare:
-        specs = [s for s in specs if s.name in ("actions-1", "rasa-1")]
-    for spec in specs:
+    for spec in stack_processes(base, instances, bare=bare):
         supervisor.add(spec)
     if bare:
         url = f"http://127.0.0.1:{RASA_BASE + 1}"
     else:
-        conf = render_nginx(settings.var_dir / "load-nginx", f"127.0.0.1:{port}",
-                            [GATEWAY_BASE + n for n in range(1, instances + 1)])
+        conf = render_cluster_nginx(settings.var_dir / "load-nginx", f"127.0.0.1:{port}",
+                                    instances)
         url = f"http://127.0.0.1:{port}"
         supervisor.add(ProcessSpec(name="nginx", command=[
             nginx_binary(), "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"]),

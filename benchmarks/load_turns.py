@@ -5,8 +5,9 @@ Start the profile first (``.venv/bin/python -m deploy.cluster --instances 2 --po
     .venv/bin/python benchmarks/load_turns.py --citizens 50 --messages 6
 
 Runs the same script of citizen messages, in the same run, against: nginx in front of all
-gateways, gateway 1 alone (with its own Rasa 1), and bare Rasa 1's REST channel (the same bot and
-action server, no gateway: the baseline). Each simulated citizen starts a conversation (from its
+gateways, gateway 1 alone (calling Rasa through nginx's pool), and bare Rasa 1's REST channel
+(the same bot and action servers, no gateway: the baseline; in this profile Rasa 1 reaches
+the action servers through nginx's pool too). Each simulated citizen starts a conversation (from its
 own address, passed as X-Forwarded-For: the gateways trust loopback) and sends its messages one
 after another, waiting for each reply. Prints messages/s, p50/p95/p99 per turn and errors.
 Loopback only; bounded by ``--citizens`` × ``--messages``.
