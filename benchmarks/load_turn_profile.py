@@ -80,12 +80,12 @@ def main(turns: int) -> int:
                 order_turn = runtime.turns.order.turn
 
                 @contextlib.asynccontextmanager
-                async def timed_turn(*args: Any) -> AsyncIterator[None]:
+                async def timed_turn(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
                     start = time.perf_counter()
-                    async with order_turn(*args):
+                    async with order_turn(*args, **kwargs) as read:
                         timings["turn lock (cross-instance)"].append(
                             (time.perf_counter() - start) * 1000)
-                        yield
+                        yield read
 
                 runtime.turns.order.turn = timed_turn
                 cid = client.post("/api/conversations").json()["conversation_id"]

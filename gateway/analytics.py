@@ -26,6 +26,11 @@ def redact(text: str) -> tuple[str, list[str]]:
     return result.text, list(result.kinds)
 
 
+def _entry(fields: dict[str, Any]) -> dict[str, str]:
+    """A stream entry's fields as text (``None`` left out)."""
+    return {k: str(v) for k, v in fields.items() if v is not None}
+
+
 def short(conversation_id: str) -> str:
     """A conversation id shortened for log lines."""
     return short_id(conversation_id)
@@ -44,9 +49,7 @@ class Analytics:
 
     async def _add(self, stream: str, maxlen: int, fields: dict[str, Any]) -> None:
         try:
-            await self.redis.xadd(stream,
-                                  {k: str(v) for k, v in fields.items() if v is not None},
-                                  maxlen=maxlen, approximate=True)
+            await self.redis.xadd(stream, _entry(fields), maxlen=maxlen, approximate=True)
         except Exception as exc:  # analytics must never break a conversation
             log.warning("could not write %s: %s", stream, type(exc).__name__)
 
@@ -66,8 +69,29 @@ class Analytics:
             log.info("%s conv=%s text=%r", kind, short(conversation_id), redacted.text)
         else:
             log.info("%s conv=%s %s", kind, short(conversation_id), fields or "")
-        await self._add(self.streams.events, EVENTS_MAXLEN, record)
-        await self.rollups.on_event(kind, conversation_id, fields)
+        await self._record(kind, conversation_id, record, fields)
+
+    async def _record(self, kind: str, conversation_id: str, record: dict[str, Any],
+                      fields: dict[str, Any]) -> None:
+        """The entry and the event's performance counters in one round trip; then whatever
+        else the performance figures need of it."""
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.xadd(self.streams.events, _entry(record), maxlen=EVENTS_MAXLEN, approximate=True)
+        counted = self.rollups.queue_counts(pipe, kind, fields, now)
+        try:
+            replies = await pipe.execute(raise_on_error=False)
+        except Exception as exc:  # analytics must never break a conversation
+            log.warning("could not write %s: %s", self.streams.events, type(exc).__name__)
+            counted = False  # the figures try their counters again on their own
+        else:
+            if isinstance(replies[0], Exception):
+                log.warning("could not write %s: %s", self.streams.events,
+                            type(replies[0]).__name__)
+            failed = next((r for r in replies[1:] if isinstance(r, Exception)), None)
+            if failed is not None:
+                log.warning("could not count %s: %s", kind, type(failed).__name__)
+        await self.rollups.on_event(kind, conversation_id, fields, counted=counted, now=now)
 
     async def gap(self, reason: str, conversation_id: str, question: str,
                   article_id: str | None = None) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from gateway.ids import new_conversation_id
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
+from records.client import StrPipeline
 from records.conversations import ConversationKeys
 
 
@@ -78,7 +79,17 @@ class ConversationStore:
 
     async def get(self, conversation_id: str) -> ConversationMeta | None:
         """The meta of a conversation, or None if there is none."""
-        data = await self.redis.hgetall(self.meta_key(conversation_id))
+        return self.from_reply(conversation_id,
+                               await self.redis.hgetall(self.meta_key(conversation_id)))
+
+    def queue_get(self, pipe: StrPipeline, conversation_id: str) -> None:
+        """Queue :meth:`get`'s read on a pipeline (to share a round trip); read its reply
+        with :meth:`from_reply`."""
+        pipe.hgetall(self.meta_key(conversation_id))
+
+    @staticmethod
+    def from_reply(conversation_id: str, data: dict[str, str]) -> ConversationMeta | None:
+        """The meta from the reply of the read :meth:`queue_get` queued (None if none)."""
         if not data:
             return None
         return ConversationMeta.from_hash(conversation_id, data)

@@ -9,6 +9,10 @@ holder) and, holding it, waits while an earlier citizen message of the same conv
 had its turn yet (``turn:{hash}:done`` holds the newest message id answered). A turn whose
 predecessor never comes (its gateway died between storing and answering) goes ahead after
 ``wait_seconds``.
+
+A caller may pass reads to make as soon as the lock is taken (``also``: commands queued on a
+pipeline, e.g. the conversation's state): they travel in the same round trip as the attempt
+that takes the lock, right after it, so a turn sees the state as it is once it holds the turn.
 """
 
 from __future__ import annotations
@@ -19,10 +23,14 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from redis.exceptions import NoScriptError
 
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
+from records.client import StrPipeline
 from records.conversations import ConversationKeys
 
 log = logging.getLogger("gateway.turn_order")
@@ -90,23 +98,50 @@ class TurnOrder:
         name = hashlib.blake2b(conversation_id.encode(), digest_size=12).hexdigest()
         return self.settings.key("turn", name, "lock"), self.settings.key("turn", name, "done")
 
+    async def _attempt(self, keys: list[str], args: list[Any],
+                       also: Callable[[StrPipeline], None] | None) -> tuple[bool, list[Any]]:
+        """One try at the turn, and the replies of ``also`` read right after it."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.evalsha(self._acquire.sha, len(keys), *keys, *args)
+        if also is not None:
+            also(pipe)
+        replies = await pipe.execute(raise_on_error=False)
+        if isinstance(replies[0], NoScriptError):  # Redis lost its scripts (restart, failover)
+            taken = bool(await self._acquire(keys=keys, args=args))  # loads it, then tries
+            return taken, await self._read(also)
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return bool(replies[0]), replies[1:]
+
+    async def _read(self, also: Callable[[StrPipeline], None] | None) -> list[Any]:
+        if also is None:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        also(pipe)
+        return await pipe.execute()
+
     @contextlib.asynccontextmanager
-    async def turn(self, conversation_id: str, message_id: str) -> AsyncIterator[None]:
-        """Hold the conversation's turn for the message ``message_id`` while the block runs."""
+    async def turn(self, conversation_id: str, message_id: str,
+                   also: Callable[[StrPipeline], None] | None = None) -> AsyncIterator[list[Any]]:
+        """Hold the conversation's turn for the message ``message_id`` while the block runs;
+        the block gets the replies of the commands ``also`` queues, read once the turn is
+        taken (or once waiting gave up)."""
         lock, done_key = self.keys(conversation_id)
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self.wait_seconds
         stream = self.messages.messages(conversation_id)
+        keys, args = [lock, done_key, stream], [token, message_id, self.lock_ms]
         while True:
-            if await self._acquire(keys=[lock, done_key, stream],
-                                   args=[token, message_id, self.lock_ms]):
+            taken, replies = await self._attempt(keys, args, also)
+            if taken:
                 break
             if time.monotonic() >= deadline:
                 log.warning("turn order: gave up waiting for an earlier turn; going ahead")
                 break
             await asyncio.sleep(POLL_SECONDS)
         try:
-            yield
+            yield replies
         finally:  # a turn that gave up waiting holds no lock: the token matches nothing
             await self._finish(keys=[lock, done_key], args=[token, message_id,
                                                             DONE_TTL_SECONDS])

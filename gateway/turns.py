@@ -96,13 +96,17 @@ class CitizenTurns:
         lock = self._locks.get(conversation_id)
         if lock is None:
             lock = self._locks[conversation_id] = asyncio.Lock()
-        async with lock, self.order.turn(conversation_id, accepted.message.id):
+        # The conversation's state is read again once the turn is ours (an adviser may have
+        # taken it, or the turn before asked for one), in the same round trip as the lock.
+        async with lock, self.order.turn(
+                conversation_id, accepted.message.id,
+                also=lambda pipe: self.conversations.queue_get(pipe, conversation_id)) as read:
             with metrics.TURN_SECONDS.labels("gateway").time():
-                return await self._respond(accepted)
+                meta = self.conversations.from_reply(conversation_id, read[0]) or accepted.meta
+                return await self._respond(accepted, meta)
 
-    async def _respond(self, accepted: Accepted) -> list[Message]:
+    async def _respond(self, accepted: Accepted, meta: ConversationMeta) -> list[Message]:
         conversation_id = accepted.meta.conversation_id
-        meta = await self.conversations.get(conversation_id) or accepted.meta
         if meta.mode == "adviser":
             return []
         if meta.mode == "closed":

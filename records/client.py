@@ -66,6 +66,9 @@ class StrScript(Protocol):
     """A Lua script registered with :meth:`AsyncRedis.register_script` (EVALSHA, loaded on
     first use)."""
 
+    sha: str
+    """The script's SHA1 (for :meth:`StrPipeline.evalsha`, to run it inside a pipeline)."""
+
     async def __call__(self, keys: Sequence[str] | None = None,
                        args: Sequence[Value] | None = None) -> Any:
         """Run the script. The reply's shape is the script's own (Lua integers become ``int``,
@@ -75,6 +78,11 @@ class StrScript(Protocol):
 class StrPipeline(Protocol):
     """An asyncio pipeline: each command is queued (and returns the pipeline) until
     :meth:`execute` sends them in one round trip."""
+
+    def evalsha(self, sha: str, numkeys: int, *keys_and_args: Value) -> StrPipeline:
+        """Queue EVALSHA of a registered script (:attr:`StrScript.sha`). Unlike calling the
+        script with ``client=pipe``, this sends no SCRIPT EXISTS first; a script Redis does not
+        hold replies ``NoScriptError``, which the caller handles."""
 
     def expire(self, name: str, time: int) -> StrPipeline:
         """Queue EXPIRE."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -52,6 +52,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 return redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 """
 """Set a flag of a known conversation if it is not set yet (1 the first time), one round trip."""
+KNOWN_FLAGS_CONVERSATIONS = 10_000
+"""How many conversations a writer remembers the recorded flags of (the most recent ones)."""
 
 
 def day_of(ts: float) -> str:
@@ -144,12 +146,34 @@ class DayCounts:
 
 class PerformanceWriter:
     """The gateway's writer of the rollups (asyncio client). Every method is one round trip
-    or two; callers treat failures as best effort, like all analytics."""
+    or two; callers treat failures as best effort, like all analytics.
+
+    A conversation's flags are set once and never cleared while its record lives (an expired
+    or erased record is never made again, and setting a flag on it does nothing), so the
+    writer remembers which flags it has seen recorded (:meth:`recorded_flags`) and callers
+    skip trying them again: a conversation's later turns cost fewer round trips (issue 12).
+    """
 
     def __init__(self, client: AsyncRedis, keys: PerformanceKeys) -> None:
         self.client = client
         self.keys = keys
         self._set_once = client.register_script(SET_ONCE_SCRIPT)
+        self._flags: OrderedDict[str, set[str]] = OrderedDict()
+
+    def recorded_flags(self, conversation_ref: str) -> frozenset[str]:
+        """The flags of a conversation this writer has seen recorded (set by it, or read)."""
+        return frozenset(self._flags.get(conversation_ref, ()))
+
+    def _seen(self, conversation_ref: str, flags: Iterable[str]) -> None:
+        known = self._flags.setdefault(conversation_ref, set())
+        known.update(flags)
+        self._flags.move_to_end(conversation_ref)
+        while len(self._flags) > KNOWN_FLAGS_CONVERSATIONS:
+            self._flags.popitem(last=False)
+
+    def queue_count(self, pipe: StrPipeline, ts: float, *names: str) -> None:
+        """Queue :meth:`count`'s increments on a pipeline that carries other writes."""
+        add_counts(pipe, self.keys, day_of(ts), {name: 1 for name in names})
 
     async def _incr(self, ts: float, *names: str, by: int = 1) -> None:
         pipe = self.client.pipeline(transaction=False)
@@ -181,12 +205,18 @@ class PerformanceWriter:
     async def set_conversation_once(self, conversation_ref: str, flag: str, value: str) -> bool:
         """Set a conversation's flag once; True the first time (False if unknown or set)."""
         conv = self.keys.conversation(conversation_ref)
-        return bool(await self._set_once(keys=[conv], args=[flag, value]))
+        first = bool(await self._set_once(keys=[conv], args=[flag, value]))
+        if first:
+            self._seen(conversation_ref, (flag,))
+        return first
 
     async def conversation(self, conversation_ref: str) -> dict[str, str]:
         """What is recorded of one conversation ({} if unknown or expired)."""
         data = await self.client.hgetall(self.keys.conversation(conversation_ref))
-        return {str(k): str(v) for k, v in data.items()}
+        recorded = {str(k): str(v) for k, v in data.items()}
+        if recorded:
+            self._seen(conversation_ref, recorded)
+        return recorded
 
     async def set_conversation(self, conversation_ref: str, **fields: str) -> None:
         """Record timestamps of one conversation (only if it is known)."""

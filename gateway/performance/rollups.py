@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from privacy.refs import conversation_ref
-from records.client import AsyncRedis
+from records.client import AsyncRedis, StrPipeline
 from records.conversations import ConversationKeys
 from records.performance import SURVEY_ANSWERS, PerformanceKeys, PerformanceWriter
 
@@ -37,6 +37,22 @@ def start_page(page_url: str) -> str:
     return (parts.path or "/")[:120]
 
 
+def event_counters(kind: str, fields: Mapping[str, object]) -> list[str]:
+    """The day's counters one analytics event adds one to (``conversation_started`` counts
+    itself, with the page it started from)."""
+    if kind == "citizen_message":
+        return ["messages"]
+    if kind == "feedback":
+        helpful = str(fields.get("helpful")) == "1"
+        article = str(fields.get("article_id") or "(no article)")
+        return [f"{'helpful' if helpful else 'unhelpful'}:{article}"]
+    if kind == "handoff_queued":
+        return [f"handoff:{handoff_reason(str(fields.get('reason', '')))}"]
+    if kind in ("handoff_unavailable", "abstained", "not_what_i_asked", "callback_done"):
+        return [kind]
+    return []
+
+
 class Rollups:
     """Count events into the day's hash; keep what a conversation needs to be counted once."""
 
@@ -45,47 +61,49 @@ class Rollups:
         self.writer = PerformanceWriter(redis, PerformanceKeys(prefix))
         self.conversations = ConversationKeys(prefix)
 
-    async def on_event(self, kind: str, conversation_id: str,
-                       fields: Mapping[str, object]) -> None:
-        """Count one analytics event (``conversation_started``, ``citizen_message``, ...)."""
+    def queue_counts(self, pipe: StrPipeline, kind: str, fields: Mapping[str, object],
+                     now: float) -> bool:
+        """Queue an event's counters on a pipeline that carries other writes (one round trip
+        for both); True when there were any. Then call :meth:`on_event` with ``counted``."""
+        names = event_counters(kind, fields)
+        if names:
+            self.writer.queue_count(pipe, now, *names)
+        return bool(names)
+
+    async def on_event(self, kind: str, conversation_id: str, fields: Mapping[str, object],
+                       *, counted: bool = False, now: float | None = None) -> None:
+        """Count one analytics event (``conversation_started``, ``citizen_message``, ...);
+        ``counted``: its counters were already written through :meth:`queue_counts` at
+        ``now``."""
         try:
-            await self._on_event(kind, conversation_id, fields, time.time())
+            await self._on_event(kind, conversation_id, fields,
+                                 time.time() if now is None else now, counted)
         except Exception as exc:  # figures must never break a conversation
             log.warning("could not count %s: %s", kind, type(exc).__name__)
 
     async def _on_event(self, kind: str, conversation_id: str, fields: Mapping[str, object],
-                        now: float) -> None:
+                        now: float, counted: bool) -> None:
         ref = conversation_ref(conversation_id)
         writer = self.writer
+        names = event_counters(kind, fields)
+        if names and not counted:
+            await writer.count(now, *names)
         if kind == "conversation_started":
             page = await self.redis.hget(self.conversations.meta(conversation_id), "page_url")
             await writer.conversation_started(ref, now, start_page(str(page or "")))
         elif kind == "citizen_message":
-            await writer.count(now, "messages")
-            if fields.get("mode", "bot") == "bot":
+            if fields.get("mode", "bot") == "bot" and "asked" not in writer.recorded_flags(ref):
                 await writer.set_conversation_once(ref, "asked", f"{now:.3f}")
         elif kind == "feedback":
-            article = str(fields.get("article_id") or "(no article)")
-            helpful = str(fields.get("helpful")) == "1"
-            await writer.count(now, f"{'helpful' if helpful else 'unhelpful'}:{article}")
-            if not helpful:
+            if str(fields.get("helpful")) != "1":
                 await writer.escalated(ref)
         elif kind == "handoff_queued":
-            await writer.count(now, f"handoff:{handoff_reason(str(fields.get('reason', '')))}")
             await writer.set_conversation(ref, queued=f"{now:.3f}")
             await writer.escalated(ref)
-        elif kind == "handoff_unavailable":
-            await writer.count(now, "handoff_unavailable")
         elif kind == "handoff_outcome":
             claimed = (await writer.conversation(ref)).get("claimed")
             if claimed:
                 await writer.duration(now, "handling", now - float(claimed))
-        elif kind == "abstained":
-            await writer.count(now, "abstained")
-        elif kind == "not_what_i_asked":
-            await writer.count(now, "not_what_i_asked")
-        elif kind == "callback_done":
-            await writer.count(now, "callback_done")
 
     async def claimed(self, conversation_id: str) -> None:
         """An adviser took the conversation: count the citizen's wait since it was queued."""
@@ -100,9 +118,13 @@ class Rollups:
             log.warning("could not count a claim: %s", type(exc).__name__)
 
     async def answered(self, conversation_id: str, article_id: str | None) -> None:
-        """The bot replied: the first reply gives the time to first answer."""
+        """The bot replied: the first reply gives the time to first answer (and the first
+        sourced one the topic); once both are known recorded, a reply costs no round trip."""
         try:
             ref = conversation_ref(conversation_id)
+            known = self.writer.recorded_flags(ref)
+            if "answered" in known and ("topic" in known or not article_id):
+                return
             recorded = await self.writer.conversation(ref)
             if recorded.get("asked"):
                 await self.writer.answered(ref, time.time(), recorded, article_id)

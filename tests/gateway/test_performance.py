@@ -257,6 +257,25 @@ def test_counts_go_to_the_day_and_the_month(client: TestClient) -> None:
     sync.close()
 
 
+def test_later_answers_count_each_figure_once(client: TestClient, rasa: ScriptedRasa) -> None:
+    """A conversation's flags are remembered once recorded, so later answers skip them: the
+    first answer is still timed once, a topic first seen on the third answer is still counted
+    (once, however often that article answers again), and every message is counted."""
+    cid = new_conversation(client)
+    rasa.replies = lambda text: [{"text": "Could you say more?"}]
+    say(client, cid, "bins")
+    say(client, cid, "my bin")
+    rasa.replies = lambda text: answer_from("bins")
+    say(client, cid, "my bin was not collected")
+    say(client, cid, "and the recycling")
+    manager(client)
+    now = client.get("/api/performance", params={"start": TODAY, "end": TODAY}).json()["current"]
+    assert now["messages"] == 4
+    assert now["first_answer_seconds"]["count"] == 1
+    topics = {t["topic"]: t for t in now["topics"]}
+    assert topics["bins"]["conversations"] == 1
+
+
 def test_metrics_are_not_served_to_public_addresses() -> None:
     """Loopback and private networks may scrape; a public address may not, unless allowed."""
     assert may_scrape("127.0.0.1", False) and may_scrape("10.1.2.3", False)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
@@ -104,3 +105,53 @@ def test_a_later_message_whose_turn_starts_first_waits_for_the_earlier_one(
     run(one, lambda: turns_one.respond(early))
     waiting.join()
     assert_in_order_without_overlap(rasa, ["earlier", "later"])
+
+
+def test_a_turn_reads_the_conversation_once_it_holds_the_turn(
+        two: tuple[TestClient, TestClient, SlowRasa]) -> None:
+    """The conversation's state that decides a turn is read when the turn is taken, not when
+    the message was stored: an adviser who takes the conversation while a later message waits
+    behind a slow earlier one gets that message; it never reaches the bot."""
+    one, other, rasa = two
+    rasa.slow_text = "earlier"
+    cid = new_conversation(one)
+    turns_one, turns_two = runtime_of(one).turns, runtime_of(other).turns
+    early = run(one, lambda: turns_one.accept(cid, "earlier", None))
+    late = run(other, lambda: turns_two.accept(cid, "later", None))
+    assert late.meta.mode == "bot"
+
+    def respond_early() -> None:
+        run(one, lambda: turns_one.respond(early))
+
+    slow = threading.Thread(target=respond_early)
+    slow.start()
+    time.sleep(0.2)  # the earlier turn is with Rasa
+    late_replies: list[object] = []
+
+    def respond_late() -> None:
+        late_replies.extend(run(other, lambda: turns_two.respond(late)))
+
+    waiting = threading.Thread(target=respond_late)
+    waiting.start()
+    time.sleep(0.1)
+    run(one, lambda: runtime_of(one).conversations.set(cid, mode="adviser", adviser="sam"))
+    slow.join()
+    waiting.join()
+    assert [text for text, _, _ in rasa.spans] == ["earlier"]
+    assert late_replies == []
+
+
+def test_a_turn_is_answered_after_redis_forgot_its_scripts(
+        two: tuple[TestClient, TestClient, SlowRasa], sync_redis: redis.Redis) -> None:
+    """After Redis loses its script cache (a restart, or a failover to a replica), the next
+    turn still takes its turn, reads the conversation and is answered, and so is the one after."""
+    one, _other, rasa = two
+    rasa.slow_text = "none"
+    cid = new_conversation(one)
+    assert one.post(f"/api/conversations/{cid}/messages", json={"text": "a"}).status_code == 200
+    sync_redis.script_flush()
+    for text in ("b", "c"):
+        response = one.post(f"/api/conversations/{cid}/messages", json={"text": text})
+        assert response.status_code == 200, response.text
+        assert [m["text"] for m in response.json()["messages"]] == [f"echo: {text}"]
+    assert [text for text, _, _ in rasa.spans] == ["a", "b", "c"]

@@ -204,8 +204,11 @@ async def test_pipeline_script_scan_and_pubsub_reply_as_declared(client: AsyncRe
     await client.hset(p + "h", mapping={"a": "1"})
     await client.rpush(p + "l", "x")
     await client.zadd(p + "z", {"m": 1})
+    loaded = client.register_script("return {KEYS[1], tonumber(ARGV[1]) + 1}")
+    assert await loaded(keys=[p + "k"], args=[41]) == [p + "k", 42]  # now Redis holds it
     pipe = client.pipeline(transaction=False)
     queued = [
+        ("evalsha", (loaded.sha, 1, p + "k", 41)),
         ("expire", (p + "h", 60)), ("hgetall", (p + "h",)), ("hincrby", (p + "h", "n", 2)),
         ("hmget", (p + "h", ["a", "n"], "nope")), ("hset", (p + "h", "b", "2")),
         ("lrange", (p + "l", 0, -1)), ("publish", (p + "c", "x")),
@@ -216,8 +219,10 @@ async def test_pipeline_script_scan_and_pubsub_reply_as_declared(client: AsyncRe
     for name, args in queued:
         assert getattr(pipe, name)(*args) is pipe  # queued, not sent
     replies = await pipe.execute()
-    typed_here = {"hincrby": int, "hmget": list[str | None], "zcard": int, "zcount": int,
-                  "zrange": list[str]}  # commands the client itself does not declare
+    assert replies[0] == [p + "k", 42]  # a script's reply is its own shape
+    # commands the client itself does not declare
+    typed_here = {"evalsha": list[str | int], "hincrby": int, "hmget": list[str | None],
+                  "zcard": int, "zcount": int, "zrange": list[str]}
     for (name, args), reply in zip(queued, replies, strict=True):
         hint = typed_here.get(name) or returns(AsyncRedis, name)
         assert conforms(reply, hint), f"{name}{args}: {reply!r} is not {hint}"
