@@ -126,10 +126,7 @@ def safety_backstop(turn: Turn, dispatcher: CollectingDispatcher, tracker: Track
 def semantic_crisis(text: str) -> bool:
     """True when the semantic check says ``text`` is nearest to crisis phrasings."""
     check = get_crisis_similarity()
-    vector_of = getattr(get_guidance(), "question_vector", None)
-    if check is None or vector_of is None:
-        return False
-    return check.is_crisis(vector_of(text))  # remembered: the search reuses this vector
+    return check is not None and check.is_crisis(text)
 
 
 def redact_personal_data(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

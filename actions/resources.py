@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 import redis
 
 from actions.settings import get_settings
 from records.redis_connect import sync_client
 
 if TYPE_CHECKING:
+    from knowledge.embedding import Embedder
     from knowledge.live import LiveUpdates
     from safety.similarity import CrisisSimilarity
 
@@ -30,7 +35,19 @@ _lock = threading.RLock()
 _redis: redis.Redis | None = None
 _guidance: GuidanceLike | None = None
 _live: LiveUpdates | None = None
-_crisis: CrisisSimilarity | None = None
+_crisis: SemanticCrisisCheck | None = None
+
+
+@dataclass(frozen=True)
+class SemanticCrisisCheck:
+    """The semantic crisis check and the embedding it is fitted for."""
+
+    similarity: CrisisSimilarity
+    vector_of: Callable[[str], np.ndarray]
+
+    def is_crisis(self, text: str) -> bool:
+        """True when ``text`` is nearest to crisis phrasings (``safety/similarity.py``)."""
+        return self.similarity.is_crisis(self.vector_of(text))
 
 
 class GuidanceLike(Protocol):
@@ -77,27 +94,45 @@ def get_guidance() -> GuidanceLike:
     return _guidance
 
 
-def get_crisis_similarity() -> CrisisSimilarity | None:
-    """The semantic crisis check, built on first use with the guidance service's model.
+def get_crisis_similarity() -> SemanticCrisisCheck | None:
+    """The semantic crisis check, built on first use.
 
-    None when the guidance service has no embedding model (a unit test's fake).
+    It embeds with the **base** model (its thresholds were fitted on base vectors; ADR 0107),
+    loaded beside the guidance service's tuned one. A guidance service whose embedder is not
+    a tuned model (a unit test's fake, or the base model itself) lends its own. None when the
+    guidance service has no embedding model.
     """
     global _crisis
     if _crisis is None:
-        embedder = getattr(get_guidance(), "embedder", None)
+        guidance = get_guidance()
+        embedder = getattr(guidance, "embedder", None)
         if embedder is None:
             return None
         with _lock:
             if _crisis is None:
+                from knowledge.embedding import base_model_for
                 from safety.similarity import CrisisSimilarity, exemplar_texts, load_settings
 
+                vector_of = getattr(guidance, "question_vector", None)
+                if getattr(embedder, "model", None) == "tuned" or vector_of is None:
+                    cache = Path(get_settings().knowledge_index_dir).parent / "onnx-cache"
+                    embedder = base_model_for(embedder, cache)
+                    vector_of = _first_vector(embedder)
                 crisis, ordinary = exemplar_texts()
                 threshold, margin = load_settings()
-                _crisis = CrisisSimilarity(
+                similarity = CrisisSimilarity(
                     embedder.embed(crisis), embedder.embed(ordinary), threshold, margin
                 )
+                _crisis = SemanticCrisisCheck(similarity, vector_of)
                 logger.info("semantic crisis check ready (%d crisis phrasings)", len(crisis))
     return _crisis
+
+
+def _first_vector(embedder: Embedder) -> Callable[[str], np.ndarray]:
+    def vector_of(text: str) -> np.ndarray:
+        return np.asarray(embedder.embed([text])[0])
+
+    return vector_of
 
 
 def warm_up_guidance() -> None:

@@ -146,12 +146,12 @@ def score(
 def semantic_check() -> Any:
     """The guidance backstop's semantic check as ``text -> bool``, built as the actions build it.
 
-    Embeds the exemplars once with the guidance model; caches each message's answer.
+    Embeds the exemplars once with the base model (as the actions do); caches each message's answer.
     """
     from knowledge.embedding import load_embedder
     from safety.similarity import CrisisSimilarity, exemplar_texts, load_settings
 
-    embedder = load_embedder(ROOT / "var" / "onnx-cache")
+    embedder = load_embedder(ROOT / "var" / "onnx-cache", model="base")
     phrasings, ordinary = exemplar_texts(ROOT)
     threshold, margin = load_settings()
     check = CrisisSimilarity(embedder.embed(phrasings), embedder.embed(ordinary), threshold,

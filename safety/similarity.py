@@ -2,7 +2,8 @@
 
 The lexical patterns (``detection.py``) catch the phrasings they name; people in crisis often
 write around them ("everyone would be better off", "he's outside again"). This check embeds
-the message with the guidance model and compares it with labelled phrasings: crisis ones from
+the message with the base embedding model (not the tuned one the guidance search uses; ADR
+0107) and compares it with labelled phrasings: crisis ones from
 the ``tune`` half of ``safety/eval/crisis.jsonl`` and ``safety/exemplars/crisis.jsonl``;
 ordinary ones from the ``tune`` half of ``safety/eval/benign.jsonl``,
 ``safety/exemplars/ordinary.jsonl`` and the guidance questions of

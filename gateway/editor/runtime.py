@@ -53,13 +53,16 @@ class EditorRuntime:
         """Load the preview service, apply the overlay and subscribe to events."""
         try:
             from knowledge.answering import GuidanceService
+            from knowledge.embedding import base_model_for
 
             service = GuidanceService.load(self.settings)
             live = LiveUpdates(service, self.redis, self.keys.live)
             live.start()
             self.guidance, self.live = service, live
             self.drafts = DraftPreviews(service)
-            self.gap_embedder = CachedEmbedder(service.embedder)
+            # Gaps are grouped by how alike the questions are: the base model (ADR 0107).
+            self.gap_embedder = CachedEmbedder(
+                base_model_for(service.embedder, service.index_dir.parent / "onnx-cache"))
         except Exception as exc:  # reported on the pages, the rest of the editor still works
             log.exception("editor preview service did not load")
             self.load_error = f"{type(exc).__name__}: {exc}"

@@ -119,3 +119,19 @@ async def test_published_update_reaches_answers(service: Any, redis_url: str) ->
     # put the file version back for the other tests of this module
     live.stop()
     service.upsert_markdown(markdown)
+
+
+def test_semantic_crisis_check_embeds_with_the_base_model(service: Any) -> None:
+    """The crisis check's thresholds were fitted on the base model's vectors (ADR 0107): it must
+    embed with that model, not with the search's tuned one, and still flag a crisis message
+    written around the patterns."""
+    import numpy as np
+
+    from knowledge.embedding import load_embedder
+
+    check = resources.get_crisis_similarity()
+    assert check is not None and getattr(service.embedder, "model", None) == "tuned"
+    base = load_embedder(ROOT / "var" / "onnx-cache", model="base")
+    text = "everyone would be better off if i wasnt here any more"
+    assert np.allclose(check.vector_of(text), base.embed([text])[0], atol=1e-6)
+    assert not np.allclose(check.vector_of(text), service.question_vector(text), atol=1e-3)

@@ -103,7 +103,7 @@ def real_check() -> tuple[Any, CrisisSimilarity]:
     """The check as the action server builds it, with the real embedding model."""
     from knowledge.embedding import load_embedder
 
-    embedder = load_embedder(ROOT / "var" / "onnx-cache")
+    embedder = load_embedder(ROOT / "var" / "onnx-cache", model="base")
     phrasings, others = exemplar_texts()
     threshold, margin = load_settings()
     return embedder, CrisisSimilarity(
