@@ -42,7 +42,7 @@ class CountingEmbedder:
 
 @pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
-    """The real all-MiniLM-L6-v2 ONNX embedder (export cached under var/onnx-cache)."""
+    """The real ONNX embedder of the served (tuned) model (export cached under var/onnx-cache)."""
     return load_embedder(REPO / "var" / "onnx-cache")
 
 
