@@ -24,7 +24,10 @@ from knowledge.keywords import BM25Index
 from knowledge.section_ranking import SectionEvidence
 
 CANDIDATES = 50
-QUERY_MEMO = 64  # recent questions' vectors kept (the crisis check and the search share one)
+QUERY_MEMO = 64  # recent questions' vectors kept (a turn that embeds one text twice pays once)
+# A question at least this similar to an example question is that question in other spelling or
+# punctuation (a fixed definition, not fitted; ADR 0107): the off-topic gate lets it through.
+SAME_QUESTION = 0.95
 
 
 class ChunkScore(NamedTuple):
@@ -290,7 +293,9 @@ class KnowledgeBase:
         (adding that section to the candidates when its text was not among them). Returns
         the best cosine of any candidate section's own text, before lifting: the off-topic
         gate's input, since question-shaped text matches question-shaped examples on form
-        alone ("how do I …" against "how do I …") whatever the topic.
+        alone ("how do I …" against "how do I …") whatever the topic; except that a question
+        at least ``SAME_QUESTION`` similar to an example question is that question, and
+        counts as on-topic.
         """
         best: dict[str, float] = {}
         for chunk_id, value in dense.items():
@@ -307,6 +312,10 @@ class KnowledgeBase:
             (v for i, v in dense.items() if i in self.chunks and self.chunks[i].kind == "text"),
             default=0.0,
         )
+        # The same question as an example one (in other spelling or punctuation) matches on
+        # content, not on form: an editor attached it, so it is on-topic (ADR 0107).
+        same = max((v for v in best.values() if v >= SAME_QUESTION), default=text_top)
+        text_top = max(text_top, same)
         for chunk_id in text_ids:
             section_best = best[self.chunks[chunk_id].section]
             dense[chunk_id] = max(dense[chunk_id], section_best)

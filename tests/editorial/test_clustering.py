@@ -15,7 +15,7 @@ from editorial.keys import EditorKeys
 def embedder() -> CachedEmbedder:
     from knowledge.embedding import load_embedder
 
-    return CachedEmbedder(load_embedder(cache_dir=None, backend="torch", model="base"))  # type: ignore[arg-type]
+    return CachedEmbedder(load_embedder(cache_dir=None, backend="torch", model="base"))
 
 
 def test_labels_without_a_model() -> None:

@@ -84,7 +84,7 @@ def test_metadata_records_the_build_and_mismatch_is_refused(
     open_knowledge_base(folder, index, embedder)
     meta = index_store.read_metadata(index)
     assert meta is not None
-    assert meta["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert meta["model"] == "sentence-transformers/all-MiniLM-L6-v2 (tuned, knowledge/model)"
     assert set(meta["articles"]) == {"swimming", "museum"} and meta["chunks"] == 10
     assert "faiss-cpu" in meta["versions"]
     gen = index_store.current_generation(index)
