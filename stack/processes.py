@@ -91,7 +91,9 @@ def assistant_processes(layout: StackLayout) -> list[ProcessSpec]:
             name="rasa",
             command=[  # ``rasa run`` with a validator built once (stack/rasa_server.py)
                 str(layout.rasa_bin.parent / "python"), "-m", "stack.rasa_server", "run",
-                "--enable-api", "--auth-token", layout.rasa_token,
+                # One argument: a random token may start with "-", which argparse would take
+                # for an option and refuse ("expected one argument").
+                "--enable-api", f"--auth-token={layout.rasa_token}",
                 "-i", "127.0.0.1", "-p", str(layout.rasa_port),
                 "--endpoints", str(layout.root / "bot" / "endpoints.yml"),
                 "--credentials", str(layout.root / "bot" / "credentials.yml"),

@@ -1,0 +1,31 @@
+"""The commands the launcher runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from stack.processes import StackLayout, assistant_processes
+
+
+def _rasa_command(token: str) -> list[str]:
+    layout = StackLayout(root=Path("/repo"), redis_url="redis://127.0.0.1:6379/0",
+                         model=Path("/repo/models/m.tar.gz"), rasa_bin=Path("/v/bin/rasa"),
+                         app_python=Path("/v/bin/python"), rasa_token=token)
+    return next(p.command for p in assistant_processes(layout) if p.name == "rasa")
+
+
+def test_a_token_starting_with_a_dash_reaches_rasa() -> None:
+    """The token is random URL-safe text, so one in 64 starts with "-". Given as a separate
+    argument, argparse (which ``rasa run`` uses) takes it for an option and stops the start
+    ("expected one argument"); given as ``--auth-token=…`` it is the token."""
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    parser.add_argument("--auth-token")
+    parser.add_argument("--enable-api", action="store_true")
+    command = _rasa_command("-starts-with-a-dash")
+    known, _ = parser.parse_known_args(command[command.index("--enable-api"):])
+    assert known.auth_token == "-starts-with-a-dash"
+    with pytest.raises(argparse.ArgumentError):
+        parser.parse_known_args(["--auth-token", "-starts-with-a-dash"])
