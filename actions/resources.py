@@ -113,11 +113,12 @@ def get_crisis_similarity() -> SemanticCrisisCheck | None:
                 from knowledge.embedding import base_model_for
                 from safety.similarity import CrisisSimilarity, exemplar_texts, load_settings
 
+                cache = Path(get_settings().knowledge_index_dir).parent / "onnx-cache"
+                base = base_model_for(embedder, cache)  # the one rule for which model
                 vector_of = getattr(guidance, "question_vector", None)
-                if getattr(embedder, "model", None) == "tuned" or vector_of is None:
-                    cache = Path(get_settings().knowledge_index_dir).parent / "onnx-cache"
-                    embedder = base_model_for(embedder, cache)
-                    vector_of = _first_vector(embedder)
+                if base is not embedder or vector_of is None:
+                    vector_of = _first_vector(base)
+                embedder = base
                 crisis, ordinary = exemplar_texts()
                 threshold, margin = load_settings()
                 similarity = CrisisSimilarity(
