@@ -97,10 +97,11 @@ def get_guidance() -> GuidanceLike:
 def get_crisis_similarity() -> SemanticCrisisCheck | None:
     """The semantic crisis check, built on first use.
 
-    It embeds with the **base** model (its thresholds were fitted on base vectors; ADR 0107),
-    loaded beside the guidance service's tuned one. A guidance service whose embedder is not
-    a tuned model (a unit test's fake, or the base model itself) lends its own. None when the
-    guidance service has no embedding model.
+    It embeds with the model its settings were fitted on (``safety.similarity.fitted_model``).
+    When that is the guidance search's own model, the check reuses the search's vector of the
+    message (one model call per question); otherwise that model is loaded beside it. A fake
+    guidance service's embedder (no model name) is used as it is. None when the guidance
+    service has no embedding model.
     """
     global _crisis
     if _crisis is None:
@@ -110,22 +111,21 @@ def get_crisis_similarity() -> SemanticCrisisCheck | None:
             return None
         with _lock:
             if _crisis is None:
-                from knowledge.embedding import base_model_for
-                from safety.similarity import CrisisSimilarity, exemplar_texts, load_settings
+                from knowledge.embedding import embedder_for
+                from safety.similarity import build_check, fitted_fingerprint, fitted_model
 
                 cache = Path(get_settings().knowledge_index_dir).parent / "onnx-cache"
-                base = base_model_for(embedder, cache)  # the one rule for which model
+                model = embedder_for(embedder, cache, fitted_model())  # the one rule
+                fitted = fitted_fingerprint()
+                if fitted and fitted != getattr(model, "fingerprint", fitted):
+                    logger.warning("safety/similarity.json was fitted on other %s model files: "
+                                   "run python -m safety.fit_similarity", fitted_model())
                 vector_of = getattr(guidance, "question_vector", None)
-                if base is not embedder or vector_of is None:
-                    vector_of = _first_vector(base)
-                embedder = base
-                crisis, ordinary = exemplar_texts()
-                threshold, margin = load_settings()
-                similarity = CrisisSimilarity(
-                    embedder.embed(crisis), embedder.embed(ordinary), threshold, margin
-                )
-                _crisis = SemanticCrisisCheck(similarity, vector_of)
-                logger.info("semantic crisis check ready (%d crisis phrasings)", len(crisis))
+                if model is not embedder or vector_of is None:
+                    vector_of = _first_vector(model)
+                _crisis = SemanticCrisisCheck(build_check(model.embed), vector_of)
+                logger.info("semantic crisis check ready (%d crisis phrasings, %s model)",
+                            len(_crisis.similarity.crisis), fitted_model())
     return _crisis
 
 

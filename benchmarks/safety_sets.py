@@ -74,7 +74,7 @@ def parse_with_rasa(model: str, out: str) -> None:
     Path(out).write_text(json.dumps(asyncio.run(parse_all())), encoding="utf-8")
 
 
-BLIND_SETS = ("fresh", "fresh2")
+BLIND_SETS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")
 
 
 def load_set(name: str, folder: str = "original") -> list[dict[str, Any]]:
@@ -146,16 +146,14 @@ def score(
 def semantic_check() -> Any:
     """The guidance backstop's semantic check as ``text -> bool``, built as the actions build it.
 
-    Embeds the exemplars once with the base model (as the actions do); caches each message's answer.
+    Embeds the exemplars once with the model the settings were fitted on (as the actions do);
+    caches each message's answer.
     """
     from knowledge.embedding import load_embedder
-    from safety.similarity import CrisisSimilarity, exemplar_texts, load_settings
+    from safety.similarity import build_check, fitted_model
 
-    embedder = load_embedder(ROOT / "var" / "onnx-cache", model="base")
-    phrasings, ordinary = exemplar_texts(ROOT)
-    threshold, margin = load_settings()
-    check = CrisisSimilarity(embedder.embed(phrasings), embedder.embed(ordinary), threshold,
-                             margin)
+    embedder = load_embedder(ROOT / "var" / "onnx-cache", model=fitted_model())
+    check = build_check(embedder.embed, ROOT)
     seen: dict[str, bool] = {}
 
     def is_crisis(text: str) -> bool:

@@ -263,11 +263,14 @@ def load_embedder(cache_dir: Path | None, backend: str = "onnx", model: str = TU
     raise ValueError(f"unknown embedding backend {backend!r}: use 'onnx' or 'torch'")
 
 
-def base_model_for(embedder: Embedder, cache_dir: Path | None) -> Embedder:
-    """The model for comparing messages with each other (the crisis check, grouping content
-    gaps): ``embedder`` itself unless it is the tuned search model, else the base model with
-    the same backend. The tuned model pulls questions towards the sections that answer them,
-    which is what search needs but not what those two were fitted on (ADR 0107)."""
-    if getattr(embedder, "model", None) != TUNED:
+def embedder_for(embedder: Embedder, cache_dir: Path | None, model: str) -> Embedder:
+    """``embedder`` itself when it is ``model`` (or has no model name: a test's fake), else
+    ``model`` loaded with the same backend.
+
+    For parts fitted on a particular model's vectors: the grouping of content gaps on the base
+    model's (ADR 0107), the semantic crisis check on the model its ``similarity.json`` names
+    (ADR 0202); the guidance search serves the tuned one.
+    """
+    if getattr(embedder, "model", model) == model:
         return embedder
-    return load_embedder(cache_dir, backend=embedder.backend, model=BASE)
+    return load_embedder(cache_dir, backend=embedder.backend, model=model)

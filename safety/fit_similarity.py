@@ -1,9 +1,11 @@
 """Fit the semantic crisis check's settings on the exemplars by cross-validation and save them.
 
-    .venv/bin/python -m safety.fit_similarity [--compare]
+    .venv/bin/python -m safety.fit_similarity [--model tuned|base] [--compare]
 
-Writes ``safety/similarity.json`` (k, threshold, margin, cross-validated recall and alarms,
-counts). ``--compare`` also prints the cross-validated figures for other k and alarm budgets
+Writes ``safety/similarity.json`` (the embedding model, k, threshold, margin, cross-validated
+recall and alarms, counts). The model is the tuned search model by default, so the action
+server embeds a message once for the search and this check (ADR 0202, fourth round).
+``--compare`` also prints the cross-validated figures for other k and alarm budgets
 (how ``NEIGHBOURS`` and ``MAX_ALARM_RATE`` were chosen), and whether checking each sentence
 of a multi-sentence message as well as the whole message raises cross-validated recall (it did
 not: docs/adr/0202, third round). Only exemplars are used (tune halves and
@@ -52,11 +54,13 @@ def main() -> int:
     """Fit and save; print what was fitted."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--compare", action="store_true", help="print other k and budgets")
+    parser.add_argument("--model", choices=["tuned", "base"], default="tuned",
+                        help="the embedding model to fit on (default: the search's tuned one)")
     args = parser.parse_args()
     from knowledge.embedding import load_embedder
     from safety.detection import detect_safety_concern
 
-    embedder = load_embedder(ROOT / "var" / "onnx-cache", model="base")
+    embedder = load_embedder(ROOT / "var" / "onnx-cache", model=args.model)
     crisis, ordinary = exemplar_texts()
     crisis_vectors, ordinary_vectors = embedder.embed(crisis), embedder.embed(ordinary)
     # Recall is counted on every crisis phrasing, not only on those the patterns miss: the
@@ -86,6 +90,8 @@ def main() -> int:
                       f"(t {split['threshold']:.2f}, m {split['margin']:.2f}) |")
     best = fit(crisis_vectors, ordinary_vectors, NEIGHBOURS, max_alarms)
     settings = {
+        "model": args.model,
+        "model_fingerprint": embedder.fingerprint,
         **best,
         "k": NEIGHBOURS,
         "fitted": {

@@ -2,8 +2,9 @@
 
 The lexical patterns (``detection.py``) catch the phrasings they name; people in crisis often
 write around them ("everyone would be better off", "he's outside again"). This check embeds
-the message with the base embedding model (not the tuned one the guidance search uses; ADR
-0107) and compares it with labelled phrasings: crisis ones from
+the message with the embedding model its settings were fitted on (``similarity.json``'s
+``model``: the tuned search model since ADR 0202's fourth round, so the action server embeds a
+question once for both) and compares it with labelled phrasings: crisis ones from
 the ``tune`` half of ``safety/eval/crisis.jsonl`` and ``safety/exemplars/crisis.jsonl``;
 ordinary ones from the ``tune`` half of ``safety/eval/benign.jsonl``,
 ``safety/exemplars/ordinary.jsonl`` and the guidance questions of
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +101,30 @@ def load_settings(path: Path = SETTINGS_FILE) -> tuple[float, float]:
     """(threshold, margin) from the fitted settings file."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return float(data["threshold"]), float(data["margin"])
+
+
+def fitted_model(path: Path = SETTINGS_FILE) -> str:
+    """The embedding model (``knowledge.tuned_model`` name) the settings were fitted on.
+
+    Settings written before the model was recorded were fitted on the base model."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return str(data.get("model", "base"))
+
+
+def fitted_fingerprint(path: Path = SETTINGS_FILE) -> str | None:
+    """The fingerprint of the model files the settings were fitted on (None if not recorded):
+    a retrained model under the same name needs ``python -m safety.fit_similarity`` again."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    found = data.get("model_fingerprint")
+    return str(found) if found else None
+
+
+def build_check(embed: Callable[[list[str]], np.ndarray], root: Path = ROOT) -> CrisisSimilarity:
+    """The check with the exemplars embedded by ``embed`` (the model ``fitted_model`` names)
+    and the fitted settings: built this way by the action server, the benchmark and tests."""
+    crisis, ordinary = exemplar_texts(root)
+    threshold, margin = load_settings()
+    return CrisisSimilarity(embed(crisis), embed(ordinary), threshold, margin)
 
 
 def sentences(text: str, min_words: int = MIN_SENTENCE_WORDS) -> list[str]:

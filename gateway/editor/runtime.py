@@ -53,7 +53,8 @@ class EditorRuntime:
         """Load the preview service, apply the overlay and subscribe to events."""
         try:
             from knowledge.answering import GuidanceService
-            from knowledge.embedding import base_model_for
+            from knowledge.embedding import embedder_for
+            from knowledge.tuned_model import BASE
 
             service = GuidanceService.load(self.settings)
             live = LiveUpdates(service, self.redis, self.keys.live)
@@ -62,7 +63,7 @@ class EditorRuntime:
             self.drafts = DraftPreviews(service)
             # Gaps are grouped by how alike the questions are: the base model (ADR 0107).
             self.gap_embedder = CachedEmbedder(
-                base_model_for(service.embedder, service.index_dir.parent / "onnx-cache"))
+                embedder_for(service.embedder, service.index_dir.parent / "onnx-cache", BASE))
         except Exception as exc:  # reported on the pages, the rest of the editor still works
             log.exception("editor preview service did not load")
             self.load_error = f"{type(exc).__name__}: {exc}"

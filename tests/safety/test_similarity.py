@@ -22,8 +22,11 @@ from safety.similarity import (
     NEIGHBOURS,
     SETTINGS_FILE,
     CrisisSimilarity,
+    build_check,
     exemplar_texts,
     fit,
+    fitted_fingerprint,
+    fitted_model,
     load_settings,
 )
 
@@ -100,15 +103,20 @@ def test_no_held_out_or_blind_line_is_a_written_exemplar() -> None:
 
 @pytest.fixture(scope="module")
 def real_check() -> tuple[Any, CrisisSimilarity]:
-    """The check as the action server builds it, with the real embedding model."""
+    """The check as the action server builds it, with the real model its settings name."""
     from knowledge.embedding import load_embedder
 
-    embedder = load_embedder(ROOT / "var" / "onnx-cache", model="base")
-    phrasings, others = exemplar_texts()
-    threshold, margin = load_settings()
-    return embedder, CrisisSimilarity(
-        embedder.embed(phrasings), embedder.embed(others), threshold, margin
-    )
+    embedder = load_embedder(ROOT / "var" / "onnx-cache", model=fitted_model())
+    return embedder, build_check(embedder.embed)
+
+
+def test_settings_were_fitted_on_the_shipped_model_files(
+    real_check: tuple[Any, CrisisSimilarity],
+) -> None:
+    """Retraining the search model without refitting the check would leave its threshold and
+    margin measured on other vectors: ``python -m safety.fit_similarity`` must follow."""
+    embedder, _ = real_check
+    assert fitted_fingerprint() == embedder.fingerprint
 
 
 @pytest.mark.parametrize(
