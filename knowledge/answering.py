@@ -140,11 +140,17 @@ class AnswerContext:
     done: bool = False
 
 
+def clean_question(question: str) -> str:
+    """The question as the search embeds it: unprintable characters and runs of space as one
+    space, trimmed."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
+
+
 def check_question(question: object) -> str:
     """Return the cleaned question or raise :class:`QuestionError` in plain words."""
     if not isinstance(question, str):
         raise QuestionError("The question must be text.")
-    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
+    cleaned = clean_question(question)
     if not cleaned:
         raise QuestionError("The question is empty.")
     if len(cleaned) > MAX_QUESTION_CHARS:
@@ -408,8 +414,9 @@ class GuidanceService:
 
     def question_vector(self, text: str) -> np.ndarray:
         """``text``'s vector, as the search embeds a question; the last few are remembered,
-        so the action server's semantic crisis check and the search share one model call."""
-        return self.kb.embed_query(text)
+        so the action server's semantic crisis check and the search share one model call
+        (cleaned as the search cleans a question, so spacing does not cost a second call)."""
+        return self.kb.embed_query(clean_question(text))
 
     def fingerprint(self) -> str:
         """Changes whenever any article this service answers from changes."""

@@ -32,6 +32,21 @@ def test_search_reuses_the_crisis_checks_vector(
     assert (result.answer and result.answer.section) == (plain.answer and plain.answer.section)
 
 
+def test_spacing_does_not_cost_a_second_model_call(
+    service_dirs: tuple[Path, Path], real_embedder: Embedder
+) -> None:
+    """The crisis check sees the citizen's text as typed; the search cleans it first. Extra
+    spaces or a tab must not make them two different texts to embed."""
+    counting = CountingEmbedder(real_embedder)
+    articles, index = service_dirs
+    fresh = GuidanceService.load(articles, index, embedder=counting)
+    counting.reset()
+    typed = "  can I get a\tblue  badge? "
+    fresh.question_vector(typed)
+    fresh.answer(typed)
+    assert counting.texts == ["can I get a blue badge?"]
+
+
 def test_remembered_vectors_cannot_be_changed_by_a_caller(embedder: CountingEmbedder,
                                                          service: GuidanceService) -> None:
     kb = service.kb
