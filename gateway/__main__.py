@@ -11,6 +11,12 @@ import uvicorn
 from gateway.settings import Settings
 from privacy import log_filter
 
+# How long an idle HTTP connection stays open: longer than nginx keeps its idle upstream
+# connections to a gateway (``keepalive_timeout`` in deploy/nginx/assistant.conf.template), so
+# nginx, never the gateway, closes them. With uvicorn's default 5 s, nginx could send a POST on
+# a connection the gateway was closing, and answer 502 without retrying it (seen under load).
+KEEP_ALIVE_SECONDS = 75
+
 
 def serve(argv: list[str]) -> int:
     """Run uvicorn on the app factory (127.0.0.1:8000 unless told otherwise)."""
@@ -29,6 +35,7 @@ def serve(argv: list[str]) -> int:
     log_filter.install()
     uvicorn.run("gateway.app:create_app", factory=True, host=args.host, port=args.port,
                 log_level=args.log_level, timeout_graceful_shutdown=3, access_log=False,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
                 log_config=None,
                 ws_max_size=16384)
     return 0

@@ -68,6 +68,10 @@ def shared_env(layout: StackLayout) -> dict[str, str]:
         "PYTHONPATH": str(layout.root),
         "PYTHONUNBUFFERED": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        # One BLAS thread per process: the parts already run side by side, and OpenBLAS's extra
+        # threads spin after each small matrix product (the crisis check's cost doubled in CPU
+        # with the same wall time; ADR 0306).
+        "OPENBLAS_NUM_THREADS": "1",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
     }

@@ -331,3 +331,17 @@ def test_a_pool_skips_a_dead_server_and_never_sends_a_post_twice(tmp_path: Path)
         for stub in stubs.values():
             stub.kill()
             stub.wait()
+
+
+def test_nginx_closes_idle_gateway_connections_before_the_gateway_does() -> None:
+    """Otherwise nginx may send a POST on a connection the gateway is closing, and a POST
+    is not retried: the citizen gets a 502 (seen under load with uvicorn's 5 s default)."""
+    from gateway.__main__ import KEEP_ALIVE_SECONDS
+
+    template = (ROOT / "deploy" / "nginx" / "assistant.conf.template").read_text()
+    block = template[template.index("upstream gateways {"):]
+    block = block[: block.index("\n    }")]  # the block's own closing brace
+    found = re.search(r"keepalive_timeout (\d+)s;", block)
+    assert found, "the gateways upstream must say how long nginx keeps idle connections"
+    assert int(found.group(1)) < KEEP_ALIVE_SECONDS
+

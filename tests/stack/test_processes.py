@@ -10,11 +10,24 @@ import pytest
 from stack.processes import StackLayout, assistant_processes
 
 
+def _layout(token: str = "t") -> StackLayout:
+    return StackLayout(root=Path("/repo"), redis_url="redis://127.0.0.1:6379/0",
+                       model=Path("/repo/models/m.tar.gz"), rasa_bin=Path("/v/bin/rasa"),
+                       app_python=Path("/v/bin/python"), rasa_token=token)
+
+
 def _rasa_command(token: str) -> list[str]:
-    layout = StackLayout(root=Path("/repo"), redis_url="redis://127.0.0.1:6379/0",
-                         model=Path("/repo/models/m.tar.gz"), rasa_bin=Path("/v/bin/rasa"),
-                         app_python=Path("/v/bin/python"), rasa_token=token)
-    return next(p.command for p in assistant_processes(layout) if p.name == "rasa")
+    return next(p.command for p in assistant_processes(_layout(token)) if p.name == "rasa")
+
+
+def test_every_part_runs_one_blas_thread() -> None:
+    """OpenBLAS's extra threads spin after each small matrix product: the action server's
+    CPU per turn halved under load without them (ADR 0306). The production env file says the
+    same for the systemd units."""
+    for spec in assistant_processes(_layout()):
+        assert spec.env["OPENBLAS_NUM_THREADS"] == "1", spec.name
+    env_file = Path(__file__).resolve().parents[2] / "deploy/systemd/assistant.env.example"
+    assert "\nOPENBLAS_NUM_THREADS=1\n" in env_file.read_text(encoding="utf-8")
 
 
 def test_a_token_starting_with_a_dash_reaches_rasa() -> None:
