@@ -151,7 +151,8 @@ def start_stack(instances: int, port: int, *, bare: bool = False) -> LoadStack:
     supervisor = QuietSupervisor(settings.root, log_dir, sys.stdout)
     base = layout_for(settings, redis.url, log_dir / "train.log")
     base = dataclasses.replace(base, extra_env={**base.extra_env, **LOAD_ENV})
-    for spec in stack_processes(base, instances, bare=bare):
+    specs = stack_processes(base, instances, bare=bare)
+    for spec in specs:
         supervisor.add(spec)
     if bare:
         url = f"http://127.0.0.1:{RASA_BASE + 1}"
@@ -159,9 +160,15 @@ def start_stack(instances: int, port: int, *, bare: bool = False) -> LoadStack:
         conf = render_cluster_nginx(settings.var_dir / "load-nginx", f"127.0.0.1:{port}",
                                     instances)
         url = f"http://127.0.0.1:{port}"
+        # nginx is asked only once every gateway answers on its own: a probe through nginx to
+        # a gateway still starting marks it down (max_fails), and the run's first burst of
+        # requests then met "no live upstreams" (502) until the marks expired.
+        gateways = [http_ready(s.ready_url) for s in specs
+                    if s.name.startswith("gateway") and s.ready_url]
+        through_nginx = http_ready(f"{url}/healthz")
         supervisor.add(ProcessSpec(name="nginx", command=[
             nginx_binary(), "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"]),
-            http_ready(f"{url}/healthz"))
+            lambda: all(check() for check in gateways) and through_nginx())
     stack = LoadStack(supervisor, redis, url, password, settings.rasa_token)
     supervisor.start()
     if not supervisor.wait_ready(READY_TIMEOUT * max(1, instances)):
