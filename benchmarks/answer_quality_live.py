@@ -39,6 +39,8 @@ from benchmarks.live_chat import Outcome, ask_all, running_stack  # noqa: E402
 from knowledge.section_eval import SectionLabel  # noqa: E402
 
 TARGETS = {"strict": 0.90, "lenient": 0.95, "article": 0.97}
+# Replies where the dialogue, not the guidance search, answered an on-topic question.
+DIALOGUE_STEALS = ("form", "out_of_scope", "restarted", "other")
 NO_SOURCE = (
     "crisis",
     "form",
@@ -169,6 +171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             ok &= met
             verdict = "MET" if met else "NOT MET"
             print(f"  live {key:8} {live_row[key]:.3f} >= {target:.2f}  {verdict}")
+        if args.split == "tune":  # the dialogue's steals, listed for tune questions only
+            stolen = [o for lab, o in zip(labels, live, strict=True)
+                      if lab.article_id and o.kind in DIALOGUE_STEALS]
+            for o in stolen[:40]:
+                print(f"    dialogue took ({o.kind}): {o.question!r}")
     if benign_out or crisis_out:
         false_alarm = sum(o.kind == "crisis" for o in benign_out) / max(1, len(benign_out))
         recall = sum(o.kind == "crisis" for o in crisis_out) / max(1, len(crisis_out))
