@@ -51,6 +51,52 @@ def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
 
 
+class OnceBuiltValidation:
+    """Stands in for the ``jsonschema`` module inside one Rasa module: ``validate`` does what
+    ``jsonschema.validate`` does (check the schema, validate, raise the best-matching error),
+    but checks and builds each schema's validator only on its first use."""
+
+    def __init__(self) -> None:
+        import jsonschema
+
+        self.ValidationError = jsonschema.ValidationError
+        self._validators: dict[int, tuple[Any, Any]] = {}  # id(schema) -> (schema, validator)
+
+    def validate(self, instance: Any, schema: Any) -> None:
+        """Raise the best-matching ``ValidationError`` when ``instance`` breaks ``schema``."""
+        from jsonschema.exceptions import best_match
+        from jsonschema.validators import validator_for
+
+        known = self._validators.get(id(schema))
+        if known is None or known[0] is not schema:
+            cls = validator_for(schema)
+            cls.check_schema(schema)
+            known = self._validators[id(schema)] = (schema, cls(schema))
+        error = best_match(known[1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+def install_event_checks() -> None:
+    """Check appended events with validators built once; remember event classes by name."""
+    import rasa.server
+    from rasa.shared.core.events import Event
+
+    rasa.server.jsonschema = OnceBuiltValidation()
+    resolve = Event.resolve_by_type
+    known: dict[str, type[Event]] = {}
+
+    def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+        found = known.get(type_name)
+        if found is None:
+            found = resolve(type_name, default)
+            if found is not None and found is not default:  # a real match, never a fallback
+                known[type_name] = found
+        return found
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
 class KeptSession:
     """``async with`` that hands out a session which stays open (Rasa closes each one it
     makes when the call ends)."""
@@ -87,6 +133,7 @@ def install_kept_sessions() -> None:
 def main() -> None:
     """Install the speed-ups, then run Rasa's command line as ``rasa`` would."""
     install()
+    install_event_checks()
     install_kept_sessions()
     from stack.rasa_redis import install as follow_sentinel_primary
 

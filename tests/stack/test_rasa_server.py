@@ -119,3 +119,68 @@ def test_kept_sessions_reuse_one_connection_with_the_same_replies() -> None:
     assert result["before"][0] == {"got": 0, "token": "secret"}
     assert result["opened_before"] == 4
     assert result["opened_after"] == 1
+
+
+EVENTS_SCRIPT = r"""
+import json
+import rasa.server
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+from stack.rasa_server import install_event_checks
+
+class Request:
+    def __init__(self, body):
+        self.json = body
+
+bodies = [
+    {"event": "slot", "name": "x", "value": 1},
+    [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "hi"}],
+    [],
+    {"event": 5},
+    [{"event": "slot", "name": "x"}, "not an event"],
+    {"no_event_key": True},
+]
+names = sorted({cls.type_name for cls in all_subclasses(Event)}) + ["topic", "no_such_event"]
+
+def verdicts():
+    out = []
+    for body in bodies:
+        try:
+            rasa.server.validate_events_in_request_body(Request(body))
+            out.append(["ok"])
+        except Exception as exc:
+            out.append([type(exc).__name__, getattr(exc, "error_info", None) or str(exc)])
+    for name in names:
+        for default in (None, Event):
+            for _ in range(2):  # the second call may come from what was remembered
+                try:
+                    found = Event.resolve_by_type(name, default)
+                    out.append([name, found.__name__ if found else None])
+                except ValueError as exc:
+                    out.append([name, "ValueError", str(exc)])
+    return out
+
+before = verdicts()
+install_event_checks()
+after = verdicts()
+print(json.dumps({"before": before, "after": after, "bodies": len(bodies),
+                  "shim": type(rasa.server.jsonschema).__name__}))
+"""
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs the Rasa venv (.venv-rasa)")
+def test_event_checks_built_once_give_rasas_verdicts() -> None:
+    """Appended events are accepted or refused with Rasa's own message, and every event type
+    name (unknown ones, "topic" and fallbacks included) resolves as before."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run([str(RASA_PYTHON), "-c", EVENTS_SCRIPT], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["after"] == result["before"]
+    checks = result["before"][: result["bodies"]]
+    assert [v[0] for v in checks[:3]] == ["ok", "ok", "ok"]
+    assert all(v[0] == "ErrorResponse" for v in checks[3:])
+    assert "Failed to validate the events format" in checks[3][1]["message"]
+    assert result["shim"] == "OnceBuiltValidation"  # the checks compared were the new ones
+    assert any(v[1:] == ["ValueError", "Unknown event name 'no_such_event'."]
+               for v in result["before"])
