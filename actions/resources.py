@@ -115,17 +115,18 @@ def get_crisis_similarity() -> SemanticCrisisCheck | None:
                 from safety.similarity import build_check, fitted_fingerprint, fitted_model
 
                 cache = Path(get_settings().knowledge_index_dir).parent / "onnx-cache"
-                model = embedder_for(embedder, cache, fitted_model())  # the one rule
+                name = fitted_model()
+                model = embedder_for(embedder, cache, name)  # the one rule
                 fitted = fitted_fingerprint()
                 if fitted and fitted != getattr(model, "fingerprint", fitted):
                     logger.warning("safety/similarity.json was fitted on other %s model files: "
-                                   "run python -m safety.fit_similarity", fitted_model())
+                                   "run python -m safety.fit_similarity", name)
                 vector_of = getattr(guidance, "question_vector", None)
                 if model is not embedder or vector_of is None:
                     vector_of = _first_vector(model)
                 _crisis = SemanticCrisisCheck(build_check(model.embed), vector_of)
                 logger.info("semantic crisis check ready (%d crisis phrasings, %s model)",
-                            len(_crisis.similarity.crisis), fitted_model())
+                            len(_crisis.similarity.crisis), name)
     return _crisis
 
 

@@ -27,26 +27,24 @@ if TYPE_CHECKING:  # Rasa's venv has aiohttp; this module is only run there
 
 def install() -> None:
     """Make ``RemoteAction`` validate action server responses with a validator built once."""
-    from jsonschema.exceptions import ValidationError, best_match
-    from jsonschema.validators import validator_for
+    from jsonschema.exceptions import ValidationError
     from rasa.core.actions.action import DOCS_BASE_URL, RemoteAction
 
     schema = RemoteAction.action_response_format_spec()
-    cls = validator_for(schema)
-    cls.check_schema(schema)
-    validator = cls(schema)
+    validation = OnceBuiltValidation()
 
     def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-        error: ValidationError | None = best_match(validator.iter_errors(result))
-        if error is None:
-            return True
-        error.message += (
-            ". Failed to validate Action server response from API, "
-            "make sure your response from the Action endpoint is valid. "
-            "For more information about the format visit "
-            f"{DOCS_BASE_URL}/custom-actions"
-        )
-        raise error
+        try:
+            validation.validate(result, schema)
+        except ValidationError as error:
+            error.message += (
+                ". Failed to validate Action server response from API, "
+                "make sure your response from the Action endpoint is valid. "
+                "For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
+            raise
+        return True
 
     RemoteAction._validate_action_result = validate_action_result
 
