@@ -23,7 +23,9 @@ def ivf_lists(n: int) -> int:
 
 
 def set_threads(threads: int) -> None:
-    """Set FAISS's OpenMP thread count (1 for single queries)."""
+    """Set FAISS's OpenMP thread count (1 for single queries) for the **calling thread only**
+    (libgomp keeps it per thread; other threads start from ``OMP_NUM_THREADS``, which the
+    launcher sets to 1 for every process of the stack)."""
     import faiss
 
     faiss.omp_set_num_threads(threads)

@@ -72,6 +72,11 @@ def shared_env(layout: StackLayout) -> dict[str, str]:
         # threads spin after each small matrix product (the crisis check's cost doubled in CPU
         # with the same wall time; ADR 0306).
         "OPENBLAS_NUM_THREADS": "1",
+        # One OpenMP thread per process, for the same reason: FAISS runs each search in an
+        # OpenMP team, and libgomp's idle team spins. ``faiss.omp_set_num_threads`` changes only
+        # the calling thread, so the environment is the one place that reaches the thread that
+        # answers (a single-query search cost 6-9 ms of CPU instead of 0.5 ms; ADR 0306).
+        "OMP_NUM_THREADS": "1",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
     }

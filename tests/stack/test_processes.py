@@ -20,14 +20,15 @@ def _rasa_command(token: str) -> list[str]:
     return next(p.command for p in assistant_processes(_layout(token)) if p.name == "rasa")
 
 
-def test_every_part_runs_one_blas_thread() -> None:
-    """OpenBLAS's extra threads spin after each small matrix product: the action server's
-    CPU per turn halved under load without them (ADR 0306). The production env file says the
-    same for the systemd units."""
-    for spec in assistant_processes(_layout()):
-        assert spec.env["OPENBLAS_NUM_THREADS"] == "1", spec.name
+def test_every_part_runs_one_blas_and_one_openmp_thread() -> None:
+    """OpenBLAS's extra threads spin after each small matrix product, and FAISS's OpenMP team
+    after each search: the action server's CPU per turn fell by half, then by a third, without
+    them (ADR 0306). The production env file says the same for the systemd units."""
     env_file = Path(__file__).resolve().parents[2] / "deploy/systemd/assistant.env.example"
-    assert "\nOPENBLAS_NUM_THREADS=1\n" in env_file.read_text(encoding="utf-8")
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        for spec in assistant_processes(_layout()):
+            assert spec.env[variable] == "1", (spec.name, variable)
+        assert f"\n{variable}=1\n" in env_file.read_text(encoding="utf-8"), variable
 
 
 def test_a_token_starting_with_a_dash_reaches_rasa() -> None:
