@@ -14,6 +14,12 @@ Below the confidence gate but past the off-topic gate, a question whose top arti
 reaches ``suggest_threshold`` is a near miss: "clarify" too, offering the top articles rather
 than a flat "I don't know". This is the only place these decisions are made; the dialogue
 renders the status it is given.
+
+Two sets of gates may be calibrated: the usual ones, fitted where every section carries example
+questions (a section's score is the best of its text and its questions), and text-only ones,
+fitted on the same tune questions with every example question taken out. :func:`pick` chooses
+between them from whether the evidence for the top article carries example questions, so a
+section (or a whole corpus) without any is not held to a bar its text alone cannot reach.
 """
 
 from __future__ import annotations
@@ -49,3 +55,9 @@ def decide(offtopic: float, top: float | None, second: float | None, gates: Gate
     if close and second is not None and second >= gates.confidence_threshold:
         return "clarify"
     return "answer"
+
+
+def pick(gates: Gates, text_only: Gates | None, examples: bool) -> Gates:
+    """The gates for one question: ``text_only`` when the top article's evidence carries no
+    example questions (``examples`` False) and text-only gates were calibrated, else ``gates``."""
+    return gates if examples or text_only is None else text_only

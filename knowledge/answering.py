@@ -18,14 +18,14 @@ import numpy as np
 import redis
 
 from knowledge import calibration_store, index_store
-from knowledge.abstention import Status, decide
+from knowledge.abstention import Gates, Status, decide
 from knowledge.articles import check_cross_links, check_unique_ids, parse_article
 from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
 from knowledge.example_questions import section_ref
 from knowledge.extract import extract
-from knowledge.fusion import ArticleHit, offtopic_score, rank_articles, top_two
+from knowledge.fusion import ArticleHit, backed_by_examples, offtopic_score, rank_articles, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
 from knowledge.live import LiveKeys, apply_overlay
@@ -134,6 +134,7 @@ class AnswerContext:
     vector: np.ndarray | None = None
     scores: QueryScores | None = None
     hits: list[ArticleHit] = field(default_factory=list)
+    gates: Gates | None = None
     status: Literal["answer", "clarify", "abstain"] = "abstain"
     answer: Answer | None = None
     candidates: list[Candidate] = field(default_factory=list)
@@ -221,15 +222,22 @@ class GuidanceService:
         margin = cal.signpost_margin if cal.method != "bm25" else 0.0
         return rank_articles(scores, cal.method, cal.fusion_weight, titles, margin)
 
-    def _decide(self, scores: QueryScores, hits: list[ArticleHit]) -> Status:
+    def _gates(self, scores: QueryScores, hits: list[ArticleHit]) -> Gates:
+        """The gates for this question: the text-only ones when the section that earned the
+        top article score carries no example questions (``abstention.pick``)."""
+        return self.calibration.gates_for(examples=backed_by_examples(scores, hits))
+
+    def _decide(self, scores: QueryScores, hits: list[ArticleHit], gates: Gates) -> Status:
         top, second = top_two(hits)
         offtopic = offtopic_score(scores, self.calibration.method)
-        return decide(offtopic, top, second, self.calibration.gates_for())
+        return decide(offtopic, top, second, gates)
 
     def _retrieve(self, ctx: AnswerContext) -> None:
         ctx.vector = self.kb.embed_query(ctx.question)
         ctx.scores = self.kb.score(ctx.question, vector=ctx.vector)
         ctx.hits = self._rank(ctx.scores)
+        # Chosen from the ranking's own evidence, before the section stage changes the quote.
+        ctx.gates = self._gates(ctx.scores, ctx.hits)
         if not ctx.hits:
             ctx.done = True
 
@@ -262,8 +270,8 @@ class GuidanceService:
         ctx.hits = [hit._replace(chunk=chunk), *rest]
 
     def _gate(self, ctx: AnswerContext) -> None:
-        assert ctx.scores is not None
-        ctx.status = self._decide(ctx.scores, ctx.hits)
+        assert ctx.scores is not None and ctx.gates is not None
+        ctx.status = self._decide(ctx.scores, ctx.hits, ctx.gates)
         if ctx.status == "abstain":
             ctx.done = True
 
@@ -278,7 +286,7 @@ class GuidanceService:
         )
 
     def _clarify(self, ctx: AnswerContext) -> None:
-        gates = self.calibration.gates_for()
+        gates = ctx.gates or self.calibration.gates_for()
         top = max(h.score for h in ctx.hits[:2])
         close = [
             h
@@ -309,7 +317,7 @@ class GuidanceService:
     def _related(self, ctx: AnswerContext) -> None:
         assert ctx.answer is not None
         article = self.kb.articles[ctx.answer.article_id]
-        gates = self.calibration.gates_for()
+        gates = ctx.gates or self.calibration.gates_for()
         links: list[Link] = []
         ids = [r for r in article.related if r in self.kb.articles]
         ids += [
@@ -355,7 +363,7 @@ class GuidanceService:
         with self._lock:
             scores = self.kb.score(cleaned)
             hits = self._rank(scores)
-            status = self._decide(scores, hits) if hits else "abstain"
+            status = self._decide(scores, hits, self._gates(scores, hits)) if hits else "abstain"
             results = [self._candidate(h) for h in hits[:k]]
         return SearchResponse(abstained=status == "abstain", results=results)
 

@@ -7,6 +7,11 @@
   + 0.5 x on-topic wrong answers + 0.2 x on-topic "did you mean" (both targets are 5 %, so the
   two error rates are balanced first). Among equally good thresholds the middle one is kept.
 
+* Text-only gates (per method): the same gate fit on the same tune questions scored with
+  every example question taken out (``self_exclusion.without_examples``), the weight and
+  signpost margin kept. They apply where the top article's evidence carries no example
+  questions (``abstention.pick``): a new section, or another organisation's corpus.
+
 The result is saved as JSON (``knowledge/calibration.json``, committed).
 """
 
@@ -21,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.abstention import Gates
-from knowledge.fusion import METHODS, offtopic_score, rank_articles, top_two
+from knowledge.abstention import Gates, pick
+from knowledge.fusion import METHODS, backed_by_examples, offtopic_score, rank_articles, top_two
 from knowledge.knowledge_base import QueryScores
 from knowledge.section_ranking import SectionModel
 
@@ -46,6 +51,7 @@ class Features:
     second: float | None
     ranked_ids: tuple[str, ...]
     gold: str | None
+    examples: bool = True  # the top article's evidence carries example questions
 
     @property
     def gold_rank(self) -> int | None:
@@ -73,6 +79,7 @@ def features(
         second=second,
         ranked_ids=tuple(h.article_id for h in hits[:10]),
         gold=gold,
+        examples=backed_by_examples(scores, hits),
     )
 
 
@@ -86,10 +93,14 @@ class Calibration:
     signpost_margin: float = 0.0
     fitted: dict[str, Any] = field(default_factory=dict)
     section_model: SectionModel | None = None
+    text_only_gates: dict[str, Gates] | None = None
 
-    def gates_for(self, method: str | None = None) -> Gates:
-        """Gates of ``method`` (default: the calibrated method)."""
-        return self.gates[method or self.method]
+    def gates_for(self, method: str | None = None, examples: bool = True) -> Gates:
+        """Gates of ``method`` (default: the calibrated method); the text-only ones, when
+        fitted, for evidence without example questions (``examples`` False)."""
+        method = method or self.method
+        text_only = (self.text_only_gates or {}).get(method)
+        return pick(self.gates[method], text_only, examples)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -97,6 +108,11 @@ class Calibration:
             "method": self.method,
             "fusion_weight": self.fusion_weight,
             "gates": {m: g.to_dict() for m, g in self.gates.items()},
+            "text_only_gates": (
+                {m: g.to_dict() for m, g in self.text_only_gates.items()}
+                if self.text_only_gates
+                else None
+            ),
             "signpost_margin": self.signpost_margin,
             "fitted": self.fitted,
             "section_model": self.section_model.to_dict() if self.section_model else None,
@@ -120,6 +136,11 @@ class Calibration:
                 section_model=(
                     SectionModel.from_dict(data["section_model"])
                     if data.get("section_model")
+                    else None
+                ),
+                text_only_gates=(
+                    {m: Gates(**g) for m, g in data["text_only_gates"].items()}
+                    if data.get("text_only_gates")
                     else None
                 ),
             )
@@ -279,15 +300,14 @@ def fit_signpost_margin(
     return chosen
 
 
-def calibrate(
+def _fit_every_method(
     scores: Sequence[QueryScores],
     golds: Sequence[str | None],
-    build: dict[str, Any],
-    titles: Mapping[str, str] | None = None,
-) -> Calibration:
-    """Fit weight, signpost margin, method and gates on (tune-split) questions."""
-    weight, sweep = fit_weight(scores, golds)
-    margin = fit_signpost_margin(scores, golds, weight, titles) if titles else 0.0
+    weight: float,
+    titles: Mapping[str, str] | None,
+    margin: float,
+) -> tuple[dict[str, Gates], dict[str, tuple[float, float]]]:
+    """Gates (with the near-miss band) and ranking quality of every method."""
     gates = {}
     quality = {}
     for method in METHODS:
@@ -298,6 +318,37 @@ def calibrate(
         fitted_gates = fit_gates(feats)
         gates[method] = replace(fitted_gates, suggest_threshold=fit_suggest(feats, fitted_gates))
         quality[method] = _ranking_quality(feats)
+    return gates, quality
+
+
+def fit_text_only_gates(
+    scores: Sequence[QueryScores],
+    golds: Sequence[str | None],
+    calibration: Calibration,
+    titles: Mapping[str, str] | None = None,
+) -> dict[str, Gates]:
+    """Gates of every method fitted on questions scored without any example question.
+
+    ``scores`` come from the same (tune) questions as ``calibration`` but against a knowledge
+    base with every example question taken out; the fusion weight and signpost margin are
+    ``calibration``'s, so only the thresholds differ.
+    """
+    gates, _ = _fit_every_method(
+        scores, golds, calibration.fusion_weight, titles, calibration.signpost_margin
+    )
+    return gates
+
+
+def calibrate(
+    scores: Sequence[QueryScores],
+    golds: Sequence[str | None],
+    build: dict[str, Any],
+    titles: Mapping[str, str] | None = None,
+) -> Calibration:
+    """Fit weight, signpost margin, method and gates on (tune-split) questions."""
+    weight, sweep = fit_weight(scores, golds)
+    margin = fit_signpost_margin(scores, golds, weight, titles) if titles else 0.0
+    gates, quality = _fit_every_method(scores, golds, weight, titles, margin)
     fused_wins = sum(quality["fused"]) > sum(quality["dense"]) + 1e-9
     return Calibration(
         method="fused" if fused_wins else "dense",

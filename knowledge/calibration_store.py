@@ -100,4 +100,6 @@ def describe(fitted: Mapping[str, Any], method: str, path: Path) -> str:
         f"calibration {path} for corpus {corpus}: method {method}, fitted "
         f"{fitted.get('created', 'at an unknown time')} on {fitted.get('questions', '?')} "
         f"{fitted.get('split', 'tune')} questions ({fitted.get('off_topic', '?')} off-topic)"
+        + ("; text-only gates for sections without example questions"
+           if fitted.get("text_only_gates") else "")
     )

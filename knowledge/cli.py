@@ -182,6 +182,7 @@ def _import_faq(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from knowledge import calibration_store as store
+    from knowledge import evaluation
     from knowledge.articles import load_articles
     from knowledge.build import open_knowledge_base
     from knowledge.calibration import Calibration, calibrate
@@ -222,6 +223,9 @@ def _eval(args: argparse.Namespace) -> int:
         calibration = calibrate(
             [s for s, _ in tune], [q.article_id for _, q in tune], build, titles
         )
+        print("scoring the tune questions again without any example question…", file=sys.stderr)
+        bare = evaluation.fit_text_only(opened.kb, [q for _, q in tune], calibration, titles)
+        print(evaluation.format_text_only(bare), file=sys.stderr)
         calibration.section_model = _fit_section_model(
             opened.kb, calibration, args, articles, exclusion
         )

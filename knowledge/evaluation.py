@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from knowledge.abstention import decide
-from knowledge.calibration import Calibration, Features, features
+from knowledge.calibration import Calibration, Features, features, fit_text_only_gates
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
-from knowledge.self_exclusion import Isolate, no_isolation
+from knowledge.self_exclusion import Isolate, no_isolation, without_examples
 
 SPLITS = ("tune", "heldout")
 TARGETS = {
@@ -115,8 +115,10 @@ def metrics(
         "mrr": sum(1.0 / f.gold_rank for f in on if f.gold_rank) / n_on,
     }
     if calibration is not None and method in calibration.gates:
-        gates = calibration.gates[method]
-        status = {id(f): decide(f.offtopic, f.top, f.second, gates) for f in feats}
+        status = {
+            id(f): decide(f.offtopic, f.top, f.second, calibration.gates_for(method, f.examples))
+            for f in feats
+        }
         answered_on = [f for f in on if status[id(f)] == "answer"]
         result.update(
             {
@@ -156,6 +158,44 @@ def evaluate(
             ]
             report[split][method] = metrics(feats, calibration, method)
     return report
+
+
+def fit_text_only(
+    kb: KnowledgeBase,
+    questions: Sequence[LabelledQuestion],
+    calibration: Calibration,
+    titles: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Fit ``calibration.text_only_gates`` on ``questions`` (tune) scored without any example
+    question, and return their metrics there per method: ``usual`` gates against
+    ``text_only`` ones (what a corpus without example questions would get from each)."""
+    scores = score_questions(without_examples(kb), questions, progress)
+    golds = [q.article_id for q in questions]
+    calibration.text_only_gates = fit_text_only_gates(scores, golds, calibration, titles)
+    calibration.fitted["text_only_gates"] = "the same tune questions, every example question out"
+    usual = replace(calibration, text_only_gates=None)
+    out: dict[str, dict[str, dict[str, Any]]] = {"usual": {}, "text_only": {}}
+    for method in ("dense", "bm25", "fused"):
+        weight = calibration.fusion_weight if method == "fused" else 1.0
+        feats = [
+            features(s, method, weight, g, titles, calibration.signpost_margin)
+            for s, g in zip(scores, golds, strict=True)
+        ]
+        out["usual"][method] = metrics(feats, usual, method)
+        out["text_only"][method] = metrics(feats, calibration, method)
+    return out
+
+
+def format_text_only(rows: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str:
+    """:func:`fit_text_only`'s figures, a line per gate set and method."""
+    return "\n".join(
+        f"  tune without example questions, {gates} gates, {method}: on-topic abstained "
+        f"{m['ontopic_abstained']:.1%}, off-topic answered {m['offtopic_answered']:.1%}, "
+        f"answer precision {m['answer_precision']:.1%}"
+        for gates, methods in rows.items()
+        for method, m in methods.items()
+    )
 
 
 def format_report(

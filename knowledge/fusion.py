@@ -117,3 +117,16 @@ def top_two(hits: list[ArticleHit]) -> tuple[float | None, float | None]:
     """The two best article scores (in score order, whatever the final ranking order)."""
     values = sorted((h.score for h in hits[:2]), reverse=True)
     return (values[0] if values else None, values[1] if len(values) > 1 else None)
+
+
+def backed_by_examples(scores: QueryScores, hits: list[ArticleHit]) -> bool:
+    """True when the section that earned the top article score carries example questions.
+
+    Its score is then the best of its text and its questions, as on the corpus the gates were
+    fitted on; a section without any scores on its text alone, and the text-only gates apply
+    to it (``abstention.pick``). With no hits there is nothing to gate: True.
+    """
+    if not hits:
+        return True
+    best = max(hits[:2], key=lambda h: h.score)
+    return best.chunk.section in scores.asked

@@ -43,13 +43,15 @@ class QueryScores:
     """Every candidate chunk of one question with its dense and BM25 score.
 
     ``dense_top`` is the best cosine of any section's own text (example questions excluded);
-    the off-topic gate looks at it.
+    the off-topic gate looks at it. ``asked`` holds the candidate sections that carry example
+    questions: the gates for a section without any are the text-only ones (ADR 0104).
     """
 
     question: str
     chunks: list[ChunkScore]
     dense_top: float
     bm25_top: float
+    asked: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -87,6 +89,7 @@ class KnowledgeBase:
         self.chunks: dict[int, Chunk] = {}
         self.by_article: dict[str, list[int]] = {}
         self.section_text: dict[str, list[int]] = {}
+        self.sections_asked: set[str] = set()  # sections with example questions in the index
         self.stored_hashes: dict[int, str] = {}
         self.titles: dict[str, str] = {}
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -151,6 +154,8 @@ class KnowledgeBase:
             if chunk.kind == "text":
                 self.keywords.add(chunk.id, chunk.keyword_text or chunk.embed_text)
                 self.section_text.setdefault(chunk.section, []).append(chunk.id)
+            elif chunk.kind == "question":
+                self.sections_asked.add(chunk.section)
         self.by_article[article.id] = new_ids
         self.articles[article.id] = article
         self.titles[article.id] = article.title
@@ -168,6 +173,8 @@ class KnowledgeBase:
             self.stored_hashes.pop(chunk_id, None)
             if chunk is not None and chunk.kind == "text":
                 self.section_text.pop(chunk.section, None)
+            elif chunk is not None and chunk.kind == "question":
+                self.sections_asked.discard(chunk.section)
 
     def delete(self, article_id: str) -> bool:
         """Remove an article and its chunks; return False if it was not there."""
@@ -202,6 +209,7 @@ class KnowledgeBase:
         other.chunks = dict(self.chunks)
         other.by_article = {k: list(v) for k, v in self.by_article.items()}
         other.section_text = {k: list(v) for k, v in self.section_text.items()}
+        other.sections_asked = set(self.sections_asked)
         other.stored_hashes = {i: h for i, h in self.stored_hashes.items() if i in self.chunks}
         other.titles = dict(self.titles)
         return other
@@ -369,4 +377,7 @@ class KnowledgeBase:
             chunks=chunks,
             dense_top=dense_top,
             bm25_top=float(bm25_scores[0]) if len(bm25_scores) else 0.0,
+            asked=frozenset(
+                c.chunk.section for c in chunks if c.chunk.section in self.sections_asked
+            ),
         )

@@ -10,8 +10,14 @@ base — its vector and its words in the keyword index — and put back afterwar
 is scored as if nobody had attached it, exactly as an unseen question with the same wording
 would be before anyone attached it.
 
+The same masking, taken to its end, gives :func:`without_examples`: a copy of the knowledge
+base with every example question out, which is what a corpus nobody has written example
+questions for looks like (another organisation's imported guidance). The text-only gates are
+fitted on it (``calibration.fit_text_only_gates``).
+
 This lives in the evaluation and fitting code only (``evaluation.score_questions``,
-``section_fit.gather``, ``section_eval.compare_methods``); serving never masks anything.
+``section_fit.gather``, ``section_eval.compare_methods``, ``eval --calibrate``); serving never
+masks anything.
 """
 
 from __future__ import annotations
@@ -28,18 +34,36 @@ from knowledge.knowledge_base import KnowledgeBase
 Isolate = Callable[[str], AbstractContextManager[None]]
 
 
-def _without(article: Article, folded: str) -> Article:
-    """``article`` with every example question equal to ``folded`` removed (in memory only)."""
+def _without(article: Article, folded: str | None) -> Article:
+    """``article`` with every example question equal to ``folded`` removed, or every one of
+    them when ``folded`` is None (in memory only)."""
+
+    def keep(question: str) -> bool:
+        return folded is not None and fold_question(question) != folded
+
     sections = tuple(
-        replace(s, questions=tuple(q for q in s.questions if fold_question(q) != folded))
-        for s in article.sections
+        replace(s, questions=tuple(q for q in s.questions if keep(q))) for s in article.sections
     )
-    intro = tuple(q for q in article.intro_questions if fold_question(q) != folded)
+    intro = tuple(q for q in article.intro_questions if keep(q))
     # A different Markdown gives a different content hash, so the knowledge base re-chunks it.
-    marker = f"\n<!-- scored without the example question {folded!r} -->\n"
+    what = "any example question" if folded is None else f"the example question {folded!r}"
+    marker = f"\n<!-- scored without {what} -->\n"
     return replace(
         article, sections=sections, intro_questions=intro, markdown=article.markdown + marker
     )
+
+
+def without_examples(kb: KnowledgeBase) -> KnowledgeBase:
+    """A copy of ``kb`` with every example question taken out; ``kb`` is not changed.
+
+    Section text keeps its vectors (its content hash does not depend on the questions), so
+    nothing is embedded; only the question vectors and the questions' words go. The copy is an
+    exact (flat) index: the same ranking as ``kb`` up to 8,000 chunks (ADR 0100).
+    """
+    bare = kb.copy()
+    bare.upsert_many([_without(a, None) for a in kb.articles.values()])
+    bare.keywords.prepare()
+    return bare
 
 
 class SelfExclusion:
