@@ -111,8 +111,12 @@ def test_calibrating_another_corpus_keeps_it_with_its_index_and_the_service_says
     argv = ["--articles", str(articles), "--index", str(index), "eval", "--questions"]
     assert cli_main([*argv, str(questions), "--calibrate"]) == 0
     assert _digest() == before  # the committed default is untouched
-    fitted = json.loads((index / "calibration.json").read_text())["fitted"]
+    saved = json.loads((index / "calibration.json").read_text())
+    fitted = saved["fitted"]
     assert fitted["corpus"] == str(articles.resolve()) and fitted["off_topic"] == 6
+    # Text-only gates are fitted too; a corpus without example questions has nothing to mask,
+    # so they come out the same as the usual ones.
+    assert saved["text_only_gates"] == saved["gates"]
     with caplog.at_level(logging.INFO, logger="knowledge.answering"):
         GuidanceService.load(articles, index, embedder=real_embedder, save=False)
     assert (
