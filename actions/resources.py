@@ -137,8 +137,9 @@ def _first_vector(embedder: Embedder) -> Callable[[str], np.ndarray]:
     return vector_of
 
 
-def warm_up_guidance() -> None:
-    """Start loading the guidance service in a background thread (no-op once loaded)."""
+def warm_up_guidance(after_load: Callable[[], object] | None = None) -> None:
+    """Start loading the guidance service in a background thread (no-op once loaded); call
+    ``after_load`` in that thread once it and the crisis check have loaded."""
     if _guidance is not None or any(t.name == "guidance-warm-up" for t in threading.enumerate()):
         return
 
@@ -148,6 +149,9 @@ def warm_up_guidance() -> None:
             get_crisis_similarity()
         except Exception:  # the first question will report the problem to the citizen
             logger.exception("guidance service could not be loaded")
+            return
+        if after_load is not None:
+            after_load()
 
     threading.Thread(target=load, name="guidance-warm-up", daemon=True).start()
 

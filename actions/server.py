@@ -18,13 +18,15 @@ from sanic.worker.loader import AppLoader
 
 from actions.metrics import install as install_metrics
 from actions.resources import warm_up_guidance
+from stack.heap import freeze_loaded
 
 logger = logging.getLogger(__name__)
 
 
 async def _warm_up(app: Sanic, loop: Any) -> None:
-    """Start loading guidance in the background once the worker is serving."""
-    warm_up_guidance()
+    """Start loading guidance in the background once the worker is serving; once loaded, the
+    model and index are kept out of the garbage collector's full collections (``stack.heap``)."""
+    warm_up_guidance(after_load=partial(freeze_loaded, "action server"))
 
 
 def create_app(action_executor: ActionExecutor, endpoints: str) -> Sanic:

@@ -33,7 +33,7 @@ def serve(argv: list[str]) -> int:
     # Full conversation ids and session tokens never reach a log line (uvicorn's WebSocket
     # lines carry the path): uvicorn logs through the root handler, which shortens them.
     log_filter.install()
-    uvicorn.run("gateway.app:create_app", factory=True, host=args.host, port=args.port,
+    uvicorn.run("gateway.app:served_app", factory=True, host=args.host, port=args.port,
                 log_level=args.log_level, timeout_graceful_shutdown=3, access_log=False,
                 timeout_keep_alive=KEEP_ALIVE_SECONDS,
                 log_config=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -31,12 +32,14 @@ from gateway.settings import Settings
 from gateway.tasks import cancel
 from privacy import retention
 from privacy.redactor import warm_up_async
+from stack.heap import freeze_loaded
 
 log = logging.getLogger("gateway")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the gateway app (nothing connects until the lifespan starts)."""
+def create_app(settings: Settings | None = None, freeze_after_start: bool = False) -> FastAPI:
+    """Build the gateway app (nothing connects until the lifespan starts). The process's own
+    app (:func:`served_app`) also freezes what it loaded once started (``stack.heap``)."""
     settings = settings or Settings()
     if settings.demo_users and settings.assistant_env == "production":
         raise RuntimeError("DEMO_USERS is not allowed when ASSISTANT_ENV=production")
@@ -55,7 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.editor_enabled:
             from gateway.editor import start_editor
 
-            editor = app.state.editor = start_editor(settings)
+            freeze_editor = partial(freeze_loaded, "gateway editor") if freeze_after_start else None
+            editor = app.state.editor = start_editor(settings, after_load=freeze_editor)
+        if freeze_after_start:
+            freeze_loaded("gateway")  # spaCy, Presidio and the rest: out of full collections
         try:
             yield
         finally:
@@ -84,3 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        larger_bodies={"/api/editor/": settings.editor_max_body_bytes})
     app.add_middleware(MetricsMiddleware)  # outermost: counts refusals by the hardening too
     return app
+
+
+def served_app() -> FastAPI:
+    """The app ``python -m gateway`` serves: one per process, so it freezes its loaded heap."""
+    return create_app(freeze_after_start=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,10 @@ class EditorRuntime:
         self.redis.close()
 
 
-def start_editor(settings: Any, background: bool = True) -> EditorRuntime:
-    """Connect, import the article files, and start loading the preview service."""
+def start_editor(settings: Any, background: bool = True,
+                 after_load: Callable[[], object] | None = None) -> EditorRuntime:
+    """Connect, import the article files, and start loading the preview service; then call
+    ``after_load`` (the served gateway freezes what was loaded there, ``stack.heap``)."""
     client = sync_client(settings.redis_url, settings.redis_sentinels,
                          settings.redis_sentinel_master)
     keys = EditorKeys(settings.redis_key_prefix)
@@ -96,8 +99,14 @@ def start_editor(settings: Any, background: bool = True) -> EditorRuntime:
         runtime.sync_report = sync_from_files(store, knowledge_dir)
     except redis.RedisError as exc:
         log.error("editor could not import the article files: %s", exc)
-    if background:
-        threading.Thread(target=runtime.load_guidance, name="editor-guidance", daemon=True).start()
-    else:
+
+    def load() -> None:
         runtime.load_guidance()
+        if after_load is not None and runtime.load_error is None:
+            after_load()
+
+    if background:
+        threading.Thread(target=load, name="editor-guidance", daemon=True).start()
+    else:
+        load()
     return runtime

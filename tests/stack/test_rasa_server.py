@@ -184,3 +184,37 @@ def test_event_checks_built_once_give_rasas_verdicts() -> None:
     assert result["shim"] == "OnceBuiltValidation"  # the checks compared were the new ones
     assert any(v[1:] == ["ValueError", "Unknown event name 'no_such_event'."]
                for v in result["before"])
+
+
+FROZEN_MODEL_SCRIPT = r"""
+import asyncio, gc, json
+import rasa.core.run
+
+async def load_agent_on_start(model_path, endpoints, remote_storage, app, loop):
+    app["agent"] = [[model_path]]  # what Rasa keeps: loaded before the freeze
+    return app["agent"]
+
+rasa.core.run.load_agent_on_start = load_agent_on_start
+from stack.rasa_server import install_frozen_model
+install_frozen_model()
+app = {}
+before = gc.get_freeze_count()
+# serve_application registers the module's load_agent_on_start when the server starts
+loaded = asyncio.run(rasa.core.run.load_agent_on_start("model.tar.gz", None, None, app, None))
+print(json.dumps({"before": before, "after": gc.get_freeze_count(),
+                  "same": loaded is app["agent"],
+                  "agent_frozen": not any(obj is loaded for obj in gc.get_objects())}))
+"""
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs the Rasa venv (.venv-rasa)")
+def test_the_loaded_model_is_frozen_once_rasa_has_loaded_it() -> None:
+    """Rasa's agent loader still returns (and keeps) the agent, and what it loaded is then out
+    of the garbage collector's full collections (``stack.heap``)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run([str(RASA_PYTHON), "-c", FROZEN_MODEL_SCRIPT], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300, check=True)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["before"] == 0
+    assert seen["after"] > 0
+    assert seen["same"] and seen["agent_frozen"]

@@ -1,0 +1,45 @@
+"""The action server's warm-up calls ``after_load`` (the server freezes its heap there,
+``stack.heap``) once the guidance and the crisis check have loaded, and not when loading
+failed."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from actions import resources
+
+
+@pytest.fixture(autouse=True)
+def _no_guidance() -> Iterator[None]:
+    resources.set_guidance(None)
+    yield
+    resources.set_guidance(None)
+
+
+def _warm_up_and_wait(after_load: threading.Event) -> None:
+    resources.warm_up_guidance(after_load=after_load.set)
+    for thread in threading.enumerate():
+        if thread.name == "guidance-warm-up":
+            thread.join(timeout=10)
+
+
+def test_after_load_runs_once_both_have_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded: list[str] = []
+    monkeypatch.setattr(resources, "get_guidance", lambda: loaded.append("guidance"))
+    monkeypatch.setattr(resources, "get_crisis_similarity", lambda: loaded.append("crisis"))
+    done = threading.Event()
+    _warm_up_and_wait(done)
+    assert loaded == ["guidance", "crisis"] and done.is_set()
+
+
+def test_after_load_is_skipped_when_loading_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise OSError("no index")
+
+    monkeypatch.setattr(resources, "get_guidance", broken)
+    done = threading.Event()
+    _warm_up_and_wait(done)
+    assert not done.is_set()
