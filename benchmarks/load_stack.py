@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,11 +139,13 @@ def stack_processes(base: StackLayout, instances: int, *, bare: bool) -> list[Pr
     return cluster_processes(base, instances)
 
 
-def start_stack(instances: int, port: int, *, bare: bool = False) -> LoadStack:
+def start_stack(instances: int, port: int, *, bare: bool = False,
+                extra_env: Mapping[str, str] | None = None) -> LoadStack:
     """Start N instances behind nginx on ``port``, gateways calling Rasa and Rasa calling the
     action servers through nginx's pools (``deploy.cluster``); or, ``bare``, only Rasa 1 and
     action server 1, with no nginx and Rasa 1 calling action server 1 directly. On a private
-    Redis; return once every part is ready."""
+    Redis; ``extra_env`` is added to every part's environment. Return once every part is
+    ready."""
     password = secrets.token_urlsafe(12)
     settings = StackSettings(demo_password=password)
     tmp = Path(tempfile.mkdtemp(prefix="load-redis-"))
@@ -150,7 +153,7 @@ def start_stack(instances: int, port: int, *, bare: bool = False) -> LoadStack:
     log_dir = settings.var_dir / "log" / "load"
     supervisor = QuietSupervisor(settings.root, log_dir, sys.stdout)
     base = layout_for(settings, redis.url, log_dir / "train.log")
-    base = dataclasses.replace(base, extra_env={**base.extra_env, **LOAD_ENV})
+    base = dataclasses.replace(base, extra_env={**base.extra_env, **LOAD_ENV, **(extra_env or {})})
     specs = stack_processes(base, instances, bare=bare)
     for spec in specs:
         supervisor.add(spec)
