@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,107 +23,39 @@ from knowledge.articles import check_cross_links, check_unique_ids, parse_articl
 from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
-from knowledge.example_questions import section_ref
 from knowledge.extract import extract
 from knowledge.fusion import ArticleHit, backed_by_examples, offtopic_score, rank_articles, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
 from knowledge.live import LiveKeys, apply_overlay
-from knowledge.questions import MAX_QUESTION_CHARS
+from knowledge.results import (  # the facade's own types, re-exported for its callers
+    Answer,
+    Candidate,
+    GuidanceResult,
+    Link,
+    QuestionError,
+    SearchResponse,
+    UnknownArticleError,
+    check_question,
+    clean_question,
+)
 from knowledge.section_ranking import SectionEvidence
+
+__all__ = [
+    "Answer",
+    "Candidate",
+    "GuidanceResult",
+    "GuidanceService",
+    "Link",
+    "QuestionError",
+    "SearchResponse",
+    "UnknownArticleError",
+    "check_question",
+    "clean_question",
+]
 
 DEFAULT_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
 log = logging.getLogger("knowledge.answering")
-
-
-class QuestionError(ValueError):
-    """The question cannot be searched (empty, too long or not text)."""
-
-
-class UnknownArticleError(KeyError):
-    """No article with this id is held."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "unknown article"
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link to related guidance."""
-
-    title: str
-    url: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One article that might answer the question (for "did you mean")."""
-
-    article_id: str
-    title: str
-    heading: str
-    url: str
-    score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An extractive answer: one section's own words and where they come from."""
-
-    article_id: str
-    title: str
-    heading: str
-    url: str
-    text: str
-    last_reviewed: str
-    related: list[Link] = field(default_factory=list)
-    anchor: str = ""
-
-    @property
-    def section(self) -> str:
-        """The quoted section as ``article-id#Heading`` (``#(introduction)`` for the intro)."""
-        return section_ref(self.article_id, self.heading if self.anchor else None)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class GuidanceResult:
-    """What :meth:`GuidanceService.answer` returns."""
-
-    status: Literal["answer", "clarify", "abstain"]
-    answer: Answer | None
-    candidates: list[Candidate]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "status": self.status,
-            "answer": self.answer.to_dict() if self.answer else None,
-            "candidates": [c.to_dict() for c in self.candidates],
-        }
-
-
-@dataclass(frozen=True)
-class SearchResponse:
-    """What ``search --json`` prints."""
-
-    abstained: bool
-    results: list[Candidate]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"abstained": self.abstained, "results": [c.to_dict() for c in self.results]}
 
 
 @dataclass
@@ -139,26 +71,6 @@ class AnswerContext:
     answer: Answer | None = None
     candidates: list[Candidate] = field(default_factory=list)
     done: bool = False
-
-
-def clean_question(question: str) -> str:
-    """The question as the search embeds it: unprintable characters and runs of space as one
-    space, trimmed."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
-
-
-def check_question(question: object) -> str:
-    """Return the cleaned question or raise :class:`QuestionError` in plain words."""
-    if not isinstance(question, str):
-        raise QuestionError("The question must be text.")
-    cleaned = clean_question(question)
-    if not cleaned:
-        raise QuestionError("The question is empty.")
-    if len(cleaned) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"The question is too long ({len(cleaned)} characters; at most {MAX_QUESTION_CHARS})."
-        )
-    return cleaned
 
 
 class GuidanceService:
