@@ -36,6 +36,13 @@ _CONTROL = re.compile(
     r"|\bi want to stop$|\blet'?s not\b",
     re.IGNORECASE,
 )
+# A short message is control only with one of these ("stop", "cancel it", "start again");
+# a short topic the classifier took for stop/restart ("child benefit", "minicab licence") is not.
+_CONTROL_WORDS = frozenset({
+    "stop", "stopping", "cancel", "cancelled", "quit", "exit", "abort", "halt", "end", "enough",
+    "forget", "nevermind", "never", "leave", "skip", "bother", "restart", "reset", "start",
+    "begin", "afresh", "wipe", "changed",
+})
 _QUESTION_START = re.compile(
     r"^(?:how|what|whats|what's|when|where|why|who|which|can|could|do|does|did|is|are|will|"
     r"would|should|shall|may|have|has)\b",
@@ -56,15 +63,17 @@ def _words(text: str) -> list[str]:
 def meant_as_control(text: str) -> bool:
     """True when a message classified ``stop``/``restart`` really asks to stop or start over.
 
-    Short messages (up to three words: "stop", "start again", "cancel it") and control
-    phrases count; a longer sentence about something else ("i want to start selling cakes
-    from home", "how do I stop junk mail") does not.
+    Short messages with a control word (up to three words: "stop", "start again", "cancel
+    it") and control phrases count; a short topic ("child benefit") or a longer sentence about
+    something else ("i want to start selling cakes from home", "how do I stop junk mail")
+    does not.
     """
     cleaned = re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip().lower()
     words = _words(cleaned)
     if not words:
         return False
-    if len(words) <= MAX_BARE_CONTROL_WORDS and not _QUESTION_START.match(cleaned):
+    if (len(words) <= MAX_BARE_CONTROL_WORDS and not _QUESTION_START.match(cleaned)
+            and _CONTROL_WORDS.intersection(words)):
         return True
     matches = [m.group(0) for m in _CONTROL.finditer(cleaned.rstrip(" .!"))]
     if len(words) > MAX_VAGUE_CONTROL_WORDS:

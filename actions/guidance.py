@@ -25,6 +25,7 @@ from actions.conversation import (
     is_one_word_repeated,
     is_payload,
     latest_entity,
+    latest_intent,
     latest_text,
 )
 from actions.replies import say
@@ -38,6 +39,7 @@ from safety.detection import detect_safety_concern
 logger = logging.getLogger(__name__)
 
 FAILED_ATTEMPTS_BEFORE_OFFER = 2
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 MAX_CHOICES = 3
 _KIND_WORDS = {
     "ni_number": "National Insurance number",
@@ -172,6 +174,10 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
         send_answer(turn, dispatcher, result.answer, score)
     elif result.status == "clarify" and result.candidates:
         send_choices(turn, dispatcher, result.candidates)
+    elif latest_intent(tracker) == OUT_OF_SCOPE_INTENT:
+        # Off topic by the NLU and by knowledge: say what the assistant is for. Not a failed
+        # attempt at a service question (no adviser offer, no content gap).
+        say(dispatcher, "utter_out_of_scope")
     else:
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
 

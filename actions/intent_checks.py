@@ -62,6 +62,20 @@ _ORDINAL = re.compile(
     re.IGNORECASE,
 )
 _REPORTS = re.compile(r"\b(?:report|log)\b", re.IGNORECASE)
+# What a missed collection is of: a bin, box or caddy, rubbish, recycling, a collection, a crew.
+_WASTE = re.compile(
+    r"\b(?:(?:wheelie ?)?bins?|binm[ae]n|box(?:es)?|caddy|caddies|rubb?ish|recycl\w*|waste"
+    r"|refuse|collect\w*|colection|crews?|lorry|lorries|dustm[ae]n|collectors?)\b",
+    re.IGNORECASE,
+)
+# What a report of a missed collection says: that something did not happen ("wasn't
+# collected", "missed", "nobody came", "left behind", "still full"). A bare topic ("bulky
+# waste collection", "bin collection calendar for my street") says nothing of the kind.
+_NOT_DONE = re.compile(
+    r"\b(?:miss(?:ed|d|ing)?|skip(?:ped)?|forg[eo]t(?:ten)?|never|not|no ?one|nobody|left"
+    r"|still|un(?:collected|emptied)|\w+n't|(?:did|was|were|has|have|is|are|wo|ca)nt)\b",
+    re.IGNORECASE,
+)
 
 
 def words(text: str) -> list[str]:
@@ -81,13 +95,19 @@ def asks_for_person(text: str) -> bool:
 
 
 def reports_missed_bin(text: str) -> bool:
-    """True unless a message classified as a missed-bin report is a question about collections.
+    """True when a message about bins asks to report a missed collection or says one was missed.
 
-    "my bin wasn't collected" and "can I report a missed bin" start the report; "when is my
-    recycling collected this week" and "when will you come back for a missed bin" are
-    questions for guidance.
+    "my bin wasn't collected", "they missed my recycling" and "can I report a missed bin"
+    start the report; questions ("when is my recycling collected this week", "when will you
+    come back for a missed bin"), bare topics ("bulky waste collection", "bin collection
+    calendar for my street") and other reports ("the repairman didn't turn up", "how do I
+    report a pothole") are for guidance.
     """
-    return bool(_REPORTS.search(text)) or not is_question(text)
+    if not _WASTE.search(text):
+        return False
+    if _REPORTS.search(text):
+        return True
+    return not is_question(text) and bool(_NOT_DONE.search(text.replace("\u2019", "'")))
 
 
 def stands(intent: str, text: str) -> bool:

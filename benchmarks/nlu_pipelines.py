@@ -1,7 +1,8 @@
 """Compare NLU pipelines on the held-out set and pick the fallback threshold.
 
-For each candidate pipeline this trains an NLU-only model from ``bot/data/nlu.yml`` (time
-measured), classifies ``tests/bot/nlu_heldout.yml`` and prints one table row: training
+For each candidate pipeline this trains an NLU-only model from ``bot/data/nlu.yml`` and the
+examples generated from the articles (``stack.model.generated_data``, as the served model is
+trained; time measured), classifies ``tests/bot/nlu_heldout.yml`` and prints one table row: training
 seconds, accuracy, macro F1, and accuracy on the handoff and safety intents. It then
 sweeps the FallbackClassifier threshold for the chosen pipeline. The baseline row is a
 word-count LogisticRegression, trained in the same run.
@@ -26,6 +27,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 TRAIN = ROOT / "bot" / "data" / "nlu.yml"
 HELDOUT = ROOT / "tests" / "bot" / "nlu_heldout.yml"
@@ -94,10 +96,24 @@ class Measured:
     report: dict[str, Any]
 
 
+def training_data(work: Path) -> Path:
+    """A folder with the NLU training files the served model is trained on."""
+    from stack.model import generated_data
+
+    folder = work / "training-data"
+    if not folder.exists():
+        folder.mkdir()
+        (folder / TRAIN.name).write_text(TRAIN.read_text(encoding="utf-8"), encoding="utf-8")
+        for name, text in generated_data(ROOT / "bot").items():
+            (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def evaluate(name: str, pipeline: list[dict[str, Any]], work: Path) -> Measured:
     """Train ``pipeline`` and classify the held-out set; return metrics and predictions."""
     config = work / f"{name}.yml"
     write_config(config, pipeline)
+    data = training_data(work)
     started = time.perf_counter()
     run(
         [
@@ -107,7 +123,7 @@ def evaluate(name: str, pipeline: list[dict[str, Any]], work: Path) -> Measured:
             "-c",
             str(config),
             "--nlu",
-            str(TRAIN),
+            str(data),
             "--out",
             str(work),
             "--fixed-model-name",

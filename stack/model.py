@@ -1,4 +1,6 @@
-"""The trained Rasa model, cached by a hash of everything under ``bot/``."""
+"""The trained Rasa model, cached by a hash of everything under ``bot/`` and of the training
+data generated from other sources (the articles' example questions, ``bot/guidance_examples.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +8,43 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 TRAINING_FILES = ("*.yml", "*.yaml", "*.md", "*.json")
 
 
+_GENERATED: dict[tuple[object, ...], dict[str, str]] = {}
+
+
+def generated_data(bot_dir: Path) -> dict[str, str]:
+    """Training files made at training time from the repository around ``bot_dir``.
+
+    Name → contents: ``ask_question`` examples from the articles' example questions, so the
+    classifier knows what a guidance question looks like (ADR 0200, "Later"). Remembered in
+    this process while its source files are unchanged (building takes a few seconds, and the
+    launcher asks for the model's hash more than once).
+    """
+    from bot.guidance_examples import FILE_NAME, build, sources
+
+    root = bot_dir.resolve().parent
+    key = (root, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sources(root)))
+    if key not in _GENERATED:
+        _GENERATED.clear()
+        _GENERATED[key] = {FILE_NAME: build(root)}
+    return dict(_GENERATED[key])
+
+
 def bot_hash(bot_dir: Path) -> str:
-    """Hash the names and contents of the Rasa project's files (not its tests or caches)."""
+    """Hash the names and contents of the Rasa project's files (not its tests or caches) and
+    of the generated training data."""
     digest = hashlib.sha256()
+    for name, text in sorted(generated_data(bot_dir).items()):
+        digest.update(f"generated/{name}".encode())
+        digest.update(b"\0")
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\0")
     for path in sorted(p for p in bot_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(bot_dir)
         if relative.parts[0].startswith(".") or "__pycache__" in relative.parts:
@@ -58,13 +88,23 @@ def ensure_model(bot_dir: Path, models_dir: Path, rasa_bin: Path,
 
 def _train(bot_dir: Path, models_dir: Path, rasa_bin: Path, target: Path,
            log: BinaryIO | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="bot-generated-") as generated:
+        extra = []
+        for name, text in generated_data(bot_dir).items():
+            (Path(generated) / name).write_text(text, encoding="utf-8")
+            extra.append(str(Path(generated) / name))
+        _run_rasa_train(bot_dir, models_dir, rasa_bin, target, log, extra)
+
+
+def _run_rasa_train(bot_dir: Path, models_dir: Path, rasa_bin: Path, target: Path,
+                    log: BinaryIO | None, extra_data: list[str]) -> None:
     subprocess.run(
         [
             str(rasa_bin), "train",
             "--config", str(bot_dir / "config.yml"),
             "--domain", str(bot_dir / "domain.yml") if (bot_dir / "domain.yml").exists()
             else str(bot_dir / "domain"),
-            "--data", str(bot_dir / "data"),
+            "--data", str(bot_dir / "data"), *extra_data,
             "--out", str(models_dir),
             "--fixed-model-name", target.name.removesuffix(".tar.gz"),
             "--quiet",

@@ -68,6 +68,22 @@ async def test_abstain_twice_then_offer_an_adviser(guidance: FakeGuidance) -> No
     assert slots["handoff_reason"] == "failed"
 
 
+async def test_off_topic_is_decided_by_guidance(guidance: FakeGuidance) -> None:
+    """The NLU's ``out_of_scope`` goes to guidance: knowledge answers a service question the
+    classifier took for off topic, and otherwise the citizen hears what the assistant is for
+    (not a failed attempt: no adviser offer, no content gap)."""
+    dispatcher, slots = await run_guidance("bin means test", intent="out_of_scope")
+    assert "Report a missed bin collection" in dispatcher.messages[0]["text"]
+
+    dispatcher, slots = await run_guidance(
+        "tell me a joke", intent="out_of_scope", slots={"failed_attempts": 1.0}
+    )
+    [message] = dispatcher.messages
+    assert "can't help with that" in message["text"]
+    assert not (message.get("custom") or {}).get("abstained")
+    assert "failed_attempts" not in slots and "offer" not in slots
+
+
 async def test_not_what_i_asked_counts_as_a_failure() -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(

@@ -7,6 +7,8 @@ What must hold, each through the running stack (``live_stack``):
   elsewhere ("I need the police") still does;
 - "i want to start selling cakes from home" does not restart; "start again" does; "stop this
   form" ends a form; contact and opening-time questions are answered from the contact guidance;
+- a question about bins that is not a report ("bulky waste collection") is answered from the
+  waste guidance, while "my bin wasn't collected" still starts the missed-bin form;
 - an emoji after an offer of an adviser is not a yes;
 - inside the missed-bin form a question gets the way out, "next tuesday" is refused in words;
 - a Welsh message gets the Welsh-language phone line in Welsh and English.
@@ -111,6 +113,31 @@ def test_contact_questions_reach_the_guidance_answer(chat: Chat, text: str) -> N
     assert found, text
     if "council" in text:
         assert found[0]["article_id"] == "contact-the-council", (text, found)
+
+
+WASTE_ARTICLES = {"bulky-waste", "bin-collection-days", "garden-waste", "missed-bin",
+                  "recycling-what-goes-where", "recycling-centres"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["bulky waste collection", "bin collection calendar for my road",
+     "christmas bin collection", "how much is a garden waste bin collection"],
+)
+def test_a_question_about_bins_is_answered_from_guidance_not_the_form(
+    chat: Chat, text: str
+) -> None:
+    """Issue 10 item 6: the missed-bin form starts only for a report of a missed collection."""
+    found = sources(chat.say(text))
+    assert not chat.tracker()["active_loop"], text
+    assert found and found[0]["article_id"] in WASTE_ARTICLES, (text, found)
+
+
+def test_a_missed_bin_report_still_starts_the_form(chat: Chat) -> None:
+    chat.text("my bin wasn't collected")
+    assert chat.tracker()["active_loop"]["name"] == "missed_bin_form"
+    assert "nothing has been sent" in chat.text("stop").lower()
+    assert not chat.tracker()["active_loop"]
 
 
 def test_an_emoji_is_never_a_yes(chat: Chat) -> None:
