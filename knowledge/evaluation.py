@@ -15,6 +15,7 @@ from typing import Any
 
 from knowledge.abstention import decide
 from knowledge.calibration import Calibration, Features, features, fit_text_only_gates
+from knowledge.fusion import METHODS
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
 from knowledge.self_exclusion import Isolate, no_isolation, without_examples
 
@@ -176,7 +177,7 @@ def fit_text_only(
     calibration.fitted["text_only_gates"] = "the same tune questions, every example question out"
     usual = replace(calibration, text_only_gates=None)
     out: dict[str, dict[str, dict[str, Any]]] = {"usual": {}, "text_only": {}}
-    for method in ("dense", "bm25", "fused"):
+    for method in METHODS:
         weight = calibration.fusion_weight if method == "fused" else 1.0
         feats = [
             features(s, method, weight, g, titles, calibration.signpost_margin)

@@ -58,21 +58,22 @@ class OnceBuiltValidation:
 
     def __init__(self) -> None:
         import jsonschema
+        from jsonschema.exceptions import best_match
+        from jsonschema.validators import validator_for
 
         self.ValidationError = jsonschema.ValidationError
+        self._best_match = best_match
+        self._validator_for = validator_for
         self._validators: dict[int, tuple[Any, Any]] = {}  # id(schema) -> (schema, validator)
 
     def validate(self, instance: Any, schema: Any) -> None:
         """Raise the best-matching ``ValidationError`` when ``instance`` breaks ``schema``."""
-        from jsonschema.exceptions import best_match
-        from jsonschema.validators import validator_for
-
         known = self._validators.get(id(schema))
         if known is None or known[0] is not schema:
-            cls = validator_for(schema)
+            cls = self._validator_for(schema)
             cls.check_schema(schema)
             known = self._validators[id(schema)] = (schema, cls(schema))
-        error = best_match(known[1].iter_errors(instance))
+        error = self._best_match(known[1].iter_errors(instance))
         if error is not None:
             raise error
 
