@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gateway.app import create_app  # noqa: E402
+from gateway.rasa_transport import HttpxTransport  # noqa: E402
 from stack.redis_server import start_embedded_redis  # noqa: E402
 from tests.gateway.conftest import gateway_settings  # noqa: E402
 
@@ -71,8 +72,7 @@ def main(turns: int) -> int:
         try:
             with TestClient(create_app(settings)) as client:
                 runtime = client.app.state.runtime  # type: ignore[attr-defined]
-                runtime.rasa.client = httpx.AsyncClient(
-                    transport=httpx.MockTransport(rasa_reply))
+                runtime.rasa.transport = HttpxTransport.mocked(rasa_reply)
                 runtime.limits.message = timed("rate limits", runtime.limits.message)
                 runtime.turns.accept = timed("store message (incl. redaction)",
                                              runtime.turns.accept)

@@ -180,10 +180,10 @@ def report(per_turn: list[list[RoundTrip]]) -> None:
 
 
 def main(turns: int, conversations: int, default_limits: bool) -> int:
-    import httpx
     from fastapi.testclient import TestClient
 
     from gateway.app import create_app
+    from gateway.rasa_transport import HttpxTransport
     from stack.redis_server import start_embedded_redis
     from tests.gateway.conftest import gateway_settings
 
@@ -196,8 +196,7 @@ def main(turns: int, conversations: int, default_limits: bool) -> int:
         try:
             with counter.installed(), TestClient(create_app(settings)) as client:
                 runtime = client.app.state.runtime  # type: ignore[attr-defined]
-                runtime.rasa.client = httpx.AsyncClient(
-                    transport=httpx.MockTransport(rasa_answer))
+                runtime.rasa.transport = HttpxTransport.mocked(rasa_answer)
                 socket_turns(client, counter, 2)  # loads the scripts; not counted
                 started = time.perf_counter()
                 first, later = [], []

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import httpx
-
+from gateway.rasa_transport import AiohttpTransport, RasaTransport, TransportFailed
 from gateway.settings import Settings
 
 
@@ -18,40 +18,32 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    """A thin async client for the endpoints the gateway uses."""
+    """A thin async client for the endpoints the gateway uses (bytes move through
+    ``transport``: ``gateway/rasa_transport.py``)."""
 
-    def __init__(self, settings: Settings, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, settings: Settings, transport: RasaTransport | None = None) -> None:
         self.settings = settings
         self.base = settings.rasa_url.rstrip("/")
-        self.client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.rasa_timeout_seconds, connect=2.0),
-            # Every connection stays open for reuse: with fewer kept than used at once, each
-            # burst of turns opened (and Rasa accepted) new TCP connections (issue 12).
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
-        )
+        self.transport: RasaTransport = transport or AiohttpTransport()
 
     @property
     def _token(self) -> dict[str, str]:
         token = self.settings.rasa_token.get_secret_value()
         return {"token": token} if token else {}
 
-    async def _call(self, method: str, path: str, *, json: Any = None,
+    async def _call(self, method: str, path: str, *, json_body: Any = None,
                     params: dict[str, str] | None = None,
                     timeout: float | None = None) -> Any:
-        query = {**self._token, **(params or {})}
         try:
-            response = await self.client.request(
-                method, self.base + path, json=json, params=query,
-                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-            )
-        except httpx.TimeoutException as exc:
-            raise RasaUnavailable("timeout") from exc
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable("down") from exc
-        if response.status_code >= 400:
-            raise RasaUnavailable(f"http {response.status_code}")
+            status, body = await self.transport.exchange(
+                method, self.base + path, body=json_body, params={**self._token, **(params or {})},
+                timeout=timeout if timeout is not None else self.settings.rasa_timeout_seconds)
+        except TransportFailed as exc:
+            raise RasaUnavailable(exc.reason) from exc
+        if status >= 400:
+            raise RasaUnavailable(f"http {status}")
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError as exc:
             raise RasaUnavailable("bad response") from exc
 
@@ -61,24 +53,24 @@ class RasaClient:
         body: dict[str, Any] = {"sender": sender, "message": text}
         if metadata:
             body["metadata"] = metadata
-        data = await self._call("POST", "/webhooks/rest/webhook", json=body)
+        data = await self._call("POST", "/webhooks/rest/webhook", json_body=body)
         return data if isinstance(data, list) else []
 
     async def trigger_intent(self, sender: str, intent: str) -> list[dict[str, Any]]:
         """Inject an intent (e.g. ``handoff_unavailable``); return the bot's responses."""
         data = await self._call("POST", f"/conversations/{sender}/trigger_intent",
-                                json={"name": intent, "entities": {}})
+                                json_body={"name": intent, "entities": {}})
         messages = data.get("messages") if isinstance(data, dict) else None
         return messages if isinstance(messages, list) else []
 
     async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
         """Append events (``resume``, ``pause``) to the tracker without running any action."""
-        await self._call("POST", f"/conversations/{sender}/tracker/events", json=events,
+        await self._call("POST", f"/conversations/{sender}/tracker/events", json_body=events,
                          params={"include_events": "NONE"})
 
     async def replace_events(self, sender: str, events: list[dict[str, Any]]) -> None:
         """Replace the tracker's events (an empty list erases what Rasa holds)."""
-        await self._call("PUT", f"/conversations/{sender}/tracker/events", json=events,
+        await self._call("PUT", f"/conversations/{sender}/tracker/events", json_body=events,
                          params={"include_events": "NONE"})
 
     async def tracker(self, sender: str) -> dict[str, Any]:
@@ -98,16 +90,15 @@ class RasaClient:
     async def action_server_status(self) -> str:
         """Check the action server's ``/health``; raise RasaUnavailable otherwise."""
         try:
-            response = await self.client.get(self.settings.action_server_health_url,
-                                             timeout=self.settings.health_timeout_seconds)
-        except httpx.TimeoutException as exc:
-            raise RasaUnavailable("timeout") from exc
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable("down") from exc
-        if response.status_code != 200:
-            raise RasaUnavailable(f"http {response.status_code}")
+            status, _ = await self.transport.exchange(
+                "GET", self.settings.action_server_health_url,
+                timeout=self.settings.health_timeout_seconds)
+        except TransportFailed as exc:
+            raise RasaUnavailable(exc.reason) from exc
+        if status != 200:
+            raise RasaUnavailable(f"http {status}")
         return "ok"
 
     async def aclose(self) -> None:
-        """Close the HTTP connection pool."""
-        await self.client.aclose()
+        """Close the kept connections."""
+        await self.transport.aclose()

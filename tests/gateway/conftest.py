@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
+from gateway.rasa_transport import HttpxTransport
 from gateway.runtime import Runtime
 from gateway.settings import WEEKDAYS, Settings
 
@@ -100,7 +101,7 @@ def rasa(client: TestClient) -> ScriptedRasa:
     """Route the app's Rasa traffic to a scripted fake."""
     fake = ScriptedRasa()
     runtime = runtime_of(client)
-    runtime.rasa.client = httpx.AsyncClient(transport=httpx.MockTransport(fake.handler))
+    runtime.rasa.transport = HttpxTransport.mocked(fake.handler)
     return fake
 
 

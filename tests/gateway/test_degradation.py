@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
+from gateway.rasa_transport import HttpxTransport
 from gateway.settings import Settings
 from tests.gateway.conftest import ScriptedRasa, gateway_settings, new_conversation, runtime_of
 
@@ -54,7 +55,7 @@ def test_empty_rasa_reply_with_action_server_down_is_explained(
             raise httpx.ConnectError("refused", request=request)
         return rasa.handler(request)
 
-    runtime_of(client).rasa.client = httpx.AsyncClient(transport=httpx.MockTransport(actions_down))
+    runtime_of(client).rasa.transport = HttpxTransport.mocked(actions_down)
     cid = new_conversation(client)
     [reply] = client.post(f"/api/conversations/{cid}/messages", json={"text": "hi"}).json()[
         "messages"]

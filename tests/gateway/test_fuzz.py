@@ -9,7 +9,6 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 
 from gateway.app import create_app
 from gateway.json_guard import MAX_DEPTH, BadJson, loads, nesting_depth
+from gateway.rasa_transport import HttpxTransport
 from tests.gateway.conftest import (
     ScriptedRasa,
     gateway_settings,
@@ -39,8 +39,7 @@ def app_client(redis_url: str) -> Iterator[TestClient]:
                                  limit_conversations_per_address="100000/minute")
     with TestClient(create_app(settings_)) as client:
         fake = ScriptedRasa()
-        runtime_of(client).rasa.client = httpx.AsyncClient(
-            transport=httpx.MockTransport(fake.handler))
+        runtime_of(client).rasa.transport = HttpxTransport.mocked(fake.handler)
         yield client
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from gateway.app import create_app
 from gateway.auth.throttle import delay_after
+from gateway.rasa_transport import HttpxTransport
 from gateway.rate_limits import (
     CLOSE_PROCESS_FULL,
     CLOSE_TOO_MANY_FROM_ADDRESS,
@@ -43,7 +43,7 @@ def started(settings: Settings, address: str) -> TestClient:
 def scripted(client: TestClient) -> ScriptedRasa:
     """Send this instance's Rasa traffic to a scripted fake."""
     fake = ScriptedRasa()
-    runtime_of(client).rasa.client = httpx.AsyncClient(transport=httpx.MockTransport(fake.handler))
+    runtime_of(client).rasa.transport = HttpxTransport.mocked(fake.handler)
     return fake
 
 

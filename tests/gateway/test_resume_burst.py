@@ -22,6 +22,7 @@ import pytest
 from fastapi import FastAPI
 
 from gateway.app import create_app
+from gateway.rasa_transport import HttpxTransport
 from gateway.settings import Settings
 from gateway.tasks import cancel
 from tests.gateway.conftest import ScriptedRasa, gateway_settings
@@ -82,8 +83,7 @@ async def running(settings: Settings) -> AsyncIterator[tuple[FastAPI, ScriptedRa
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         fake = ScriptedRasa()
-        app.state.runtime.rasa.client = httpx.AsyncClient(
-            transport=httpx.MockTransport(fake.handler))
+        app.state.runtime.rasa.transport = HttpxTransport.mocked(fake.handler)
         yield app, fake
 
 

@@ -16,6 +16,7 @@ import redis
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
+from gateway.rasa_transport import HttpxTransport
 from gateway.settings import Settings
 from tests.gateway.conftest import gateway_settings, new_conversation, run, runtime_of
 
@@ -51,8 +52,7 @@ def two(shared: Settings) -> Iterator[tuple[TestClient, TestClient, SlowRasa]]:
     rasa = SlowRasa("first", 0.6)
     with TestClient(create_app(shared)) as one, TestClient(create_app(shared)) as other:
         for client in (one, other):
-            runtime_of(client).rasa.client = httpx.AsyncClient(
-                transport=httpx.MockTransport(rasa.handler))
+            runtime_of(client).rasa.transport = HttpxTransport.mocked(rasa.handler)
         yield one, other, rasa
 
 

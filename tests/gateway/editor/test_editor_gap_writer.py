@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
+from gateway.rasa_transport import HttpxTransport
 from privacy.refs import conversation_ref
 from tests.gateway.conftest import ScriptedRasa, runtime_of
 
@@ -47,7 +46,7 @@ def say(editors: Editors, conversation_id: str, text: str) -> None:
 def test_gaps_record_real_questions_only(editors: Editors) -> None:
     runtime = runtime_of(editors.client)
     fake = ScriptedRasa(replies=script)
-    runtime.rasa.client = httpx.AsyncClient(transport=httpx.MockTransport(fake.handler))
+    runtime.rasa.transport = HttpxTransport.mocked(fake.handler)
     start = editors.client.post("/api/conversations", json={})
     first = start.json()["conversation_id"]
     say(editors, first, "where do I get a permit for a skip on the road")
