@@ -14,11 +14,14 @@ and prints one table per split: crisis recall and the benign→crisis rate (targ
 ≤ 0.5 %), then the misses. Misses of the held-out split are printed only with
 ``--show-heldout-misses``: patterns and training data are changed by looking at the tune split
 only (safety/eval/README.md). The blind sets (``--set fresh`` and ``--set fresh2``, held-out
-only) are report-only: their misses are never printed.
+only) are report-only: their misses are never printed. Any folder under ``safety/eval`` can be
+named (``--set fresh6``); the seen ones are training data of the semantic check since ADR 0202's
+fifth round, so their figures are in-sample (``benchmarks/safety_loso.py`` measures unseen
+writers).
 
 Run from the repository root (loads the model in ``.venv-rasa``; about a minute):
 
-    .venv/bin/python benchmarks/safety_sets.py [--set original|fresh|fresh2]
+    .venv/bin/python benchmarks/safety_sets.py [--set original|fresh|...|fresh6]
         [--split tune|heldout|both] [--lexical-only]
 
 The same file, run by ``.venv-rasa/bin/python`` with ``--parse MODEL OUT``, is the
@@ -74,7 +77,12 @@ def parse_with_rasa(model: str, out: str) -> None:
     Path(out).write_text(json.dumps(asyncio.run(parse_all())), encoding="utf-8")
 
 
-BLIND_SETS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+def blind_set(name: str) -> str:
+    """``--set``: ``original`` or the name of a folder under ``safety/eval`` (not checked for
+    existence here, so naming a set reads nothing until it is scored)."""
+    if name != "original" and (not name or "/" in name or name.startswith(".")):
+        raise argparse.ArgumentTypeError(f"{name!r} is not a folder name under safety/eval")
+    return name
 
 
 def load_set(name: str, folder: str = "original") -> list[dict[str, Any]]:
@@ -164,11 +172,36 @@ def semantic_check() -> Any:
     return is_crisis
 
 
+def print_without_training_lines(
+    benign: list[dict[str, Any]], crisis: list[dict[str, Any]], methods: list[Score],
+    semantic: Any, reply: Any,
+) -> None:
+    """The last methods again on the lines of a blind set that equal no training phrasing of
+    the semantic check (independent writers sometimes write the same short sentence)."""
+    from safety.labelled import key
+    from safety.similarity import exemplar_texts
+
+    known = {key(text) for texts in exemplar_texts(ROOT) for text in texts}
+    b = [line for line in benign if key(line["text"]) not in known]
+    c = [line for line in crisis if key(line["text"]) not in known]
+    print(f"\nwithout the lines equal to a training phrasing ({len(crisis) - len(c)} crisis, "
+          f"{len(benign) - len(b)} benign left out):\n")
+    print("| method | crisis recall | benign → crisis |")
+    print("|---|---|---|")
+    for method in methods:
+        if method.method.startswith("served"):
+            print(score(method.method, b, c, lambda line: reply(
+                line["parse"]["intent"], line["text"], semantic)).row())
+        else:
+            print(score(method.method, b, c,
+                        lambda line: reply("nlu_fallback", line["text"], semantic)).row())
+
+
 def main() -> None:
     """Score every method on each split and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", dest="which", choices=["original", *BLIND_SETS],
-                        default="original", help="which labelled sets (blind ones: report only)")
+    parser.add_argument("--set", dest="which", type=blind_set, default="original",
+                        help="original, or a folder under safety/eval (blind: report only)")
     parser.add_argument("--split", choices=["tune", "heldout", "both"], default="both")
     parser.add_argument("--lexical-only", action="store_true", help="skip the Rasa model")
     parser.add_argument("--model", type=Path, help="a trained model (default: the current bot/)")
@@ -181,7 +214,7 @@ def main() -> None:
     from safety.routing import gets_crisis_reply
 
     benign, crisis = load_set("benign", args.which), load_set("crisis", args.which)
-    blind = args.which in BLIND_SETS
+    blind = args.which != "original"
     splits = ["tune", "heldout"] if args.split == "both" else [args.split]
     if blind:
         splits = ["heldout"]
@@ -224,6 +257,11 @@ def main() -> None:
         print("|---|---|---|")
         for result in scores:
             print(result.row())
+        if blind:
+            backstop_and_served = [found for found in scores
+                                   if found.method.startswith(("lexical or", "served"))]
+            print_without_training_lines(b, c, backstop_and_served, semantic,
+                                         gets_crisis_reply)
         if not args.lexical_only:
             reasons: dict[str, int] = {}
             for line in b + c:

@@ -1,16 +1,19 @@
-"""Fit the semantic crisis check's settings on the exemplars by cross-validation and save them.
+"""Fit the semantic crisis check's settings on the labelled phrasings and save them.
 
-    .venv/bin/python -m safety.fit_similarity [--model tuned|base] [--compare]
+    .venv/bin/python -m safety.fit_similarity [--rule linear|knn] [--model tuned|base]
+        [--compare]
 
-Writes ``safety/similarity.json`` (the embedding model, k, threshold, margin, cross-validated
-recall and alarms, counts). The model is the tuned search model by default, so the action
-server embeds a message once for the search and this check (ADR 0202, fourth round).
-``--compare`` also prints the cross-validated figures for other k and alarm budgets
-(how ``NEIGHBOURS`` and ``MAX_ALARM_RATE`` were chosen), and whether checking each sentence
-of a multi-sentence message as well as the whole message raises cross-validated recall (it did
-not: docs/adr/0202, third round). Only exemplars are used (tune halves and
-``safety/exemplars/``), never a held-out or blind line. Runs in the app environment (it needs
-the embedding model); ``safety.similarity`` itself is pure numpy.
+Writes ``safety/similarity.json`` (the rule, the embedding model and its fingerprint, k, the
+weights or threshold and margin, cross-validated recall and alarms, counts). The data are
+``safety.labelled.training()``: the written exemplars, the guidance tune questions and every
+seen labelled set; a blind set not yet reported is never read. The rule is ``linear`` by
+default (logistic regression over the vector and the k-nearest-neighbour features, chosen by
+``benchmarks/safety_loso.py``: ADR 0202, fifth round); ``knn`` fits the earlier rule. The
+model is the tuned search model by default, so the action server embeds a message once for the
+search and this check (fourth round). ``--compare`` also prints the ``knn`` rule's
+cross-validated figures for other k and alarm budgets, and with each sentence of a
+multi-sentence phrasing scored as well (not adopted: third round). Runs in the app environment
+(it needs the embedding model and scikit-learn); ``safety.similarity`` itself is pure numpy.
 """
 
 from __future__ import annotations
@@ -50,10 +53,35 @@ def sentence_parts(embedder: Any, crisis: list[str], ordinary: list[str]) -> Par
     )
 
 
+def fit_linear_rule(crisis: list[str], ordinary: list[str], crisis_vectors: np.ndarray,
+                    ordinary_vectors: np.ndarray) -> dict[str, Any]:
+    """The ``linear`` rule fitted on all phrasings: weights over the vector and the two
+    k-nearest-neighbour features, bias, score threshold at the alarm budget (``safety.learn``).
+    """
+    from safety.detection import detect_safety_concern
+    from safety.learn import Features, fit_with_budget
+
+    x = np.vstack([crisis_vectors, ordinary_vectors])
+    y = np.r_[np.ones(len(crisis), int), np.zeros(len(ordinary), int)]
+    hits = np.array([detect_safety_concern(t) is not None for t in crisis + ordinary], float)
+    found = fit_with_budget(x, y, hits, Features(knn=True, k=NEIGHBOURS), MAX_ALARM_RATE)
+    dim = x.shape[1]
+    return {
+        "threshold": round(found.threshold, 6),
+        "bias": round(found.bias, 6),
+        "C": found.c,
+        "recall": found.cv_recall,
+        "knn_weights": [round(float(w), 6) for w in found.weights[dim:dim + 2]],
+        "weights": [round(float(w), 6) for w in found.weights[:dim]],
+    }
+
+
 def main() -> int:
     """Fit and save; print what was fitted."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--compare", action="store_true", help="print other k and budgets")
+    parser.add_argument("--rule", choices=["linear", "knn"], default="linear",
+                        help="the rule to fit (default: linear, served since the fifth round)")
     parser.add_argument("--model", choices=["tuned", "base"], default="tuned",
                         help="the embedding model to fit on (default: the search's tuned one)")
     args = parser.parse_args()
@@ -88,14 +116,18 @@ def main() -> int:
                 split = fit(crisis_vectors, ordinary_vectors, k, budget, parts=parts)
                 print(f"| {k} | {budget:g} | {whole['recall']:.3f} | {split['recall']:.3f} "
                       f"(t {split['threshold']:.2f}, m {split['margin']:.2f}) |")
-    best = fit(crisis_vectors, ordinary_vectors, NEIGHBOURS, max_alarms)
+    fitted = (fit_linear_rule(crisis, ordinary, crisis_vectors, ordinary_vectors)
+              if args.rule == "linear"
+              else fit(crisis_vectors, ordinary_vectors, NEIGHBOURS, max_alarms))
     settings = {
+        "rule": args.rule,
         "model": args.model,
         "model_fingerprint": embedder.fingerprint,
-        **best,
+        **fitted,
         "k": NEIGHBOURS,
         "fitted": {
-            "exemplars": "tune halves of safety/eval + safety/exemplars + knowledge tune questions",
+            "exemplars": "safety/exemplars + knowledge tune questions + the seen labelled sets "
+            "(safety.labelled: original pair, fresh to fresh5)",
             "crisis_phrasings": len(crisis),
             "crisis_missed_by_patterns": missed,
             "ordinary_phrasings": len(ordinary),
@@ -104,8 +136,10 @@ def main() -> int:
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     }
+    if "weights" in settings:  # the long list last, so the file's head stays readable
+        settings["weights"] = settings.pop("weights")
     Path(SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(settings, indent=2))
+    print(json.dumps({k: v for k, v in settings.items() if k != "weights"}, indent=2))
     return 0
 
 

@@ -1,26 +1,27 @@
-"""A second, semantic check for crisis messages: nearest labelled phrasings by meaning.
+"""A second, semantic check for crisis messages: learned from labelled phrasings by meaning.
 
 The lexical patterns (``detection.py``) catch the phrasings they name; people in crisis often
 write around them ("everyone would be better off", "he's outside again"). This check embeds
 the message with the embedding model its settings were fitted on (``similarity.json``'s
 ``model``: the tuned search model since ADR 0202's fourth round, so the action server embeds a
-question once for both) and compares it with labelled phrasings: crisis ones from
-the ``tune`` half of ``safety/eval/crisis.jsonl`` and ``safety/exemplars/crisis.jsonl``;
-ordinary ones from the ``tune`` half of ``safety/eval/benign.jsonl``,
-``safety/exemplars/ordinary.jsonl`` and the guidance questions of
-``knowledge/eval/questions.jsonl``. No held-out or blind line is an exemplar.
+question once for both) and compares it with labelled phrasings (``safety.labelled``): the
+written exemplars, the guidance tune questions as ordinary ones, and every seen labelled set
+(the original pair and the reported blind sets, ADR 0202's fifth round). A blind set not yet
+reported is never an exemplar.
 
-The rule (k nearest neighbours with a margin): a message is a crisis when its nearest crisis
-phrasing is at least ``threshold`` similar, and the mean similarity of its ``k`` nearest
-crisis phrasings exceeds that of its ``k`` nearest ordinary ones by ``margin``. ``threshold``
-and ``margin`` are fitted by cross-validation on the exemplars (``fit``), so that phrasings
-left out of the reference set are flagged as often as possible while at most ``max_alarms``
-left-out ordinary phrasings are; they are stored in ``similarity.json``.
+Two rules, named by ``similarity.json``'s ``rule``:
 
-The check scores the whole message only. Scoring each sentence of a long message as well
-(``sentences``, ``Parts``) is measured by the same cross-validation (``fit_similarity
---compare``) and was not adopted: it did not raise recall at the same alarm budget
-(docs/adr/0202, second and third rounds).
+- ``linear`` (served since the fifth round): a class-weighted logistic regression over the
+  message's vector and its two nearest-neighbour features (below); crisis when the score
+  reaches ``threshold``. Chosen by leave-one-set-out evaluation (``benchmarks/safety_loso.py``).
+- ``knn`` (the rounds before): a message is a crisis when its nearest crisis phrasing is at
+  least ``threshold`` similar, and the mean similarity of its ``k`` nearest crisis phrasings
+  exceeds that of its ``k`` nearest ordinary ones by ``margin``.
+
+Both are fitted by ``python -m safety.fit_similarity`` so that at most a fixed share of
+left-out ordinary phrasings is flagged in cross-validation. Scoring each sentence of a long
+message as well (``sentences``, ``Parts``) was measured and not adopted (docs/adr/0202, second
+and third rounds); it would also cost a model call per sentence.
 
 Pure numpy: the caller embeds (the action server has the model). Nothing is read at import.
 """
@@ -46,27 +47,13 @@ MIN_SENTENCE_WORDS = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
-def _rows(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
 def exemplar_texts(root: Path = ROOT) -> tuple[list[str], list[str]]:
-    """(crisis, ordinary) labelled phrasings the check compares with (no held-out line)."""
-    safety = root / "safety"
-    crisis = [str(r["text"]) for r in _rows(safety / "eval/crisis.jsonl") if r["split"] == "tune"]
-    crisis += [str(r["text"]) for r in _rows(safety / "exemplars/crisis.jsonl")]
-    ordinary = [
-        str(r["text"]) for r in _rows(safety / "eval/benign.jsonl") if r["split"] == "tune"
-    ]
-    ordinary += [str(r["text"]) for r in _rows(safety / "exemplars/ordinary.jsonl")]
-    from safety.detection import detect_safety_concern
+    """(crisis, ordinary) labelled phrasings the check compares with: the written exemplars,
+    the guidance tune questions and every seen set (``safety.labelled.training``)."""
+    from safety.labelled import training
 
-    ordinary += [
-        str(r["question"])
-        for r in _rows(root / "knowledge/eval/questions.jsonl")
-        if r["split"] == "tune" and not detect_safety_concern(str(r["question"]))
-    ]
-    return crisis, ordinary
+    found = training(root)
+    return found.crisis, found.ordinary
 
 
 def _top_mean(sims: np.ndarray, k: int) -> np.ndarray:
@@ -79,14 +66,32 @@ def _top_mean(sims: np.ndarray, k: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class LinearHead:
+    """The ``linear`` rule's weights: over the vector, over (nearest crisis similarity, k-mean
+    crisis − k-mean ordinary), a bias, and the score threshold for crisis."""
+
+    weights: np.ndarray
+    knn_weights: np.ndarray
+    bias: float
+    threshold: float
+
+    def score(self, vector: np.ndarray, nearest_crisis: float, knn_margin: float) -> float:
+        """The logistic regression's decision value (log-odds) for one message."""
+        return float(vector @ self.weights + self.knn_weights[0] * nearest_crisis
+                     + self.knn_weights[1] * knn_margin + self.bias)
+
+
+@dataclass(frozen=True)
 class CrisisSimilarity:
-    """k-nearest-neighbour check with a margin, over L2-normalised vectors."""
+    """The check over L2-normalised vectors: the ``knn`` rule (threshold and margin), or with a
+    ``head`` the ``linear`` rule over the vector and the same nearest-neighbour features."""
 
     crisis: np.ndarray
     ordinary: np.ndarray
     threshold: float
     margin: float
     k: int = NEIGHBOURS
+    head: LinearHead | None = None
 
     def is_crisis(self, vector: np.ndarray) -> bool:
         """True when the message is close to crisis phrasings and nearer them than ordinary ones."""
@@ -94,13 +99,27 @@ class CrisisSimilarity:
             return False
         near_c = _top_mean((self.crisis @ vector)[None, :], self.k)[0]
         near_o = _top_mean((self.ordinary @ vector)[None, :], self.k)[0]
+        if self.head is not None:
+            score = self.head.score(vector, near_c[0], near_c[1] - near_o[1])
+            return score >= self.head.threshold
         return bool(near_c[0] >= self.threshold and near_c[1] - near_o[1] >= self.margin)
 
 
 def load_settings(path: Path = SETTINGS_FILE) -> tuple[float, float]:
-    """(threshold, margin) from the fitted settings file."""
+    """(threshold, margin) of the ``knn`` rule from the fitted settings file (the ``linear``
+    rule has no margin: 0)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return float(data["threshold"]), float(data["margin"])
+    return float(data["threshold"]), float(data.get("margin") or 0.0)
+
+
+def load_head(path: Path = SETTINGS_FILE) -> LinearHead | None:
+    """The ``linear`` rule's weights from the settings file; None for the ``knn`` rule."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data.get("rule", "knn") != "linear":
+        return None
+    return LinearHead(np.asarray(data["weights"], dtype=np.float32),
+                      np.asarray(data["knn_weights"], dtype=np.float64),
+                      float(data["bias"]), float(data["threshold"]))
 
 
 def fitted_model(path: Path = SETTINGS_FILE) -> str:
@@ -124,7 +143,8 @@ def build_check(embed: Callable[[list[str]], np.ndarray], root: Path = ROOT) -> 
     and the fitted settings: built this way by the action server, the benchmark and tests."""
     crisis, ordinary = exemplar_texts(root)
     threshold, margin = load_settings()
-    return CrisisSimilarity(embed(crisis), embed(ordinary), threshold, margin)
+    k = int(json.loads(SETTINGS_FILE.read_text(encoding="utf-8")).get("k", NEIGHBOURS))
+    return CrisisSimilarity(embed(crisis), embed(ordinary), threshold, margin, k, load_head())
 
 
 def sentences(text: str, min_words: int = MIN_SENTENCE_WORDS) -> list[str]:

@@ -1,32 +1,36 @@
-"""The semantic crisis check: fitted settings, the rule, its exemplars, and the real model.
+"""The semantic crisis check: fitted settings, the rules, its exemplars, and the real model.
 
-What must hold: the rule needs the message nearer crisis phrasings than ordinary ones; the
-fit flags no ordinary phrasing when the data allow it; the written exemplars hold no held-out
-or blind line (else the figures on those sets would be in-sample); the settings were fitted
-for the k the check uses; with the real model, phrasings the patterns miss are flagged and
-ordinary questions are not.
+What must hold: the k-NN rule needs the message nearer crisis phrasings than ordinary ones; the
+linear rule scores the vector and the same neighbour features; the fit flags no ordinary
+phrasing when the data allow it; no line of a blind set not yet reported is an exemplar, and
+such a set is never read as training data (else its one report would be in-sample); the
+settings were fitted for the k the check uses, on the shipped model files; with the real model,
+phrasings the patterns miss are flagged and ordinary questions are not.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from safety import labelled
 from safety.detection import detect_safety_concern
+from safety.learn import budget_threshold
 from safety.similarity import (
     NEIGHBOURS,
     SETTINGS_FILE,
     CrisisSimilarity,
+    LinearHead,
     build_check,
     exemplar_texts,
     fit,
     fitted_fingerprint,
     fitted_model,
+    load_head,
     load_settings,
 )
 
@@ -71,34 +75,110 @@ def test_k_nearest_means_one_stray_crisis_phrasing_is_not_enough() -> None:
     assert check.is_crisis(_unit(0, 0.05, 1))
 
 
+def test_linear_rule_scores_the_vector_and_the_neighbour_features() -> None:
+    crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
+    ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
+    head = LinearHead(weights=np.array([1.0, -2.0, 0.0], np.float32),
+                      knn_weights=np.array([0.0, 1.0]), bias=0.0, threshold=1.0)
+    check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
+    assert check.is_crisis(_unit(1, 0.1, 0))
+    assert not check.is_crisis(_unit(0.1, 1, 0))
+    assert not check.is_crisis(_unit(0, 0, 1))  # score 0 + (0 - 0) < 1
+    # the neighbour features count: the same vector with no crisis phrasing near it
+    far = CrisisSimilarity(np.stack([_unit(0, -1, 0)]), ordinary, -1.0, -1.0, 1, head)
+    assert not far.is_crisis(_unit(0.6, 0, 0.8)) and check.is_crisis(_unit(0.6, 0, 0.8))
+
+
+def test_budget_threshold_lets_through_at_most_the_share_of_ordinary_scores() -> None:
+    scores = [np.arange(1000, dtype=float), np.arange(1000, dtype=float) + 0.5]
+    threshold = budget_threshold(scores, 0.002)  # at most 2 of 1,000 on average
+    assert np.mean([np.sum(s >= threshold) for s in scores]) <= 2
+    assert np.mean([np.sum(s >= threshold - 1) for s in scores]) > 2
+
+
 def test_exemplars_and_settings() -> None:
     crisis, ordinary = exemplar_texts()
-    assert len(crisis) >= 300 and len(ordinary) >= 1000
+    assert len(crisis) >= 1400 and len(ordinary) >= 3000
+    assert len({labelled.key(t) for t in crisis + ordinary}) == len(crisis) + len(ordinary)
+    settings = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
+    assert settings["k"] == NEIGHBOURS and settings["rule"] in ("linear", "knn")
     threshold, margin = load_settings()
-    assert -1.0 <= threshold <= 1.0 and 0.0 <= margin < 1.0
-    assert json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))["k"] == NEIGHBOURS
+    head = load_head()
+    if settings["rule"] == "knn":
+        assert head is None and -1.0 <= threshold <= 1.0 and 0.0 <= margin < 1.0
+    else:
+        assert head is not None and head.weights.ndim == 1 and head.knn_weights.shape == (2,)
+        assert head.threshold == threshold
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\W+", " ", text.lower()).strip()
+def test_seen_sets_are_training_data_and_unseen_ones_are_never_read(tmp_path: Path) -> None:
+    """A blind set not yet reported (``labelled.UNSEEN_SETS``) must never reach the check: the
+    training data name their folders, so a new folder under safety/eval is not read."""
+    assert not set(labelled.SEEN_SETS) & set(labelled.UNSEEN_SETS)
+    with pytest.raises(ValueError):
+        labelled.seen_group(labelled.UNSEEN_SETS[0])
+    root = tmp_path
+    (root / "safety" / "exemplars").mkdir(parents=True)
+    (root / "knowledge" / "eval").mkdir(parents=True)
+    row = '{{"text": "{}", "split": "tune"}}\n'
+    for name in ("crisis", "ordinary"):
+        (root / "safety" / "exemplars" / f"{name}.jsonl").write_text(row.format(f"ex {name}"))
+    (root / "knowledge" / "eval" / "questions.jsonl").write_text(
+        '{"question": "when is my bin collected", "split": "tune"}\n')
+    for folder in ("", *labelled.SEEN_SETS, *labelled.UNSEEN_SETS):
+        path = root / "safety" / "eval" / folder
+        path.mkdir(parents=True, exist_ok=True)
+        for name in ("crisis", "benign"):
+            (path / f"{name}.jsonl").write_text(row.format(f"{folder or 'original'} {name}"))
+    found = labelled.training(root)
+    texts = found.crisis + found.ordinary
+    assert "fresh5 crisis" in found.crisis and "original benign" in found.ordinary
+    assert not [t for t in texts if t.split()[0] in labelled.UNSEEN_SETS]
+    left_out = labelled.training(root, leave_out="fresh3")
+    assert "fresh3 crisis" not in left_out.crisis and "fresh4 crisis" in left_out.crisis
 
 
-def test_no_held_out_or_blind_line_is_a_written_exemplar() -> None:
-    written = {
-        _norm(json.loads(line)["text"])
+# Lines of an unseen set that may equal a training line: independent writers sometimes write
+# the same short sentence ("I want to kill myself", "when is my bin collected"), and the
+# benchmark reports an unseen set with and without such lines (``safety_sets.py``). More would
+# mean copying: at most this share equal a seen set's line or a guidance question (written by
+# others before the unseen set), and at most ``MAX_WRITTEN_OVERLAP`` a written exemplar.
+MAX_TRAINING_OVERLAP = 0.05
+MAX_WRITTEN_OVERLAP = 0.01
+
+
+def test_no_line_of_an_unseen_blind_set_is_an_exemplar() -> None:
+    """Counts only: the unseen sets' lines are never printed (nor looked at by whoever runs
+    this); a failure names how many lines equal one of each training source's. A set not
+    written yet passes."""
+    written_keys = {
+        labelled.key(json.loads(line)["text"])
         for path in sorted((ROOT / "safety" / "exemplars").glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
-    eval_dir = ROOT / "safety" / "eval"
-    for path in [eval_dir / "crisis.jsonl", eval_dir / "benign.jsonl",
-                 *sorted(eval_dir.glob("fresh*/*.jsonl"))]:
-        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
-        unseen = [line["text"] for line in lines if line["split"] != "tune"]
-        overlap = sum(_norm(text) in written for text in unseen)
-        # only a count: the blind sets' lines are never printed
-        assert overlap == 0, f"{overlap} lines of {path.parent.name}/{path.name} are exemplars"
+    sources = {"guidance questions": labelled.base(), **labelled.groups()}
+    keys = {name: {labelled.key(t) for t in found.crisis + found.ordinary}
+            for name, found in sources.items()}
+    keys["guidance questions"] -= written_keys
+    keys["written exemplars"] = written_keys
+    for name in labelled.UNSEEN_SETS:
+        for part in ("crisis", "benign"):
+            path = ROOT / "safety" / "eval" / name / f"{part}.jsonl"
+            if not path.exists():
+                continue
+            texts = {labelled.key(json.loads(line)["text"])
+                     for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+            # plain numbers only below: an assertion must never show the lines themselves
+            lines = len(texts)
+            by_source = {source: len(texts & known) for source, known in keys.items()}
+            overlap = len(texts & set().union(*keys.values()))
+            written = by_source["written exemplars"]
+            del texts
+            message = (f"{overlap} of {lines} lines of {name}/{part}.jsonl equal training "
+                       f"lines: {by_source}")
+            assert written <= MAX_WRITTEN_OVERLAP * lines, message
+            assert overlap <= MAX_TRAINING_OVERLAP * lines, message
 
 
 @pytest.fixture(scope="module")
