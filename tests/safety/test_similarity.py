@@ -111,6 +111,15 @@ def test_exemplars_and_settings() -> None:
         assert head.threshold == threshold
 
 
+def test_settings_were_fitted_on_the_current_training_phrasings() -> None:
+    """Adding a seen set or exemplars without ``python -m safety.fit_similarity`` would serve
+    weights fitted on other data (the counts in similarity.json must match)."""
+    crisis, ordinary = exemplar_texts()
+    fitted = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))["fitted"]
+    assert (fitted["crisis_phrasings"], fitted["ordinary_phrasings"]) == (len(crisis),
+                                                                          len(ordinary))
+
+
 def test_seen_sets_are_training_data_and_unseen_ones_are_never_read(tmp_path: Path) -> None:
     """A blind set not yet reported (``labelled.UNSEEN_SETS``) must never reach the check: the
     training data name their folders, so a new folder under safety/eval is not read."""
