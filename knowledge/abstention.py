@@ -17,17 +17,19 @@ renders the status it is given.
 
 Two sets of gates may be calibrated: the usual ones, fitted where every section carries example
 questions (a section's score is the best of its text and its questions), and text-only ones,
-fitted on the same tune questions with every example question taken out. :func:`pick` chooses
-between them from whether the evidence for the top article carries example questions, so a
-section (or a whole corpus) without any is not held to a bar its text alone cannot reach.
+fitted on the same tune questions with every example question taken out (with the fusion weight
+refitted there too). :func:`pick` chooses between them, and between the two weights, from whether
+the evidence for the top article carries example questions, so a section (or a whole corpus)
+without any is not held to a bar its text alone cannot reach.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 Status = Literal["answer", "clarify", "abstain"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ def decide(offtopic: float, top: float | None, second: float | None, gates: Gate
     return "answer"
 
 
-def pick(gates: Gates, text_only: Gates | None, examples: bool) -> Gates:
-    """The gates for one question: ``text_only`` when the top article's evidence carries no
-    example questions (``examples`` False) and text-only gates were calibrated, else ``gates``."""
-    return gates if examples or text_only is None else text_only
+def pick(usual: T, text_only: T | None, examples: bool) -> T:
+    """The gates (or fusion weight) for one question: ``text_only`` when the top article's
+    evidence carries no example questions (``examples`` False) and a text-only value was
+    calibrated, else ``usual``."""
+    return usual if examples or text_only is None else text_only

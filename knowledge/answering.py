@@ -24,7 +24,7 @@ from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
 from knowledge.extract import extract
-from knowledge.fusion import ArticleHit, backed_by_examples, offtopic_score, rank_articles, top_two
+from knowledge.fusion import ArticleHit, offtopic_score, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
 from knowledge.live import LiveKeys, apply_overlay
@@ -126,18 +126,14 @@ class GuidanceService:
         return cls(opened.kb, calibration, index_dir)
 
     # --- stages --------------------------------------------------------------------------
-    def _rank(self, scores: QueryScores) -> list[ArticleHit]:
-        cal = self.calibration
+    def _rank(self, scores: QueryScores) -> tuple[list[ArticleHit], Gates]:
+        """The article ranking and the gates for this question, chosen once: the text-only
+        weight and gates when the section that earned the top article score carries no
+        example questions (``Calibration.rank``)."""
         titles = self.kb.titles
         if len(titles) != len(self.kb.articles):  # a knowledge base assembled by hand
             titles = {a.id: a.title for a in self.kb.articles.values()}
-        margin = cal.signpost_margin if cal.method != "bm25" else 0.0
-        return rank_articles(scores, cal.method, cal.fusion_weight, titles, margin)
-
-    def _gates(self, scores: QueryScores, hits: list[ArticleHit]) -> Gates:
-        """The gates for this question: the text-only ones when the section that earned the
-        top article score carries no example questions (``abstention.pick``)."""
-        return self.calibration.gates_for(examples=backed_by_examples(scores, hits))
+        return self.calibration.rank(scores, titles)
 
     def _decide(self, scores: QueryScores, hits: list[ArticleHit], gates: Gates) -> Status:
         top, second = top_two(hits)
@@ -147,9 +143,8 @@ class GuidanceService:
     def _retrieve(self, ctx: AnswerContext) -> None:
         ctx.vector = self.kb.embed_query(ctx.question)
         ctx.scores = self.kb.score(ctx.question, vector=ctx.vector)
-        ctx.hits = self._rank(ctx.scores)
         # Chosen from the ranking's own evidence, before the section stage changes the quote.
-        ctx.gates = self._gates(ctx.scores, ctx.hits)
+        ctx.hits, ctx.gates = self._rank(ctx.scores)
         if not ctx.hits:
             ctx.done = True
 
@@ -252,7 +247,7 @@ class GuidanceService:
         with self._lock:
             if vector is None:
                 vector = self.kb.embed_query(cleaned)
-            hits = self._rank(self.kb.score(cleaned, vector=vector))[:articles]
+            hits = self._rank(self.kb.score(cleaned, vector=vector))[0][:articles]
             return self.kb.section_evidence(
                 cleaned, vector, [(h.article_id, h.score) for h in hits]
             )
@@ -274,8 +269,8 @@ class GuidanceService:
         cleaned = check_question(question)
         with self._lock:
             scores = self.kb.score(cleaned)
-            hits = self._rank(scores)
-            status = self._decide(scores, hits, self._gates(scores, hits)) if hits else "abstain"
+            hits, gates = self._rank(scores)
+            status = self._decide(scores, hits, gates) if hits else "abstain"
             results = [self._candidate(h) for h in hits[:k]]
         return SearchResponse(abstained=status == "abstain", results=results)
 

@@ -7,10 +7,11 @@
   + 0.5 x on-topic wrong answers + 0.2 x on-topic "did you mean" (both targets are 5 %, so the
   two error rates are balanced first). Among equally good thresholds the middle one is kept.
 
-* Text-only gates (per method): the same gate fit on the same tune questions scored with
-  every example question taken out (``self_exclusion.without_examples``), the weight and
-  signpost margin kept. They apply where the top article's evidence carries no example
-  questions (``abstention.pick``): a new section, or another organisation's corpus.
+* Text-only fusion weight and gates (per method): the same weight rule and gate fit on the
+  same tune questions scored with every example question taken out
+  (``self_exclusion.without_examples``), the signpost margin kept. They apply where the top
+  article's evidence carries no example questions (``fusion.rank_by_evidence``,
+  ``abstention.pick``): a new section, or another organisation's corpus.
 
 The result is saved as JSON (``knowledge/calibration.json``, committed).
 """
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.abstention import Gates, pick
-from knowledge.fusion import METHODS, backed_by_examples, offtopic_score, rank_articles, top_two
+from knowledge.fusion import METHODS, ArticleHit, offtopic_score, rank_by_evidence, top_two
 from knowledge.knowledge_base import QueryScores
 from knowledge.section_ranking import SectionModel
 
@@ -68,10 +69,12 @@ def features(
     gold: str | None,
     titles: Mapping[str, str] | None = None,
     signpost_margin: float = 0.0,
+    text_only_weight: float | None = None,
 ) -> Features:
-    """Rank one question's articles with ``method`` and keep the gate inputs."""
+    """Rank one question's articles with ``method`` and keep the gate inputs (the fused
+    ranking with ``text_only_weight`` where the evidence carries no example questions)."""
     margin = signpost_margin if method != "bm25" else 0.0
-    hits = rank_articles(scores, method, weight, titles, margin)
+    hits, examples = rank_by_evidence(scores, method, weight, text_only_weight, titles, margin)
     top, second = top_two(hits)
     return Features(
         offtopic=offtopic_score(scores, method),
@@ -79,7 +82,7 @@ def features(
         second=second,
         ranked_ids=tuple(h.article_id for h in hits[:10]),
         gold=gold,
-        examples=backed_by_examples(scores, hits),
+        examples=examples,
     )
 
 
@@ -94,6 +97,13 @@ class Calibration:
     fitted: dict[str, Any] = field(default_factory=dict)
     section_model: SectionModel | None = None
     text_only_gates: dict[str, Gates] | None = None
+    text_only_fusion_weight: float | None = None
+
+    @property
+    def text_only_weight(self) -> float | None:
+        """The fusion weight for evidence without example questions (None: not fitted, or
+        fitted before it existed; the usual weight then applies everywhere)."""
+        return self.text_only_fusion_weight if self.text_only_gates else None
 
     def gates_for(self, method: str | None = None, examples: bool = True) -> Gates:
         """Gates of ``method`` (default: the calibrated method); the text-only ones, when
@@ -101,6 +111,22 @@ class Calibration:
         method = method or self.method
         text_only = (self.text_only_gates or {}).get(method)
         return pick(self.gates[method], text_only, examples)
+
+    def rank(
+        self,
+        scores: QueryScores,
+        titles: Mapping[str, str] | None = None,
+        method: str | None = None,
+    ) -> tuple[list[ArticleHit], Gates]:
+        """One question's article ranking and gates, chosen once from its evidence: the
+        text-only weight and gates when the section that earned the top article score carries
+        no example questions, else the usual ones."""
+        method = method or self.method
+        margin = self.signpost_margin if method != "bm25" else 0.0
+        hits, examples = rank_by_evidence(
+            scores, method, self.fusion_weight, self.text_only_weight, titles, margin
+        )
+        return hits, self.gates_for(method, examples)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -113,6 +139,7 @@ class Calibration:
                 if self.text_only_gates
                 else None
             ),
+            "text_only_fusion_weight": self.text_only_fusion_weight,
             "signpost_margin": self.signpost_margin,
             "fitted": self.fitted,
             "section_model": self.section_model.to_dict() if self.section_model else None,
@@ -141,6 +168,11 @@ class Calibration:
                 text_only_gates=(
                     {m: Gates(**g) for m, g in data["text_only_gates"].items()}
                     if data.get("text_only_gates")
+                    else None
+                ),
+                text_only_fusion_weight=(
+                    float(data["text_only_fusion_weight"])
+                    if data.get("text_only_fusion_weight") is not None
                     else None
                 ),
             )
@@ -326,17 +358,18 @@ def fit_text_only_gates(
     golds: Sequence[str | None],
     calibration: Calibration,
     titles: Mapping[str, str] | None = None,
-) -> dict[str, Gates]:
-    """Gates of every method fitted on questions scored without any example question.
+) -> tuple[float, dict[str, Gates]]:
+    """The fusion weight and every method's gates fitted on questions scored without any
+    example question.
 
     ``scores`` come from the same (tune) questions as ``calibration`` but against a knowledge
-    base with every example question taken out; the fusion weight and signpost margin are
-    ``calibration``'s, so only the thresholds differ.
+    base with every example question taken out. The weight follows :func:`fit_weight`'s rule
+    there (on such evidence BM25 sees the section text only, and the best mix differs); the
+    gates are fitted with it, and with ``calibration``'s signpost margin.
     """
-    gates, _ = _fit_every_method(
-        scores, golds, calibration.fusion_weight, titles, calibration.signpost_margin
-    )
-    return gates
+    weight, _ = fit_weight(scores, golds)
+    gates, _ = _fit_every_method(scores, golds, weight, titles, calibration.signpost_margin)
+    return weight, gates
 
 
 def calibrate(

@@ -153,8 +153,11 @@ def evaluate(
         report[split] = {}
         for method in ("dense", "bm25", "fused", "rrf"):
             weight = calibration.fusion_weight if method == "fused" else 1.0
+            text_only = calibration.text_only_weight if method == "fused" else None
             feats = [
-                features(s, method, weight, q.article_id, titles, calibration.signpost_margin)
+                features(
+                    s, method, weight, q.article_id, titles, calibration.signpost_margin, text_only
+                )
                 for s, q in pairs
             ]
             report[split][method] = metrics(feats, calibration, method)
@@ -168,23 +171,30 @@ def fit_text_only(
     titles: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """Fit ``calibration.text_only_gates`` on ``questions`` (tune) scored without any example
-    question, and return their metrics there per method: ``usual`` gates against
-    ``text_only`` ones (what a corpus without example questions would get from each)."""
+    """Fit ``calibration.text_only_fusion_weight`` and ``text_only_gates`` on ``questions``
+    (tune) scored without any example question, and return their metrics there per method:
+    the ``usual`` weight and gates against the ``text_only`` ones (what a corpus without
+    example questions would get from each)."""
     scores = score_questions(without_examples(kb), questions, progress)
     golds = [q.article_id for q in questions]
-    calibration.text_only_gates = fit_text_only_gates(scores, golds, calibration, titles)
-    calibration.fitted["text_only_gates"] = "the same tune questions, every example question out"
-    usual = replace(calibration, text_only_gates=None)
+    usual = replace(calibration, text_only_gates=None, text_only_fusion_weight=None)
+    weight, gates = fit_text_only_gates(scores, golds, calibration, titles)
+    calibration.text_only_fusion_weight, calibration.text_only_gates = weight, gates
+    calibration.fitted["text_only_gates"] = (
+        f"the same tune questions, every example question out (fusion weight {weight:.2f})"
+    )
     out: dict[str, dict[str, dict[str, Any]]] = {"usual": {}, "text_only": {}}
-    for method in METHODS:
-        weight = calibration.fusion_weight if method == "fused" else 1.0
-        feats = [
-            features(s, method, weight, g, titles, calibration.signpost_margin)
-            for s, g in zip(scores, golds, strict=True)
-        ]
-        out["usual"][method] = metrics(feats, usual, method)
-        out["text_only"][method] = metrics(feats, calibration, method)
+    for name, cal in (("usual", usual), ("text_only", calibration)):
+        for method in METHODS:
+            w = cal.fusion_weight if method == "fused" else 1.0
+            feats = [
+                features(
+                    s, method, w, g, titles, cal.signpost_margin,
+                    cal.text_only_weight if method == "fused" else None,
+                )
+                for s, g in zip(scores, golds, strict=True)
+            ]
+            out[name][method] = metrics(feats, cal, method)
     return out
 
 

@@ -13,6 +13,10 @@ An article's score is its best chunk's score; that chunk is the section the answ
 Signposts: when the top section names another candidate article by its exact title ("report a
 missed bin collection") and that article scores within ``signpost_margin``, the top section is
 a pointer and the named article goes first. The margin is fitted on the tune split.
+
+Evidence without example questions (ADR 0104): when the section that earned the top article
+score carries none, the fused ranking is redone with the text-only fusion weight, fitted on
+the tune questions with every example question taken out (:func:`rank_by_evidence`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from knowledge.abstention import pick
 from knowledge.chunking import Chunk, plain_text
 from knowledge.knowledge_base import ChunkScore, QueryScores
 
@@ -130,3 +135,26 @@ def backed_by_examples(scores: QueryScores, hits: list[ArticleHit]) -> bool:
         return True
     best = max(hits[:2], key=lambda h: h.score)
     return best.chunk.section in scores.asked
+
+
+def rank_by_evidence(
+    scores: QueryScores,
+    method: str,
+    weight: float,
+    text_only_weight: float | None = None,
+    titles: Mapping[str, str] | None = None,
+    signpost_margin: float = 0.0,
+) -> tuple[list[ArticleHit], bool]:
+    """Articles ranked by ``method``, and whether the top article's evidence carries example
+    questions (:func:`backed_by_examples`).
+
+    Decided once, from the ranking with ``weight``: when that evidence has none and a
+    ``text_only_weight`` was calibrated, the fused ranking is redone with it (the same choice
+    ``abstention.pick`` makes for the gates, which follow the returned flag).
+    """
+    hits = rank_articles(scores, method, weight, titles, signpost_margin)
+    examples = backed_by_examples(scores, hits)
+    chosen = pick(weight, text_only_weight, examples)
+    if method == "fused" and chosen != weight:
+        hits = rank_articles(scores, method, chosen, titles, signpost_margin)
+    return hits, examples

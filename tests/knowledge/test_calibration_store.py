@@ -117,6 +117,7 @@ def test_calibrating_another_corpus_keeps_it_with_its_index_and_the_service_says
     # Text-only gates are fitted too; a corpus without example questions has nothing to mask,
     # so they come out the same as the usual ones.
     assert saved["text_only_gates"] == saved["gates"]
+    assert saved["text_only_fusion_weight"] == saved["fusion_weight"]
     with caplog.at_level(logging.INFO, logger="knowledge.answering"):
         GuidanceService.load(articles, index, embedder=real_embedder, save=False)
     assert (

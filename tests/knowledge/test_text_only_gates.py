@@ -5,10 +5,11 @@ is the best of its text and its questions. A section without any (a new one, or 
 organisation's imported guidance) scores on its text alone, and those gates refused it. The
 calibration now also holds gates fitted on the same tune questions with every example question
 taken out, and ``abstention.pick`` applies them when the section that earned the top article
-score carries no example questions. What must hold:
+score carries no example questions; the fused ranking is then redone with a fusion weight
+fitted there too (``fusion.rank_by_evidence``). What must hold:
 
 * the choice is made from the ranking's own evidence, in one place, and falls back to the
-  usual gates when no text-only gates were fitted (older calibration files);
+  usual gates and weight when no text-only ones were fitted (older calibration files);
 * every section of the sample council has example questions, so its answers are unchanged;
 * through the real model and FAISS, a new section without example questions is answered where
   the usual gates refused it, and an off-topic question is still refused.
@@ -28,8 +29,8 @@ from knowledge.articles import parse_article
 from knowledge.calibration import Calibration, Features
 from knowledge.chunking import Chunk
 from knowledge.evaluation import metrics
-from knowledge.fusion import ArticleHit, backed_by_examples
-from knowledge.knowledge_base import KnowledgeBase, QueryScores
+from knowledge.fusion import ArticleHit, backed_by_examples, rank_by_evidence
+from knowledge.knowledge_base import ChunkScore, KnowledgeBase, QueryScores
 from knowledge.self_exclusion import without_examples
 
 from .conftest import REPO, CountingEmbedder
@@ -73,6 +74,7 @@ def test_pick_uses_text_only_gates_only_without_example_questions() -> None:
     assert pick(USUAL, TEXT_ONLY, examples=True) == USUAL
     assert pick(USUAL, TEXT_ONLY, examples=False) == TEXT_ONLY
     assert pick(USUAL, None, examples=False) == USUAL  # none fitted: nothing changes
+    assert pick(0.7, 0.8, examples=False) == 0.8 and pick(0.7, 0.8, examples=True) == 0.7
 
 
 def test_calibration_chooses_per_method_and_falls_back() -> None:
@@ -92,6 +94,54 @@ def test_text_only_gates_survive_saving(tmp_path: Path) -> None:
     del older["text_only_gates"]  # a file written before text-only gates existed
     path.write_text(json.dumps(older))
     assert Calibration.load(path).text_only_gates is None
+
+
+def test_the_text_only_weight_survives_saving_and_needs_its_gates(tmp_path: Path) -> None:
+    path = tmp_path / "calibration.json"
+    cal = replace(calibration({"fused": TEXT_ONLY}), text_only_fusion_weight=0.8)
+    cal.save(path)
+    loaded = Calibration.load(path)
+    assert loaded.text_only_fusion_weight == 0.8 and loaded.text_only_weight == 0.8
+    older = json.loads(path.read_text())
+    del older["text_only_fusion_weight"]  # written before the weight was refitted there
+    path.write_text(json.dumps(older))
+    assert Calibration.load(path).text_only_weight is None
+    assert replace(cal, text_only_gates=None).text_only_weight is None  # fitted together
+
+
+def two_sections(asked: set[str]) -> QueryScores:
+    """``a#x`` wins on meaning, ``b#y`` on keywords: the weight decides which goes first
+    (w 0.7: a 0.63, b 0.65; w 0.8: a 0.72, b 0.60)."""
+    chunks = [
+        ChunkScore(chunk("a", "x"), dense=0.9, bm25=0.0),
+        ChunkScore(chunk("b", "y"), dense=0.5, bm25=10.0),
+    ]
+    return QueryScores("q", chunks, dense_top=0.9, bm25_top=10.0, asked=frozenset(asked))
+
+
+def test_the_text_only_weight_reranks_only_evidence_without_example_questions() -> None:
+    hits, examples = rank_by_evidence(two_sections(set()), "fused", 0.7, 0.8)
+    assert not examples and [h.article_id for h in hits] == ["a", "b"]
+    # Decided from the usual ranking: "b" earned the top score there and has examples, so the
+    # usual weight stays, though "a" (without) would lead with the text-only one.
+    hits, examples = rank_by_evidence(two_sections({"b#y"}), "fused", 0.7, 0.8)
+    assert examples and [h.article_id for h in hits] == ["b", "a"]
+    hits, _ = rank_by_evidence(two_sections(set()), "fused", 0.7, None)
+    assert [h.article_id for h in hits] == ["b", "a"]  # no text-only weight fitted
+    hits, examples = rank_by_evidence(two_sections({"b#y"}), "dense", 0.7, 0.8)
+    assert not examples and [h.article_id for h in hits] == ["a", "b"]  # dense has no weight
+
+
+def test_the_calibration_ranks_and_gates_once() -> None:
+    cal = replace(calibration({"fused": TEXT_ONLY}), text_only_fusion_weight=0.8)
+    hits, gates = cal.rank(two_sections(set()))
+    assert gates == TEXT_ONLY and hits[0].article_id == "a"
+    assert hits[0].score == pytest.approx(0.72)
+    hits, gates = cal.rank(two_sections({"b#y"}))
+    assert gates == USUAL and hits[0].article_id == "b"
+    older = replace(cal, text_only_fusion_weight=None)  # text-only gates, no weight: as before
+    hits, gates = older.rank(two_sections(set()))
+    assert gates == TEXT_ONLY and hits[0].article_id == "b"
 
 
 def test_the_section_that_earned_the_top_score_decides() -> None:
@@ -145,6 +195,7 @@ def test_committed_calibration_has_text_only_gates() -> None:
     committed = Calibration.load(REPO / "knowledge" / "calibration.json")
     assert committed.text_only_gates is not None
     assert set(committed.text_only_gates) == set(committed.gates)
+    assert committed.text_only_weight is not None
 
 
 def test_a_section_without_example_questions_is_answered(with_telescope: GuidanceService) -> None:
@@ -164,6 +215,7 @@ def test_sections_with_example_questions_keep_the_usual_gates(
 ) -> None:
     question = "how do I get a library card"
     scored = service.kb.score(question)
-    assert backed_by_examples(scored, service._rank(scored))
+    hits, gates = service._rank(scored)
+    assert backed_by_examples(scored, hits) and gates == service.calibration.gates_for()
     assert with_telescope.answer(question).status == service.answer(question).status == "answer"
     assert with_telescope.answer("what is the capital of peru").status == "abstain"
