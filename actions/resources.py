@@ -124,10 +124,24 @@ def get_crisis_similarity() -> SemanticCrisisCheck | None:
                 vector_of = getattr(guidance, "question_vector", None)
                 if model is not embedder or vector_of is None:
                     vector_of = _first_vector(model)
-                _crisis = SemanticCrisisCheck(build_check(model.embed), vector_of)
+                _crisis = SemanticCrisisCheck(build_check(_kept(model, cache)), vector_of)
                 logger.info("semantic crisis check ready (%d crisis phrasings, %s model)",
                             len(_crisis.similarity.crisis), name)
     return _crisis
+
+
+def _kept(model: Embedder, cache: Path) -> Callable[[list[str]], np.ndarray]:
+    """``model.embed`` for the crisis exemplars, with a real model's vectors kept on disk
+    (``safety/vector_cache.py``); a fake embedder (no fingerprint) embeds every time."""
+    fingerprint = getattr(model, "fingerprint", None)
+    if not fingerprint:
+        return model.embed
+    from safety.vector_cache import cached_vectors
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return cached_vectors(texts, model.embed, cache, str(fingerprint))
+
+    return embed
 
 
 def _first_vector(embedder: Embedder) -> Callable[[str], np.ndarray]:
