@@ -127,7 +127,7 @@ def main() -> int:
         "k": NEIGHBOURS,
         "fitted": {
             "exemplars": "safety/exemplars + knowledge tune questions + the seen labelled sets "
-            "(safety.labelled: original pair, fresh to fresh5)",
+            "(safety.labelled: original pair, fresh to fresh6)",
             "crisis_phrasings": len(crisis),
             "crisis_missed_by_patterns": missed,
             "ordinary_phrasings": len(ordinary),
