@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any
 
-from editorial.gaps import gap_question
+from editorial.gaps import gap_question, looks_back
 from gateway.performance.rollups import Rollups
 from gateway.redis_client import StrRedis
 from gateway.settings import Settings
@@ -94,22 +94,28 @@ class Analytics:
         await self.rollups.on_event(kind, conversation_id, fields, counted=counted, now=now)
 
     async def gap(self, reason: str, conversation_id: str, question: str,
-                  article_id: str | None = None) -> None:
+                  article_id: str | None = None, redacted_question: str | None = None) -> None:
         """Record a guidance gap (abstained, not_helpful, handoff) for the editors.
 
         The recorded question is a real one (``editorial.gaps.gap_question``): a handoff records
         the question asked before "I want to talk to a person", a button payload the question it
         answered; nothing is recorded for a conversation about the citizen's safety.
+        ``redacted_question``: ``question`` with every kind of personal data already removed
+        (the turn has it), used when ``question`` itself is recorded.
         """
         if reason == "abstained":
             await self.rollups.on_event("abstained", conversation_id, {})
         if reason == "handoff" and await self._safety_handoff(conversation_id):
             return
-        chosen = gap_question(reason, question, await self._recent_citizen_texts(conversation_id))
+        # Only a handoff, an empty question or a button payload looks back in the transcript.
+        earlier = await self._recent_citizen_texts(conversation_id) \
+            if looks_back(reason, question) else []
+        chosen = gap_question(reason, question, earlier)
         if chosen is None:
             log.info("gap %s conv=%s not recorded (no question)", reason, short(conversation_id))
             return
-        redacted = (await redact_fully(chosen)).text
+        redacted = redacted_question.strip() if redacted_question is not None and \
+            chosen == question.strip() else (await redact_fully(chosen)).text
         entry = GapEntry.new(redacted, reason, conversation_ref(conversation_id), article_id)
         try:
             await append_gap_async(self.redis, self.gap_keys, entry)

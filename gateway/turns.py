@@ -143,7 +143,8 @@ class CitizenTurns:
         output = parse_output(items)
         replies = await store_drafts(self.store, conversation_id, output.drafts)
         if output.abstained:
-            await self.analytics.gap("abstained", conversation_id, text)
+            await self.analytics.gap("abstained", conversation_id, text,
+                                     redacted_question=redacted.text)
         if output.handoff is not None:
             await self.conversations.set(conversation_id, rasa_paused="1")
             replies += await self.handoff.request(

@@ -17,6 +17,7 @@ from editorial.gaps import (
     asks_only_for_a_person,
     gap_question,
     is_button_payload,
+    looks_back,
     read_gaps,
     record_gap,
     resolve_gap,
@@ -31,6 +32,21 @@ def test_payloads_are_not_questions(text: str) -> None:
     assert is_button_payload(text)
     assert gap_question("abstained", text, [text]) is None
     assert gap_question("not_helpful", text, [text, "where can I fish"]) == "where can I fish"
+
+
+@pytest.mark.parametrize("reason", ["abstained", "not_helpful", "handoff"])
+@pytest.mark.parametrize("question", [
+    "how do I renew my blue badge", "  when is the tip open ", "", "/affirm",
+    "I want to talk to a person", "my partner hits me", "yes",
+])
+def test_earlier_messages_matter_only_when_looks_back_says_so(reason: str, question: str) -> None:
+    """The gateway reads the transcript only when ``looks_back``: elsewhere the recorded
+    question must be the same with or without the earlier messages."""
+    earlier = [question, "how do I get a fishing licence", "my partner hits me", "hello"]
+    if not looks_back(reason, question):
+        assert gap_question(reason, question, earlier) == gap_question(reason, question, [])
+    else:
+        assert reason == "handoff" or not question.strip() or is_button_payload(question)
 
 
 @pytest.mark.parametrize(

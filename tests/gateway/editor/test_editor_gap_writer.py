@@ -71,3 +71,23 @@ def test_gaps_record_real_questions_only(editors: Editors) -> None:
     page = json.dumps(editors.call("eddie", "GET", "/api/editor/gaps").json())
     for unwanted in ("/affirm", "talk to a person", "partner hits me"):
         assert unwanted not in page
+
+
+def test_an_abstained_question_is_recorded_without_personal_data(editors: Editors) -> None:
+    """The turn's own redaction is reused for the gap: it must equal what redacting the
+    question again gives, and no personal value may reach the gap stream."""
+    from privacy.redactor import redact_fully
+
+    runtime = runtime_of(editors.client)
+    runtime.rasa.transport = HttpxTransport.mocked(ScriptedRasa(replies=script).handler)
+    question = "can Jane Smith at jane.smith@example.org pay council tax for NI AB123456C"
+    conversation = editors.client.post("/api/conversations", json={}).json()["conversation_id"]
+    say(editors, conversation, question)
+    key = runtime.settings.key("analytics", "gaps")
+    entries = editors.client.portal.call(runtime.redis.xrange, key)  # type: ignore[union-attr]
+    [recorded] = [f["question"] for _, f in entries
+                  if f.get("conversation_ref") == conversation_ref(conversation)]
+    expected = editors.client.portal.call(redact_fully, question).text  # type: ignore[union-attr]
+    assert recorded == expected
+    for value in ("Jane", "jane.smith@example.org", "AB123456C"):
+        assert value not in recorded
