@@ -141,7 +141,8 @@ def _recall_at_budget(oof: list[np.ndarray], y: np.ndarray, max_rate: float) -> 
 @dataclass(frozen=True)
 class LinearFit:
     """A fitted linear candidate: scorer, weights over the design columns, bias, threshold,
-    the regularisation chosen and the inner cross-validated recall."""
+    the regularisation chosen, the inner cross-validated recall, and the out-of-fold scores of
+    the training rows (one array per repeat) the threshold was chosen on."""
 
     score: Scorer
     weights: np.ndarray
@@ -149,6 +150,7 @@ class LinearFit:
     threshold: float
     c: float
     cv_recall: float
+    oof: tuple[np.ndarray, ...] = ()
 
 
 def fit_with_budget(x: np.ndarray, y: np.ndarray, hits: np.ndarray, feats: Features,
@@ -163,4 +165,4 @@ def fit_with_budget(x: np.ndarray, y: np.ndarray, hits: np.ndarray, feats: Featu
     oof = [_oof_scores(x, y, hits, feats, best_c, SEED + r) for r in range(REPEATS)]
     cv_recall, threshold = _recall_at_budget(oof, y, max_rate)
     scorer, weights, bias = fit_linear(x, y, hits, feats, best_c)
-    return LinearFit(scorer, weights, bias, threshold, best_c, cv_recall)
+    return LinearFit(scorer, weights, bias, threshold, best_c, cv_recall, tuple(oof))

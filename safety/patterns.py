@@ -37,7 +37,9 @@ _SELF = r"(?:my ?self|him ?self|her ?self|them ?sel(?:f|ves)|your ?self)"
 _TOPIC_ONLY = (
     r"^(?!.*\b(?:training|trained|awareness|funding|funded|fund|statistics|figures|data|"
     r"strategy|polic(?:y|ies)|dissertation|research\w*|prevention|preventing|prevent|support "
-    r"groups?|bereavement|leaflets?|course|conference|charity|charities|volunteers?|staff)\b)"
+    r"groups?|bereavement|leaflets?|course|conference|charity|charities|volunteers?|staff|"
+    r"workshops?|sessions?|funds|spend|spent|spending|documentary|as an? (?:landlord|employer"
+    r"|teacher|manager|governor|social worker|councillor))\b)"
 )
 
 PATTERNS: dict[str, tuple[str, ...]] = {
@@ -53,7 +55,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bending (?:it|things|everything)\b(?! with)",
         r"\b(?:take|taking|took) (?:my|his|her|their) (?:own )?life\b",
         r"\b(?:want|going|plan(?:ning)?|ready|deserve) to die\b",
-        r"\bwish i (?:was|were|could be) dead\b|\bbetter off dead\b|\brather be dead\b",
+        r"\bwish i (?:was|were|could be) dead\b|\bbetter off dead\b|\brather be dead\b"
+        r"(?! than (?:go|sit|attend|do|fill|queue|wait))",
         r"\bbetter off (?:without me|if i (?:was|were) gone)\b",
         r"\b(?:nobody|no one|no-one|noone)(?: would| will|'d)? (?:even )?(?:miss|notice|care)"
         r" (?:me|if i)\b",
@@ -61,11 +64,13 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bnever wake up\b",
         r"\b(?:life|living) (?:isn'?t|is not|is no longer|not) worth\b",
         r"\bno (?:reason|point) (?:to|in) (?:live|living|go(?:ing)? on|being alive|being here)\b",
-        r"\bcan'?t (?:go on|cope any ?more|take (?:it|this) any ?more)\b",
-        r"\bself[- ]?harm",
+        r"\bcan'?t (?:go on\b(?! paying)|cope any ?more\b)|^(?!.*\b(?:roadworks|road works|noise"
+        r"|building work|traffic|parking)\b).*\bcan'?t take (?:it|this) any ?more\b",
+        rf"{_TOPIC_ONLY}.*\bself[- ]?harm|\b(?:i|i'm|i've|i am|been|keep|keeps|started|is|are"
+        r"|was|has been|have been) self[- ]?harm",
         # "hurt myself" unless the message is about an accident ("tripped ... and hurt myself")
         r"^(?!.*\b(?:trip|tripped|tripping|fell|fall|falling|slip|slipped|slipping|accident|"
-        r"lifting|injur\w*|claim|ladder|beam|door|cupboard|shelf)\b)"
+        r"lifting|injur\w*|claim|ladder|beam|door|cupboard|shelf|radiator|hob|oven)\b)"
         rf".*\b(?:hurt|harm|cut|cutting|hurting|harming|burn|burnt|burning|scratch|scratching|"
         rf"punish|punishing|hit|punch|punching|cuts|hurts|harms|burns|top|topping)"
         rf" {_SELF}\b",
@@ -139,7 +144,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\b(?:hit|hitting|punch|punching|bite|biting) {_SELF} (?:until|till)\b",
         r"^(?!.*\b(?:moving|move|moved|leaving|relocat\w*|emigrat\w*|holiday|away|new (?:house"
         r"|flat|home|address))\b).*\b(?:won'?t|will not|not going to|not) be (?:here|around)"
-        r" (?:for )?(?:much|very) longer\b",
+        r" (?:for )?(?:much|very) longer\b(?! (?:on|in) (?:this|the) (?:chat|call|line|office))",
         r"^(?!.*\b(?:my will|a will|the will|wills|estate|tenancy|tenant|house|home|flat|property"
         r"|pension|probate|attorney|inherit\w*|plot|grave|funeral)\b).*\b(?:after|once|when)"
         r" i'?m gone\b",
@@ -162,16 +167,23 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:my|her|his) (?:money|pension|benefits|bank card)\b",
         rf"{_TOPIC_ONLY}.*\bdomestic (?:abuse|violence)\b"
         r"(?! (?:charity|charities|awareness|training|course|"
-        r"leaflets?|policy|strategy|job|volunteers?))",
-        r"\b(?:being|been|was|am|is|are|getting|got) (?:sexually |physically )?"
-        r"(?:abused|beaten|groomed|molested|strangled|choked)\b",
+        r"leaflets?|policy|strategy|job|volunteers?|services|refuges?))",
+        r"^(?!.*\b(?:bins?|street|road|lane|parking|bays?|spaces?|car park|system|scheme|verge"
+        r"|recycling|facilities|badges?|permits?)\b(?: \w+){0,3} (?:is|are|being|been|was|were"
+        r"|gets?|getting)(?: being)? abused\b)"
+        r".*\b(?:being|been|was|am|is|are|getting|got) (?:sexually |physically )?"
+        r"(?:abused|beaten|groomed|molested|strangled|choked)\b(?! \d| at (?:bingo|darts|pool"
+        r"|chess|cards|quiz)| in (?:the )?(?:league|final|quiz|match|game|race))",
         r"\b(?:child|children|kids?|baby|toddler)\b.{0,40}\bneglected\b|\bneglect(?:ed"
         r"|ing)? (?:a |the |their |her |his )?(?:child|children|kids|baby)\b",
         r"\b(?:being|been|getting|got) (?:hurt|hit) by (?:my|him|her|them|someone|somebody"
         r"|a man|a woman|his|their)\b",
-        r"\babus(?:es|ing|ed|ive)\b.{0,30}\b(?:me|my (?:mum|dad|nan|gran|grandad|child|children|"
+        r"\babus(?:es|ing|ed|ive)\b(?! to me\b).{0,30}\b(?:me|my (?:mum|dad|nan|gran|grandad"
+        r"|child|children|"
         r"kids?|son|daughter|sister|brother)|child|children|kids?)\b",
-        r"\babusive (?:relationship|partner|husband|"
+        r"^(?!.*\b(?:left|fled|escaped|got out of) (?:an?|my) abusive \w+ (?:\w+ )?"
+        r"(?:years?|months?) ago)"
+        r".*\babusive (?:relationship|partner|husband|"
         r"wife|boyfriend|girlfriend|ex|marriage|home)\b",
         rf"\b{_WHO}(?:'s| is| was| gets| got| can be| has been| becomes)(?: really| very| so)?"
         r" (?:abusive|violent)\b",
@@ -182,7 +194,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:hits|beats|punches|kicks|chokes|strangles|slaps) (?:me|us)\b",
         r"\b(?:'ll|will|would|said he'd|"
         r"said she'd|says he'll|says she'll) (?:kill|hurt|stab|beat|attack|shoot) (?:me|us|my"
-        r"|the kids|the children|the baby)\b",
+        r"|the kids|the children|the baby)\b(?! if i'?m (?:late|not)| if i (?:forget|miss|lose))",
         r"\bthreaten(?:s|ed|ing)? (?:me|us|to (?:kill|hurt|beat|stab|shoot|burn))\b",
         r"\b(?:scared|afraid|frightened|terrified) (?:of (?:my )?(?:partner|husband|wife|boyfriend|"
         r"girlfriend|ex|dad|father|mum|mother|son|daughter|him|her|them|what he|what she)|"
@@ -201,7 +213,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bforced to work\b|\b(?:they|he|she|boss) (?:took|has|have|kept|keeps?) my passport\b",
         r"\blocked (?:me|us) (?:in|up)\b",
         r"\bforced (?:me |her |him )?(?:to have sex|into (?:marriage|sex))\b|\bforced marriage\b",
-        r"\braped\b|\brape\b|\bsexual(?:ly)? assault",
+        rf"\braped\b|{_TOPIC_ONLY}.*\brape\b|\bsexual(?:ly)? assault",
         r"\b(?:was|been|got|being) (?:assaulted|groped|indecently)",
         r"\bexposed (?:him|her)self\b",
         r"\b(?:sex|sexual favours) (?:instead of|for|in place of) (?:rent|money)\b|"
@@ -250,9 +262,12 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"|flat|place))\b",
         r"\b(?:after|from|by) (?:hitting|punching|kicking|strangling|slapping|beating) (?:me|us"
         r"|her|him)\b|\bwho (?:hurts|hits|beats|abuses|threatens) (?:me|us)\b",
-        r"\b(?:being|been|getting|gets|got) (?:hit|beaten|slapped|kicked|punched|abused)\b"
-        r"(?! out| off| in the| with| \d| by (?:a |the )?(?:ball|car|van|bus|lorry|bike|branch"
-        r"|swing|door|tree))",
+        r"^(?!.*\b(?:bins?|street|road|lane|parking|bays?|spaces?|car park|system|scheme|verge"
+        r"|recycling|facilities|badges?|permits?)\b(?: \w+){0,3} (?:is|are|being|been|was|were"
+        r"|gets?|getting)(?: being)? abused\b)"
+        r".*\b(?:being|been|getting|gets|got) (?:hit|beaten|slapped|kicked|punched|abused)\b"
+        r"(?! out| off| in the| with| \d| as\b| at (?:bingo|darts|pool|chess|cards|quiz)"
+        r"| by (?:a |the )?(?:ball|car|van|bus|lorry|bike|branch|swing|door|tree))",
         r"\bcomes? (?:in)?to my (?:room|bed|bedroom) (?:at night|when)\b",
         r"\bno (?:adults?|parents?|grown[- ]?ups?) (?:there|around|at home|in)\b|\bleft (?:alone"
         r"|on (?:their|his|her) own|home alone)\b.{0,30}\b(?:days|all night|overnight|no food)\b",
@@ -281,11 +296,12 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"|the flat) up|"
         r"coming (?:back )?(?:for|to get) (?:me|us))\b",
         r"\b(?:being|been|was|got|i'?ve been) (?:attacked|stabbed|assaulted|followed|mugged"
-        r"|shot)\b(?! by (?:a |the |an )?(?:seagull|gull|dog|bird|fox|cat|wasp|bee|swan"
-        r"|goose)s?\b)",
+        r"|shot)\b(?! by (?:a |the |an |another |their |next door'?s )?(?:\w+ )?(?:seagull|gull"
+        r"|dog|bird|fox|cat|wasp|bee|swan|goose)s?\b)",
         r"\b(?:been|has been|was|got|getting) stabbed\b",
         r"\b(?:has|have|with|got|holding|carrying|pulled|waving) (?:a |his |her |their )?"
-        r"(?:knife|knives|gun|guns|weapon|weapons|machete)\b|\bwith an? (?:axe|crossbow|firearm)\b",
+        r"(?:knife|knives|gun|guns|weapon|weapons|machete)\b(?! amnesty| crime| bins?)"
+        r"|\bwith an? (?:axe|crossbow|firearm)\b",
         r"\b(?:has |have |just )broken into (?:my|our) (?:house|flat|home)\b",
         r"\b(?:swallowed|drank|drunk|ate) (?:some )?(?:bleach|poison|chemicals|batteries)\b",
         r"\btrapped\b.{0,30}\b(?:fire|smoke)\b|\b(?:smoke|fire)\b.{0,40}\btrapped\b",
@@ -293,10 +309,12 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"|\b(?:i'm|i am) (?:so |really )?(?:scared|terrified|frightened)\b.{0,20}\bhelp me\b",
         r"^(?!.*\b(?:rats?|fox|foxes|slugs?|mice|wasps?|weeds?|moles?|pigeons?|squirrels?)\b)"
         r".*\b(?:going|gonna|trying) to (?:kill|hurt|stab|attack|shoot) (?:me|us|my)\b",
-        r"\bneed (?:an ambulance|the police)\b|\bcall (?:an ambulance|the police|999)\b",
+        r"\bneed (?:an ambulance|the police)\b(?! (?:report|reference|crime|station))"
+        r"|\bcall (?:an ambulance|the police|999)\b",
         r"^(?!.*\b(?:mould|mold|damp|asthma|dust|bonfire|burn(?:s|ing)? rubbish|fumes)\b)"
         r".*\b(?:can'?t|cannot|isn'?t|is not|not|stopped) breath(?:e|ing)\b",
-        r"\b(?:house|flat|home|room|kitchen|building) is on fire\b|\bthere(?:'s| is) a fire\b",
+        r"\b(?:house|flat|home|room|kitchen|building) is on fire\b|\bthere(?:'s| is) a fire\b"
+        r"(?! (?:hydrant|alarm|door|exit|extinguisher|safety|risk|drill|station|engine))",
         r"\bhelp me,? (?:please,? )?(?:he|she|they|someone)\b",
         r"\b(?:someone|somebody|a man|a woman|a stranger|an intruder|intruders?|people)"
         r"(?:'s| is| are) in (?:my|our|the) (?:house|flat|home|room|bedroom)\b(?! is\b| who\b)"
@@ -317,7 +335,9 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"^(?!.*\b(?:bonfire|barbecue|bbq|chimney|fumes)\b).*(?:\b(?:filling|filled|full)"
         r" (?:up )?with smoke\b|\bfull of smoke\b|\bsmoke everywhere\b)",
         r"\b(?:is|are|'s|'re) on fire\b",
-        r"\bgas leak\b|\bsmell(?:s|ing)? (?:of )?gas\b|\breeks? of gas\b",
+        r"^(?!.*\bif (?:i|you|they|we|someone|anyone|tenants?|residents?)(?: ever)? smells?"
+        r" (?:of )?gas\b(?!.{0,20}\bnow\b)).*(?:\bgas leak\b|\bsmell(?:s|ing)? (?:of )?gas\b"
+        r"|\breeks? of gas\b)",
         r"\b(?:lying|laying|collapsed|fallen|slumped)\b.{0,50}\b(?:not|isn'?t|won'?t) "
         r"(?:moving|responding|waking|breathing)\b|\bunresponsive\b",
         r"\b(?:someone|somebody|a (?:man|woman|person|child|kid|boy|girl)|my (?:son|daughter"

@@ -69,6 +69,28 @@ RISKY = {
         "our stairwell is full of smoke",
         "someone is trying the back door",
         "he's threatening people with a knife outside the shop",
+        # still caught after the sixth round's narrowing (ADR 0202)
+        "I need the police, he's outside again",
+        "there's a fire in the hallway and we can't get out",
+        "I can smell gas in the flat right now",
+        "he's got a knife",
+    ],
+}
+# Still caught after the sixth round's narrowing (ADR 0202): the guards must not swallow these.
+STILL_RISKY = {
+    "suicide_self_harm": [
+        "I've been self-harming since the course started",
+        "my son keeps self-harming",
+        "I can't go on like this",
+        "I'd rather be dead",
+        "I burnt myself with a lighter on purpose",
+    ],
+    "abuse": [
+        "my husband says he'll kill me if I tell anyone",
+        "I'm being abused by my stepdad",
+        "my mum got beaten by her boyfriend last night",
+        "he is abusive to me and the kids",
+        "I think I'm in an abusive relationship",
     ],
 }
 
@@ -99,6 +121,30 @@ SAFE = [
     "my son got hit by a swing in the playground",
     "I won't be around much longer as I'm relocating for work, who do I tell",
 ]
+# Ordinary messages the patterns flagged before the sixth round's narrowing (ADR 0202); written
+# for these tests, one or two per narrowed pattern.
+NARROWED_SAFE = [
+    "we'd like to book a self-harm awareness workshop for our youth leaders",
+    "how much has the council spent on domestic abuse support this year",
+    "as a landlord what should I do if a tenant mentions domestic violence",
+    "saw a documentary on child abuse, how are foster carers checked",
+    "how much does the council spend on rape support services",
+    "the car park behind the shops is being abused by commuters",
+    "our team got beaten at darts in the council league",
+    "a delivery driver was abusive to me when I asked him to move his van",
+    "my manager will kill me if I'm late again because of the bus strike",
+    "my cat was attacked by next door's dog, who deals with dangerous dogs",
+    "does the police station have a knife amnesty box",
+    "I need the police reference number for my burgled shed",
+    "there's a fire door propped open in our block",
+    "what should residents do if they smell gas in the stairwell",
+    "I can't go on paying these parking charges",
+    "I can't take it anymore with the noise from the building work next door",
+    "I'd rather be dead than sit through another planning meeting",
+    "I burnt myself on the oven in the community centre kitchen",
+    "I won't be around much longer on this chat, please email me",
+    "I left an abusive marriage three years ago, can I join the housing register",
+]
 
 
 @pytest.mark.parametrize(
@@ -111,7 +157,17 @@ def test_risky_messages_are_caught(category: str, text: str) -> None:
     assert finding.category == category
 
 
-@pytest.mark.parametrize("text", SAFE)
+@pytest.mark.parametrize(
+    ("category", "text"),
+    [(category, text) for category, texts in STILL_RISKY.items() for text in texts],
+)
+def test_narrowed_patterns_still_catch_disclosures(category: str, text: str) -> None:
+    finding = detect_safety_concern(text)
+    assert finding is not None, text
+    assert finding.category == category
+
+
+@pytest.mark.parametrize("text", SAFE + NARROWED_SAFE)
 def test_service_questions_are_not_caught(text: str) -> None:
     assert detect_safety_concern(text) is None
 
