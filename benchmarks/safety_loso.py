@@ -1,6 +1,6 @@
 """Leave-one-set-out evaluation of the crisis backstop: how it does on an unseen writer.
 
-Each seen set (``safety.labelled``: the original pair and ``fresh`` … ``fresh6``) was written by
+Each seen set (``safety.labelled``: the original pair and ``fresh`` … ``fresh7``) was written by
 a different person. For each in turn, every candidate check is fitted on everything else (the
 written exemplars, the guidance tune questions as ordinary, the other seen sets; no line equal
 to one of the left-out set's) and scored on the left-out set:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from safety.labelled import SEEN_SETS
 from safety.similarity import (
     NEIGHBOURS,
     ROOT,
@@ -127,7 +128,7 @@ def main() -> int:
         "k": NEIGHBOURS,
         "fitted": {
             "exemplars": "safety/exemplars + knowledge tune questions + the seen labelled sets "
-            "(safety.labelled: original pair, fresh to fresh6)",
+            f"(safety.labelled: original pair, fresh to {SEEN_SETS[-1]})",
             "crisis_phrasings": len(crisis),
             "crisis_missed_by_patterns": missed,
             "ordinary_phrasings": len(ordinary),
