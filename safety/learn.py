@@ -8,10 +8,10 @@ times; the lowest threshold at which at most ``max_rate`` of the left-out ordina
 score above it on average.
 
 Features of a message (``Features``): its vector; optionally the k-nearest-neighbour features
-of ``safety/similarity.py`` (nearest crisis similarity, mean of the k nearest crisis minus mean
-of the k nearest ordinary); optionally whether the lexical patterns fire. The served check is
-consulted only after the patterns did not fire, so the pattern feature is 0 when serving: it
-lets the model leave the phrasings the patterns already catch to them.
+(``safety.similarity.knn_features``: nearest crisis similarity, mean of the k nearest crisis
+minus mean of the k nearest ordinary); optionally whether the lexical patterns fire. The
+served check is consulted only after the patterns did not fire, so the pattern feature is 0
+when serving: it lets the model leave the phrasings the patterns already catch to them.
 
 sklearn is imported only when fitting; the served check is a dot product (``linear.py``).
 """
@@ -23,28 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from safety.similarity import knn_features
+
 SEED = 20261203
 FOLDS = 5
 REPEATS = 3
 # Regularisation strengths tried by inner cross-validation (recall at the alarm budget).
 C_GRID = (1.0, 4.0, 16.0, 64.0)
-
-
-def top_mean(sims: np.ndarray, k: int) -> np.ndarray:
-    """Per row: (best similarity, mean of the k best); -1 for an empty reference set."""
-    if not sims.shape[1]:
-        return np.full((len(sims), 2), -1.0)
-    k = min(k, sims.shape[1])
-    best = -np.partition(-sims, k - 1, axis=1)[:, :k]
-    return np.stack([best.max(axis=1), best.mean(axis=1)], axis=1)
-
-
-def knn_features(query: np.ndarray, crisis: np.ndarray, ordinary: np.ndarray,
-                 k: int) -> np.ndarray:
-    """(nearest crisis similarity, k-mean crisis − k-mean ordinary) per query vector."""
-    near_c = top_mean(query @ crisis.T, k)
-    near_o = top_mean(query @ ordinary.T, k)
-    return np.stack([near_c[:, 0], near_c[:, 1] - near_o[:, 1]], axis=1)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,13 +57,22 @@ def exemplar_texts(root: Path = ROOT) -> tuple[list[str], list[str]]:
     return found.crisis, found.ordinary
 
 
-def _top_mean(sims: np.ndarray, k: int) -> np.ndarray:
-    """Per row: (best similarity, mean of the k best)."""
+def top_mean(sims: np.ndarray, k: int) -> np.ndarray:
+    """Per row: (best similarity, mean of the k best); -1 for an empty reference set."""
     if not sims.shape[1]:
         return np.full((len(sims), 2), -1.0)
     k = min(k, sims.shape[1])
-    best = -np.sort(-sims, axis=1)[:, :k]
-    return np.stack([best[:, 0], best.mean(axis=1)], axis=1)
+    best = -np.partition(-sims, k - 1, axis=1)[:, :k]
+    return np.stack([best.max(axis=1), best.mean(axis=1)], axis=1)
+
+
+def knn_features(query: np.ndarray, crisis: np.ndarray, ordinary: np.ndarray,
+                 k: int) -> np.ndarray:
+    """(nearest crisis similarity, k-mean crisis − k-mean ordinary) per query vector: what both
+    rules read, served here and fitted by ``safety.learn``."""
+    near_c = top_mean(query @ crisis.T, k)
+    near_o = top_mean(query @ ordinary.T, k)
+    return np.stack([near_c[:, 0], near_c[:, 1] - near_o[:, 1]], axis=1)
 
 
 @dataclass(frozen=True)
@@ -97,24 +107,33 @@ class CrisisSimilarity:
         """True when the message is close to crisis phrasings and nearer them than ordinary ones."""
         if not len(self.crisis):
             return False
-        near_c = _top_mean((self.crisis @ vector)[None, :], self.k)[0]
-        near_o = _top_mean((self.ordinary @ vector)[None, :], self.k)[0]
+        nearest, margin = knn_features(vector[None, :], self.crisis, self.ordinary, self.k)[0]
         if self.head is not None:
-            score = self.head.score(vector, near_c[0], near_c[1] - near_o[1])
-            return score >= self.head.threshold
-        return bool(near_c[0] >= self.threshold and near_c[1] - near_o[1] >= self.margin)
+            return self.head.score(vector, nearest, margin) >= self.head.threshold
+        return bool(nearest >= self.threshold and margin >= self.margin)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return data
 
 
 def load_settings(path: Path = SETTINGS_FILE) -> tuple[float, float]:
     """(threshold, margin) of the ``knn`` rule from the fitted settings file (the ``linear``
     rule has no margin: 0)."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return _thresholds(_read(path))
+
+
+def _thresholds(data: dict[str, Any]) -> tuple[float, float]:
     return float(data["threshold"]), float(data.get("margin") or 0.0)
 
 
 def load_head(path: Path = SETTINGS_FILE) -> LinearHead | None:
     """The ``linear`` rule's weights from the settings file; None for the ``knn`` rule."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return _head(_read(path))
+
+
+def _head(data: dict[str, Any]) -> LinearHead | None:
     if data.get("rule", "knn") != "linear":
         return None
     return LinearHead(np.asarray(data["weights"], dtype=np.float32),
@@ -142,9 +161,9 @@ def build_check(embed: Callable[[list[str]], np.ndarray], root: Path = ROOT) -> 
     """The check with the exemplars embedded by ``embed`` (the model ``fitted_model`` names)
     and the fitted settings: built this way by the action server, the benchmark and tests."""
     crisis, ordinary = exemplar_texts(root)
-    threshold, margin = load_settings()
-    k = int(json.loads(SETTINGS_FILE.read_text(encoding="utf-8")).get("k", NEIGHBOURS))
-    return CrisisSimilarity(embed(crisis), embed(ordinary), threshold, margin, k, load_head())
+    data = _read(SETTINGS_FILE)
+    return CrisisSimilarity(embed(crisis), embed(ordinary), *_thresholds(data),
+                            int(data.get("k", NEIGHBOURS)), _head(data))
 
 
 def sentences(text: str, min_words: int = MIN_SENTENCE_WORDS) -> list[str]:
@@ -195,9 +214,8 @@ def cross_validated_features(
         feats = np.zeros((len(matrix), 2))
         for fold in range(folds):
             rows = fold_of == fold
-            near_c = _top_mean(matrix[rows] @ crisis[fold_c != fold].T, k)
-            near_o = _top_mean(matrix[rows] @ ordinary[fold_o != fold].T, k)
-            feats[rows] = np.stack([near_c[:, 0], near_c[:, 1] - near_o[:, 1]], axis=1)
+            feats[rows] = knn_features(matrix[rows], crisis[fold_c != fold],
+                                       ordinary[fold_o != fold], k)
         out.append(feats)
     if parts is None:  # no sentences
         out += [np.zeros((0, 2)), np.zeros((0, 2))]
