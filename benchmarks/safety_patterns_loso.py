@@ -48,7 +48,7 @@ from safety import labelled  # noqa: E402
 from safety.detection import has_risk_words, normalise  # noqa: E402
 from safety.fit_similarity import MAX_ALARM_RATE  # noqa: E402
 from safety.gate import SECOND_OPINION_MIN  # noqa: E402
-from safety.learn import Features, fit_with_budget  # noqa: E402
+from safety.learn import Features, LinearFit, fit_with_budget  # noqa: E402
 from safety.routing import GUIDANCE_INTENTS, SAFETY_INTENT  # noqa: E402
 
 FALLBACK, FALLBACK_THRESHOLD = "nlu_fallback", 0.25  # bot/config.yml, NluGate
@@ -158,6 +158,23 @@ def weak_threshold(oof: tuple[np.ndarray, ...], weak_ordinary: np.ndarray, n_ord
     return float("inf")
 
 
+def fit_left_out(vec: dict[str, np.ndarray], train: labelled.Labelled) -> LinearFit:
+    """The learned check (fifth-round rule and budget) fitted on ``train`` (the training
+    phrasings without the left-out set)."""
+    xc = np.stack([vec[t] for t in train.crisis])
+    xo = np.stack([vec[t] for t in train.ordinary])
+    x, y = np.vstack([xc, xo]), np.r_[np.ones(len(xc), int), np.zeros(len(xo), int)]
+    return fit_with_budget(x, y, np.zeros(len(x)), Features(knn=True), MAX_ALARM_RATE)
+
+
+def honest_patterns(before: dict[str, tuple[str, ...]], after: dict[str, tuple[str, ...]],
+                    name: str) -> Compiled:
+    """The patterns with only the sixth-round edits that another writer's lines prompted."""
+    return compile_all({c: tuple(after[c][i] if (c, i) in EDIT_SOURCES and set(
+        EDIT_SOURCES[(c, i)]) - {name} else p for i, p in enumerate(ps))
+        for c, ps in before.items()})
+
+
 def main() -> None:
     """Score every option per left-out set and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -186,17 +203,12 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for name, group in groups.items():
         train = labelled.training(leave_out=name)
-        xc = np.stack([vec[t] for t in train.crisis])
-        xo = np.stack([vec[t] for t in train.ordinary])
-        x, y = np.vstack([xc, xo]), np.r_[np.ones(len(xc), int), np.zeros(len(xo), int)]
-        fitted = fit_with_budget(x, y, np.zeros(len(x)), Features(knn=True), MAX_ALARM_RATE)
+        fitted = fit_left_out(vec, train)
         texts = group.crisis + group.ordinary
         is_crisis = np.r_[np.ones(len(group.crisis), bool), np.zeros(len(group.ordinary), bool)]
         scores = fitted.score(np.stack([vec[t] for t in texts]), None)
         check = scores >= fitted.threshold
-        honest = compile_all({c: tuple(after[c][i] if (c, i) in EDIT_SOURCES and set(
-            EDIT_SOURCES[(c, i)]) - {name} else p for i, p in enumerate(ps))
-            for c, ps in before.items()})
+        honest = honest_patterns(before, after, name)
         options: dict[str, tuple[Compiled, bool, bool]] = {
             "A before": (old, False, False), "B honest": (honest, False, False),
             "B all edits (in-sample)": (new, False, False), "C weak tier": (old, True, False),
@@ -206,7 +218,8 @@ def main() -> None:
             weak = set().union(*train_hits) if weak_tier else set()
             weak_only = np.array([bool(h) and h <= weak for h in train_hits])
             t_low = (float("inf") if drop or not weak_tier
-                     else weak_threshold(fitted.oof, weak_only, len(xo), len(xc)))
+                     else weak_threshold(fitted.oof, weak_only, len(train.ordinary),
+                                          len(train.crisis)))
             found = hits(compiled, texts)
             strong = np.array([bool(h - weak) for h in found])
             weak_ok = np.array([bool(h) and h <= weak for h in found]) & (scores >= t_low)

@@ -43,9 +43,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from safety import labelled  # noqa: E402
 from safety.detection import has_risk_words  # noqa: E402
-from safety.fit_similarity import MAX_ALARM_RATE  # noqa: E402
 from safety.gate import SECOND_OPINION_MIN  # noqa: E402
-from safety.learn import Features, fit_with_budget  # noqa: E402
 from safety.routing import GUIDANCE_INTENTS, SAFETY_INTENT  # noqa: E402
 
 SHARES = (0.0, 0.005, 0.01)
@@ -104,9 +102,9 @@ def main() -> None:
     args = parser.parse_args()
     from safety_loso import cells, rate, vectors_for
     from safety_patterns_loso import (
-        EDIT_SOURCES,
-        compile_all,
+        fit_left_out,
         hits,
+        honest_patterns,
         load_patterns,
         served_intent,
         weak_threshold,
@@ -125,13 +123,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, group in groups.items():
         train = labelled.training(leave_out=name)
-        xc = np.stack([vec[t] for t in train.crisis])
-        xo = np.stack([vec[t] for t in train.ordinary])
-        x, y = np.vstack([xc, xo]), np.r_[np.ones(len(xc), int), np.zeros(len(xo), int)]
-        fitted = fit_with_budget(x, y, np.zeros(len(x)), Features(knn=True), MAX_ALARM_RATE)
-        honest = compile_all({c: tuple(after[c][i] if (c, i) in EDIT_SOURCES and set(
-            EDIT_SOURCES[(c, i)]) - {name} else p for i, p in enumerate(ps))
-            for c, ps in before.items()})
+        fitted = fit_left_out(vec, train)
+        honest = honest_patterns(before, after, name)
         # training crisis lines a pattern catches; and those the classifier's second opinion does
         pat_train = np.array([bool(h) for h in hits(honest, train.crisis)])
         opinion_train = np.array([t in parses and second_opinion(t, parses[t])
@@ -151,7 +144,7 @@ def main() -> None:
         baseline = hit | nonhit_crisis | (guided & check)
         candidates["A today"] = (np.nan, 0.0, baseline)
         for share in SHARES:
-            allowed = share * len(xc)
+            allowed = share * len(train.crisis)
             for label, pool in (("P", pat_train), ("PK", pat_train | opinion_train),
                                 ("K", pat_train | opinion_train)):
                 t_low = veto_threshold(fitted.oof, np.nonzero(pool)[0], allowed)
@@ -173,7 +166,7 @@ def main() -> None:
         train_hits = hits(honest, train.ordinary)
         weak = set().union(*train_hits)
         weak_only = np.array([bool(h) and h <= weak for h in train_hits])
-        t_weak = weak_threshold(fitted.oof, weak_only, len(xo), len(xc))
+        t_weak = weak_threshold(fitted.oof, weak_only, len(train.ordinary), len(train.crisis))
         strong = np.array([bool(h - weak) for h in found])
         weak_ok = np.array([bool(h) and h <= weak for h in found]) & (scores >= t_weak)
         weak_intents = [served_intent(t, parses[t], bool(s)) for t, s in zip(texts, strong,
@@ -187,7 +180,8 @@ def main() -> None:
             rows.setdefault(label, []).append(row)
             print(f"| {name} ({int(is_crisis.sum())} / {int((~is_crisis).sum())}) | {label} | "
                   f"{t_low:.2f} | {lost:.1f} | {cells(row)} |", flush=True)
-        print(f"<!-- {name}: threshold {fitted.threshold:.2f}, training crisis {len(xc)}, "
+        print(f"<!-- {name}: threshold {fitted.threshold:.2f}, "
+              f"training crisis {len(train.crisis)}, "
               f"pattern-caught {int(pat_train.sum())}, opinion-caught {int(opinion_train.sum())},"
               f" weak patterns {len(weak)} -->", flush=True)
     print("| **mean** | candidate | | | served |")
