@@ -26,11 +26,13 @@ def _unfrozen() -> Iterator[None]:
 def test_freeze_takes_what_is_alive_and_nothing_made_later() -> None:
     loaded = [[index] for index in range(10_000)]  # tracked containers, alive at the freeze
     frozen = freeze_loaded("test")
-    assert frozen == gc.get_freeze_count() >= len(loaded)
+    # Frozen objects are still freed when their count drops (other threads of the test process
+    # do so at any moment), so the count can only fall after the freeze, never rise.
+    assert frozen >= gc.get_freeze_count() >= len(loaded)
     assert not any(loaded[0] is obj for obj in gc.get_objects())  # out of every generation
     made_later = [[1], [2]]
     assert any(made_later is obj for obj in gc.get_objects())  # still collected as usual
-    assert gc.get_freeze_count() == frozen
+    assert gc.get_freeze_count() <= frozen  # nothing made after the freeze joined it
 
 
 def test_cyclic_garbage_made_later_is_still_collected() -> None:
