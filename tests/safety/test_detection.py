@@ -186,3 +186,17 @@ def test_no_service_question_in_the_nlu_data_trips_the_backstop() -> None:
 def test_empty_and_huge_input() -> None:
     assert detect_safety_concern("") is None
     assert detect_safety_concern("word " * 1000) is None
+
+
+def test_patterns_are_lower_case_as_the_text_they_match() -> None:
+    """Messages are lower-cased before matching and the patterns are compiled without
+    ``re.IGNORECASE``: a capital letter in a pattern would never match."""
+    from safety.patterns import PATTERNS
+
+    for patterns in PATTERNS.values():
+        for pattern in patterns:
+            # Escapes such as \S or \W are classes, not letters.
+            letters = pattern.replace("\\S", "").replace("\\W", "").replace("\\D", "") \
+                .replace("\\B", "").replace("\\A", "").replace("\\Z", "")
+            assert letters == letters.lower(), pattern
+    assert detect_safety_concern("I WANT TO KILL MYSELF") is not None
