@@ -3,16 +3,20 @@
     .venv/bin/python benchmarks/load_locust.py [--seconds 60] [--citizens 50] [--instances 2] \
         [--kill]
 
-1. starts 1 instance behind nginx (``benchmarks/load_stack.py``: deploy.cluster's processes on a
-   private Redis) and runs ``benchmarks/locustfile.py`` headless: chatting citizens, a tenth of
-   them asking for an adviser, 2 advisers; then starts bare Rasa 1 and action server 1 (Rasa
-   calling it directly, no gateway or nginx) and drives the same questions at that Rasa's REST
-   webhook (bare Rasa with the same actions: the baseline);
+1. starts bare Rasa 1 and action server 1 (Rasa calling it directly, no gateway or nginx) on a
+   private Redis and drives the questions at that Rasa's REST webhook (bare Rasa with the same
+   actions: the baseline); then 1 instance behind nginx (``benchmarks/load_stack.py``:
+   deploy.cluster's processes) and runs ``benchmarks/locustfile.py`` headless: chatting
+   citizens, a tenth of them asking for an adviser, 2 advisers;
 2. starts N instances behind nginx and runs the same load;
 3. ``--kill``: then, on the same N instances, runs the load again while SIGKILLing gateway 1,
    Rasa 2 and action server 1 (each restarted after its systemd ``RestartSec``); afterwards every
    conversation resends its unacknowledged messages (same ``client_id``, as the widget does) and
    sends one more, and the stored citizen messages are counted against those sent and acked.
+
+4. bare Rasa again. The ratios compare each configuration with the mean of the two bare runs,
+   which bracket them: this shared machine's speed drifts within minutes, and a single baseline
+   at one end of the run favoured or penalised the others by when it ran (ADR 0306).
 
 Prints one table (messages/s answered, p50/p95/p99 per turn, errors, ratio to bare Rasa, the
 machine's load average) and, with ``--kill``, lost / duplicated / continued counts.
@@ -258,6 +262,29 @@ def print_table(runs: list[Run], bare: Run, citizens: int, seconds: int) -> None
         print(f"  {run.name}: {parts}")
 
 
+def run_bare(args: argparse.Namespace, name: str) -> Run:
+    """Bare Rasa 1 and action server 1 on a stack of their own (Rasa calling the action server
+    directly), driven with the same questions at Rasa's REST webhook."""
+    stack = start_stack(1, args.port, bare=True)
+    try:
+        warm_up(stack, bare=True)
+        return measure(stack.url, ["RasaCitizen"], args.citizens, args.seconds, name, stack)
+    finally:
+        stack.stop()
+
+
+def bracketed(first: Run, second: Run) -> Run:
+    """The baseline the ratios use: the mean of bare Rasa measured before and after the
+    configurations (this shared machine's speed drifts by 10-30 % within minutes, so a single
+    baseline taken at one end of the run favours or penalises the others by when it ran)."""
+    return Run("bare Rasa REST, mean of both (the ratios' baseline)",
+               turns=first.turns + second.turns, failures=first.failures + second.failures,
+               per_second=(first.per_second + second.per_second) / 2,
+               p50=(first.p50 + second.p50) / 2, p95=(first.p95 + second.p95) / 2,
+               p99=(first.p99 + second.p99) / 2,
+               load=[first.load[0], *first.load[1:], *second.load[1:]])
+
+
 def main(args: argparse.Namespace) -> int:
     """The whole benchmark; returns 1 if the kill test lost or duplicated anything."""
     (ROOT / "var" / "log" / "load").mkdir(parents=True, exist_ok=True)
@@ -265,19 +292,12 @@ def main(args: argparse.Namespace) -> int:
     print(f"uptime before: {subprocess.run(['uptime'], capture_output=True, text=True).stdout}",
           flush=True)
     runs: list[Run] = []
+    bare_before = run_bare(args, "bare Rasa REST (same actions), before")
     stack = start_stack(1, args.port)
     try:
         warm_up(stack, bare=False)
         runs.append(measure(stack.url, CITIZEN_CLASSES, users, args.seconds,
                             "1 instance behind nginx", stack))
-    finally:
-        stack.stop()
-    # A stack of its own: the instances' Rasa calls its action server through nginx's pool.
-    stack = start_stack(1, args.port, bare=True)
-    try:
-        warm_up(stack, bare=True)
-        bare = measure(stack.url, ["RasaCitizen"], args.citizens, args.seconds,
-                       "bare Rasa REST (same actions)", stack)
     finally:
         stack.stop()
     kill: dict[str, int] = {}
@@ -306,8 +326,10 @@ def main(args: argparse.Namespace) -> int:
                     "reconnects": reconnects}
     finally:
         stack.stop()
+    bare_after = run_bare(args, "bare Rasa REST (same actions), after")
+    bare = bracketed(bare_before, bare_after)
     print(f"uptime after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout}")
-    print_table([*runs, bare], bare, args.citizens, args.seconds)
+    print_table([*runs, bare_before, bare_after, bare], bare, args.citizens, args.seconds)
     if kill:
         print(f"\nKill test: {kill['reconnects']} socket reconnects (resume, outbox resent); "
               f"{kill['sent']} citizen messages sent during the run "

@@ -69,15 +69,16 @@ def stream_order(message_id: str) -> tuple[int, int]:
 
 
 def fire(environment: Environment, kind: str, name: str, started: float,
-         error: str | None = None) -> None:
-    """Record one custom event in Locust's statistics (time from ``started`` to now).
+         error: str | None = None, ended: float | None = None) -> None:
+    """Record one custom event in Locust's statistics (time from ``started`` to ``ended``,
+    default now).
 
     A failed turn is recorded under ``"<name> failed"``, so the percentiles of ``name`` are
     those of answered turns only (a quick "bot unavailable" would otherwise pull them down).
     """
     environment.events.request.fire(
         request_type=kind, name=f"{name} failed" if error else name,
-        response_time=(time.perf_counter() - started) * 1000,
+        response_time=((time.perf_counter() if ended is None else ended) - started) * 1000,
         response_length=0, exception=RuntimeError(error) if error else None, context={})
 
 
@@ -213,8 +214,11 @@ class CitizenLink:
         elif kind == "error" and frame.get("client_id") in self.outbox:
             del self.outbox[frame["client_id"]]  # refused, not stored (the widget drops it too)
 
-    def ask(self, text: str) -> str | None:
-        """Send ``text`` and wait for the first bot reply after it; None on success, else why."""
+    def ask(self, text: str) -> tuple[float, str | None]:
+        """Send ``text`` and wait for the first bot reply after it; return when it came
+        (``time.perf_counter()``) and None on success, else why. The rest of the turn's replies
+        are read afterwards (``settle``), outside the turn's time: the turn ends at the first
+        reply, as the citizen sees it, and bare Rasa's turn ends at its response."""
         client_id = self.send_message(text)
         deadline = time.perf_counter() + turn_timeout()
         while time.perf_counter() < deadline:
@@ -222,19 +226,19 @@ class CitizenLink:
             if frame is None:
                 continue
             if frame.get("type") == "error" and frame.get("client_id") == client_id:
-                return f"refused: {frame.get('code')}"
+                return time.perf_counter(), f"refused: {frame.get('code')}"
             if frame.get("type") != "message" or client_id not in self.acked:
                 continue
             message = frame["message"]
             if stream_order(message["id"]) <= stream_order(self.acked[client_id]):
                 continue
-            if message["role"] == "bot":
+            if message["role"] in ("bot", "system"):
+                answered = time.perf_counter()
                 self.settle()
-                return None
-            if message["role"] == "system":
-                self.settle()
-                return "system reply (bot unavailable or no answer)"
-        return "no reply in time" if client_id in self.acked else "not acknowledged in time"
+                return answered, None if message["role"] == "bot" else \
+                    "system reply (bot unavailable or no answer)"
+        return time.perf_counter(), \
+            "no reply in time" if client_id in self.acked else "not acknowledged in time"
 
     def wait_for(self, role: str | None, mode: str | None, seconds: float) -> bool:
         """Wait until a message from ``role`` arrives or the mode becomes ``mode``."""
@@ -299,8 +303,8 @@ class ChattingCitizen(CitizenBase):
             self.link = CitizenLink(self.host or "", self.link.headers["X-Forwarded-For"])
             self.link.start(self.client)
         started = time.perf_counter()
-        error = self.link.ask(self.next_question())
-        fire(self.environment, "WS", TURN, started, error)
+        answered, error = self.link.ask(self.next_question())
+        fire(self.environment, "WS", TURN, started, error, answered)
         if error:
             gevent.sleep(1.0)  # a person reads "not available" before trying again
 
@@ -314,7 +318,8 @@ class HandoffCitizen(CitizenBase):
     def ask_for_adviser(self) -> None:
         """A question, a handoff, an adviser's reply, thanks; then a new conversation."""
         started = time.perf_counter()
-        fire(self.environment, "WS", TURN, started, self.link.ask(self.next_question()))
+        answered, error = self.link.ask(self.next_question())
+        fire(self.environment, "WS", TURN, started, error, answered)
         started = time.perf_counter()
         self.link.send_frame({"type": "handoff", "reason": "requested"})
         got = self.link.wait_for("adviser", None, 90)
