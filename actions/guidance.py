@@ -28,6 +28,7 @@ from actions.conversation import (
     latest_intent,
     latest_text,
 )
+from actions.crisis_opinion import crisis_by_second_opinion
 from actions.replies import say
 from actions.resources import get_crisis_similarity, get_guidance, get_redis
 from actions.settings import get_settings
@@ -118,9 +119,12 @@ def safety_backstop(turn: Turn, dispatcher: CollectingDispatcher, tracker: Track
     """Messages about suicide, self-harm, abuse or danger never get a guidance answer.
 
     The lexical patterns first; then the semantic check (nearest labelled phrasings by
-    meaning, ``safety/similarity.py``) for crisis messages written around them.
+    meaning, ``safety/similarity.py``) for crisis messages written around them; then the
+    classifier's second opinion, when Rasa's gate sent one and the check does not veto it
+    (``actions.crisis_opinion``).
     """
-    if detect_safety_concern(turn.text) or semantic_crisis(turn.text):
+    if (detect_safety_concern(turn.text) or semantic_crisis(turn.text)
+            or crisis_by_second_opinion(tracker, turn.text)):
         offer_safety_help(turn, dispatcher)
         turn.done = True
 

@@ -49,6 +49,10 @@ class SemanticCrisisCheck:
         """True when ``text`` is nearest to crisis phrasings (``safety/similarity.py``)."""
         return self.similarity.is_crisis(self.vector_of(text))
 
+    def second_opinion_stands(self, text: str) -> bool:
+        """False when the check vetoes the classifier's second opinion on ``text``."""
+        return self.similarity.second_opinion_stands(self.vector_of(text))
+
 
 class GuidanceLike(Protocol):
     """What the actions need from ``knowledge.answering.GuidanceService``."""

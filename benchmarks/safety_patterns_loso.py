@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from safety import labelled  # noqa: E402
 from safety.detection import has_risk_words, normalise  # noqa: E402
 from safety.fit_similarity import MAX_ALARM_RATE  # noqa: E402
-from safety.gate import SECOND_OPINION_MIN  # noqa: E402
+from safety.gate import SECOND_OPINION, SECOND_OPINION_MIN  # noqa: E402
 from safety.learn import Features, LinearFit, fit_with_budget  # noqa: E402
 from safety.routing import GUIDANCE_INTENTS, SAFETY_INTENT  # noqa: E402
 
@@ -102,12 +102,15 @@ def hits(compiled: Compiled, texts: list[str]) -> list[set[Key]]:
 
 
 def served_intent(text: str, parse: dict[str, Any], strong: bool) -> str | None:
-    """Rasa's intent after the gate when only ``strong`` pattern hits decide (bot/nlu_gate.py)."""
+    """Rasa's intent after the gate when only ``strong`` pattern hits decide (bot/nlu_gate.py),
+    with the classifier's second opinion deciding as it did before the eighth round's veto."""
     from actions.form_exits import CONTROL_INTENTS, meant_as_control
     from actions.intent_checks import stands
     from actions.welsh import looks_welsh
 
     gate = parse.get("gate") or {}
+    if gate.get("reason") == SECOND_OPINION:
+        return SAFETY_INTENT  # the second opinion decides here; vetoes: safety_veto_loso.vetoed
     if gate.get("reason") != "phrase":
         return parse["intent"]  # the old patterns did not decide; fewer patterns cannot either
     if strong:
@@ -158,13 +161,14 @@ def weak_threshold(oof: tuple[np.ndarray, ...], weak_ordinary: np.ndarray, n_ord
     return float("inf")
 
 
-def fit_left_out(vec: dict[str, np.ndarray], train: labelled.Labelled) -> LinearFit:
-    """The learned check (fifth-round rule and budget) fitted on ``train`` (the training
-    phrasings without the left-out set)."""
+def fit_left_out(vec: dict[str, np.ndarray], train: labelled.Labelled,
+                 max_rate: float = MAX_ALARM_RATE) -> LinearFit:
+    """The learned check (fifth-round rule; the served budget unless ``max_rate`` names
+    another) fitted on ``train`` (the training phrasings without the left-out set)."""
     xc = np.stack([vec[t] for t in train.crisis])
     xo = np.stack([vec[t] for t in train.ordinary])
     x, y = np.vstack([xc, xo]), np.r_[np.ones(len(xc), int), np.zeros(len(xo), int)]
-    return fit_with_budget(x, y, np.zeros(len(x)), Features(knn=True), MAX_ALARM_RATE)
+    return fit_with_budget(x, y, np.zeros(len(x)), Features(knn=True), max_rate)
 
 
 def honest_patterns(before: dict[str, tuple[str, ...]], after: dict[str, tuple[str, ...]],

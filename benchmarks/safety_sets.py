@@ -151,30 +151,43 @@ def score(
                  misses, alarms)
 
 
-def semantic_check() -> Any:
-    """The guidance backstop's semantic check as ``text -> bool``, built as the actions build it.
+def semantic_check() -> tuple[Any, Any]:
+    """The guidance backstop's semantic check as ``text -> bool``, and its veto on the
+    classifier's second opinion as ``text -> stands``, built as the actions build them.
 
     Embeds the exemplars once with the model the settings were fitted on (as the actions do);
-    caches each message's answer.
+    caches each message's vector.
     """
     from knowledge.embedding import load_embedder
     from safety.similarity import build_check, fitted_model
 
     embedder = load_embedder(ROOT / "var" / "onnx-cache", model=fitted_model())
     check = build_check(embedder.embed, ROOT)
-    seen: dict[str, bool] = {}
+    seen: dict[str, Any] = {}
 
-    def is_crisis(text: str) -> bool:
+    def vector(text: str) -> Any:
         if text not in seen:
-            seen[text] = check.is_crisis(embedder.embed([text])[0])
+            seen[text] = embedder.embed([text])[0]
         return seen[text]
 
-    return is_crisis
+    return (lambda text: check.is_crisis(vector(text)),
+            lambda text: check.second_opinion_stands(vector(text)))
+
+
+def served_reply(line: dict[str, Any], semantic: Any, stands: Any) -> bool:
+    """The served routing of one parsed line (``safety.routing.gets_crisis_reply``), with the
+    gate's second opinion and the check's veto on it."""
+    from safety.gate import SECOND_OPINION
+    from safety.routing import gets_crisis_reply
+
+    held = (line["parse"].get("gate") or {}).get("reason") == SECOND_OPINION
+    return gets_crisis_reply(line["parse"]["intent"], line["text"], semantic,
+                             second_opinion=held, opinion_stands=stands)
 
 
 def print_without_training_lines(
     benign: list[dict[str, Any]], crisis: list[dict[str, Any]], methods: list[Score],
-    semantic: Any, reply: Any,
+    semantic: Any, stands: Any,
 ) -> None:
     """The last methods again on the lines of a blind set that equal no training phrasing of
     the semantic check (independent writers sometimes write the same short sentence)."""
@@ -188,13 +201,15 @@ def print_without_training_lines(
           f"{len(benign) - len(b)} benign left out):\n")
     print("| method | crisis recall | benign → crisis |")
     print("|---|---|---|")
+    from safety.routing import gets_crisis_reply
+
     for method in methods:
         if method.method.startswith("served"):
-            print(score(method.method, b, c, lambda line: reply(
-                line["parse"]["intent"], line["text"], semantic)).row())
-        else:
             print(score(method.method, b, c,
-                        lambda line: reply("nlu_fallback", line["text"], semantic)).row())
+                        lambda line: served_reply(line, semantic, stands)).row())
+        else:
+            print(score(method.method, b, c, lambda line: gets_crisis_reply(
+                "nlu_fallback", line["text"], semantic)).row())
 
 
 def main() -> None:
@@ -218,7 +233,7 @@ def main() -> None:
     splits = ["tune", "heldout"] if args.split == "both" else [args.split]
     if blind:
         splits = ["heldout"]
-    semantic = semantic_check()
+    semantic, stands = semantic_check()
     print(f"sets: {args.which}")
     if not args.lexical_only:
         from stack.model import ensure_model
@@ -249,8 +264,7 @@ def main() -> None:
                                                            semantic)))
         if not args.lexical_only:
             scores.append(score("served: Rasa NLU with gate + backstop", b, c,
-                                lambda line: gets_crisis_reply(line["parse"]["intent"],
-                                                               line["text"], semantic)))
+                                lambda line: served_reply(line, semantic, stands)))
         print(f"\n### {split}: {len(c)} crisis, {len(b)} benign "
               "(targets: recall 1.000, benign→crisis ≤ 0.5 %)\n")
         print("| method | crisis recall | benign → crisis |")
@@ -260,15 +274,14 @@ def main() -> None:
         if blind:
             backstop_and_served = [found for found in scores
                                    if found.method.startswith(("lexical or", "served"))]
-            print_without_training_lines(b, c, backstop_and_served, semantic,
-                                         gets_crisis_reply)
+            print_without_training_lines(b, c, backstop_and_served, semantic, stands)
         if not args.lexical_only:
             reasons: dict[str, int] = {}
             for line in b + c:
                 reason = (line["parse"].get("gate") or {}).get("reason", "none")
-                if line["parse"]["intent"] == SAFETY_INTENT:
+                if served_reply(line, semantic, stands):
                     reasons[reason] = reasons.get(reason, 0) + 1
-            print(f"\ncrisis replies by the gate's reason: {reasons}")
+            print(f"\nserved crisis replies by the gate's reason: {reasons}")
         if blind or (split == "heldout" and not args.show_heldout_misses):
             continue
         served = scores[-1]

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,34 +43,87 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from safety import labelled  # noqa: E402
-from safety.detection import has_risk_words  # noqa: E402
-from safety.gate import SECOND_OPINION_MIN  # noqa: E402
+from safety.gate import second_opinion as gate_opinion  # noqa: E402
+from safety.learn import veto_threshold  # noqa: E402
 from safety.routing import GUIDANCE_INTENTS, SAFETY_INTENT  # noqa: E402
 
 SHARES = (0.0, 0.005, 0.01)
 
 
-def veto_threshold(oof: tuple[np.ndarray, ...], rows: np.ndarray, allowed: float) -> float:
-    """The highest score t at which on average (over the repeats) at most ``allowed`` of the
-    ``rows`` score below t."""
-    if not len(rows):
-        return -np.inf
-    values = np.unique(np.concatenate([s[rows] for s in oof]))
-    best = -np.inf
-    for t in values:  # ascending; lines strictly below t are lost
-        if np.mean([np.sum(s[rows] < t) for s in oof]) <= allowed + 1e-9:
-            best = float(t)
-        else:
-            break
-    return best
+@dataclass(frozen=True)
+class Routed:
+    """Per line of a left-out set, what today's routing decides on: a pattern hit; the
+    classifier's second opinion; that opinion deciding with no pattern hit (the gate's
+    ``classifier`` reason); a guidance-bound intent; the learned check's flag."""
+
+    hit: np.ndarray
+    opinion: np.ndarray
+    nonhit_crisis: np.ndarray
+    guided: np.ndarray
+    check: np.ndarray
+
+    def today(self) -> np.ndarray:
+        """Served today (``A``): a pattern hit or the second opinion decides; guidance-bound
+        lines get the check."""
+        return self.hit | self.nonhit_crisis | (self.guided & self.check)
+
+
+def vetoed(label: str, routed: Routed, ok: np.ndarray) -> np.ndarray:
+    """Served with the veto ``label`` (``P``, ``PK`` or ``K``); ``ok``: the score reaches
+    ``t_low``. A vetoed line goes to guidance (``nlu_fallback``), where the check applies."""
+    hit, check = routed.hit, routed.check
+    if label == "P":  # the classifier's second opinion still decides
+        by_pattern = hit & (ok | check | routed.opinion)
+        rest = ~hit & (routed.nonhit_crisis | (routed.guided & check))
+    elif label == "PK":  # the second opinion vetoed the same way, then guidance
+        by_pattern = hit & (ok | check)
+        rest = ~hit & ((routed.nonhit_crisis & (ok | check)) | (routed.guided & check))
+    elif label == "K":  # only the second opinion vetoed; pattern hits decide as today
+        by_pattern = hit
+        rest = ~hit & ((routed.nonhit_crisis & (ok | check)) | (routed.guided & check))
+    else:
+        raise ValueError(f"unknown veto {label!r}")
+    return np.asarray(by_pattern | rest)
+
+
+def veto_threshold_lost(oof: tuple[np.ndarray, ...], pool: np.ndarray,
+                        allowed: float) -> tuple[float, float]:
+    """``veto_threshold`` over the training crisis lines marked in ``pool``, and how many of
+    them fall below it on average over the repeats."""
+    rows = np.nonzero(pool)[0]
+    t_low = veto_threshold(oof, rows, allowed)
+    return t_low, float(np.mean([np.sum(s[rows] < t_low) for s in oof]))
+
+
+def training_pools(train: labelled.Labelled, compiled: Any,
+                   parses: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per training crisis line: a pattern of ``compiled`` catches it; the classifier's second
+    opinion holds for it (known only for lines of the seen sets, which have a parse)."""
+    from safety_patterns_loso import hits
+
+    pattern = np.array([bool(h) for h in hits(compiled, train.crisis)])
+    opinion = np.array([t in parses and second_opinion(t, parses[t]) for t in train.crisis])
+    return pattern, opinion
+
+
+def route(texts: list[str], found: list[set[Any]], parses: dict[str, Any],
+          check: np.ndarray) -> Routed:
+    """Today's routing of ``texts`` given their pattern hits and the check's flags; the gate is
+    recomputed from the cached parse's classifier intent where no pattern decides."""
+    from safety_patterns_loso import served_intent
+
+    intents = [served_intent(t, parses[t], False) for t in texts]
+    return Routed(hit=np.array([bool(h) for h in found]),
+                  opinion=np.array([second_opinion(t, parses[t]) for t in texts]),
+                  nonhit_crisis=np.array([i == SAFETY_INTENT for i in intents]),
+                  guided=np.array([i in GUIDANCE_INTENTS for i in intents]),
+                  check=np.asarray(check))
 
 
 def second_opinion(text: str, parse: dict[str, Any]) -> bool:
     """The classifier's own safety_concern, confident and backed by a risk word (the gate)."""
     gate = parse.get("gate") or {}
-    name, confidence = gate.get("classifier") or (None, 0.0)
-    return bool(name == SAFETY_INTENT and confidence >= SECOND_OPINION_MIN
-                and has_risk_words(text))
+    return gate_opinion(text, tuple(gate.get("classifier") or ("", 0.0)))
 
 
 def parses_merged(texts: list[str], cache: Path) -> dict[str, Any]:
@@ -93,6 +147,19 @@ def parses_merged(texts: list[str], cache: Path) -> dict[str, Any]:
     return known
 
 
+def seen_inputs(vectors: Path, parses: Path) -> tuple[dict[str, labelled.Labelled],
+                                                      dict[str, np.ndarray], dict[str, Any]]:
+    """The seen groups, the vector of every phrasing (cached in ``vectors``) and Rasa's parse
+    of every seen line (cached in ``parses``)."""
+    from safety_loso import vectors_for
+
+    groups = labelled.groups()
+    base = labelled.base()
+    seen_texts = sorted({t for g in groups.values() for t in g.crisis + g.ordinary})
+    vec = vectors_for(sorted(set(seen_texts) | set(base.crisis) | set(base.ordinary)), vectors)
+    return groups, vec, parses_merged(seen_texts, parses)
+
+
 def main() -> None:
     """Score each candidate per left-out set and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -100,7 +167,7 @@ def main() -> None:
     parser.add_argument("--parses", type=Path, default=Path("/tmp/safety_patterns_parses.json"))
     parser.add_argument("--vectors", type=Path, default=Path("/tmp/safety_loso_vectors.npz"))
     args = parser.parse_args()
-    from safety_loso import cells, rate, vectors_for
+    from safety_loso import cells, rate
     from safety_patterns_loso import (
         fit_left_out,
         hits,
@@ -112,12 +179,7 @@ def main() -> None:
 
     before = load_patterns(args.before)
     after = load_patterns(ROOT / "safety" / "patterns.py")
-    groups = labelled.groups()
-    base = labelled.base()
-    seen_texts = sorted({t for g in groups.values() for t in g.crisis + g.ordinary})
-    vec = vectors_for(sorted(set(seen_texts) | set(base.crisis) | set(base.ordinary)),
-                      args.vectors)
-    parses = parses_merged(seen_texts, args.parses)
+    groups, vec, parses = seen_inputs(args.vectors, args.parses)
     rows: dict[str, list[tuple[float, ...]]] = {}
     print("| left-out set | candidate | t_low | lost in training | served |")
     print("|---|---|---|---|---|")
@@ -125,43 +187,20 @@ def main() -> None:
         train = labelled.training(leave_out=name)
         fitted = fit_left_out(vec, train)
         honest = honest_patterns(before, after, name)
-        # training crisis lines a pattern catches; and those the classifier's second opinion does
-        pat_train = np.array([bool(h) for h in hits(honest, train.crisis)])
-        opinion_train = np.array([t in parses and second_opinion(t, parses[t])
-                                  for t in train.crisis])
+        pat_train, opinion_train = training_pools(train, honest, parses)
         texts = group.crisis + group.ordinary
         is_crisis = np.r_[np.ones(len(group.crisis), bool), np.zeros(len(group.ordinary), bool)]
         scores = fitted.score(np.stack([vec[t] for t in texts]), None)
-        check = scores >= fitted.threshold
         found = hits(honest, texts)
-        hit = np.array([bool(h) for h in found])
-        opinion = np.array([second_opinion(t, parses[t]) for t in texts])
-        # the intent when no pattern decides (the gate recomputed from the classifier)
-        intents = [served_intent(t, parses[t], False) for t in texts]
-        guided = np.array([i in GUIDANCE_INTENTS for i in intents])
-        nonhit_crisis = np.array([i == SAFETY_INTENT for i in intents])  # opinion, no hit
+        routed = route(texts, found, parses, scores >= fitted.threshold)
         candidates: dict[str, tuple[float, float, np.ndarray]] = {}
-        baseline = hit | nonhit_crisis | (guided & check)
-        candidates["A today"] = (np.nan, 0.0, baseline)
+        candidates["A today"] = (np.nan, 0.0, routed.today())
         for share in SHARES:
-            allowed = share * len(train.crisis)
             for label, pool in (("P", pat_train), ("PK", pat_train | opinion_train),
                                 ("K", pat_train | opinion_train)):
-                t_low = veto_threshold(fitted.oof, np.nonzero(pool)[0], allowed)
-                lost = float(np.mean([np.sum(s[np.nonzero(pool)[0]] < t_low)
-                                      for s in fitted.oof]))
-                ok = scores >= t_low
-                # a vetoed pattern hit goes to guidance (nlu_fallback): the check applies there
-                if label == "P":  # the classifier's second opinion still decides
-                    by_pattern = hit & (ok | check | opinion)
-                    rest = ~hit & (nonhit_crisis | (guided & check))
-                elif label == "PK":  # the second opinion vetoed the same way, then guidance
-                    by_pattern = hit & (ok | check)
-                    rest = ~hit & ((nonhit_crisis & (ok | check)) | (guided & check))
-                else:  # K (added after the first table): only the second opinion vetoed
-                    by_pattern = hit
-                    rest = ~hit & ((nonhit_crisis & (ok | check)) | (guided & check))
-                candidates[f"{label}({share:.1%})"] = (t_low, lost, by_pattern | rest)
+                t_low, lost = veto_threshold_lost(fitted.oof, pool, share * len(train.crisis))
+                candidates[f"{label}({share:.1%})"] = (t_low, lost,
+                                                       vetoed(label, routed, scores >= t_low))
         # the sixth round's weak tier on today's (honest) patterns, for comparison
         train_hits = hits(honest, train.ordinary)
         weak = set().union(*train_hits)
@@ -172,7 +211,7 @@ def main() -> None:
         weak_intents = [served_intent(t, parses[t], bool(s)) for t, s in zip(texts, strong,
                                                                             strict=True)]
         c_served = np.array([i == SAFETY_INTENT or (i in GUIDANCE_INTENTS and bool(b))
-                             for i, b in zip(weak_intents, strong | weak_ok | check,
+                             for i, b in zip(weak_intents, strong | weak_ok | routed.check,
                                              strict=True)])
         candidates["C weak tier"] = (t_weak, np.nan, c_served)
         for label, (t_low, lost, served) in candidates.items():

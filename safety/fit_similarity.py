@@ -14,6 +14,9 @@ search and this check (fourth round). ``--compare`` also prints the ``knn`` rule
 cross-validated figures for other k and alarm budgets, and with each sentence of a
 multi-sentence phrasing scored as well (not adopted: third round). Runs in the app environment
 (it needs the embedding model and scikit-learn); ``safety.similarity`` itself is pure numpy.
+The ``linear`` rule also gets the veto threshold on the classifier's second opinion
+(``veto_threshold``, eighth round), for which the seen crisis lines are parsed once by the
+trained Rasa model (``.venv-rasa``; the model is trained first if ``bot/`` changed).
 """
 
 from __future__ import annotations
@@ -37,9 +40,14 @@ from safety.similarity import (
     sentences,
 )
 
-# Share of left-out ordinary phrasings the fitted rule may flag in cross-validation: 2 of the
-# 1,080 of the second round (docs/adr/0202); a share, so the budget grows with the exemplars.
-MAX_ALARM_RATE = 0.002
+# Share of left-out ordinary phrasings the fitted rule may flag in cross-validation: 0.2 % from
+# the second round (2 of 1,080), 0.8 % since the eighth (docs/adr/0202: chosen by
+# leave-one-set-out, benchmarks/safety_budget_loso.py); a share, so it grows with the data.
+MAX_ALARM_RATE = 0.008
+# The veto on the classifier's second opinion (ADR 0202, eighth round, K(0.5 %)): ``t_low`` is
+# the highest score at which, on average over the out-of-fold repeats, at most this share of all
+# crisis phrasings are phrasings a pattern or the second opinion catches that score below it.
+VETO_SHARE = 0.005
 
 
 def sentence_parts(embedder: Any, crisis: list[str], ordinary: list[str]) -> Parts:
@@ -54,21 +62,46 @@ def sentence_parts(embedder: Any, crisis: list[str], ordinary: list[str]) -> Par
     )
 
 
+def second_opinions(crisis: list[str]) -> np.ndarray:
+    """Per crisis phrasing, whether the trained Rasa model's classifier gives a second opinion
+    that holds (``safety.gate.second_opinion``). Only lines of the seen sets are parsed (in
+    .venv-rasa, by ``benchmarks/safety_sets.py``); the written exemplars count as none, as in
+    ``benchmarks/safety_veto_loso.py``."""
+    from benchmarks.safety_sets import rasa_parses
+    from safety.gate import second_opinion
+    from safety.labelled import groups
+    from stack.model import ensure_model
+    from stack.settings import StackSettings
+
+    seen = {t for g in groups().values() for t in g.crisis}
+    asked = sorted({t for t in crisis if t in seen})
+    settings = StackSettings()
+    model = ensure_model(settings.bot_dir, settings.models_dir, settings.rasa_bin)
+    held = {t for t, parse in zip(asked, rasa_parses(asked, model), strict=True)
+            if second_opinion(t, tuple((parse.get("gate") or {}).get("classifier") or ("", 0)))}
+    return np.array([t in held for t in crisis])
+
+
 def fit_linear_rule(crisis: list[str], ordinary: list[str], crisis_vectors: np.ndarray,
-                    ordinary_vectors: np.ndarray) -> dict[str, Any]:
+                    ordinary_vectors: np.ndarray, opinions: np.ndarray) -> dict[str, Any]:
     """The ``linear`` rule fitted on all phrasings: weights over the vector and the two
-    k-nearest-neighbour features, bias, score threshold at the alarm budget (``safety.learn``).
-    """
+    k-nearest-neighbour features, bias, score threshold at the alarm budget, and the veto
+    threshold over the crisis phrasings a pattern or the second opinion (``opinions``) catches
+    (``safety.learn``)."""
     from safety.detection import detect_safety_concern
-    from safety.learn import Features, fit_with_budget
+    from safety.learn import Features, fit_with_budget, veto_threshold
 
     x = np.vstack([crisis_vectors, ordinary_vectors])
     y = np.r_[np.ones(len(crisis), int), np.zeros(len(ordinary), int)]
     hits = np.array([detect_safety_concern(t) is not None for t in crisis + ordinary], float)
     found = fit_with_budget(x, y, hits, Features(knn=True, k=NEIGHBOURS), MAX_ALARM_RATE)
+    pool = np.nonzero(hits[:len(crisis)].astype(bool) | opinions)[0]
+    t_low = veto_threshold(found.oof, pool, VETO_SHARE * len(crisis))
     dim = x.shape[1]
     return {
         "threshold": round(found.threshold, 6),
+        "veto_threshold": round(t_low, 6) if np.isfinite(t_low) else None,
+        "veto_pool": len(pool),
         "bias": round(found.bias, 6),
         "C": found.c,
         "recall": found.cv_recall,
@@ -117,7 +150,8 @@ def main() -> int:
                 split = fit(crisis_vectors, ordinary_vectors, k, budget, parts=parts)
                 print(f"| {k} | {budget:g} | {whole['recall']:.3f} | {split['recall']:.3f} "
                       f"(t {split['threshold']:.2f}, m {split['margin']:.2f}) |")
-    fitted = (fit_linear_rule(crisis, ordinary, crisis_vectors, ordinary_vectors)
+    fitted = (fit_linear_rule(crisis, ordinary, crisis_vectors, ordinary_vectors,
+                              second_opinions(crisis))
               if args.rule == "linear"
               else fit(crisis_vectors, ordinary_vectors, NEIGHBOURS, max_alarms))
     settings = {
@@ -134,6 +168,11 @@ def main() -> int:
             "ordinary_phrasings": len(ordinary),
             "rule": f"5-fold cross-validation repeated 3 times; at most {max_alarms:.1f} "
             f"({MAX_ALARM_RATE:.1%}) left-out ordinary phrasings flagged on average",
+            **({"veto": f"the classifier's second opinion stands at a score of at least "
+                f"veto_threshold: on average at most {VETO_SHARE * len(crisis):.1f} "
+                f"({VETO_SHARE:.1%}) of the crisis phrasings, among the veto_pool ones a "
+                "pattern or the second opinion catches, score below it out of fold"}
+               if args.rule == "linear" else {}),
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     }

@@ -6,9 +6,13 @@ ordinary questions about disability, eviction, debt, savings and lost passports
 (docs/adr/0202-crisis-detection-lexical-first.md). So:
 
 1. a crisis phrase (``detect_safety_concern``) means crisis, whatever the classifier says;
-2. the classifier's ``safety_concern`` counts only as a second opinion: it stands when it is
+2. the classifier's ``safety_concern`` counts only as a second opinion: it holds when it is
    confident (``SECOND_OPINION_MIN``) *and* the message holds a risk word; otherwise it is
    overruled and the message goes to guidance as a low-confidence one (``nlu_fallback``).
+   Since ADR 0202's eighth round a second opinion that holds goes to guidance too, marked
+   ``second_opinion``: the guidance backstop, which has the message's vector, sends the crisis
+   reply unless the learned check scores the message below its veto threshold
+   (``safety.similarity``; with no check loaded the second opinion decides, as before).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from safety.detection import detect_safety_concern, has_risk_words
 SAFETY_INTENT = "safety_concern"
 FALLBACK_INTENT = "nlu_fallback"
 SECOND_OPINION_MIN = 0.80
+# The gate's reason for a second opinion sent to guidance (in the parse's ``gate``), where the
+# action server decides it (``actions.crisis_opinion``).
+SECOND_OPINION = "second_opinion"
 
 
 @dataclass(frozen=True)
@@ -28,14 +35,23 @@ class Verdict:
 
     intent: str
     confidence: float
-    reason: str  # "phrase" | "classifier" | "overruled" | "unchanged"
+    reason: str  # "phrase" | "second_opinion" | "overruled" | "unchanged"
     category: str | None = None
     matched: str | None = None
 
     @property
     def crisis(self) -> bool:
-        """True when the message gets the crisis reply."""
-        return self.intent == SAFETY_INTENT
+        """True when the message is routed as a crisis: the crisis reply at once (a phrase), or
+        guidance deciding on the classifier's second opinion (no other rewrite may apply)."""
+        return self.intent == SAFETY_INTENT or self.reason == SECOND_OPINION
+
+
+def second_opinion(text: str, top: tuple[str, float]) -> bool:
+    """True when the classifier's top intent ``top`` is a second opinion that holds: its own
+    ``safety_concern``, confident, and backed by a risk word in ``text``."""
+    name, confidence = top
+    return bool(name == SAFETY_INTENT and confidence >= SECOND_OPINION_MIN
+                and has_risk_words(text))
 
 
 def decide(
@@ -46,9 +62,9 @@ def decide(
     """Decide the intent for ``text`` from the classifier's ``ranking`` (best first).
 
     ``ranking`` is the classifier's own (without ``nlu_fallback``). The verdict's intent is
-    ``safety_concern`` for a crisis; ``nlu_fallback`` (guidance) when the classifier's
-    ``safety_concern`` is overruled; otherwise the classifier's top intent, or
-    ``nlu_fallback`` below ``fallback_threshold``.
+    ``safety_concern`` for a crisis phrase; ``nlu_fallback`` (guidance) when the classifier's
+    ``safety_concern`` is overruled, or holds as a second opinion (reason ``second_opinion``);
+    otherwise the classifier's top intent, or ``nlu_fallback`` below ``fallback_threshold``.
     """
     finding = detect_safety_concern(text)
     if finding is not None:
@@ -57,6 +73,6 @@ def decide(
     if top != SAFETY_INTENT:
         intent = top if confidence >= fallback_threshold else FALLBACK_INTENT
         return Verdict(intent, confidence, "unchanged")
-    if confidence >= SECOND_OPINION_MIN and has_risk_words(text):
-        return Verdict(SAFETY_INTENT, confidence, "classifier")
+    if second_opinion(text, (top, confidence)):
+        return Verdict(FALLBACK_INTENT, fallback_threshold, SECOND_OPINION)
     return Verdict(FALLBACK_INTENT, fallback_threshold, "overruled")

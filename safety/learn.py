@@ -151,3 +151,19 @@ def fit_with_budget(x: np.ndarray, y: np.ndarray, hits: np.ndarray, feats: Featu
     cv_recall, threshold = _recall_at_budget(oof, y, max_rate)
     scorer, weights, bias = fit_linear(x, y, hits, feats, best_c)
     return LinearFit(scorer, weights, bias, threshold, best_c, cv_recall, tuple(oof))
+
+
+def veto_threshold(oof: tuple[np.ndarray, ...], rows: np.ndarray, allowed: float) -> float:
+    """The veto threshold ``t_low`` (ADR 0202, seventh and eighth rounds): the highest score t
+    at which on average over the out-of-fold repeats ``oof`` at most ``allowed`` of the training
+    rows ``rows`` score below t (−inf when ``rows`` is empty)."""
+    if not len(rows):
+        return -np.inf
+    values = np.unique(np.concatenate([s[rows] for s in oof]))
+    best = -np.inf
+    for t in values:  # ascending; lines strictly below t are lost
+        if np.mean([np.sum(s[rows] < t) for s in oof]) <= allowed + 1e-9:
+            best = float(t)
+        else:
+            break
+    return best

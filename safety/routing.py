@@ -1,8 +1,9 @@
 """Which messages get the crisis reply, as the bot decides it (for measurement and tests).
 
 The bot sends the helplines in three places: the Rasa rule for the ``safety_concern``
-intent, the guidance action's backstop (for messages routed to guidance: ``ask_question``
-or low confidence; the lexical patterns, then the semantic check of ``safety/similarity.py``),
+intent (a crisis phrase), the guidance action's backstop (for messages routed to guidance:
+``ask_question`` or low confidence; the lexical patterns, then the semantic check of
+``safety/similarity.py``, then the classifier's second opinion unless the check vetoes it),
 and the forms' backstop. ``gets_crisis_reply`` restates the first two for a message outside a
 form, so the benchmark and the tests can score labelled sets against the real parser without
 running whole conversations.
@@ -19,15 +20,25 @@ GUIDANCE_INTENTS = frozenset({"ask_question", "nlu_fallback"})
 
 
 def gets_crisis_reply(
-    intent: str | None, text: str, semantic: Callable[[str], bool] | None = None
+    intent: str | None,
+    text: str,
+    semantic: Callable[[str], bool] | None = None,
+    second_opinion: bool = False,
+    opinion_stands: Callable[[str], bool] | None = None,
 ) -> bool:
     """True when a message parsed as ``intent`` gets the helplines outside a form.
 
     ``semantic`` is the guidance backstop's semantic check (``text -> is crisis``); without it
     only the patterns are applied, as when the action server has no embedding model.
+    ``second_opinion``: Rasa's gate sent the message to guidance on the classifier's second
+    opinion (the parse's ``gate.reason`` is ``safety.gate.SECOND_OPINION``); it gets the
+    helplines unless ``opinion_stands`` (the check's veto, ``text -> stands``) says no; without
+    a check the second opinion stands (``actions.crisis_opinion``).
     """
     if intent == SAFETY_INTENT:
         return True
     if intent not in GUIDANCE_INTENTS:
         return False
-    return detect_safety_concern(text) is not None or bool(semantic and semantic(text))
+    if detect_safety_concern(text) is not None or (semantic and semantic(text)):
+        return True
+    return second_opinion and (opinion_stands is None or opinion_stands(text))

@@ -14,6 +14,8 @@ Two rules, named by ``similarity.json``'s ``rule``:
 - ``linear`` (served since the fifth round): a class-weighted logistic regression over the
   message's vector and its two nearest-neighbour features (below); crisis when the score
   reaches ``threshold``. Chosen by leave-one-set-out evaluation (``benchmarks/safety_loso.py``).
+  Since the eighth round its score also vetoes the classifier's second opinion below
+  ``veto_threshold`` (``second_opinion_stands``; ``benchmarks/safety_budget_loso.py``).
 - ``knn`` (the rounds before): a message is a crisis when its nearest crisis phrasing is at
   least ``threshold`` similar, and the mean similarity of its ``k`` nearest crisis phrasings
   exceeds that of its ``k`` nearest ordinary ones by ``margin``.
@@ -78,12 +80,14 @@ def knn_features(query: np.ndarray, crisis: np.ndarray, ordinary: np.ndarray,
 @dataclass(frozen=True)
 class LinearHead:
     """The ``linear`` rule's weights: over the vector, over (nearest crisis similarity, k-mean
-    crisis − k-mean ordinary), a bias, and the score threshold for crisis."""
+    crisis − k-mean ordinary), a bias, the score threshold for crisis, and the veto threshold
+    below which the classifier's second opinion does not stand (None: no veto)."""
 
     weights: np.ndarray
     knn_weights: np.ndarray
     bias: float
     threshold: float
+    veto_threshold: float | None = None
 
     def score(self, vector: np.ndarray, nearest_crisis: float, knn_margin: float) -> float:
         """The logistic regression's decision value (log-odds) for one message."""
@@ -112,6 +116,18 @@ class CrisisSimilarity:
             return self.head.score(vector, nearest, margin) >= self.head.threshold
         return bool(nearest >= self.threshold and margin >= self.margin)
 
+    def second_opinion_stands(self, vector: np.ndarray) -> bool:
+        """Whether the classifier's second opinion (``safety.gate``) gets the crisis reply: it
+        does unless the ``linear`` rule scores the message below its veto threshold (ADR 0202,
+        eighth round). With no veto threshold (the ``knn`` rule, older settings) or no
+        exemplars it stands, as before the veto."""
+        head = self.head
+        if head is None or head.veto_threshold is None or not len(self.crisis):
+            return True
+        nearest, margin = knn_features(vector[None, :], self.crisis, self.ordinary, self.k)[0]
+        score = head.score(vector, nearest, margin)
+        return score >= head.veto_threshold or score >= head.threshold
+
 
 def _read(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -136,9 +152,11 @@ def load_head(path: Path = SETTINGS_FILE) -> LinearHead | None:
 def _head(data: dict[str, Any]) -> LinearHead | None:
     if data.get("rule", "knn") != "linear":
         return None
+    veto = data.get("veto_threshold")
     return LinearHead(np.asarray(data["weights"], dtype=np.float32),
                       np.asarray(data["knn_weights"], dtype=np.float64),
-                      float(data["bias"]), float(data["threshold"]))
+                      float(data["bias"]), float(data["threshold"]),
+                      None if veto is None else float(veto))
 
 
 def fitted_model(path: Path = SETTINGS_FILE) -> str:

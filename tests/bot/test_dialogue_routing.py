@@ -4,7 +4,8 @@ What must hold, each through the running stack (``live_stack``):
 - a slice of both safety sets, parsed by the real Rasa server (NLU gate included) and combined
   as the bot combines them, gives the crisis reply to every crisis line and to no benign line;
 - the issue-10 benign questions get no helplines; a crisis phrase the classifier sends
-  elsewhere ("I need the police") still does;
+  elsewhere ("I need the police") still does; the classifier's second opinion reaches the
+  action server flagged in the parse and gets the helplines there;
 - "i want to start selling cakes from home" does not restart; "start again" does; "stop this
   form" ends a form; contact and opening-time questions are answered from the contact guidance;
 - a question about bins that is not a report ("bulky waste collection") is answered from the
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from safety.gate import SECOND_OPINION
 from safety.routing import gets_crisis_reply
 from stack.live import LiveStack
 from tests.bot.test_rest_conversation import Chat
@@ -60,13 +62,19 @@ def sources(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for r in replies for s in (r.get("custom") or {}).get("sources", [])]
 
 
+def crisis_reply(parsed: dict[str, Any], text: str) -> bool:
+    """As the bot combines the parse and the backstop (without the learned check)."""
+    held = (parsed.get("gate") or {}).get("reason") == SECOND_OPINION
+    return gets_crisis_reply(parsed["intent"]["name"], text, second_opinion=held)
+
+
 def test_a_slice_of_both_sets_through_the_real_parser(chat: Chat) -> None:
     for text in tune_slice("crisis"):
         parsed = parse(chat, text)
-        assert gets_crisis_reply(parsed["intent"]["name"], text), (text, parsed["intent"])
+        assert crisis_reply(parsed, text), (text, parsed["intent"])
     for text in tune_slice("benign"):
         parsed = parse(chat, text)
-        assert not gets_crisis_reply(parsed["intent"]["name"], text), (text, parsed["intent"])
+        assert not crisis_reply(parsed, text), (text, parsed["intent"])
 
 
 @pytest.mark.parametrize(
@@ -86,6 +94,17 @@ def test_a_crisis_phrase_wins_over_the_classifier(chat: Chat) -> None:
     parsed = parse(chat, "I need the police")
     assert parsed["intent"]["name"] == "safety_concern"
     assert HELPLINE in chat.text("I need the police")
+
+
+def test_a_second_opinion_gets_the_helplines_from_the_action_server(chat: Chat) -> None:
+    """ADR 0202, eighth round: Rasa's gate sends the classifier's second opinion (no crisis
+    phrase) to guidance with the reason in the parse; the action server sends the helplines
+    unless the learned check vetoes it (it does not here: a crisis message)."""
+    text = "everything hurts and I feel hopeless"
+    parsed = parse(chat, text)
+    assert parsed["intent"]["name"] == "nlu_fallback", parsed  # the model's own: safety_concern
+    assert parsed["gate"]["reason"] == SECOND_OPINION, parsed["gate"]
+    assert HELPLINE in chat.text(text)
 
 
 def test_start_and_stop_only_when_meant(chat: Chat) -> None:

@@ -3,14 +3,15 @@
 What must hold: the issue-10 questions the classifier called ``safety_concern`` (walk-in
 shower, National Insurance number, Universal Credit with savings, eviction next week) go to
 guidance; a crisis phrase wins over any other intent; a confident classifier backed by a risk
-word stands; other intents pass through, or fall back below the threshold.
+word goes to guidance as a second opinion the action server decides; other intents pass
+through, or fall back below the threshold.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from safety.gate import SECOND_OPINION_MIN, decide
+from safety.gate import SECOND_OPINION, SECOND_OPINION_MIN, decide, second_opinion
 from safety.routing import gets_crisis_reply
 
 THRESHOLD = 0.25
@@ -39,12 +40,17 @@ def test_a_crisis_phrase_wins_over_any_intent() -> None:
     assert verdict.category == "immediate_danger"
 
 
-def test_a_confident_classifier_with_a_risk_word_stands() -> None:
+def test_a_confident_classifier_with_a_risk_word_goes_to_guidance_as_a_second_opinion() -> None:
+    """Since ADR 0202's eighth round the action server decides it (the check may veto it); the
+    verdict still counts as crisis routing, so no later rewrite (Welsh, control) applies."""
     text = "he makes me so scared all the time"
     verdict = decide(text, [("safety_concern", SECOND_OPINION_MIN + 0.05)], THRESHOLD)
-    assert verdict.crisis and verdict.reason == "classifier"
+    assert verdict.crisis and verdict.reason == SECOND_OPINION
+    assert verdict.intent == "nlu_fallback"
+    assert second_opinion(text, ("safety_concern", SECOND_OPINION_MIN))
     weak = decide(text, [("safety_concern", SECOND_OPINION_MIN - 0.2)], THRESHOLD)
-    assert not weak.crisis
+    assert not weak.crisis and weak.reason == "overruled"
+    assert not second_opinion("how do I pay council tax", ("safety_concern", 0.99))
 
 
 def test_other_intents_pass_through_or_fall_back() -> None:
@@ -59,3 +65,14 @@ def test_routing_matches_the_bot() -> None:
     assert gets_crisis_reply("ask_question", "I want to kill myself")
     assert gets_crisis_reply("nlu_fallback", "I want to kill myself")
     assert not gets_crisis_reply("ask_question", "how do I kill the weeds")
+
+
+def test_a_second_opinion_gets_the_helplines_unless_the_check_vetoes_it() -> None:
+    text = "he makes me so scared all the time"
+    assert not gets_crisis_reply("nlu_fallback", text)
+    assert gets_crisis_reply("nlu_fallback", text, second_opinion=True)  # no check: it stands
+    assert not gets_crisis_reply("nlu_fallback", text, second_opinion=True,
+                                 opinion_stands=lambda _text: False)
+    assert gets_crisis_reply("nlu_fallback", text, lambda _text: True, second_opinion=True,
+                             opinion_stands=lambda _text: False)  # the check itself flags it
+

@@ -1,11 +1,13 @@
 """The semantic crisis check: fitted settings, the rules, its exemplars, and the real model.
 
 What must hold: the k-NN rule needs the message nearer crisis phrasings than ordinary ones; the
-linear rule scores the vector and the same neighbour features; the fit flags no ordinary
+linear rule scores the vector and the same neighbour features; its veto lets the classifier's
+second opinion stand only at a score of at least ``t_low``; the fit flags no ordinary
 phrasing when the data allow it; no line of a blind set not yet reported is an exemplar, and
 such a set is never read as training data (else its one report would be in-sample); the
 settings were fitted for the k the check uses, on the shipped model files; with the real model,
-phrasings the patterns miss are flagged and ordinary questions are not.
+phrasings the patterns miss are flagged and ordinary questions are not (and would veto a
+second opinion).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pytest
 
 from safety import labelled
 from safety.detection import detect_safety_concern
-from safety.learn import budget_threshold
+from safety.learn import budget_threshold, veto_threshold
 from safety.similarity import (
     NEIGHBOURS,
     SETTINGS_FILE,
@@ -89,6 +91,33 @@ def test_linear_rule_scores_the_vector_and_the_neighbour_features() -> None:
     assert not far.is_crisis(_unit(0.6, 0, 0.8)) and check.is_crisis(_unit(0.6, 0, 0.8))
 
 
+def test_the_veto_lets_a_second_opinion_stand_only_at_a_score_of_at_least_t_low() -> None:
+    crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
+    ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
+    head = LinearHead(weights=np.array([1.0, -2.0, 0.0], np.float32),
+                      knn_weights=np.array([0.0, 0.0]), bias=0.0, threshold=1.0,
+                      veto_threshold=-1.0)
+    check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
+    assert check.second_opinion_stands(_unit(1, 0.1, 0))  # at or above the check's threshold
+    assert check.second_opinion_stands(_unit(0, 0, 1))  # score 0: below the check, above t_low
+    assert not check.second_opinion_stands(_unit(0, 1, 0))  # score -2 < t_low
+    # no veto threshold (older settings, the knn rule) or no exemplars: it stands
+    no_veto = CrisisSimilarity(crisis, ordinary, -1.0, -1.0, 1,
+                               LinearHead(head.weights, head.knn_weights, 0.0, 1.0))
+    assert no_veto.second_opinion_stands(_unit(0, 1, 0))
+    assert CrisisSimilarity(crisis, ordinary, 0.5, 0.0).second_opinion_stands(_unit(0, 1, 0))
+
+
+def test_veto_threshold_loses_at_most_the_allowed_rows_on_average() -> None:
+    scores = (np.arange(100, dtype=float), np.arange(100, dtype=float) + 0.5)
+    rows = np.arange(0, 100, 2)  # 50 rows: 0, 2, 4, ...
+    t_low = veto_threshold(scores, rows, 3.0)
+    assert np.mean([np.sum(s[rows] < t_low) for s in scores]) <= 3
+    assert np.mean([np.sum(s[rows] < t_low + 1) for s in scores]) > 3
+    assert veto_threshold(scores, rows, 0.0) == 0.0  # the lowest row score: nothing lost
+    assert veto_threshold(scores, np.array([], int), 3.0) == -np.inf
+
+
 def test_budget_threshold_lets_through_at_most_the_share_of_ordinary_scores() -> None:
     scores = [np.arange(1000, dtype=float), np.arange(1000, dtype=float) + 0.5]
     threshold = budget_threshold(scores, 0.002)  # at most 2 of 1,000 on average
@@ -109,6 +138,8 @@ def test_exemplars_and_settings() -> None:
     else:
         assert head is not None and head.weights.ndim == 1 and head.knn_weights.shape == (2,)
         assert head.threshold == threshold
+        # the veto on the classifier's second opinion sits well below the check's threshold
+        assert head.veto_threshold is not None and head.veto_threshold < threshold
 
 
 def test_settings_were_fitted_on_the_current_training_phrasings() -> None:
@@ -207,6 +238,21 @@ def test_settings_were_fitted_on_the_shipped_model_files(
     margin measured on other vectors: ``python -m safety.fit_similarity`` must follow."""
     embedder, _ = real_check
     assert fitted_fingerprint() == embedder.fingerprint
+
+
+@pytest.mark.parametrize(
+    ("text", "stands"),
+    [
+        ("what time does the library open on saturday", False),
+        ("how do I book a bulky waste collection", False),
+        ("I'm not coping and I keep thinking about not waking up", True),
+    ],
+)
+def test_real_model_vetoes_a_second_opinion_only_on_an_ordinary_question(
+    real_check: tuple[Any, CrisisSimilarity], text: str, stands: bool
+) -> None:
+    embedder, check = real_check
+    assert check.second_opinion_stands(embedder.embed([text])[0]) is stands
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,43 @@
+"""The classifier's second opinion on a crisis, decided where the message's vector is.
+
+Rasa's gate (``safety.gate``) no longer sends the helplines on the classifier's own
+``safety_concern`` alone: when that second opinion holds (confident, backed by a risk word, no
+crisis phrase) the message goes to guidance (``nlu_fallback``) with the gate's reason
+``second_opinion`` in the parse. The action server has the message's vector and the learned
+check: the second opinion gets the crisis reply unless the check scores the message below its
+veto threshold (``safety.similarity.CrisisSimilarity.second_opinion_stands``; ADR 0202, eighth
+round). With no check (no embedding model, or it failed to load) the second opinion decides,
+as it did before the veto. Used by the guidance backstop and by the forms' backstop.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Tracker
+
+from actions.resources import get_crisis_similarity
+from safety.gate import SECOND_OPINION
+
+logger = logging.getLogger(__name__)
+
+
+def second_opinion_held(tracker: Tracker) -> bool:
+    """True when Rasa's gate sent the latest message on the classifier's second opinion."""
+    gate = (tracker.latest_message or {}).get("gate") or {}
+    return isinstance(gate, dict) and gate.get("reason") == SECOND_OPINION
+
+
+def second_opinion_stands(text: str) -> bool:
+    """Whether a second opinion on ``text`` gets the crisis reply (see the module)."""
+    try:
+        check = get_crisis_similarity()
+    except Exception:  # no check to veto with: the second opinion decides
+        logger.exception("crisis check unavailable; the classifier's second opinion stands")
+        return True
+    return check is None or check.second_opinion_stands(text)
+
+
+def crisis_by_second_opinion(tracker: Tracker, text: str) -> bool:
+    """True when the latest message ``text`` came on a second opinion that stands."""
+    return second_opinion_held(tracker) and second_opinion_stands(text)
