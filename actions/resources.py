@@ -36,6 +36,8 @@ _redis: redis.Redis | None = None
 _guidance: GuidanceLike | None = None
 _live: LiveUpdates | None = None
 _crisis: SemanticCrisisCheck | None = None
+# Set once the warm-up has finished (loaded, or failed and logged): the server's readiness.
+_warmed = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -168,10 +170,19 @@ def warm_up_guidance(after_load: Callable[[], object] | None = None) -> None:
         except Exception:  # the first question will report the problem to the citizen
             logger.exception("guidance service could not be loaded")
             return
+        finally:
+            _warmed.set()
         if after_load is not None:
             after_load()
 
     threading.Thread(target=load, name="guidance-warm-up", daemon=True).start()
+
+
+def warmed_up() -> bool:
+    """Whether the warm-up has finished (or a service was set): until then a question waits
+    for the model, the index and the crisis check's exemplar vectors to load, which on a cold
+    vector cache takes longer than Rasa waits for an action."""
+    return _warmed.is_set()
 
 
 def set_guidance(service: GuidanceLike | None) -> None:
@@ -185,6 +196,10 @@ def set_guidance(service: GuidanceLike | None) -> None:
         _live = None
     _guidance = service
     _crisis = None
+    if service is None:
+        _warmed.clear()
+    else:
+        _warmed.set()
 
 
 def set_redis(client: redis.Redis | None) -> None:

@@ -13,11 +13,13 @@ from typing import Any
 
 from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
-from sanic import Sanic
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 from sanic.worker.loader import AppLoader
 
 from actions.metrics import install as install_metrics
-from actions.resources import warm_up_guidance
+from actions.resources import warm_up_guidance, warmed_up
 from stack.heap import freeze_loaded
 
 logger = logging.getLogger(__name__)
@@ -29,10 +31,21 @@ async def _warm_up(app: Sanic, loop: Any) -> None:
     warm_up_guidance(after_load=partial(freeze_loaded, "action server"))
 
 
+async def ready(request: Request) -> HTTPResponse:
+    """``GET /ready``: 200 once the warm-up has finished, 503 while it runs. The launcher and
+    the load balancer wait for it (rasa_sdk's ``/health`` answers as soon as Sanic listens,
+    and a question asked before the warm-up ends waited past Rasa's action timeout: "part of
+    our service isn't working" for the first questions after a start with a cold cache)."""
+    if warmed_up():
+        return response.json({"status": "ready"})
+    return response.json({"status": "warming up"}, status=503)
+
+
 def create_app(action_executor: ActionExecutor, endpoints: str) -> Sanic:
-    """Build rasa_sdk's app for one worker and add the warm-up listener."""
+    """Build rasa_sdk's app for one worker and add the warm-up listener and ``/ready``."""
     app = create_app_for_serve(action_executor, cors_origins=None, endpoints=endpoints)
     app.register_listener(_warm_up, "after_server_start")
+    app.add_route(ready, "/ready", methods=["GET"])
     install_metrics(app)
     return app
 

@@ -94,7 +94,7 @@ def assistant_processes(layout: StackLayout) -> list[ProcessSpec]:
                 str(layout.app_python), "-m", "actions", "-p", str(layout.actions_port),
             ],
             env=env,
-            ready_url=f"http://127.0.0.1:{layout.actions_port}/health",
+            ready_url=f"http://127.0.0.1:{layout.actions_port}/ready",  # after warm-up
         ),
         ProcessSpec(
             name="rasa",
