@@ -224,7 +224,7 @@ def test_every_instance_calls_the_pools_but_is_checked_on_its_own_ports() -> Non
             env = specs[f"{part}-{n}"].env
             assert (env["RASA_URL"], env["ACTION_SERVER_URL"]) == (RASA_POOL, ACTIONS_POOL)
         assert specs[f"rasa-{n}"].ready_url == f"http://127.0.0.1:510{n}/status?token=token"
-        assert specs[f"actions-{n}"].ready_url == f"http://127.0.0.1:515{n}/health"
+        assert specs[f"actions-{n}"].ready_url == f"http://127.0.0.1:515{n}/ready"
         assert specs[f"gateway-{n}"].ready_url == f"http://127.0.0.1:810{n}/healthz"
 
 
