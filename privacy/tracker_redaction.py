@@ -1,11 +1,15 @@
 """Redaction of a serialised Rasa dialogue (pure Python: Rasa's 3.10 venv and the app's 3.11).
 
-Used by ``privacy.rasa_tracker_store`` on every save (see its docstring for the policy).
+Used by ``privacy.rasa_tracker_store`` on every save (see its docstring for the policy). A
+save redacts the whole stored dialogue again, and the bot's replies repeat across
+conversations, so the regular-expression pass is remembered per (text, kinds): it is a pure
+function of them, and it was about a twentieth of Rasa's CPU per turn under load (ADR 0306).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from privacy.redaction import ALL_KINDS, PLACEHOLDERS, redact
@@ -17,6 +21,13 @@ PERSONAL_SLOTS: frozenset[str] = frozenset({
 NEVER_NEEDED: tuple[str, ...] = ("ni_number", "card_number", "bank_details", "date_of_birth")
 REMOVED = "[removed]"
 _PLACEHOLDER = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS.values()) + ")")
+REMEMBERED_TEXTS = 4096  # a few MB at most: bot replies are the long texts
+
+
+@lru_cache(maxsize=REMEMBERED_TEXTS)
+def redacted_text(text: str, kinds: tuple[str, ...] = ALL_KINDS) -> str:
+    """``privacy.redaction.redact(text, kinds).text``, remembered (pure, so always the same)."""
+    return redact(text, kinds).text
 
 
 def recovered_values(original: str, redacted: str) -> list[str]:
@@ -34,7 +45,7 @@ def recovered_values(original: str, redacted: str) -> list[str]:
 
 def _scrub(text: str, personal: set[str], kinds: tuple[str, ...] = ALL_KINDS) -> str:
     """Regex redaction plus removal of every known personal value (longest first)."""
-    result = redact(text, kinds).text
+    result = redacted_text(text, kinds)
     for value in sorted(personal, key=len, reverse=True):
         if len(value) >= 2 and value in result:
             result = result.replace(value, REMOVED)
@@ -88,9 +99,9 @@ def _redact_user_event(event: dict[str, Any], personal: set[str]) -> None:
     upstream = metadata.pop("redacted_text", None) if isinstance(metadata, dict) else None
     if isinstance(upstream, str):
         personal.update(recovered_values(text, upstream))
-        redacted = redact(upstream, ALL_KINDS).text
+        redacted = redacted_text(upstream, ALL_KINDS)
     else:
-        redacted = redact(text, ALL_KINDS).text
+        redacted = redacted_text(text, ALL_KINDS)
     personal.update(recovered_values(text, redacted))
     event["text"] = redacted
     parse_data = event.get("parse_data")
@@ -108,7 +119,7 @@ def _redact_value(value: Any, name: Any, current: bool, personal: set[str]) -> A
     if not isinstance(value, str) or not value:
         return value
     if current:
-        return redact(value, NEVER_NEEDED).text
+        return redacted_text(value, NEVER_NEEDED)
     if name in PERSONAL_SLOTS:
         return REMOVED
     return _scrub(value, personal)

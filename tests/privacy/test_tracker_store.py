@@ -60,3 +60,33 @@ def test_recovered_values() -> None:
         "I am Ann Lee of 3 Oak Road", "I am [name removed] of [address removed]"
     ) == ["Ann Lee", "3 Oak Road"]
     assert rasa_tracker_store.recovered_values("hello", "hello") == []
+
+
+def test_saving_again_redacts_each_text_once_with_the_same_result(monkeypatch: Any) -> None:
+    """Every save redacts the whole stored dialogue again; the regular-expression pass is
+    remembered per text, so a second save finds nothing new to scan and stores the same."""
+    calls: list[str] = []
+    real = rasa_tracker_store.redact
+
+    def counting(text: str, kinds: Any = rasa_tracker_store.ALL_KINDS) -> Any:
+        calls.append(text)
+        return real(text, kinds)
+
+    monkeypatch.setattr(rasa_tracker_store, "redact", counting)
+    rasa_tracker_store.redacted_text.cache_clear()
+
+    def dialogue() -> dict[str, Any]:
+        return {"events": [
+            user("my card is 4111 1111 1111 1111, mail ann@example.org"),
+            {"event": "bot", "text": "You can pay your council tax online or by phone."},
+            user("thanks"),
+        ]}
+
+    first = json.dumps(rasa_tracker_store.redact_dialogue(dialogue(), FORMS))
+    scanned = len(calls)
+    second = json.dumps(rasa_tracker_store.redact_dialogue(dialogue(), FORMS))
+    assert scanned > 0 and len(calls) == scanned  # nothing scanned twice
+    assert first == second and "4111" not in first and "ann@example.org" not in first
+    rasa_tracker_store.redacted_text.cache_clear()
+    monkeypatch.setattr(rasa_tracker_store, "redact", real)
+    assert json.dumps(rasa_tracker_store.redact_dialogue(dialogue(), FORMS)) == first
