@@ -28,14 +28,13 @@ from actions.conversation import (
     latest_intent,
     latest_text,
 )
-from actions.crisis_opinion import crisis_by_second_opinion
+from actions.crisis_opinion import crisis_by_phrase, crisis_by_second_opinion
 from actions.replies import say
 from actions.resources import get_crisis_similarity, get_guidance, get_redis
 from actions.settings import get_settings
 from knowledge.articles import valid_article_id
 from privacy.redaction import PLACEHOLDERS, kinds_already_redacted, redact
 from records.performance import PerformanceKeys, count_sync
-from safety.detection import detect_safety_concern
 
 logger = logging.getLogger(__name__)
 
@@ -118,12 +117,13 @@ def require_words(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
 def safety_backstop(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Messages about suicide, self-harm, abuse or danger never get a guidance answer.
 
-    The lexical patterns first; then the semantic check (nearest labelled phrasings by
-    meaning, ``safety/similarity.py``) for crisis messages written around them; then the
-    classifier's second opinion, when Rasa's gate sent one and the check does not veto it
+    The lexical patterns first, unless the learned check scores the message below its phrase
+    veto threshold; then the semantic check (nearest labelled phrasings by meaning,
+    ``safety/similarity.py``) for crisis messages written around them; then the classifier's
+    second opinion, when Rasa's gate sent one and the check does not veto it
     (``actions.crisis_opinion``).
     """
-    if (detect_safety_concern(turn.text) or semantic_crisis(turn.text)
+    if (crisis_by_phrase(turn.text) or semantic_crisis(turn.text)
             or crisis_by_second_opinion(tracker, turn.text)):
         offer_safety_help(turn, dispatcher)
         turn.done = True

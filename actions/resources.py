@@ -55,6 +55,10 @@ class SemanticCrisisCheck:
         """False when the check vetoes the classifier's second opinion on ``text``."""
         return self.similarity.second_opinion_stands(self.vector_of(text))
 
+    def phrase_stands(self, text: str) -> bool:
+        """False when the check vetoes the crisis phrase in ``text`` (ADR 0202, ninth round)."""
+        return self.similarity.phrase_stands(self.vector_of(text))
+
 
 class GuidanceLike(Protocol):
     """What the actions need from ``knowledge.answering.GuidanceService``."""

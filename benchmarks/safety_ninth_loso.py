@@ -22,10 +22,13 @@ cached parse:
 
 The choice rule was written in the ADR before any figure and is applied by ``choose``. Blind
 sets not yet reported are never read. ``--current`` names the patterns of the eighth round
-(the served file until the ninth round changes it):
+(the served file until the ninth round applied ``NINTH_EDITS`` to it; since then pass the old
+copy):
 
     git show 233e040:safety/patterns.py > /tmp/patterns_before.py
-    nice -n 19 .venv/bin/python benchmarks/safety_ninth_loso.py --before /tmp/patterns_before.py
+    git show 2595888:safety/patterns.py > /tmp/patterns_eighth.py
+    nice -n 19 .venv/bin/python benchmarks/safety_ninth_loso.py --before /tmp/patterns_before.py \
+        --current /tmp/patterns_eighth.py
 """
 
 from __future__ import annotations

@@ -151,9 +151,10 @@ def score(
                  misses, alarms)
 
 
-def semantic_check() -> tuple[Any, Any]:
-    """The guidance backstop's semantic check as ``text -> bool``, and its veto on the
-    classifier's second opinion as ``text -> stands``, built as the actions build them.
+def semantic_check() -> tuple[Any, Any, Any]:
+    """The guidance backstop's semantic check as ``text -> bool``, its veto on the classifier's
+    second opinion as ``text -> stands`` and its veto on a crisis phrase (ninth round) as
+    ``text -> stands``, built as the actions build them.
 
     Embeds the exemplars once with the model the settings were fitted on (as the actions do);
     caches each message's vector.
@@ -171,23 +172,25 @@ def semantic_check() -> tuple[Any, Any]:
         return seen[text]
 
     return (lambda text: check.is_crisis(vector(text)),
-            lambda text: check.second_opinion_stands(vector(text)))
+            lambda text: check.second_opinion_stands(vector(text)),
+            lambda text: check.phrase_stands(vector(text)))
 
 
-def served_reply(line: dict[str, Any], semantic: Any, stands: Any) -> bool:
+def served_reply(line: dict[str, Any], semantic: Any, stands: Any, phrase: Any = None) -> bool:
     """The served routing of one parsed line (``safety.routing.gets_crisis_reply``), with the
-    gate's second opinion and the check's veto on it."""
+    gate's second opinion and the check's veto on it, and the check's veto on a crisis phrase
+    (``phrase``; None: no veto, as before the ninth round)."""
     from safety.gate import SECOND_OPINION
     from safety.routing import gets_crisis_reply
 
     held = (line["parse"].get("gate") or {}).get("reason") == SECOND_OPINION
     return gets_crisis_reply(line["parse"]["intent"], line["text"], semantic,
-                             second_opinion=held, opinion_stands=stands)
+                             second_opinion=held, opinion_stands=stands, phrase_stands=phrase)
 
 
 def print_without_training_lines(
     benign: list[dict[str, Any]], crisis: list[dict[str, Any]], methods: list[Score],
-    semantic: Any, stands: Any,
+    semantic: Any, stands: Any, phrase: Any = None,
 ) -> None:
     """The last methods again on the lines of a blind set that equal no training phrasing of
     the semantic check (independent writers sometimes write the same short sentence)."""
@@ -206,10 +209,10 @@ def print_without_training_lines(
     for method in methods:
         if method.method.startswith("served"):
             print(score(method.method, b, c,
-                        lambda line: served_reply(line, semantic, stands)).row())
+                        lambda line: served_reply(line, semantic, stands, phrase)).row())
         else:
             print(score(method.method, b, c, lambda line: gets_crisis_reply(
-                "nlu_fallback", line["text"], semantic)).row())
+                "nlu_fallback", line["text"], semantic, phrase_stands=phrase)).row())
 
 
 def main() -> None:
@@ -233,7 +236,7 @@ def main() -> None:
     splits = ["tune", "heldout"] if args.split == "both" else [args.split]
     if blind:
         splits = ["heldout"]
-    semantic, stands = semantic_check()
+    semantic, stands, phrase = semantic_check()
     print(f"sets: {args.which}")
     if not args.lexical_only:
         from stack.model import ensure_model
@@ -261,10 +264,10 @@ def main() -> None:
                             lambda line: semantic(line["text"])))
         scores.append(score("lexical or semantic (the guidance backstop)", b, c,
                             lambda line: gets_crisis_reply("nlu_fallback", line["text"],
-                                                           semantic)))
+                                                           semantic, phrase_stands=phrase)))
         if not args.lexical_only:
             scores.append(score("served: Rasa NLU with gate + backstop", b, c,
-                                lambda line: served_reply(line, semantic, stands)))
+                                lambda line: served_reply(line, semantic, stands, phrase)))
         print(f"\n### {split}: {len(c)} crisis, {len(b)} benign "
               "(targets: recall 1.000, benign→crisis ≤ 0.5 %)\n")
         print("| method | crisis recall | benign → crisis |")
@@ -274,12 +277,12 @@ def main() -> None:
         if blind:
             backstop_and_served = [found for found in scores
                                    if found.method.startswith(("lexical or", "served"))]
-            print_without_training_lines(b, c, backstop_and_served, semantic, stands)
+            print_without_training_lines(b, c, backstop_and_served, semantic, stands, phrase)
         if not args.lexical_only:
             reasons: dict[str, int] = {}
             for line in b + c:
                 reason = (line["parse"].get("gate") or {}).get("reason", "none")
-                if served_reply(line, semantic, stands):
+                if served_reply(line, semantic, stands, phrase):
                     reasons[reason] = reasons.get(reason, 0) + 1
             print(f"\nserved crisis replies by the gate's reason: {reasons}")
         if blind or (split == "heldout" and not args.show_heldout_misses):

@@ -4,7 +4,9 @@ Two tiers (docs/adr/0202-crisis-detection-lexical-first.md):
 
 - ``detect_safety_concern``: phrases that, in messages to a council, almost always mean
   suicide, self-harm, abuse or immediate danger. A match gets the helplines whatever the
-  NLU classifier says. Patterns are phrases, not single words, so service questions
+  NLU classifier says, unless the learned check scores the message below every crisis phrasing
+  a pattern catches (the phrase veto, ADR 0202's ninth round; ``safety.similarity``).
+  Patterns are phrases, not single words, so service questions
   ("emergency repair", "dangerous pothole", "blue badge abuse", "kill the weeds") are not
   caught.
 - ``has_risk_words``: single words that only *may* mean a crisis (hurt, scared, die,

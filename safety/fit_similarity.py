@@ -15,8 +15,9 @@ cross-validated figures for other k and alarm budgets, and with each sentence of
 multi-sentence phrasing scored as well (not adopted: third round). Runs in the app environment
 (it needs the embedding model and scikit-learn); ``safety.similarity`` itself is pure numpy.
 The ``linear`` rule also gets the veto threshold on the classifier's second opinion
-(``veto_threshold``, eighth round), for which the seen crisis lines are parsed once by the
-trained Rasa model (``.venv-rasa``; the model is trained first if ``bot/`` changed).
+(``veto_threshold``, eighth round) and on crisis phrases (``phrase_veto_threshold``,
+ninth), for which the seen crisis lines are parsed once by the trained Rasa model
+(``.venv-rasa``; the model is trained first if ``bot/`` changed).
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ MAX_ALARM_RATE = 0.008
 # the highest score at which, on average over the out-of-fold repeats, at most this share of all
 # crisis phrasings are phrasings a pattern or the second opinion catches that score below it.
 VETO_SHARE = 0.005
+# The veto on crisis phrases (ADR 0202, ninth round, P(0)): ``phrase_veto_threshold`` is the
+# highest score below which, on average over the out-of-fold repeats, none of the crisis
+# phrasings a pattern catches scores (a share of all crisis phrasings, like ``VETO_SHARE``).
+PHRASE_VETO_SHARE = 0.0
 
 
 def sentence_parts(embedder: Any, crisis: list[str], ordinary: list[str]) -> Parts:
@@ -86,8 +91,8 @@ def fit_linear_rule(crisis: list[str], ordinary: list[str], crisis_vectors: np.n
                     ordinary_vectors: np.ndarray, opinions: np.ndarray) -> dict[str, Any]:
     """The ``linear`` rule fitted on all phrasings: weights over the vector and the two
     k-nearest-neighbour features, bias, score threshold at the alarm budget, and the veto
-    threshold over the crisis phrasings a pattern or the second opinion (``opinions``) catches
-    (``safety.learn``)."""
+    threshold over the crisis phrasings a pattern or the second opinion (``opinions``) catches,
+    and the phrase veto threshold over those a pattern catches (``safety.learn``)."""
     from safety.detection import detect_safety_concern
     from safety.learn import Features, fit_with_budget, veto_threshold
 
@@ -97,11 +102,15 @@ def fit_linear_rule(crisis: list[str], ordinary: list[str], crisis_vectors: np.n
     found = fit_with_budget(x, y, hits, Features(knn=True, k=NEIGHBOURS), MAX_ALARM_RATE)
     pool = np.nonzero(hits[:len(crisis)].astype(bool) | opinions)[0]
     t_low = veto_threshold(found.oof, pool, VETO_SHARE * len(crisis))
+    caught = np.nonzero(hits[:len(crisis)].astype(bool))[0]
+    t_phrase = veto_threshold(found.oof, caught, PHRASE_VETO_SHARE * len(crisis))
     dim = x.shape[1]
     return {
         "threshold": round(found.threshold, 6),
         "veto_threshold": round(t_low, 6) if np.isfinite(t_low) else None,
         "veto_pool": len(pool),
+        "phrase_veto_threshold": round(t_phrase, 6) if np.isfinite(t_phrase) else None,
+        "phrase_veto_pool": len(caught),
         "bias": round(found.bias, 6),
         "C": found.c,
         "recall": found.cv_recall,
@@ -173,6 +182,10 @@ def main() -> int:
                 f"({VETO_SHARE:.1%}) of the crisis phrasings, among the veto_pool ones a "
                 "pattern or the second opinion catches, score below it out of fold"}
                if args.rule == "linear" else {}),
+            **({"phrase_veto": "a crisis phrase stands at a score of at least "
+                f"phrase_veto_threshold: on average at most {PHRASE_VETO_SHARE * len(crisis):.1f}"
+                " of the phrase_veto_pool crisis phrasings a pattern catches score below it out"
+                " of fold"} if args.rule == "linear" else {}),
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     }

@@ -42,6 +42,9 @@ _TOPIC_ONLY = (
     r"|teacher|manager|governor|social worker|councillor))\b)"
 )
 
+# Someone who left an abusive relationship long ago and says so (ADR 0202, ninth round).
+_LEFT_LONG_AGO = r"(?:years?|months?) ago,? i (?:left|fled|escaped|got out of) (?:an?|my) abusive\b"
+
 PATTERNS: dict[str, tuple[str, ...]] = {
     "suicide_self_harm": (
         r"\b(?:i'm|i am|i feel|feeling|felt|been|getting|having|have|had|get|my)"
@@ -78,7 +81,9 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:burn(?:ed|t)?|cut|hurt|scratch(?:ed)?|hit) my (?:arms?|legs?|wrists?|skin"
         r"|hands?|body|face|head) on purpose\b",
         r"\b(?:took|taken|had|taking|take|have) an? overdose\b",
-        rf"{_TOPIC_ONLY}.*\boverdos",
+        # not a pet's overdose (ADR 0202, ninth round)
+        r"^(?!.*\b(?:cats?|dogs?|pets?|puppy|kitten|horse|rabbit|hamster)(?:'s)? (?:\w+ ){0,2}"
+        rf"overdos){_TOPIC_ONLY}.*\boverdos",
         r"\b(?:took|taken|swallowed|downed)\b.{0,25}\b(?:all|whole|lot|loads|bottle|packets?|box"
         r"|boxes|handful|bunch|many)\b.{0,20}\b(?:pills|tablets|paracetamol|painkillers|meds"
         r"|medication)\b",
@@ -167,9 +172,11 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:my|her|his) (?:money|pension|benefits|bank card)\b",
         rf"{_TOPIC_ONLY}.*\bdomestic (?:abuse|violence)\b"
         r"(?! (?:charity|charities|awareness|training|course|"
-        r"leaflets?|policy|strategy|job|volunteers?|services|refuges?))",
+        r"leaflets?|policy|strategy|job|volunteers?|services|refuges?|(?:housing )?alliance"
+        r"|officers?))",
         r"^(?!.*\b(?:bins?|street|road|lane|parking|bays?|spaces?|car park|system|scheme|verge"
-        r"|recycling|facilities|badges?|permits?)\b(?: \w+){0,3} (?:is|are|being|been|was|were"
+        r"|recycling|facilities|badges?|permits?|bookings?|halls?|venues?)\b(?: \w+){0,3}"
+        r" (?:is|are|being|been|was|were"
         r"|gets?|getting)(?: being)? abused\b)"
         r".*\b(?:being|been|was|am|is|are|getting|got) (?:sexually |physically )?"
         r"(?:abused|beaten|groomed|molested|strangled|choked)\b(?! \d| at (?:bingo|darts|pool"
@@ -178,9 +185,13 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"|ing)? (?:a |the |their |her |his )?(?:child|children|kids|baby)\b",
         r"\b(?:being|been|getting|got) (?:hurt|hit) by (?:my|him|her|them|someone|somebody"
         r"|a man|a woman|his|their)\b",
-        r"\babus(?:es|ing|ed|ive)\b(?! to me\b).{0,30}\b(?:me|my (?:mum|dad|nan|gran|grandad"
+        rf"^(?!.*\b{_LEFT_LONG_AGO}).*"
+        r"\babus(?:es|ing|ed|ive)\b(?! to me\b| (?:in|by) (?:an? |the )?(?:email|letter|message"
+        r"|phone call|call|comment|post|reply|meeting)s?\b).{0,30}\b(?:me|my (?:mum|dad|nan|gran"
+        r"|grandad"
         r"|child|children|"
         r"kids?|son|daughter|sister|brother)|child|children|kids?)\b",
+        rf"^(?!.*\b{_LEFT_LONG_AGO})"
         r"^(?!.*\b(?:left|fled|escaped|got out of) (?:an?|my) abusive \w+ (?:\w+ )?"
         r"(?:years?|months?) ago)"
         r".*\babusive (?:relationship|partner|husband|"
@@ -194,12 +205,14 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:hits|beats|punches|kicks|chokes|strangles|slaps) (?:me|us)\b",
         r"\b(?:'ll|will|would|said he'd|"
         r"said she'd|says he'll|says she'll) (?:kill|hurt|stab|beat|attack|shoot) (?:me|us|my"
-        r"|the kids|the children|the baby)\b(?! if i'?m (?:late|not)| if i (?:forget|miss|lose))",
+        r"|the kids|the children|the baby)\b(?! if i'?m (?:late|not)| if i (?:forget|miss|lose)"
+        r"| if (?:the|my|our) (?:\w+ ){0,2}(?:is|are|'s) (?:shut|closed|cancelled|full)\b)",
         r"\bthreaten(?:s|ed|ing)? (?:me|us|to (?:kill|hurt|beat|stab|shoot|burn))\b",
         r"\b(?:scared|afraid|frightened|terrified) (?:of (?:my )?(?:partner|husband|wife|boyfriend|"
         r"girlfriend|ex|dad|father|mum|mother|son|daughter|him|her|them|what he|what she)|"
         r"to go (?:back )?home|for my (?:life|safety))\b",
-        r"\bcoercive control|\bcontrols? (?:all )?(?:my|our|the) (?:money|phone|life)\b",
+        rf"{_TOPIC_ONLY}.*\bcoercive control"
+        r"|\bcontrols? (?:all )?(?:my|our|the) (?:money|phone|life)\b",
         r"\b(?:won'?t|will not|doesn'?t|does not) let me (?:leave the house|see my (?:friends"
         r"|family)|go out)\b",
         r"\b(?:he|she|husband|wife|partner|boyfriend|girlfriend|ex) (?:won'?t|doesn'?t|will not|"
@@ -221,7 +234,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\b{_WHO}(?:'s| is| are| keeps?| has been)? (?:\w+ )?stealing from (?:me|him|her|us)\b",
         r"\bbruis(?:es|ed|ing)\b",
         r"\btrafficked\b",
-        r"\b(?:need|want|looking for|find) (?:a |an )?(?:refuge|safe house)\b|\bflee(?:ing)?\b",
+        r"\b(?:need|want|looking for|find) (?:a |an )?(?:refuge|safe house)\b"
+        rf"|{_TOPIC_ONLY}.*\bflee(?:ing)?\b",
         r"\bhurting (?:their|his|her|the|my) (?:kids|children|child|baby)\b",
         # indirect phrasings, from probe sentences written for the purpose (safety/exemplars/)
         r"\bhands? (?:round|around|on) (?:my|her|his) (?:neck|throat)\b",
@@ -263,11 +277,12 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:after|from|by) (?:hitting|punching|kicking|strangling|slapping|beating) (?:me|us"
         r"|her|him)\b|\bwho (?:hurts|hits|beats|abuses|threatens) (?:me|us)\b",
         r"^(?!.*\b(?:bins?|street|road|lane|parking|bays?|spaces?|car park|system|scheme|verge"
-        r"|recycling|facilities|badges?|permits?)\b(?: \w+){0,3} (?:is|are|being|been|was|were"
+        r"|recycling|facilities|badges?|permits?|bookings?|halls?|venues?)\b(?: \w+){0,3}"
+        r" (?:is|are|being|been|was|were"
         r"|gets?|getting)(?: being)? abused\b)"
         r".*\b(?:being|been|getting|gets|got) (?:hit|beaten|slapped|kicked|punched|abused)\b"
         r"(?! out| off| in the| with| \d| as\b| at (?:bingo|darts|pool|chess|cards|quiz)"
-        r"| by (?:a |the )?(?:ball|car|van|bus|lorry|bike|branch|swing|door|tree))",
+        r"| by (?:a |the |an )?(?:\w+ )?(?:ball|car|van|bus|lorry|bike|branch|swing|door|tree))",
         r"\bcomes? (?:in)?to my (?:room|bed|bedroom) (?:at night|when)\b",
         r"\bno (?:adults?|parents?|grown[- ]?ups?) (?:there|around|at home|in)\b|\bleft (?:alone"
         r"|on (?:their|his|her) own|home alone)\b.{0,30}\b(?:days|all night|overnight|no food)\b",
@@ -308,7 +323,9 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bhelp me\b.{0,20}\b(?:i'm|i am) (?:so |really )?(?:scared|terrified|frightened)\b"
         r"|\b(?:i'm|i am) (?:so |really )?(?:scared|terrified|frightened)\b.{0,20}\bhelp me\b",
         r"^(?!.*\b(?:rats?|fox|foxes|slugs?|mice|wasps?|weeds?|moles?|pigeons?|squirrels?)\b)"
-        r".*\b(?:going|gonna|trying) to (?:kill|hurt|stab|attack|shoot) (?:me|us|my)\b",
+        r".*\b(?:going|gonna|trying) to (?:kill|hurt|stab|attack|shoot) (?:me|us|my)\b"
+        r"(?! if (?:i|we) (?:don'?t|do not) get (?:\w+ ){0,5}(?:sorted|done|fixed|booked"
+        r"|renewed)\b)",
         r"\bneed (?:an ambulance|the police)\b(?! (?:report|reference|crime|station))"
         r"|\bcall (?:an ambulance|the police|999)\b",
         r"^(?!.*\b(?:mould|mold|damp|asthma|dust|bonfire|burn(?:s|ing)? rubbish|fumes)\b)"
@@ -334,7 +351,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"|unconscious|bleeding|not breathing)\b",
         r"^(?!.*\b(?:bonfire|barbecue|bbq|chimney|fumes)\b).*(?:\b(?:filling|filled|full)"
         r" (?:up )?with smoke\b|\bfull of smoke\b|\bsmoke everywhere\b)",
-        r"\b(?:is|are|'s|'re) on fire\b",
+        r"\b(?:is|are|'s|'re) on fire\b(?! today\b| this (?:week|season|year)\b)",
         r"^(?!.*\bif (?:i|you|they|we|someone|anyone|tenants?|residents?)(?: ever)? smells?"
         r" (?:of )?gas\b(?!.{0,20}\bnow\b)).*(?:\bgas leak\b|\bsmell(?:s|ing)? (?:of )?gas\b"
         r"|\breeks? of gas\b)",

@@ -1,12 +1,14 @@
 """Which messages get the crisis reply, as the bot decides it (for measurement and tests).
 
 The bot sends the helplines in three places: the Rasa rule for the ``safety_concern``
-intent (a crisis phrase), the guidance action's backstop (for messages routed to guidance:
-``ask_question`` or low confidence; the lexical patterns, then the semantic check of
-``safety/similarity.py``, then the classifier's second opinion unless the check vetoes it),
-and the forms' backstop. ``gets_crisis_reply`` restates the first two for a message outside a
-form, so the benchmark and the tests can score labelled sets against the real parser without
-running whole conversations.
+intent (no longer set by the gate since ADR 0202's ninth round: a crisis phrase goes to
+guidance), the guidance action's backstop (for messages routed to guidance: ``ask_question``
+or low confidence; the lexical patterns unless the check vetoes the phrase, then the semantic
+check of ``safety/similarity.py``, then the classifier's second opinion unless the check
+vetoes it), and the forms' backstop (patterns, then the second opinion).
+``gets_crisis_reply`` restates the first two for a message outside a form, so the benchmark
+and the tests can score labelled sets against the real parser without running whole
+conversations.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def gets_crisis_reply(
     semantic: Callable[[str], bool] | None = None,
     second_opinion: bool = False,
     opinion_stands: Callable[[str], bool] | None = None,
+    phrase_stands: Callable[[str], bool] | None = None,
 ) -> bool:
     """True when a message parsed as ``intent`` gets the helplines outside a form.
 
@@ -33,12 +36,18 @@ def gets_crisis_reply(
     ``second_opinion``: Rasa's gate sent the message to guidance on the classifier's second
     opinion (the parse's ``gate.reason`` is ``safety.gate.SECOND_OPINION``); it gets the
     helplines unless ``opinion_stands`` (the check's veto, ``text -> stands``) says no; without
-    a check the second opinion stands (``actions.crisis_opinion``).
+    a check the second opinion stands (``actions.crisis_opinion``). A crisis phrase
+    (``safety.detection``) reaches guidance since the ninth round (the gate's reason ``phrase``)
+    and gets the helplines unless ``phrase_stands`` (the check's phrase veto) says no; without
+    a check the phrase stands.
     """
     if intent == SAFETY_INTENT:
         return True
     if intent not in GUIDANCE_INTENTS:
         return False
-    if detect_safety_concern(text) is not None or (semantic and semantic(text)):
+    if detect_safety_concern(text) is not None and (phrase_stands is None
+                                                    or phrase_stands(text)):
+        return True
+    if semantic and semantic(text):
         return True
     return second_opinion and (opinion_stands is None or opinion_stands(text))

@@ -15,7 +15,9 @@ Two rules, named by ``similarity.json``'s ``rule``:
   message's vector and its two nearest-neighbour features (below); crisis when the score
   reaches ``threshold``. Chosen by leave-one-set-out evaluation (``benchmarks/safety_loso.py``).
   Since the eighth round its score also vetoes the classifier's second opinion below
-  ``veto_threshold`` (``second_opinion_stands``; ``benchmarks/safety_budget_loso.py``).
+  ``veto_threshold`` (``second_opinion_stands``; ``benchmarks/safety_budget_loso.py``), and
+  since the ninth a crisis phrase below ``phrase_veto_threshold`` (``phrase_stands``;
+  ``benchmarks/safety_ninth_loso.py``).
 - ``knn`` (the rounds before): a message is a crisis when its nearest crisis phrasing is at
   least ``threshold`` similar, and the mean similarity of its ``k`` nearest crisis phrasings
   exceeds that of its ``k`` nearest ordinary ones by ``margin``.
@@ -80,14 +82,16 @@ def knn_features(query: np.ndarray, crisis: np.ndarray, ordinary: np.ndarray,
 @dataclass(frozen=True)
 class LinearHead:
     """The ``linear`` rule's weights: over the vector, over (nearest crisis similarity, k-mean
-    crisis − k-mean ordinary), a bias, the score threshold for crisis, and the veto threshold
-    below which the classifier's second opinion does not stand (None: no veto)."""
+    crisis − k-mean ordinary), a bias, the score threshold for crisis, the veto threshold
+    below which the classifier's second opinion does not stand, and the one below which a
+    crisis phrase does not (None: no veto)."""
 
     weights: np.ndarray
     knn_weights: np.ndarray
     bias: float
     threshold: float
     veto_threshold: float | None = None
+    phrase_threshold: float | None = None
 
     def score(self, vector: np.ndarray, nearest_crisis: float, knn_margin: float) -> float:
         """The logistic regression's decision value (log-odds) for one message."""
@@ -124,9 +128,23 @@ class CrisisSimilarity:
         head = self.head
         if head is None or head.veto_threshold is None or not len(self.crisis):
             return True
-        nearest, margin = knn_features(vector[None, :], self.crisis, self.ordinary, self.k)[0]
-        score = head.score(vector, nearest, margin)
+        score = self._score(head, vector)
         return score >= head.veto_threshold or score >= head.threshold
+
+    def phrase_stands(self, vector: np.ndarray) -> bool:
+        """Whether a crisis phrase (``safety.detection``) gets the crisis reply: it does unless
+        the ``linear`` rule scores the message below its phrase veto threshold, set below every
+        crisis phrasing a pattern catches (ADR 0202, ninth round). With no such threshold (the
+        ``knn`` rule, older settings) or no exemplars the phrase stands, as before the veto."""
+        head = self.head
+        if head is None or head.phrase_threshold is None or not len(self.crisis):
+            return True
+        score = self._score(head, vector)
+        return score >= head.phrase_threshold or score >= head.threshold
+
+    def _score(self, head: LinearHead, vector: np.ndarray) -> float:
+        nearest, margin = knn_features(vector[None, :], self.crisis, self.ordinary, self.k)[0]
+        return head.score(vector, nearest, margin)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -152,11 +170,12 @@ def load_head(path: Path = SETTINGS_FILE) -> LinearHead | None:
 def _head(data: dict[str, Any]) -> LinearHead | None:
     if data.get("rule", "knn") != "linear":
         return None
-    veto = data.get("veto_threshold")
+    veto, phrase = data.get("veto_threshold"), data.get("phrase_veto_threshold")
     return LinearHead(np.asarray(data["weights"], dtype=np.float32),
                       np.asarray(data["knn_weights"], dtype=np.float64),
                       float(data["bias"]), float(data["threshold"]),
-                      None if veto is None else float(veto))
+                      None if veto is None else float(veto),
+                      None if phrase is None else float(phrase))
 
 
 def fitted_model(path: Path = SETTINGS_FILE) -> str:

@@ -4,6 +4,8 @@ What must hold: a message Rasa's gate sent on the classifier's second opinion ge
 helplines from the guidance backstop and ends a form, unless the learned check vetoes it (then
 it is answered or validated as any other message); with no check, or a check that fails to
 load, the second opinion stands; a message without the gate's flag never asks the check.
+Since the ninth round the same holds for a crisis phrase in the guidance backstop (the check's
+phrase veto), while the forms' backstop keeps the patterns unvetoed.
 """
 
 from __future__ import annotations
@@ -32,10 +34,16 @@ class FakeCheck:
 
     stands: bool
     asked: list[str] = field(default_factory=list)
+    phrase: bool = True
+    phrases: list[str] = field(default_factory=list)
 
     def second_opinion_stands(self, text: str) -> bool:
         self.asked.append(text)
         return self.stands
+
+    def phrase_stands(self, text: str) -> bool:
+        self.phrases.append(text)
+        return self.phrase
 
 
 def flagged(text: str, held: bool = True, **kwargs: Any) -> Tracker:
@@ -113,3 +121,59 @@ async def test_inside_a_form_a_second_opinion_ends_the_form_unless_vetoed(
     helplines = [m for m in dispatcher.messages if m.get("response") == "utter_safety_helplines"]
     ended = {"event": "active_loop", "name": None, "timestamp": None} in events
     assert bool(helplines) is stands and ended is stands
+
+
+PHRASE = "he's going to kill me, I need the police"  # a crisis phrase (asserted below)
+
+
+def phrased(text: str = PHRASE, **kwargs: Any) -> Tracker:
+    """The latest message as Rasa's gate sends a crisis phrase since the ninth round."""
+    assert detect_safety_concern(text) is not None
+    tracker = make_tracker(text, "nlu_fallback", **kwargs)
+    tracker.latest_message["gate"] = {"reason": "phrase", "classifier": ["request_human", 0.6]}
+    return tracker
+
+
+@pytest.mark.parametrize("check", [None, FakeCheck(stands=True, phrase=True)])
+async def test_a_crisis_phrase_gets_the_helplines_unless_vetoed(
+    guidance: FakeGuidance, monkeypatch: pytest.MonkeyPatch, check: FakeCheck | None
+) -> None:
+    use_check(monkeypatch, check)
+    dispatcher = await run_guidance(phrased())
+    assert dispatcher.messages[0]["response"] == "utter_safety_helplines"
+    assert guidance.asked == []
+
+
+async def test_a_vetoed_crisis_phrase_is_answered_from_guidance(
+    guidance: FakeGuidance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check = FakeCheck(stands=True, phrase=False)
+    use_check(monkeypatch, check)
+    dispatcher = await run_guidance(phrased())
+    assert check.phrases == [PHRASE] and guidance.asked == [PHRASE]
+    assert all(m.get("response") != "utter_safety_helplines" for m in dispatcher.messages)
+
+
+def test_a_check_that_fails_to_load_lets_the_phrase_stand(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("no model")
+
+    monkeypatch.setattr(crisis_opinion, "get_crisis_similarity", broken)
+    assert crisis_opinion.crisis_by_phrase(PHRASE)
+    assert not crisis_opinion.crisis_by_phrase("how do I pay my council tax")
+
+
+@pytest.mark.parametrize("form", [ValidateMissedBinForm, ValidateCallbackForm])
+async def test_inside_a_form_a_crisis_phrase_ends_the_form_even_when_the_check_would_veto(
+    form: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check = FakeCheck(stands=False, phrase=False)
+    use_check(monkeypatch, check)
+    dispatcher = CollectingDispatcher()
+    tracker = phrased(slots={"requested_slot": "bin_postcode"})
+    events = await form().run(dispatcher, tracker, {"forms": {}, "slots": {}})
+    assert any(m.get("response") == "utter_safety_helplines" for m in dispatcher.messages)
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert check.phrases == []

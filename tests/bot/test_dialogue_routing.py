@@ -4,8 +4,9 @@ What must hold, each through the running stack (``live_stack``):
 - a slice of both safety sets, parsed by the real Rasa server (NLU gate included) and combined
   as the bot combines them, gives the crisis reply to every crisis line and to no benign line;
 - the issue-10 benign questions get no helplines; a crisis phrase the classifier sends
-  elsewhere ("I need the police") still does; the classifier's second opinion reaches the
-  action server flagged in the parse and gets the helplines there;
+  elsewhere ("I need the police") still does, from the action server (flagged ``phrase`` in the
+  parse); the classifier's second opinion reaches the action server flagged in the parse and
+  gets the helplines there;
 - "i want to start selling cakes from home" does not restart; "start again" does; "stop this
   form" ends a form; contact and opening-time questions are answered from the contact guidance;
 - a question about bins that is not a report ("bulky waste collection") is answered from the
@@ -24,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from safety.gate import SECOND_OPINION
+from safety.gate import PHRASE, SECOND_OPINION
 from safety.routing import gets_crisis_reply
 from stack.live import LiveStack
 from tests.bot.test_rest_conversation import Chat
@@ -91,8 +92,12 @@ def test_issue_10_benign_questions_get_no_helplines(chat: Chat, text: str) -> No
 
 
 def test_a_crisis_phrase_wins_over_the_classifier(chat: Chat) -> None:
+    """ADR 0202, ninth round: the gate sends a crisis phrase to guidance with the reason in the
+    parse; the action server sends the helplines unless the learned check vetoes the phrase (it
+    does not here: a crisis message)."""
     parsed = parse(chat, "I need the police")
-    assert parsed["intent"]["name"] == "safety_concern"
+    assert parsed["intent"]["name"] == "nlu_fallback", parsed
+    assert parsed["gate"]["reason"] == PHRASE, parsed["gate"]
     assert HELPLINE in chat.text("I need the police")
 
 

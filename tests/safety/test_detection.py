@@ -76,7 +76,8 @@ RISKY = {
         "he's got a knife",
     ],
 }
-# Still caught after the sixth round's narrowing (ADR 0202): the guards must not swallow these.
+# Still caught after the sixth and ninth rounds' narrowing (ADR 0202): the guards must not
+# swallow these.
 STILL_RISKY = {
     "suicide_self_harm": [
         "I've been self-harming since the course started",
@@ -84,6 +85,7 @@ STILL_RISKY = {
         "I can't go on like this",
         "I'd rather be dead",
         "I burnt myself with a lighter on purpose",
+        "my cat died and I overdosed on my tablets",  # ninth round: a pet's overdose excluded
     ],
     "abuse": [
         "my husband says he'll kill me if I tell anyone",
@@ -91,6 +93,17 @@ STILL_RISKY = {
         "my mum got beaten by her boyfriend last night",
         "he is abusive to me and the kids",
         "I think I'm in an abusive relationship",
+        # and after the ninth round's
+        "my ex will kill me if the police are called",
+        "I'm fleeing my husband tonight",
+        "my partner uses coercive control and I'm scared",
+        "I was abused by the caretaker at the village hall",
+        "I got hit by my partner again last night",
+        "he's abusive to me in front of the kids",
+    ],
+    "immediate_danger": [
+        "he's going to kill me if I don't give him my money",
+        "our flat is on fire today",
     ],
 }
 
@@ -121,8 +134,8 @@ SAFE = [
     "my son got hit by a swing in the playground",
     "I won't be around much longer as I'm relocating for work, who do I tell",
 ]
-# Ordinary messages the patterns flagged before the sixth round's narrowing (ADR 0202); written
-# for these tests, one or two per narrowed pattern.
+# Ordinary messages the patterns flagged before the sixth (or ninth) round's narrowing (ADR
+# 0202); written for these tests, one or two per narrowed pattern.
 NARROWED_SAFE = [
     "we'd like to book a self-harm awareness workshop for our youth leaders",
     "how much has the council spent on domestic abuse support this year",
@@ -144,6 +157,20 @@ NARROWED_SAFE = [
     "I burnt myself on the oven in the community centre kitchen",
     "I won't be around much longer on this chat, please email me",
     "I left an abusive marriage three years ago, can I join the housing register",
+    # the ninth round's narrowing, one or two per edit
+    "the sports hall bookings are being abused by people who never turn up",
+    "my van got hit by a council lorry in the depot, how do I claim",
+    "my dog overdosed on tablets someone dumped in the park, who do I report it to",
+    "my husband is going to kill me if I don't get the blue badge renewed",
+    "my kids will kill me if the splash park is closed again",
+    "who is the domestic abuse officer for the housing team",
+    "our tenants group wants to join the domestic abuse housing alliance scheme",
+    "a councillor was abusive in a letter to me about my planning application",
+    "ten years ago I escaped an abusive relationship, now I want to change my name on my council"
+    " tax",
+    "what is the council's policy on rehousing families fleeing domestic abuse",
+    "is there training for staff on recognising coercive control",
+    "the new chatbot is on fire this week, great answers",
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from safety.gate import SECOND_OPINION, SECOND_OPINION_MIN, decide, second_opinion
+from safety.gate import PHRASE, SECOND_OPINION, SECOND_OPINION_MIN, decide, second_opinion
 from safety.routing import gets_crisis_reply
 
 THRESHOLD = 0.25
@@ -35,8 +35,11 @@ def test_classifier_false_alarms_are_overruled_to_guidance(text: str) -> None:
 
 
 def test_a_crisis_phrase_wins_over_any_intent() -> None:
+    """Since ADR 0202's ninth round the phrase goes to guidance, where the action server sends
+    the helplines unless the learned check vetoes it; it still counts as crisis routing."""
     verdict = decide("I need the police, he has a knife", [("request_human", 0.9)], THRESHOLD)
-    assert verdict.crisis and verdict.reason == "phrase"
+    assert verdict.crisis and verdict.reason == PHRASE
+    assert verdict.intent == "nlu_fallback"
     assert verdict.category == "immediate_danger"
 
 
@@ -65,6 +68,18 @@ def test_routing_matches_the_bot() -> None:
     assert gets_crisis_reply("ask_question", "I want to kill myself")
     assert gets_crisis_reply("nlu_fallback", "I want to kill myself")
     assert not gets_crisis_reply("ask_question", "how do I kill the weeds")
+
+
+def test_a_crisis_phrase_gets_the_helplines_unless_the_check_vetoes_it() -> None:
+    text = "I want to kill myself"
+    assert gets_crisis_reply("nlu_fallback", text)  # no check: the phrase stands
+    assert gets_crisis_reply("nlu_fallback", text, phrase_stands=lambda _text: True)
+    assert not gets_crisis_reply("nlu_fallback", text, phrase_stands=lambda _text: False)
+    # vetoed as a phrase, still caught by the check itself or a second opinion that stands
+    assert gets_crisis_reply("nlu_fallback", text, lambda _text: True,
+                             phrase_stands=lambda _text: False)
+    assert gets_crisis_reply("nlu_fallback", text, second_opinion=True,
+                             phrase_stands=lambda _text: False)
 
 
 def test_a_second_opinion_gets_the_helplines_unless_the_check_vetoes_it() -> None:

@@ -108,6 +108,25 @@ def test_the_veto_lets_a_second_opinion_stand_only_at_a_score_of_at_least_t_low(
     assert CrisisSimilarity(crisis, ordinary, 0.5, 0.0).second_opinion_stands(_unit(0, 1, 0))
 
 
+def test_the_phrase_veto_lets_a_crisis_phrase_stand_only_at_its_threshold_or_above() -> None:
+    """ADR 0202, ninth round: a crisis phrase on a message the check scores below the phrase
+    veto threshold does not decide alone; at or above it (or with no threshold) it stands."""
+    crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
+    ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
+    head = LinearHead(weights=np.array([1.0, -2.0, 0.0], np.float32),
+                      knn_weights=np.array([0.0, 0.0]), bias=0.0, threshold=1.0,
+                      veto_threshold=-0.5, phrase_threshold=-1.5)
+    check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
+    assert check.phrase_stands(_unit(1, 0.1, 0))  # at or above the check's threshold
+    assert check.phrase_stands(_unit(0, 0.6, 0.8))  # score -1.2: below the opinion's veto only
+    assert not check.second_opinion_stands(_unit(0, 0.6, 0.8))
+    assert not check.phrase_stands(_unit(0, 1, 0))  # score -2 < the phrase veto threshold
+    no_veto = CrisisSimilarity(crisis, ordinary, -1.0, -1.0, 1,
+                               LinearHead(head.weights, head.knn_weights, 0.0, 1.0, -0.5))
+    assert no_veto.phrase_stands(_unit(0, 1, 0))
+    assert CrisisSimilarity(crisis, ordinary, 0.5, 0.0).phrase_stands(_unit(0, 1, 0))
+
+
 def test_veto_threshold_loses_at_most_the_allowed_rows_on_average() -> None:
     scores = (np.arange(100, dtype=float), np.arange(100, dtype=float) + 0.5)
     rows = np.arange(0, 100, 2)  # 50 rows: 0, 2, 4, ...
@@ -140,6 +159,10 @@ def test_exemplars_and_settings() -> None:
         assert head.threshold == threshold
         # the veto on the classifier's second opinion sits well below the check's threshold
         assert head.veto_threshold is not None and head.veto_threshold < threshold
+        # the phrase veto lies lower still: below every crisis phrasing a pattern catches
+        assert head.phrase_threshold is not None
+        assert head.phrase_threshold < head.veto_threshold
+        assert settings["phrase_veto_pool"] >= 1000
 
 
 def test_settings_were_fitted_on_the_current_training_phrasings() -> None:
@@ -253,6 +276,30 @@ def test_real_model_vetoes_a_second_opinion_only_on_an_ordinary_question(
 ) -> None:
     embedder, check = real_check
     assert check.second_opinion_stands(embedder.embed([text])[0]) is stands
+
+
+@pytest.mark.parametrize(
+    ("text", "stands"),
+    [
+        # strong crisis phrases are never vetoed
+        ("I want to kill myself", True),
+        ("my husband hits me", True),
+        ("I've taken an overdose", True),
+        ("I was raped", True),
+        ("there's a fire in my flat", True),
+        ("I need the police, he has a knife", True),
+        # a pattern hit inside an ordinary service question is
+        ("how do I book a pitch at the leisure centre, our team is on fire and needs more games",
+         False),
+        ("can I renew my library card online, the reading group is on fire lately", False),
+    ],
+)
+def test_real_model_vetoes_a_crisis_phrase_only_on_an_ordinary_question(
+    real_check: tuple[Any, CrisisSimilarity], text: str, stands: bool
+) -> None:
+    assert detect_safety_concern(text) is not None, "pick a phrasing the patterns catch"
+    embedder, check = real_check
+    assert check.phrase_stands(embedder.embed([text])[0]) is stands
 
 
 @pytest.mark.parametrize(
