@@ -5,11 +5,12 @@ the action server imports it). Placed after the FallbackClassifier in ``bot/conf
 
 1. A message with no letters at all (emoji, symbols) is never an intent such as ``affirm``:
    it becomes ``nlu_fallback``, which the guidance action answers with "tell me in words".
-2. Crisis routing is lexical-first (``safety.gate.decide``; ADR 0202): a crisis phrase becomes
-   ``safety_concern`` whatever the classifier said. The classifier's own ``safety_concern``,
-   when a confident second opinion backed by a risk word, goes to guidance marked
-   ``second_opinion``; the action server sends the helplines unless its learned check scores
-   the message below the veto threshold (eighth round).
+2. Crisis routing is lexical-first (``safety.gate.decide``; ADR 0202): a crisis phrase goes to
+   guidance marked ``phrase`` whatever the classifier said (ninth round); the classifier's own
+   ``safety_concern``, when a confident second opinion backed by a risk word, goes there marked
+   ``second_opinion`` (eighth round). The action server sends the helplines unless its learned
+   check scores the message below the phrase or the second-opinion veto threshold; if the bot
+   cannot answer at all, the gateway puts the helplines first (``gateway/crisis_fallback.py``).
 3. A Welsh message (``actions.welsh.looks_welsh``) is ``other_language``, so it gets where
    Welsh-language help is rather than an English guidance answer.
 4. ``stop`` and ``restart`` end a form or the conversation, so they stand only when meant

@@ -17,6 +17,7 @@ from gateway.console.callbacks import CallbackStore
 from gateway.console.canned import CannedReplies
 from gateway.console.notes import NoteStore
 from gateway.conversations import ConversationStore
+from gateway.crisis_fallback import CrisisFallback, load_helplines
 from gateway.events import EventHub
 from gateway.fanout import StreamFanout
 from gateway.handoff.board import QueueBoard
@@ -79,7 +80,9 @@ class Runtime:
         schedule = ScheduleStore(redis, settings)
         handoff = HandoffService(settings, store, conversations, queue, hub, rasa, analytics,
                                  schedule, presence)
-        turns = CitizenTurns(settings, store, conversations, rasa, handoff, hub, analytics)
+        crisis = CrisisFallback(load_helplines(settings.bot_domain_file))
+        turns = CitizenTurns(settings, store, conversations, rasa, handoff, hub, analytics,
+                             crisis)
         board = QueueBoard(queue, presence, schedule)
         hub.queue_observers.append(board.invalidate)
         return cls(

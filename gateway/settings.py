@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     knowledge_dir: Path = ROOT / "knowledge" / "articles"
     knowledge_index_dir: Path = ROOT / "var" / "index"
     widget_dir: Path = ROOT / "widget"
+    # Rasa's domain: the gateway reads the helplines' words from it (gateway/crisis_fallback.py)
+    bot_domain_file: Path = ROOT / "bot" / "domain.yml"
 
     contact_phone: str = "01632 960 000"
     contact_hours_text: str = "Monday to Friday, 9am to 5pm, except bank holidays"

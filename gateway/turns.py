@@ -14,6 +14,7 @@ from gateway import metrics
 from gateway.analytics import Analytics, short
 from gateway.bot_replies import parse_output, store_drafts
 from gateway.conversations import ConversationMeta, ConversationStore
+from gateway.crisis_fallback import CrisisFallback
 from gateway.errors import ApiError
 from gateway.events import EventHub
 from gateway.handoff.service import HandoffService
@@ -54,7 +55,7 @@ class CitizenTurns:
 
     def __init__(self, settings: Settings, store: MessageStore, conversations: ConversationStore,
                  rasa: RasaClient, handoff: HandoffService, hub: EventHub,
-                 analytics: Analytics) -> None:
+                 analytics: Analytics, crisis: CrisisFallback) -> None:
         self.settings = settings
         self.store = store
         self.conversations = conversations
@@ -62,6 +63,7 @@ class CitizenTurns:
         self.handoff = handoff
         self.hub = hub
         self.analytics = analytics
+        self.crisis = crisis  # the helplines when the bot cannot answer a crisis message
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary())
         self.order = TurnOrder(store.redis, settings)  # across instances (issue 12)
@@ -137,8 +139,8 @@ class CitizenTurns:
             metrics.ERRORS.labels("bot_unavailable").inc()
             log.warning("bot unavailable conv=%s: %s", short(conversation_id), exc.reason)
             await self.analytics.event("bot_unavailable", conversation_id, reason=exc.reason)
-            return [await self._system(conversation_id, bot_unavailable(
-                self.settings, await self._hours()))]
+            return [await self._system(conversation_id, self.crisis.with_helplines(
+                text, bot_unavailable(self.settings, await self._hours())))]
         metrics.TURN_SECONDS.labels("rasa").observe(time.perf_counter() - started)
         output = parse_output(items)
         replies = await store_drafts(self.store, conversation_id, output.drafts)
@@ -158,7 +160,8 @@ class CitizenTurns:
             await self.analytics.rollups.answered(conversation_id, next(
                 (s.article_id for m in replies for s in m.sources or []), None))
         if not replies:
-            replies = [await self._system(conversation_id, await self._why_silent())]
+            replies = [await self._system(
+                conversation_id, self.crisis.with_helplines(text, await self._why_silent()))]
         return replies
 
     async def _why_silent(self) -> str:

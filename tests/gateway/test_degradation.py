@@ -6,14 +6,16 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
+from gateway.crisis_fallback import HelplinesMissing, load_helplines
 from gateway.rasa_transport import HttpxTransport
-from gateway.settings import Settings
+from gateway.settings import ROOT, Settings
 from tests.gateway.conftest import ScriptedRasa, gateway_settings, new_conversation, runtime_of
 
 
@@ -29,6 +31,42 @@ def test_rasa_down_gives_alternatives_and_keeps_the_message(client: TestClient) 
     assert "Traceback" not in reply["text"]
     history = client.get(f"/api/conversations/{cid}/messages").json()["messages"]
     assert history[0]["text"] == "my bin"  # what the citizen typed is kept
+
+
+def test_rasa_down_puts_the_helplines_first_for_a_crisis_message(client: TestClient) -> None:
+    """The gateway's own net (gateway/crisis_fallback.py): with the bot unreachable, a crisis
+    phrase gets the helplines (Rasa's own words, from bot/domain.yml) before the notice; an
+    ordinary message gets the notice alone."""
+    cid = new_conversation(client)
+    [crisis] = client.post(f"/api/conversations/{cid}/messages",
+                           json={"text": "i cant go on, i want to end my life"}).json()["messages"]
+    assert crisis["role"] == "system"
+    assert crisis["text"].startswith(load_helplines(ROOT / "bot" / "domain.yml"))
+    assert "999" in crisis["text"] and "0300 000 1111" in crisis["text"]
+    [plain] = client.post(f"/api/conversations/{cid}/messages",
+                          json={"text": "when is my bin collected"}).json()["messages"]
+    assert "999" not in plain["text"] and "0300 000 1111" in plain["text"]
+
+
+def test_an_empty_reply_to_a_crisis_message_gets_the_helplines(
+        client: TestClient, rasa: ScriptedRasa) -> None:
+    """Rasa up but saying nothing (the action server failed the guidance action)."""
+    rasa.replies = lambda text: []
+    cid = new_conversation(client)
+    [reply] = client.post(f"/api/conversations/{cid}/messages",
+                          json={"text": "my partner hits me and I'm scared"}).json()["messages"]
+    assert "116 123" in reply["text"] and "didn't manage to answer" in reply["text"]
+
+
+def test_the_helplines_are_read_from_rasas_domain_or_refused(tmp_path: Path) -> None:
+    """One owner for the words; a domain without them stops the gateway with a clear error."""
+    assert "Samaritans" in load_helplines(ROOT / "bot" / "domain.yml")
+    broken = tmp_path / "domain.yml"
+    broken.write_text("responses:\n  utter_greet:\n    - text: hi\n", encoding="utf-8")
+    with pytest.raises(HelplinesMissing, match="utter_safety_helplines"):
+        load_helplines(broken)
+    with pytest.raises(HelplinesMissing, match="cannot read"):
+        load_helplines(tmp_path / "missing.yml")
 
 
 def test_readyz_names_what_is_down(client: TestClient) -> None:

@@ -1,8 +1,9 @@
 """The real stack (Redis, Rasa, action server, gateway as started by the launcher).
 
 What must hold: a short conversation works over HTTP and over the WebSocket with real Rasa
-replies; stopping Rasa gives the degraded reply (phone and hours), /readyz names Rasa, and the
-citizen's message is still stored; after Rasa is back the bot answers again.
+replies; stopping Rasa gives the degraded reply (phone and hours), with the helplines first when
+the message is a crisis (the gateway's own net, read from Rasa's domain), /readyz names Rasa, and
+the citizen's message is still stored; after Rasa is back the bot answers again.
 """
 
 from __future__ import annotations
@@ -84,13 +85,17 @@ def test_stopping_rasa_gives_the_degraded_reply(live_stack: LiveStack) -> None:
         body = say(base, cid, "is anyone there")
         [reply] = body["messages"]
         assert reply["role"] == "system" and "phone us on" in reply["text"]
+        assert "Samaritans" not in reply["text"]
+        [crisis] = say(base, cid, "i want to kill myself tonight")["messages"]
+        assert crisis["text"].startswith("I'm so sorry") and "116 123" in crisis["text"]
+        assert "phone us on" in crisis["text"]
         ready = httpx.get(f"{base}/readyz", timeout=10)
         assert ready.status_code == 503 and "rasa" in ready.json()["down"]
         seen = asyncio.run(ws_turn(base, cid, "still nobody?"))
         assert seen[-1]["role"] == "system" and "phone us on" in seen[-1]["text"]
         history = httpx.get(f"{base}/api/conversations/{cid}/messages", timeout=10).json()
         assert [m["text"] for m in history["messages"] if m["role"] == "citizen"] == [
-            "is anyone there", "still nobody?"]
+            "is anyone there", "i want to kill myself tonight", "still nobody?"]
     finally:
         live_stack.start_process("rasa")
     again = say(base, cid, "hello")
