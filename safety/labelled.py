@@ -6,11 +6,11 @@ Two kinds of data (docs/adr/0202, fifth round):
   tune questions of ``knowledge/eval/questions.jsonl`` as ordinary ones (those the patterns
   would flag left out);
 - the **seen sets**, one group per writer: the original pair ``safety/eval/{crisis,benign}.jsonl``
-  (both halves) and the blind sets ``fresh`` … ``fresh9``. Each was reported once as an unseen
+  (both halves) and the blind sets ``fresh`` … ``fresh10``. Each was reported once as an unseen
   measurement; that value is spent, so they are training data now.
 
 Only the folders named in ``SEEN_SETS`` are read: the eval folder is never globbed, so a blind
-set written later (``fresh10`` and after) cannot leak into the check or its fitting until it is
+set written later (``fresh11`` and after) cannot leak into the check or its fitting until it is
 deliberately added here after its one report. Nothing is read at import.
 """
 
@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # The original pair, then the blind sets already reported (each by a different writer).
 ORIGINAL = "original"
 SEEN_SETS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8",
-             "fresh9")
+             "fresh9", "fresh10")
 # Blind sets not yet reported: never read by the check, its fitting or the evaluation.
-UNSEEN_SETS = ("fresh10",)  # the next blind set, not written yet
+UNSEEN_SETS = ("fresh11",)  # the next blind set, not written yet
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
 
