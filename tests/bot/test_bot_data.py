@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from safety.detection import detect_safety_concern
 from tests.bot.rasa_cli import ROOT, run_rasa
 
 pytestmark = pytest.mark.slow
@@ -83,10 +84,17 @@ def test_heldout_accuracy_is_at_least_95_percent(heldout_predictions: Path) -> N
 
 
 def test_every_handoff_and_danger_utterance_is_routed(heldout_predictions: Path) -> None:
+    """Every held-out handoff and danger utterance is routed: predicted as its intent, or, for
+    a danger one, holding a crisis phrase. Since ADR 0202's ninth round the gate sends a phrase
+    to guidance (``nlu_fallback``, reason ``phrase``), where the action server sends the
+    helplines; ``rasa test nlu`` undoes a fallback and reports the classifier's own intent, so
+    such an utterance shows up among its errors though it is routed as a crisis."""
     errors_file = heldout_predictions / "intent_errors.json"
     errors = json.loads(errors_file.read_text()) if errors_file.exists() else []
     missed = [
-        (e["text"], e["intent_prediction"]["name"]) for e in errors if e["intent"] in MUST_ROUTE
+        (e["text"], e["intent_prediction"]["name"]) for e in errors
+        if e["intent"] in MUST_ROUTE
+        and not (e["intent"] == "safety_concern" and detect_safety_concern(e["text"]))
     ]
     # An utterance wrongly *predicted* as one of them would hand off needlessly: allowed
     # only for safety (over-caution), never silently the other way round.
