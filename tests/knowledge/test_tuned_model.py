@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -99,15 +100,44 @@ def test_base_and_tuned_models_differ_and_unknown_is_refused(tmp_path: Path) -> 
 
 
 def test_tuning_writes_weights_that_load(tmp_path: Path) -> None:
-    """A short run on two articles writes weights and a manifest the loader accepts, and the
-    model it gives embeds differently from the base model."""
+    """A short run writes weights and a manifest the loader accepts, and the weights it writes
+    are not the base model's: training moved them.
+
+    The slice is the first article's introduction and first two sections, two example
+    questions each: six pairs in two steps of three (the learning-rate schedule needs at least
+    two steps), the same path as a full run's 3,300 pairs in seconds instead of a minute. What
+    must hold: the pairs are counted in the manifest, every weight the embedding uses moved
+    (compared at float16, as stored), and ``served_model_path`` assembles a folder from them.
+    """
+    from safetensors.numpy import load_file
+
     articles = load_articles(ARTICLES)
-    small = {key: articles[key] for key in sorted(articles)[:2]}
+    first = articles[sorted(articles)[0]]
+    sliced = replace(
+        first,
+        intro_questions=first.intro_questions[:2],
+        sections=tuple(replace(s, questions=s.questions[:2]) for s in first.sections[:2]),
+    )
+    small = {sliced.id: sliced}
+    pairs, _ = training_pairs(small, labelled_questions(EVAL))
+    assert len(list(batches(pairs))) >= 2  # else the slice no longer exercises a schedule
     out = tmp_path / "model"
     manifest = tune(small, EVAL, out, epochs=1, learning_rate=5e-5, log=lambda _: None)
-    assert manifest["pairs"] > 0 and manifest["epochs"] == 1
+    assert manifest["pairs"] == len(pairs) > 0 and manifest["epochs"] == 1
+    tuned = load_file(str(out / WEIGHTS_FILE))
+    base = load_file(str(base_model_path() / "model.safetensors"))
+    moved = {
+        name
+        for name, array in tuned.items()
+        if not np.array_equal(array, base[name].astype(np.float16))
+    }
+    # every tensor the mean-pooled embedding uses moved; only the pooler, which mean pooling
+    # never uses, gets no gradient, so AdamW leaves it as it was
+    assert moved == {name for name in tuned if not name.startswith("pooler.")}
     folder = served_model_path(tmp_path / "cache", tuned_dir=out)
     assert model_fingerprint(folder) != model_fingerprint(base_model_path())
+    served = load_file(str(folder / "model.safetensors"))
+    assert all(np.array_equal(served[name], tuned[name].astype(np.float32)) for name in moved)
 
 
 def test_bad_tuning_settings_change_nothing(
