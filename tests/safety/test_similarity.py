@@ -80,8 +80,12 @@ def test_k_nearest_means_one_stray_crisis_phrasing_is_not_enough() -> None:
 def test_linear_rule_scores_the_vector_and_the_neighbour_features() -> None:
     crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
     ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
-    head = LinearHead(weights=np.array([1.0, -2.0, 0.0], np.float32),
-                      knn_weights=np.array([0.0, 1.0]), bias=0.0, threshold=1.0)
+    head = LinearHead(
+        weights=np.array([1.0, -2.0, 0.0], np.float32),
+        knn_weights=np.array([0.0, 1.0]),
+        bias=0.0,
+        threshold=1.0,
+    )
     check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
     assert check.is_crisis(_unit(1, 0.1, 0))
     assert not check.is_crisis(_unit(0.1, 1, 0))
@@ -94,16 +98,21 @@ def test_linear_rule_scores_the_vector_and_the_neighbour_features() -> None:
 def test_the_veto_lets_a_second_opinion_stand_only_at_a_score_of_at_least_t_low() -> None:
     crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
     ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
-    head = LinearHead(weights=np.array([1.0, -2.0, 0.0], np.float32),
-                      knn_weights=np.array([0.0, 0.0]), bias=0.0, threshold=1.0,
-                      veto_threshold=-1.0)
+    head = LinearHead(
+        weights=np.array([1.0, -2.0, 0.0], np.float32),
+        knn_weights=np.array([0.0, 0.0]),
+        bias=0.0,
+        threshold=1.0,
+        veto_threshold=-1.0,
+    )
     check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
     assert check.second_opinion_stands(_unit(1, 0.1, 0))  # at or above the check's threshold
     assert check.second_opinion_stands(_unit(0, 0, 1))  # score 0: below the check, above t_low
     assert not check.second_opinion_stands(_unit(0, 1, 0))  # score -2 < t_low
     # no veto threshold (older settings, the knn rule) or no exemplars: it stands
-    no_veto = CrisisSimilarity(crisis, ordinary, -1.0, -1.0, 1,
-                               LinearHead(head.weights, head.knn_weights, 0.0, 1.0))
+    no_veto = CrisisSimilarity(
+        crisis, ordinary, -1.0, -1.0, 1, LinearHead(head.weights, head.knn_weights, 0.0, 1.0)
+    )
     assert no_veto.second_opinion_stands(_unit(0, 1, 0))
     assert CrisisSimilarity(crisis, ordinary, 0.5, 0.0).second_opinion_stands(_unit(0, 1, 0))
 
@@ -113,16 +122,22 @@ def test_the_phrase_veto_lets_a_crisis_phrase_stand_only_at_its_threshold_or_abo
     veto threshold does not decide alone; at or above it (or with no threshold) it stands."""
     crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
     ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
-    head = LinearHead(weights=np.array([1.0, -2.0, 0.0], np.float32),
-                      knn_weights=np.array([0.0, 0.0]), bias=0.0, threshold=1.0,
-                      veto_threshold=-0.5, phrase_threshold=-1.5)
+    head = LinearHead(
+        weights=np.array([1.0, -2.0, 0.0], np.float32),
+        knn_weights=np.array([0.0, 0.0]),
+        bias=0.0,
+        threshold=1.0,
+        veto_threshold=-0.5,
+        phrase_threshold=-1.5,
+    )
     check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
     assert check.phrase_stands(_unit(1, 0.1, 0))  # at or above the check's threshold
     assert check.phrase_stands(_unit(0, 0.6, 0.8))  # score -1.2: below the opinion's veto only
     assert not check.second_opinion_stands(_unit(0, 0.6, 0.8))
     assert not check.phrase_stands(_unit(0, 1, 0))  # score -2 < the phrase veto threshold
-    no_veto = CrisisSimilarity(crisis, ordinary, -1.0, -1.0, 1,
-                               LinearHead(head.weights, head.knn_weights, 0.0, 1.0, -0.5))
+    no_veto = CrisisSimilarity(
+        crisis, ordinary, -1.0, -1.0, 1, LinearHead(head.weights, head.knn_weights, 0.0, 1.0, -0.5)
+    )
     assert no_veto.phrase_stands(_unit(0, 1, 0))
     assert CrisisSimilarity(crisis, ordinary, 0.5, 0.0).phrase_stands(_unit(0, 1, 0))
 
@@ -170,8 +185,10 @@ def test_settings_were_fitted_on_the_current_training_phrasings() -> None:
     weights fitted on other data (the counts in similarity.json must match)."""
     crisis, ordinary = exemplar_texts()
     fitted = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))["fitted"]
-    assert (fitted["crisis_phrasings"], fitted["ordinary_phrasings"]) == (len(crisis),
-                                                                          len(ordinary))
+    assert (fitted["crisis_phrasings"], fitted["ordinary_phrasings"]) == (
+        len(crisis),
+        len(ordinary),
+    )
 
 
 def test_seen_sets_are_training_data_and_unseen_ones_are_never_read(tmp_path: Path) -> None:
@@ -187,7 +204,8 @@ def test_seen_sets_are_training_data_and_unseen_ones_are_never_read(tmp_path: Pa
     for name in ("crisis", "ordinary"):
         (root / "safety" / "exemplars" / f"{name}.jsonl").write_text(row.format(f"ex {name}"))
     (root / "knowledge" / "eval" / "questions.jsonl").write_text(
-        '{"question": "when is my bin collected", "split": "tune"}\n')
+        '{"question": "when is my bin collected", "split": "tune"}\n'
+    )
     for folder in ("", *labelled.SEEN_SETS, *labelled.UNSEEN_SETS):
         path = root / "safety" / "eval" / folder
         path.mkdir(parents=True, exist_ok=True)
@@ -222,8 +240,10 @@ def test_no_line_of_an_unseen_blind_set_is_an_exemplar() -> None:
         if line.strip()
     }
     sources = {"guidance questions": labelled.base(), **labelled.groups()}
-    keys = {name: {labelled.key(t) for t in found.crisis + found.ordinary}
-            for name, found in sources.items()}
+    keys = {
+        name: {labelled.key(t) for t in found.crisis + found.ordinary}
+        for name, found in sources.items()
+    }
     keys["guidance questions"] -= written_keys
     keys["written exemplars"] = written_keys
     for name in labelled.UNSEEN_SETS:
@@ -231,16 +251,21 @@ def test_no_line_of_an_unseen_blind_set_is_an_exemplar() -> None:
             path = ROOT / "safety" / "eval" / name / f"{part}.jsonl"
             if not path.exists():
                 continue
-            texts = {labelled.key(json.loads(line)["text"])
-                     for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+            texts = {
+                labelled.key(json.loads(line)["text"])
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            }
             # plain numbers only below: an assertion must never show the lines themselves
             lines = len(texts)
             by_source = {source: len(texts & known) for source, known in keys.items()}
             overlap = len(texts & set().union(*keys.values()))
             written = by_source["written exemplars"]
             del texts
-            message = (f"{overlap} of {lines} lines of {name}/{part}.jsonl equal training "
-                       f"lines: {by_source}")
+            message = (
+                f"{overlap} of {lines} lines of {name}/{part}.jsonl equal training "
+                f"lines: {by_source}"
+            )
             assert written <= MAX_WRITTEN_OVERLAP * lines, message
             assert overlap <= MAX_TRAINING_OVERLAP * lines, message
 
@@ -289,8 +314,10 @@ def test_real_model_vetoes_a_second_opinion_only_on_an_ordinary_question(
         ("there's a fire in my flat", True),
         ("I need the police, he has a knife", True),
         # a pattern hit inside an ordinary service question is
-        ("how do I book a pitch at the leisure centre, our team is on fire and needs more games",
-         False),
+        (
+            "how do I book a pitch at the leisure centre, our team is on fire and needs more games",
+            False,
+        ),
         ("can I renew my library card online, the reading group is on fire lately", False),
     ],
 )
