@@ -272,11 +272,20 @@ def test_no_line_of_an_unseen_blind_set_is_an_exemplar() -> None:
 
 @pytest.fixture(scope="module")
 def real_check() -> tuple[Any, CrisisSimilarity]:
-    """The check as the action server builds it, with the real model its settings name."""
+    """The check as the action server builds it: the real model its settings name, and the
+    exemplars' vectors kept under ``var/onnx-cache`` for that model's fingerprint and those texts
+    (``safety/vector_cache.py``), so a test session embeds them once, whichever of this module,
+    the action tests or a live action server builds the check first."""
     from knowledge.embedding import load_embedder
+    from safety.vector_cache import cached_vectors
 
-    embedder = load_embedder(ROOT / "var" / "onnx-cache", model=fitted_model())
-    return embedder, build_check(embedder.embed)
+    cache = ROOT / "var" / "onnx-cache"
+    embedder = load_embedder(cache, model=fitted_model())
+
+    def kept(texts: list[str]) -> np.ndarray:
+        return cached_vectors(texts, embedder.embed, cache, embedder.fingerprint)
+
+    return embedder, build_check(kept)
 
 
 def test_settings_were_fitted_on_the_shipped_model_files(
