@@ -54,10 +54,13 @@ class Analytics:
             log.warning("could not write %s: %s", stream, type(exc).__name__)
 
     async def event(self, kind: str, conversation_id: str, text: str | None = None, *,
-                    redacted: RedactionResult | None = None, **fields: Any) -> None:
+                    redacted: RedactionResult | None = None, page_url: str | None = None,
+                    **fields: Any) -> None:
         """Record an analytics event; any text is redacted first (or pass ``redacted``, the
         message already redacted of every kind). The entry carries ``conversation_ref``,
-        never the id that opens the transcript."""
+        never the id that opens the transcript. ``page_url``: the page a just-started
+        conversation came from, as stored, for its figures only (never in the entry), so they
+        need not read it back."""
         record: dict[str, Any] = {"kind": kind,
                                   "conversation_ref": conversation_ref(conversation_id),
                                   "ts": f"{time.time():.3f}", **fields}
@@ -69,10 +72,10 @@ class Analytics:
             log.info("%s conv=%s text=%r", kind, short(conversation_id), redacted.text)
         else:
             log.info("%s conv=%s %s", kind, short(conversation_id), fields or "")
-        await self._record(kind, conversation_id, record, fields)
+        await self._record(kind, conversation_id, record, fields, page_url)
 
     async def _record(self, kind: str, conversation_id: str, record: dict[str, Any],
-                      fields: dict[str, Any]) -> None:
+                      fields: dict[str, Any], page_url: str | None = None) -> None:
         """The entry and the event's performance counters in one round trip; then whatever
         else the performance figures need of it."""
         now = time.time()
@@ -91,7 +94,8 @@ class Analytics:
             failed = next((r for r in replies[1:] if isinstance(r, Exception)), None)
             if failed is not None:
                 log.warning("could not count %s: %s", kind, type(failed).__name__)
-        await self.rollups.on_event(kind, conversation_id, fields, counted=counted, now=now)
+        await self.rollups.on_event(kind, conversation_id, fields, counted=counted, now=now,
+                                    page_url=page_url)
 
     async def gap(self, reason: str, conversation_id: str, question: str,
                   article_id: str | None = None, redacted_question: str | None = None) -> None:

@@ -73,8 +73,10 @@ class ConversationStore:
             created = await self.redis.hsetnx(key, "created", f"{time.time():.3f}")
             if created:
                 break
-        await self.redis.hset(key, mapping={"mode": "bot", "page_url": page_url or ""})
-        await self.redis.expire(key, self.settings.retention_seconds)
+        pipe = self.redis.pipeline(transaction=False)  # one round trip for both
+        pipe.hset(key, mapping={"mode": "bot", "page_url": page_url or ""})
+        pipe.expire(key, self.settings.retention_seconds)
+        await pipe.execute()
         return conversation_id
 
     async def get(self, conversation_id: str) -> ConversationMeta | None:

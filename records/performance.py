@@ -194,13 +194,15 @@ class PerformanceWriter:
         await pipe.execute()
 
     async def conversation_started(self, conversation_ref: str, ts: float, page: str) -> None:
-        """A new conversation: counted on its day, with the page it started from."""
+        """A new conversation: counted on its day, with the page it started from (its record
+        and the counters in one transaction, one round trip)."""
         conv = self.keys.conversation(conversation_ref)
         pipe = self.client.pipeline(transaction=True)
         pipe.hset(conv, mapping={"day": day_of(ts), "started": f"{ts:.3f}"})
         pipe.expire(conv, CONVERSATION_TTL_SECONDS)
+        add_counts(pipe, self.keys, day_of(ts), {"conversations": 1,
+                                                 f"start:{clean_field(page)}": 1})
         await pipe.execute()
-        await self._incr(ts, "conversations", f"start:{clean_field(page)}")
 
     async def set_conversation_once(self, conversation_ref: str, flag: str, value: str) -> bool:
         """Set a conversation's flag once; True the first time (False if unknown or set)."""

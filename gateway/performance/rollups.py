@@ -71,25 +71,27 @@ class Rollups:
         return bool(names)
 
     async def on_event(self, kind: str, conversation_id: str, fields: Mapping[str, object],
-                       *, counted: bool = False, now: float | None = None) -> None:
+                       *, counted: bool = False, now: float | None = None,
+                       page_url: str | None = None) -> None:
         """Count one analytics event (``conversation_started``, ``citizen_message``, ...);
         ``counted``: its counters were already written through :meth:`queue_counts` at
-        ``now``."""
+        ``now``; ``page_url``: a started conversation's page as stored (else it is read)."""
         try:
             await self._on_event(kind, conversation_id, fields,
-                                 time.time() if now is None else now, counted)
+                                 time.time() if now is None else now, counted, page_url)
         except Exception as exc:  # figures must never break a conversation
             log.warning("could not count %s: %s", kind, type(exc).__name__)
 
     async def _on_event(self, kind: str, conversation_id: str, fields: Mapping[str, object],
-                        now: float, counted: bool) -> None:
+                        now: float, counted: bool, page_url: str | None = None) -> None:
         ref = conversation_ref(conversation_id)
         writer = self.writer
         names = event_counters(kind, fields)
         if names and not counted:
             await writer.count(now, *names)
         if kind == "conversation_started":
-            page = await self.redis.hget(self.conversations.meta(conversation_id), "page_url")
+            page = page_url if page_url is not None else await self.redis.hget(
+                self.conversations.meta(conversation_id), "page_url")
             await writer.conversation_started(ref, now, start_page(str(page or "")))
         elif kind == "citizen_message":
             if fields.get("mode", "bot") == "bot" and "asked" not in writer.recorded_flags(ref):

@@ -29,8 +29,10 @@ async def start_conversation(
 ) -> dict[str, str]:
     """Create a conversation with an opaque random id (limited per client address)."""
     await runtime.limits.conversation_started(runtime.limits.address(request))
-    conversation_id = await runtime.conversations.create(body.page_url if body else None)
-    await runtime.analytics.event("conversation_started", conversation_id)
+    page_url = body.page_url if body else None
+    conversation_id = await runtime.conversations.create(page_url)
+    await runtime.analytics.event("conversation_started", conversation_id,
+                                  page_url=page_url or "")
     return {"conversation_id": conversation_id, "mode": "bot"}
 
 
