@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 DEMO_PASSWORD = os.environ.get("WIDGET_TEST_PASSWORD", "widget-tests-only-7f3k")
-ALWAYS_OPEN = json.dumps({day: [["00:00", "23:59"]]
-                          for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
+ALWAYS_OPEN = json.dumps(
+    {day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+)
 
 
 @pytest.fixture(scope="session")
@@ -232,14 +233,16 @@ def gateway(request: pytest.FixtureRequest, hosts: HostPages) -> Iterator[str]:
     live_stack = request.getfixturevalue("live_stack")
     env = live_stack.layout.extra_env
     before = dict(env)
-    env.update({
-        "WIDGET_ALLOWED_ORIGINS": json.dumps([hosts.origin]),
-        "DEMO_USERS": "true",
-        "DEMO_PASSWORD": DEMO_PASSWORD,
-        "OPENING_SCHEDULE": ALWAYS_OPEN,  # advisers can be asked for at any hour of the test
-        "BANK_HOLIDAYS": "[]",
-        "RASA_TIMEOUT_SECONDS": "30",  # two shared cores: a cold first answer can be slow
-    })
+    env.update(
+        {
+            "WIDGET_ALLOWED_ORIGINS": json.dumps([hosts.origin]),
+            "DEMO_USERS": "true",
+            "DEMO_PASSWORD": DEMO_PASSWORD,
+            "OPENING_SCHEDULE": ALWAYS_OPEN,  # advisers can be asked for at any hour of the test
+            "BANK_HOLIDAYS": "[]",
+            "RASA_TIMEOUT_SECONDS": "30",  # two shared cores: a cold first answer can be slow
+        }
+    )
     live_stack.stop_process("gateway")
     live_stack.start_process("gateway")
     try:
@@ -249,4 +252,3 @@ def gateway(request: pytest.FixtureRequest, hosts: HostPages) -> Iterator[str]:
         env.update(before)
         live_stack.stop_process("gateway")
         live_stack.start_process("gateway")
-
