@@ -225,6 +225,10 @@ def gateway(request: pytest.FixtureRequest, hosts: HostPages) -> Iterator[str]:
 
     WIDGET_TEST_GATEWAY=http://… uses a stack you started yourself instead (for development;
     it must have the same settings, see below).
+
+    A session fixture is torn down only when the session ends, after every test, just before
+    ``live_stack`` stops every process: no test finds the stack again, so the teardown puts the
+    settings back without restarting the gateway with them (a start that nothing would use).
     """
     own = os.environ.get("WIDGET_TEST_GATEWAY")
     if own:
@@ -250,5 +254,3 @@ def gateway(request: pytest.FixtureRequest, hosts: HostPages) -> Iterator[str]:
     finally:
         env.clear()
         env.update(before)
-        live_stack.stop_process("gateway")
-        live_stack.start_process("gateway")
