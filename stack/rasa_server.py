@@ -108,8 +108,12 @@ class KeptSession:
     async def __aenter__(self) -> aiohttp.ClientSession:
         return self.session
 
-    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                        trace: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         return None
 
 
@@ -121,8 +125,9 @@ def install_kept_sessions() -> None:
 
     def kept_session(self: EndpointConfig) -> KeptSession:
         loop = asyncio.get_running_loop()
-        kept: tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession] | None = (
-            self.__dict__.get("_kept_session"))
+        kept: tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession] | None = self.__dict__.get(
+            "_kept_session"
+        )
         if kept is None or kept[0] is not loop or kept[1].closed:
             kept = (loop, make_session(self))
             self.__dict__["_kept_session"] = kept
