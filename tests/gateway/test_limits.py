@@ -185,6 +185,11 @@ def test_one_feedback_verdict_per_message(limited: Settings) -> None:
         with client.websocket_connect(f"/ws/conversations/{cid}") as ws:
             for _ in range(20):
                 ws.send_json({"type": "feedback", "message_id": answer, "helpful": False})
+            # Frames are handled in order: once the ping is answered (or refused), every
+            # feedback frame has been; leaving the block earlier cancels the one in progress.
+            ws.send_json({"type": "ping"})
+            while ws.receive_json()["type"] not in ("pong", "error"):
+                pass
         runtime = runtime_of(client)
         events = run(client, lambda: runtime.redis.xrange(
             runtime.settings.key("analytics", "events")))
