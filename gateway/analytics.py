@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from editorial.gaps import gap_question, looks_back
@@ -14,6 +15,7 @@ from privacy.redaction import RedactionResult
 from privacy.redactor import redact_fully, redactions
 from privacy.refs import conversation_ref, short_id
 from records.analytics import AUDIT_MAXLEN, EVENTS_MAXLEN, AnalyticsKeys
+from records.client import StrPipeline
 from records.conversations import ConversationKeys
 from records.gaps import GapEntry, GapKeys, append_gap_async
 
@@ -34,6 +36,23 @@ def _entry(fields: dict[str, Any]) -> dict[str, str]:
 def short(conversation_id: str) -> str:
     """A conversation id shortened for log lines."""
     return short_id(conversation_id)
+
+
+@dataclass
+class QueuedEvent:
+    """An analytics event queued on a pipeline that carries other commands (one round trip);
+    :meth:`receive` takes its replies, then :meth:`Analytics.settle` finishes it."""
+
+    kind: str
+    conversation_id: str
+    fields: dict[str, Any]
+    now: float
+    counted: bool  # its counters travel with the entry
+    outcome: list[Any] | BaseException | None = None  # its replies, or what failed
+
+    def receive(self, outcome: list[Any] | BaseException) -> None:
+        """Keep the replies of the commands this event queued (or the request's error)."""
+        self.outcome = outcome
 
 
 class Analytics:
@@ -61,41 +80,53 @@ class Analytics:
         never the id that opens the transcript. ``page_url``: the page a just-started
         conversation came from, as stored, for its figures only (never in the entry), so they
         need not read it back."""
-        record: dict[str, Any] = {"kind": kind,
-                                  "conversation_ref": conversation_ref(conversation_id),
-                                  "ts": f"{time.time():.3f}", **fields}
         if redacted is None and text is not None:
             redacted = await redact_fully(text)
+        pipe = self.redis.pipeline(transaction=False)
+        queued = self.queue_event(pipe, kind, conversation_id, redacted=redacted, **fields)
+        try:
+            queued.receive(await pipe.execute(raise_on_error=False))
+        except Exception as exc:  # analytics must never break a conversation
+            queued.receive(exc)
+        await self.settle(queued, page_url=page_url)
+
+    def queue_event(self, pipe: StrPipeline, kind: str, conversation_id: str, *,
+                    redacted: RedactionResult | None = None, **fields: Any) -> QueuedEvent:
+        """Queue an event's entry and its performance counters on a pipeline that carries
+        other commands (as :meth:`event` does, with ``redacted`` text only); after the pipeline
+        ran, give the event its replies (:meth:`QueuedEvent.receive`) and :meth:`settle` it."""
+        now = time.time()
+        record: dict[str, Any] = {"kind": kind,
+                                  "conversation_ref": conversation_ref(conversation_id),
+                                  "ts": f"{now:.3f}", **fields}
         if redacted is not None:
             record["text"] = redacted.text
             record["redacted"] = ",".join(redacted.kinds)
             log.info("%s conv=%s text=%r", kind, short(conversation_id), redacted.text)
         else:
             log.info("%s conv=%s %s", kind, short(conversation_id), fields or "")
-        await self._record(kind, conversation_id, record, fields, page_url)
-
-    async def _record(self, kind: str, conversation_id: str, record: dict[str, Any],
-                      fields: dict[str, Any], page_url: str | None = None) -> None:
-        """The entry and the event's performance counters in one round trip; then whatever
-        else the performance figures need of it."""
-        now = time.time()
-        pipe = self.redis.pipeline(transaction=False)
         pipe.xadd(self.streams.events, _entry(record), maxlen=EVENTS_MAXLEN, approximate=True)
         counted = self.rollups.queue_counts(pipe, kind, fields, now)
-        try:
-            replies = await pipe.execute(raise_on_error=False)
-        except Exception as exc:  # analytics must never break a conversation
-            log.warning("could not write %s: %s", self.streams.events, type(exc).__name__)
+        return QueuedEvent(kind, conversation_id, fields, now, counted)
+
+    async def settle(self, queued: QueuedEvent, page_url: str | None = None) -> None:
+        """Log what failed of a queued event, then whatever else the performance figures need
+        of it (their counters on their own if they did not travel with it)."""
+        counted = queued.counted
+        outcome = queued.outcome
+        if not isinstance(outcome, list):  # the request failed (or never ran)
+            log.warning("could not write %s: %s", self.streams.events,
+                        type(outcome).__name__ if outcome is not None else "not sent")
             counted = False  # the figures try their counters again on their own
         else:
-            if isinstance(replies[0], Exception):
+            if isinstance(outcome[0], Exception):
                 log.warning("could not write %s: %s", self.streams.events,
-                            type(replies[0]).__name__)
-            failed = next((r for r in replies[1:] if isinstance(r, Exception)), None)
+                            type(outcome[0]).__name__)
+            failed = next((r for r in outcome[1:] if isinstance(r, Exception)), None)
             if failed is not None:
-                log.warning("could not count %s: %s", kind, type(failed).__name__)
-        await self.rollups.on_event(kind, conversation_id, fields, counted=counted, now=now,
-                                    page_url=page_url)
+                log.warning("could not count %s: %s", queued.kind, type(failed).__name__)
+        await self.rollups.on_event(queued.kind, queued.conversation_id, queued.fields,
+                                    counted=counted, now=queued.now, page_url=page_url)
 
     async def gap(self, reason: str, conversation_id: str, question: str,
                   article_id: str | None = None, redacted_question: str | None = None) -> None:

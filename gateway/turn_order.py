@@ -13,6 +13,8 @@ predecessor never comes (its gateway died between storing and answering) goes ah
 A caller may pass reads to make as soon as the lock is taken (``also``: commands queued on a
 pipeline, e.g. the conversation's state): they travel in the same round trip as the attempt
 that takes the lock, right after it, so a turn sees the state as it is once it holds the turn.
+It may also pass writes that need not wait for the turn (``first``, e.g. the message's analytics
+entry): they travel once, before the first attempt, in the same round trip.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ from records.client import StrPipeline
 from records.conversations import ConversationKeys
 
 log = logging.getLogger("gateway.turn_order")
+
+Receiver = Callable[[list[Any] | BaseException], None]
+"""Takes the replies of the commands ``first`` queued (or the error that ended the request)."""
 
 DONE_TTL_SECONDS = 3600
 POLL_SECONDS = 0.02
@@ -99,13 +104,26 @@ class TurnOrder:
         return self.settings.key("turn", name, "lock"), self.settings.key("turn", name, "done")
 
     async def _attempt(self, keys: list[str], args: list[Any],
-                       also: Callable[[StrPipeline], None] | None) -> tuple[bool, list[Any]]:
-        """One try at the turn, and the replies of ``also`` read right after it."""
+                       also: Callable[[StrPipeline], None] | None,
+                       first: Callable[[StrPipeline], Receiver] | None = None,
+                       ) -> tuple[bool, list[Any]]:
+        """One try at the turn, and the replies of ``also`` read right after it; the commands
+        ``first`` queues go before it, and their replies to the receiver it returns."""
         pipe = self.redis.pipeline(transaction=False)
+        receive = first(pipe) if first is not None else None
+        written = len(pipe)
         pipe.evalsha(self._acquire.sha, len(keys), *keys, *args)
         if also is not None:
             also(pipe)
-        replies = await pipe.execute(raise_on_error=False)
+        try:
+            replies = await pipe.execute(raise_on_error=False)
+        except BaseException as exc:
+            if receive is not None:
+                receive(exc)
+            raise
+        if receive is not None:
+            receive(replies[:written])
+        replies = replies[written:]
         if isinstance(replies[0], NoScriptError):  # Redis lost its scripts (restart, failover)
             taken = bool(await self._acquire(keys=keys, args=args))  # loads it, then tries
             return taken, await self._read(also)
@@ -123,17 +141,21 @@ class TurnOrder:
 
     @contextlib.asynccontextmanager
     async def turn(self, conversation_id: str, message_id: str,
-                   also: Callable[[StrPipeline], None] | None = None) -> AsyncIterator[list[Any]]:
+                   also: Callable[[StrPipeline], None] | None = None,
+                   first: Callable[[StrPipeline], Receiver] | None = None,
+                   ) -> AsyncIterator[list[Any]]:
         """Hold the conversation's turn for the message ``message_id`` while the block runs;
         the block gets the replies of the commands ``also`` queues, read once the turn is
-        taken (or once waiting gave up)."""
+        taken (or once waiting gave up). ``first`` queues writes sent once, with the first
+        attempt (before it), and returns the receiver of their replies."""
         lock, done_key = self.keys(conversation_id)
         token = secrets.token_hex(8)
         deadline = time.monotonic() + self.wait_seconds
         stream = self.messages.messages(conversation_id)
         keys, args = [lock, done_key, stream], [token, message_id, self.lock_ms]
         while True:
-            taken, replies = await self._attempt(keys, args, also)
+            taken, replies = await self._attempt(keys, args, also, first)
+            first = None  # sent with the first attempt only
             if taken:
                 break
             if time.monotonic() >= deadline:

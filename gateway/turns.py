@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from redis.exceptions import RedisError
 
 from gateway import metrics
-from gateway.analytics import Analytics, short
+from gateway.analytics import Analytics, QueuedEvent, short
 from gateway.bot_replies import parse_output, store_drafts
 from gateway.conversations import ConversationMeta, ConversationStore
 from gateway.crisis_fallback import CrisisFallback
@@ -23,9 +23,10 @@ from gateway.notices import bot_unavailable, no_answer
 from gateway.rasa_client import RasaClient, RasaUnavailable
 from gateway.schemas import Message
 from gateway.settings import Settings
-from gateway.turn_order import TurnOrder
+from gateway.turn_order import Receiver, TurnOrder
 from privacy.redaction import RedactionResult
 from privacy.redactor import redact_fully, redactions_async
+from records.client import StrPipeline
 
 log = logging.getLogger("gateway.turns")
 
@@ -69,7 +70,9 @@ class CitizenTurns:
         self.order = TurnOrder(store.redis, settings)  # across instances (issue 12)
 
     async def accept(self, conversation_id: str, text: str, client_id: str | None) -> Accepted:
-        """Store the citizen's message (idempotent by ``client_id``) before anything else."""
+        """Store the citizen's message (idempotent by ``client_id``) before anything else.
+
+        Its analytics entry is written by :meth:`respond`, in its first round trip."""
         meta = await self.conversations.get(conversation_id)
         if meta is None:
             raise ApiError(404, "unknown_conversation")
@@ -85,24 +88,38 @@ class CitizenTurns:
                                                client_id=client_id)
         except ConversationMissing as exc:
             raise ApiError(404, "unknown_conversation") from exc
-        if not appended.duplicate:
-            await self.analytics.event("citizen_message", conversation_id, redacted=views.full,
-                                       mode=meta.mode)
         return Accepted(meta, appended.message, appended.duplicate, text, views.full)
 
     async def respond(self, accepted: Accepted) -> list[Message]:
-        """Produce the replies to an accepted message (serialised per conversation)."""
+        """Record a new message's analytics entry, then produce its replies (serialised per
+        conversation)."""
         if accepted.duplicate:
             return []
         conversation_id = accepted.meta.conversation_id
         lock = self._locks.get(conversation_id)
         if lock is None:
             lock = self._locks[conversation_id] = asyncio.Lock()
-        # The conversation's state is read again once the turn is ours (an adviser may have
-        # taken it, or the turn before asked for one), in the same round trip as the lock.
+        queued: list[QueuedEvent] = []
+
+        def entry(pipe: StrPipeline) -> Receiver:
+            queued.append(self.analytics.queue_event(
+                pipe, "citizen_message", conversation_id, redacted=accepted.redacted,
+                mode=accepted.meta.mode))
+            return queued[0].receive
+
+        busy = lock.locked()  # unlocked, it is taken below without waiting
+        if busy:  # an earlier turn runs here: the entry is written now, not after that turn
+            await self.analytics.event("citizen_message", conversation_id,
+                                       redacted=accepted.redacted, mode=accepted.meta.mode)
+        # The entry travels with the first try at the turn; the conversation's state is read
+        # again once the turn is ours (an adviser may have taken it, or the turn before asked
+        # for one), in the same round trip as the lock.
         async with lock, self.order.turn(
                 conversation_id, accepted.message.id,
-                also=lambda pipe: self.conversations.queue_get(pipe, conversation_id)) as read:
+                also=lambda pipe: self.conversations.queue_get(pipe, conversation_id),
+                first=None if busy else entry) as read:
+            for event in queued:
+                await self.analytics.settle(event)
             with metrics.TURN_SECONDS.labels("gateway").time():
                 meta = self.conversations.from_reply(conversation_id, read[0]) or accepted.meta
                 return await self._respond(accepted, meta)

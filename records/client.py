@@ -79,6 +79,9 @@ class StrPipeline(Protocol):
     """An asyncio pipeline: each command is queued (and returns the pipeline) until
     :meth:`execute` sends them in one round trip."""
 
+    def __len__(self) -> int:
+        """How many commands are queued."""
+
     def evalsha(self, sha: str, numkeys: int, *keys_and_args: Value) -> StrPipeline:
         """Queue EVALSHA of a registered script (:attr:`StrScript.sha`). Unlike calling the
         script with ``client=pipe``, this sends no SCRIPT EXISTS first; a script Redis does not

@@ -9,6 +9,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +19,9 @@ from fastapi.testclient import TestClient
 from gateway.app import create_app
 from gateway.rasa_transport import HttpxTransport
 from gateway.settings import Settings
+from gateway.turn_order import Receiver
+from privacy.refs import conversation_ref
+from records.analytics import AnalyticsKeys
 from tests.gateway.conftest import gateway_settings, new_conversation, run, runtime_of
 
 
@@ -155,3 +159,70 @@ def test_a_turn_is_answered_after_redis_forgot_its_scripts(
         assert response.status_code == 200, response.text
         assert [m["text"] for m in response.json()["messages"]] == [f"echo: {text}"]
     assert [text for text, _, _ in rasa.spans] == ["a", "b", "c"]
+
+
+def test_writes_sent_with_the_first_attempt_go_once_even_when_the_turn_waits(
+        two: tuple[TestClient, TestClient, SlowRasa], sync_redis: redis.Redis) -> None:
+    """What a turn sends with its first attempt (``first``: the message's analytics entry) is
+    written once, at once, even when the turn then waits for an earlier one and tries again,
+    and its replies reach the receiver."""
+    one, other, rasa = two
+    rasa.slow_text = "earlier"
+    cid = new_conversation(one)
+    turns_one, turns_two = runtime_of(one).turns, runtime_of(other).turns
+    early = run(one, lambda: turns_one.accept(cid, "earlier", None))
+    late = run(other, lambda: turns_two.accept(cid, "later", None))
+    key = f"{runtime_of(other).settings.redis_key_prefix}first-writes:{cid}"
+    received: list[object] = []
+
+    def first(pipe: Any) -> Receiver:
+        pipe.hincrby(key, "n", 1)
+        return received.append
+
+    async def late_turn() -> None:
+        async with turns_two.order.turn(cid, late.message.id, first=first):
+            received.append(sync_redis.hget(key, "n"))
+
+    slow = threading.Thread(target=lambda: run(one, lambda: turns_one.respond(early)))
+    slow.start()
+    time.sleep(0.2)  # the earlier turn is with Rasa: the later one waits, trying again
+    assert sync_redis.hget(key, "n") is None
+    run(other, late_turn)
+    slow.join()
+    assert received == [[1], "1"]
+    sync_redis.delete(key)
+
+
+def test_each_new_message_gets_one_analytics_entry(
+        two: tuple[TestClient, TestClient, SlowRasa], sync_redis: redis.Redis) -> None:
+    """A message's analytics entry travels with its turn's first round trip: each message a
+    citizen sends is recorded once, also when it arrives while the turn before is still with
+    the bot (written at once, not after that turn), and a resent one (same ``client_id``)
+    not again."""
+    one, _other, rasa = two
+    rasa.slow_text = "first"
+    cid = new_conversation(one)
+    runtime = runtime_of(one)
+    with one.websocket_connect(f"/ws/conversations/{cid}") as ws:
+        ws.send_json({"type": "resume", "after": None})
+        ws.send_json({"type": "message", "text": "first", "client_id": "m1"})
+        ws.send_json({"type": "message", "text": "second", "client_id": "m2"})
+        ws.send_json({"type": "message", "text": "second", "client_id": "m2"})
+        acks = 0
+        while acks < 3:
+            acks += ws.receive_json()["type"] == "ack"
+        time.sleep(0.2)  # "first" is with the bot; "second" waits for its turn
+        assert recorded(sync_redis, runtime.settings.redis_key_prefix, cid) == ["first", "second"]
+        bot = 0
+        while bot < 2:
+            frame = ws.receive_json()
+            bot += frame["type"] == "message" and frame["message"]["role"] == "bot"
+    assert recorded(sync_redis, runtime.settings.redis_key_prefix, cid) == ["first", "second"]
+
+
+def recorded(sync_redis: redis.Redis, prefix: str, cid: str) -> list[str]:
+    """The texts of a conversation's ``citizen_message`` analytics entries, in order."""
+    entries: list[tuple[str, dict[str, str]]] = sync_redis.xrange(  # type: ignore[assignment]
+        AnalyticsKeys(prefix).events)
+    return [fields["text"] for _, fields in entries if fields["kind"] == "citizen_message"
+            and fields["conversation_ref"] == conversation_ref(cid)]
