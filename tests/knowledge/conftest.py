@@ -40,10 +40,20 @@ class CountingEmbedder:
         self.calls, self.texts_embedded, self.texts = 0, 0, []
 
 
+def shared_onnx_cache() -> Path:
+    """``var/onnx-cache``, where the models' ONNX exports are kept (made if missing). A folder
+    given to the knowledge CLI or service keeps its exports beside its index: link this there
+    so a test loads the export made once (``./assistant test``'s prepare step makes the tuned
+    model's) instead of exporting the model again, 10 s or more each time."""
+    cache = REPO / "var" / "onnx-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    return cache
+
+
 @pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
     """The real ONNX embedder of the served (tuned) model (export cached under var/onnx-cache)."""
-    return load_embedder(REPO / "var" / "onnx-cache")
+    return load_embedder(shared_onnx_cache())
 
 
 @pytest.fixture()
@@ -58,6 +68,7 @@ def service_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("knowledge")
     articles = root / "articles"
     shutil.copytree(ARTICLES, articles)
+    (root / "onnx-cache").symlink_to(shared_onnx_cache())  # what the CLI loads for this index
     saved = REPO / "var" / "index"
     if (saved / "CURRENT").exists():
         # Start from the developer's saved index when there is one: only chunks that differ

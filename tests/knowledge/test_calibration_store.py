@@ -18,7 +18,7 @@ from knowledge.calibration import CalibrationError
 from knowledge.cli import main as cli_main
 from knowledge.embedding import Embedder
 
-from .conftest import REPO
+from .conftest import REPO, shared_onnx_cache
 
 GOVUK = REPO / "knowledge" / "eval" / "govuk" / "articles"
 DEFAULT = REPO / "knowledge" / "calibration.json"
@@ -107,6 +107,9 @@ def test_calibrating_another_corpus_keeps_it_with_its_index_and_the_service_says
     before = _digest()
     articles, index = tmp_path / "articles", tmp_path / "index"
     shutil.copytree(GOVUK, articles)
+    # the CLI keeps the model's ONNX export beside the index: share the session's (the same
+    # model, keyed by its fingerprint) rather than export it again for this folder
+    (tmp_path / "onnx-cache").symlink_to(shared_onnx_cache())
     questions = _questions(tmp_path / "tune.jsonl", per_article=2, off_topic=6)
     argv = ["--articles", str(articles), "--index", str(index), "eval", "--questions"]
     assert cli_main([*argv, str(questions), "--calibrate"]) == 0
