@@ -44,8 +44,11 @@ def acks_first(frames: list[Frame]) -> list[Frame]:
     out = list(frames)
     for n in range(len(out) - 1):
         echo, ack = out[n], out[n + 1]
-        if (echo.get("type") == "message" and ack.get("type") == "ack"
-                and echo["message"].get("client_id") == ack.get("client_id")):
+        if (
+            echo.get("type") == "message"
+            and ack.get("type") == "ack"
+            and echo["message"].get("client_id") == ack.get("client_id")
+        ):
             out[n], out[n + 1] = ack, echo
     return out
 
