@@ -17,7 +17,8 @@ multi-sentence phrasing scored as well (not adopted: third round). Runs in the a
 The ``linear`` rule also gets the veto threshold on the classifier's second opinion
 (``veto_threshold``, eighth round) and on crisis phrases (``phrase_veto_threshold``,
 ninth), for which the seen crisis lines are parsed once by the trained Rasa model
-(``.venv-rasa``; the model is trained first if ``bot/`` changed).
+(``.venv-rasa``; the model is trained first if ``bot/`` changed). Since the tenth round its
+threshold is also kept clear of every ordinary line of the original pair (``KEEP_CLEAR``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from safety.similarity import (
     Parts,
     exemplar_texts,
     fit,
+    knn_features,
     sentences,
 )
 
@@ -53,6 +55,13 @@ VETO_SHARE = 0.005
 # highest score below which, on average over the out-of-fold repeats, none of the crisis
 # phrasings a pattern catches scores (a share of all crisis phrasings, like ``VETO_SHARE``).
 PHRASE_VETO_SHARE = 0.0
+# The threshold is raised, where needed, just above the highest score the fitted check gives
+# any ordinary line of this seen group, in-sample (ADR 0202, tenth round, Z(orig)): the issue's
+# own benign set, of which the test command's live slice takes every 12th tune line, gets no
+# crisis reply from the check. ``CLEAR_MARGIN`` keeps the cut-off clear of the batch fit's
+# arithmetic: the served message is embedded alone (float32), the fit embeds in batches.
+KEEP_CLEAR = "original"
+CLEAR_MARGIN = 0.001
 
 
 def sentence_parts(embedder: Any, crisis: list[str], ordinary: list[str]) -> Parts:
@@ -82,13 +91,21 @@ def second_opinions(crisis: list[str]) -> np.ndarray:
     asked = sorted({t for t in crisis if t in seen})
     settings = StackSettings()
     model = ensure_model(settings.bot_dir, settings.models_dir, settings.rasa_bin)
-    held = {t for t, parse in zip(asked, rasa_parses(asked, model), strict=True)
-            if second_opinion(t, tuple((parse.get("gate") or {}).get("classifier") or ("", 0)))}
+    held = {
+        t
+        for t, parse in zip(asked, rasa_parses(asked, model), strict=True)
+        if second_opinion(t, tuple((parse.get("gate") or {}).get("classifier") or ("", 0)))
+    }
     return np.array([t in held for t in crisis])
 
 
-def fit_linear_rule(crisis: list[str], ordinary: list[str], crisis_vectors: np.ndarray,
-                    ordinary_vectors: np.ndarray, opinions: np.ndarray) -> dict[str, Any]:
+def fit_linear_rule(
+    crisis: list[str],
+    ordinary: list[str],
+    crisis_vectors: np.ndarray,
+    ordinary_vectors: np.ndarray,
+    opinions: np.ndarray,
+) -> dict[str, Any]:
     """The ``linear`` rule fitted on all phrasings: weights over the vector and the two
     k-nearest-neighbour features, bias, score threshold at the alarm budget, and the veto
     threshold over the crisis phrasings a pattern or the second opinion (``opinions``) catches,
@@ -100,33 +117,81 @@ def fit_linear_rule(crisis: list[str], ordinary: list[str], crisis_vectors: np.n
     y = np.r_[np.ones(len(crisis), int), np.zeros(len(ordinary), int)]
     hits = np.array([detect_safety_concern(t) is not None for t in crisis + ordinary], float)
     found = fit_with_budget(x, y, hits, Features(knn=True, k=NEIGHBOURS), MAX_ALARM_RATE)
-    pool = np.nonzero(hits[:len(crisis)].astype(bool) | opinions)[0]
+    pool = np.nonzero(hits[: len(crisis)].astype(bool) | opinions)[0]
     t_low = veto_threshold(found.oof, pool, VETO_SHARE * len(crisis))
-    caught = np.nonzero(hits[:len(crisis)].astype(bool))[0]
+    caught = np.nonzero(hits[: len(crisis)].astype(bool))[0]
     t_phrase = veto_threshold(found.oof, caught, PHRASE_VETO_SHARE * len(crisis))
     dim = x.shape[1]
+    weights = [round(float(w), 6) for w in found.weights[:dim]]
+    knn_weights = [round(float(w), 6) for w in found.weights[dim : dim + 2]]
+    bias = round(found.bias, 6)
+    clear = ordinary_high(
+        crisis_vectors,
+        ordinary_vectors,
+        keep_clear(ordinary, ordinary_vectors),
+        np.asarray(weights),
+        np.asarray(knn_weights),
+        bias,
+    )
+    threshold = max(found.threshold, np.ceil((clear + CLEAR_MARGIN) * 1e6) / 1e6)
     return {
-        "threshold": round(found.threshold, 6),
+        "threshold": round(float(threshold), 6),
+        "budget_threshold": round(found.threshold, 6),
+        "keep_clear_high": round(clear, 6),
         "veto_threshold": round(t_low, 6) if np.isfinite(t_low) else None,
         "veto_pool": len(pool),
         "phrase_veto_threshold": round(t_phrase, 6) if np.isfinite(t_phrase) else None,
         "phrase_veto_pool": len(caught),
-        "bias": round(found.bias, 6),
+        "bias": bias,
         "C": found.c,
         "recall": found.cv_recall,
-        "knn_weights": [round(float(w), 6) for w in found.weights[dim:dim + 2]],
-        "weights": [round(float(w), 6) for w in found.weights[:dim]],
+        "knn_weights": knn_weights,
+        "weights": weights,
     }
+
+
+def keep_clear(ordinary: list[str], ordinary_vectors: np.ndarray) -> np.ndarray:
+    """The vectors of the training ordinary phrasings of the ``KEEP_CLEAR`` group."""
+    from safety.labelled import seen_group
+
+    wanted = set(seen_group(KEEP_CLEAR).ordinary)
+    return ordinary_vectors[[i for i, text in enumerate(ordinary) if text in wanted]]
+
+
+def ordinary_high(
+    crisis_vectors: np.ndarray,
+    ordinary_vectors: np.ndarray,
+    lines: np.ndarray,
+    weights: np.ndarray,
+    knn_weights: np.ndarray,
+    bias: float,
+    k: int = NEIGHBOURS,
+) -> float:
+    """The highest score the served check (these weights, the training phrasings as its
+    exemplars, float32 like the served head) gives ``lines``; −inf for none."""
+    if not len(lines):
+        return float("-inf")
+    feats = knn_features(lines, crisis_vectors, ordinary_vectors, k)
+    scores = lines @ weights.astype(np.float32) + feats @ knn_weights + bias
+    return float(scores.max())
 
 
 def main() -> int:
     """Fit and save; print what was fitted."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--compare", action="store_true", help="print other k and budgets")
-    parser.add_argument("--rule", choices=["linear", "knn"], default="linear",
-                        help="the rule to fit (default: linear, served since the fifth round)")
-    parser.add_argument("--model", choices=["tuned", "base"], default="tuned",
-                        help="the embedding model to fit on (default: the search's tuned one)")
+    parser.add_argument(
+        "--rule",
+        choices=["linear", "knn"],
+        default="linear",
+        help="the rule to fit (default: linear, served since the fifth round)",
+    )
+    parser.add_argument(
+        "--model",
+        choices=["tuned", "base"],
+        default="tuned",
+        help="the embedding model to fit on (default: the search's tuned one)",
+    )
     args = parser.parse_args()
     from knowledge.embedding import load_embedder
     from safety.detection import detect_safety_concern
@@ -146,23 +211,30 @@ def main() -> int:
         for k in (1, 3, 5, 8, 12):
             for budget in budgets:
                 found = fit(crisis_vectors, ordinary_vectors, k, budget)
-                print(f"| {k} | {budget:g} | {found['recall']:.3f} "
-                      f"(t {found['threshold']:.2f}, m {found['margin']:.2f}) |")
+                print(
+                    f"| {k} | {budget:g} | {found['recall']:.3f} "
+                    f"(t {found['threshold']:.2f}, m {found['margin']:.2f}) |"
+                )
         parts = sentence_parts(embedder, crisis, ordinary)
-        print(f"\nEach sentence as well as the whole message ({len(parts.crisis)} crisis and "
-              f"{len(parts.ordinary)} ordinary sentences of multi-sentence exemplars):\n")
+        print(
+            f"\nEach sentence as well as the whole message ({len(parts.crisis)} crisis and "
+            f"{len(parts.ordinary)} ordinary sentences of multi-sentence exemplars):\n"
+        )
         print("| k | ordinary alarms allowed | whole message | whole or any sentence |")
         print("|---|---|---|---|")
         for k in (5, 8, 12):
             for budget in budgets[1:]:
                 whole = fit(crisis_vectors, ordinary_vectors, k, budget)
                 split = fit(crisis_vectors, ordinary_vectors, k, budget, parts=parts)
-                print(f"| {k} | {budget:g} | {whole['recall']:.3f} | {split['recall']:.3f} "
-                      f"(t {split['threshold']:.2f}, m {split['margin']:.2f}) |")
-    fitted = (fit_linear_rule(crisis, ordinary, crisis_vectors, ordinary_vectors,
-                              second_opinions(crisis))
-              if args.rule == "linear"
-              else fit(crisis_vectors, ordinary_vectors, NEIGHBOURS, max_alarms))
+                print(
+                    f"| {k} | {budget:g} | {whole['recall']:.3f} | {split['recall']:.3f} "
+                    f"(t {split['threshold']:.2f}, m {split['margin']:.2f}) |"
+                )
+    fitted = (
+        fit_linear_rule(crisis, ordinary, crisis_vectors, ordinary_vectors, second_opinions(crisis))
+        if args.rule == "linear"
+        else fit(crisis_vectors, ordinary_vectors, NEIGHBOURS, max_alarms)
+    )
     settings = {
         "rule": args.rule,
         "model": args.model,
@@ -177,15 +249,30 @@ def main() -> int:
             "ordinary_phrasings": len(ordinary),
             "rule": f"5-fold cross-validation repeated 3 times; at most {max_alarms:.1f} "
             f"({MAX_ALARM_RATE:.1%}) left-out ordinary phrasings flagged on average",
-            **({"veto": f"the classifier's second opinion stands at a score of at least "
-                f"veto_threshold: on average at most {VETO_SHARE * len(crisis):.1f} "
-                f"({VETO_SHARE:.1%}) of the crisis phrasings, among the veto_pool ones a "
-                "pattern or the second opinion catches, score below it out of fold"}
-               if args.rule == "linear" else {}),
-            **({"phrase_veto": "a crisis phrase stands at a score of at least "
-                f"phrase_veto_threshold: on average at most {PHRASE_VETO_SHARE * len(crisis):.1f}"
-                " of the phrase_veto_pool crisis phrasings a pattern catches score below it out"
-                " of fold"} if args.rule == "linear" else {}),
+            **(
+                {
+                    "veto": f"the classifier's second opinion stands at a score of at least "
+                    f"veto_threshold: on average at most {VETO_SHARE * len(crisis):.1f} "
+                    f"({VETO_SHARE:.1%}) of the crisis phrasings, among the veto_pool ones a "
+                    "pattern or the second opinion catches, score below it out of fold"
+                }
+                if args.rule == "linear"
+                else {}
+            ),
+            **(
+                {
+                    "phrase_veto": "a crisis phrase stands at a score of at least "
+                    "phrase_veto_threshold: on average at most "
+                    f"{PHRASE_VETO_SHARE * len(crisis):.1f}"
+                    " of the phrase_veto_pool crisis phrasings a pattern catches score below it out"
+                    " of fold"
+                }
+                if args.rule == "linear"
+                else {}
+            ),
+            "keep_clear": f"threshold raised, where needed, to at least {CLEAR_MARGIN} above "
+            f"keep_clear_high, the highest in-sample score of the {KEEP_CLEAR} group's ordinary "
+            "lines (budget_threshold: the budget's own)",
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     }

@@ -6,8 +6,9 @@ Two kinds of data (docs/adr/0202, fifth round):
   tune questions of ``knowledge/eval/questions.jsonl`` as ordinary ones (those the patterns
   would flag left out);
 - the **seen sets**, one group per writer: the original pair ``safety/eval/{crisis,benign}.jsonl``
-  (both halves) and the blind sets ``fresh`` … ``fresh9``. Each was reported once as an unseen
-  measurement; that value is spent, so they are training data now.
+  (both halves) and the blind sets ``fresh`` … ``fresh10`` (fresh10 from ADR 0202's tenth round).
+  Each was reported once as an unseen measurement; that value is spent, so they are training
+  data now.
 
 Only the folders named in ``SEEN_SETS`` are read: the eval folder is never globbed, so a blind
 set written later (``fresh11`` and after) cannot leak into the check or its fitting until it is
@@ -24,10 +25,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The original pair, then the blind sets already reported (each by a different writer).
 ORIGINAL = "original"
-SEEN_SETS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8",
-             "fresh9")
-# fresh10 was reported once (2026-12-04) but is not training data yet: a refit with it flagged
-# an ordinary line of the original tune set (ADR 0202, ninth round, "fresh10").
+SEEN_SETS = (
+    "fresh",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+    "fresh10",
+)
 # Blind sets not yet reported: never read by the check, its fitting or the evaluation.
 UNSEEN_SETS = ("fresh11",)  # the next blind set, not written yet
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)

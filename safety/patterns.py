@@ -322,8 +322,16 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\btrapped\b.{0,30}\b(?:fire|smoke)\b|\b(?:smoke|fire)\b.{0,40}\btrapped\b",
         r"\bhelp me\b.{0,20}\b(?:i'm|i am) (?:so |really )?(?:scared|terrified|frightened)\b"
         r"|\b(?:i'm|i am) (?:so |really )?(?:scared|terrified|frightened)\b.{0,20}\bhelp me\b",
+        # tenth round: a joke about one's own family ("lol i'm going to kill my husband, he's
+        # put the glass in the wrong bin"), the heat or noise "going to kill me", and "trying to
+        # kill me with their karaoke" (ADR 0202; benchmarks/safety_tenth_loso.py TENTH_EDITS)
+        r"^(?!(?=.*\b(?:lol|haha\w*|lmao)\b).*\bi(?:'m| am) going to kill my\b)"
+        r"^(?!.*\b(?:heat|cold|damp|mould|noise|weather)\b(?: [\w']+){0,6} (?:is|are|'s) going to"
+        r" kill me\b)"
         r"^(?!.*\b(?:rats?|fox|foxes|slugs?|mice|wasps?|weeds?|moles?|pigeons?|squirrels?)\b)"
         r".*\b(?:going|gonna|trying) to (?:kill|hurt|stab|attack|shoot) (?:me|us|my)\b"
+        r"(?! with (?:their|his|her|the|that) (?:\w+ ){0,2}(?:karaoke|music|noise"
+        r"|part(?:y|ies)|bass|drilling|singing|barking)\b)"
         r"(?! if (?:i|we) (?:don'?t|do not) get (?:\w+ ){0,5}(?:sorted|done|fixed|booked"
         r"|renewed)\b)",
         r"\bneed (?:an ambulance|the police)\b(?! (?:report|reference|crime|station))"

@@ -104,6 +104,11 @@ STILL_RISKY = {
     "immediate_danger": [
         "he's going to kill me if I don't give him my money",
         "our flat is on fire today",
+        # and after the tenth round's
+        "my neighbour is trying to kill me with a hammer",
+        "lol he says he's going to kill me tonight",
+        "I'm going to kill my husband, I can't take any more of him",
+        "the man upstairs is going to kill me, he's banging on the door",
     ],
 }
 
@@ -171,6 +176,10 @@ NARROWED_SAFE = [
     "what is the council's policy on rehousing families fleeing domestic abuse",
     "is there training for staff on recognising coercive control",
     "the new chatbot is on fire this week, great answers",
+    # the tenth round's narrowing, one per edit
+    "the damp in the back bedroom is going to kill me, when will the repair be booked",
+    "the students next door are trying to kill me with their music every night",
+    "haha I'm going to kill my son, he left the recycling out in the rain again",
 ]
 
 
@@ -223,7 +232,13 @@ def test_patterns_are_lower_case_as_the_text_they_match() -> None:
     for patterns in PATTERNS.values():
         for pattern in patterns:
             # Escapes such as \S or \W are classes, not letters.
-            letters = pattern.replace("\\S", "").replace("\\W", "").replace("\\D", "") \
-                .replace("\\B", "").replace("\\A", "").replace("\\Z", "")
+            letters = (
+                pattern.replace("\\S", "")
+                .replace("\\W", "")
+                .replace("\\D", "")
+                .replace("\\B", "")
+                .replace("\\A", "")
+                .replace("\\Z", "")
+            )
             assert letters == letters.lower(), pattern
     assert detect_safety_concern("I WANT TO KILL MYSELF") is not None

@@ -358,3 +358,41 @@ def test_real_model_flags_crisis_and_leaves_ordinary_questions_alone(
         assert detect_safety_concern(text) is None, "pick a phrasing the patterns miss"
     embedder, check = real_check
     assert check.is_crisis(embedder.embed([text])[0]) is crisis
+
+
+def test_threshold_is_clear_of_the_original_pairs_ordinary_lines() -> None:
+    """ADR 0202, tenth round (Z(orig)): the served threshold is the budget's own or, when the
+    fitted check scores an ordinary line of the original pair (the issue's benign set, of which
+    the live slice is a part) higher, at least ``CLEAR_MARGIN`` above that line's score."""
+    from safety.fit_similarity import CLEAR_MARGIN, KEEP_CLEAR
+
+    settings = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
+    assert KEEP_CLEAR == labelled.ORIGINAL
+    assert settings["threshold"] >= settings["budget_threshold"]
+    assert settings["threshold"] >= settings["keep_clear_high"] + CLEAR_MARGIN - 1e-9
+
+
+def test_ordinary_high_is_the_served_score_of_the_highest_line() -> None:
+    from safety.fit_similarity import ordinary_high
+
+    crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
+    ordinary = np.stack([_unit(0, 1, 0), _unit(0, 0, 1)])
+    weights, knn_weights, bias = np.array([1.0, -1.0, 0.5]), np.array([2.0, 3.0]), -0.5
+    head = LinearHead(weights.astype(np.float32), knn_weights, bias, threshold=0.0)
+    check = CrisisSimilarity(crisis, ordinary, threshold=0.0, margin=0.0, k=1, head=head)
+    lines = np.stack([_unit(0, 1, 0.1), _unit(0.3, 0, 1)])
+    served = max(check._score(head, v) for v in lines)
+    found = ordinary_high(crisis, ordinary, lines, weights, knn_weights, bias, k=1)
+    assert found == pytest.approx(served, abs=1e-6)
+    assert ordinary_high(crisis, ordinary, lines[:0], weights, knn_weights, bias) == -np.inf
+
+
+def test_real_model_flags_no_ordinary_line_of_the_original_pair(
+    real_check: tuple[Any, CrisisSimilarity],
+) -> None:
+    """Each line embedded alone, as the action server embeds a message: none is flagged by the
+    check (the live slice's benign lines are among them; ADR 0202, tenth round)."""
+    embedder, check = real_check
+    lines = labelled.seen_group(labelled.ORIGINAL).ordinary
+    flagged = sum(check.is_crisis(embedder.embed([text])[0]) for text in lines)
+    assert flagged == 0, f"{flagged} of {len(lines)} ordinary lines of the original pair"
