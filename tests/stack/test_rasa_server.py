@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,11 +56,8 @@ print(json.dumps({"before": before, "after": after, "slow": slow, "fast": fast})
 
 
 @pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs the Rasa venv (.venv-rasa)")
-def test_validator_built_once_gives_rasas_verdicts_faster() -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run([str(RASA_PYTHON), "-c", SCRIPT], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=True)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+def test_validator_built_once_gives_rasas_verdicts_faster(in_rasa: dict[str, Any]) -> None:
+    result = in_rasa["validator"]
     assert result["after"] == result["before"]
     assert [v[0] for v in result["before"]][:3] == ["ok", "ok", "ok"]
     assert all(v[0] == "ValidationError" for v in result["before"][3:])
@@ -108,13 +106,10 @@ asyncio.run(main())
 
 
 @pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs the Rasa venv (.venv-rasa)")
-def test_kept_sessions_reuse_one_connection_with_the_same_replies() -> None:
+def test_kept_sessions_reuse_one_connection_with_the_same_replies(in_rasa: dict[str, Any]) -> None:
     """Four calls to an endpoint: Rasa's own sessions open four connections; the kept session
     opens one, and every reply (token included) is the same."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run([str(RASA_PYTHON), "-c", SESSIONS_SCRIPT], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=True)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = in_rasa["sessions"]
     assert result["after"] == result["before"]
     assert result["before"][0] == {"got": 0, "token": "secret"}
     assert result["opened_before"] == 4
@@ -169,21 +164,19 @@ print(json.dumps({"before": before, "after": after, "bodies": len(bodies),
 
 
 @pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs the Rasa venv (.venv-rasa)")
-def test_event_checks_built_once_give_rasas_verdicts() -> None:
+def test_event_checks_built_once_give_rasas_verdicts(in_rasa: dict[str, Any]) -> None:
     """Appended events are accepted or refused with Rasa's own message, and every event type
     name (unknown ones, "topic" and fallbacks included) resolves as before."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run([str(RASA_PYTHON), "-c", EVENTS_SCRIPT], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=True)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = in_rasa["events"]
     assert result["after"] == result["before"]
     checks = result["before"][: result["bodies"]]
     assert [v[0] for v in checks[:3]] == ["ok", "ok", "ok"]
     assert all(v[0] == "ErrorResponse" for v in checks[3:])
     assert "Failed to validate the events format" in checks[3][1]["message"]
     assert result["shim"] == "OnceBuiltValidation"  # the checks compared were the new ones
-    assert any(v[1:] == ["ValueError", "Unknown event name 'no_such_event'."]
-               for v in result["before"])
+    assert any(
+        v[1:] == ["ValueError", "Unknown event name 'no_such_event'."] for v in result["before"]
+    )
 
 
 FROZEN_MODEL_SCRIPT = r"""
@@ -208,13 +201,50 @@ print(json.dumps({"before": before, "after": gc.get_freeze_count(),
 
 
 @pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs the Rasa venv (.venv-rasa)")
-def test_the_loaded_model_is_frozen_once_rasa_has_loaded_it() -> None:
+def test_the_loaded_model_is_frozen_once_rasa_has_loaded_it(in_rasa: dict[str, Any]) -> None:
     """Rasa's agent loader still returns (and keeps) the agent, and what it loaded is then out
     of the garbage collector's full collections (``stack.heap``)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run([str(RASA_PYTHON), "-c", FROZEN_MODEL_SCRIPT], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=True)
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = in_rasa["frozen"]
     assert seen["before"] == 0
     assert seen["after"] > 0
     assert seen["same"] and seen["agent_frozen"]
+
+
+RUN_ALL = r"""
+import contextlib, io, json, sys
+results = {}
+for name, source in json.loads(sys.stdin.read()).items():
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(source, f"<{name}>", "exec"), {"__name__": "__main__"})
+    results[name] = json.loads(printed.getvalue().strip().splitlines()[-1])
+print(json.dumps(results))
+"""
+
+
+@pytest.fixture(scope="module")
+def in_rasa() -> dict[str, Any]:
+    """What each script above printed. They run once, one after the other, in one Rasa-venv
+    process (Rasa imported once, not four times: about 10 s each on the shared machine), each
+    in its own namespace. Each patches a different part of Rasa and first records Rasa's own
+    behaviour of that part, which no earlier script changed; only the last freezes the
+    garbage collector."""
+    scripts = {
+        "validator": SCRIPT,
+        "sessions": SESSIONS_SCRIPT,
+        "events": EVENTS_SCRIPT,
+        "frozen": FROZEN_MODEL_SCRIPT,
+    }
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-c", RUN_ALL],
+        input=json.dumps(scripts),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    results: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return results
