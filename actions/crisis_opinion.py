@@ -7,7 +7,8 @@ crisis phrase) the message goes to guidance (``nlu_fallback``) with the gate's r
 check: the second opinion gets the crisis reply unless the check scores the message below its
 veto threshold (``safety.similarity.CrisisSimilarity.second_opinion_stands``; ADR 0202, eighth
 round). With no check (no embedding model, or it failed to load) the second opinion decides,
-as it did before the veto. Used by the guidance backstop and by the forms' backstop.
+as it did before the veto. Used by the action server's backstop (``actions.safety_backstop``)
+and the forms' backstop.
 
 Since the ninth round a crisis phrase (``safety.detection``) reaches guidance too (the gate's
 reason ``phrase``): it gets the crisis reply unless the check scores the message below its

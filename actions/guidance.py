@@ -28,9 +28,9 @@ from actions.conversation import (
     latest_intent,
     latest_text,
 )
-from actions.crisis_opinion import crisis_by_phrase, crisis_by_second_opinion
 from actions.replies import say
-from actions.resources import get_crisis_similarity, get_guidance, get_redis
+from actions.resources import get_guidance, get_redis
+from actions.safety_backstop import crisis_reply
 from actions.settings import get_settings
 from knowledge.articles import valid_article_id
 from privacy.redaction import PLACEHOLDERS, kinds_already_redacted, redact
@@ -89,17 +89,6 @@ def note_failure(
         turn.events.append(SlotSet("offer", None))
 
 
-def offer_safety_help(turn: Turn, dispatcher: CollectingDispatcher) -> None:
-    """Send the helplines and offer a priority adviser (never guidance)."""
-    dispatcher.utter_message(response="utter_safety_helplines")
-    say(dispatcher, "utter_safety_offer_adviser")
-    turn.events += [
-        SlotSet("offer", "adviser"),
-        SlotSet("handoff_reason", "safety"),
-        SlotSet("last_topic", "safety"),
-    ]
-
-
 def refuse_payload(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """A hand-typed ``/ask_question{...}`` carries no question: ask for one in words."""
     if is_payload(turn.text):
@@ -115,24 +104,13 @@ def require_words(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
 
 
 def safety_backstop(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Messages about suicide, self-harm, abuse or danger never get a guidance answer.
-
-    The lexical patterns first, unless the learned check scores the message below its phrase
-    veto threshold; then the semantic check (nearest labelled phrasings by meaning,
-    ``safety/similarity.py``) for crisis messages written around them; then the classifier's
-    second opinion, when Rasa's gate sent one and the check does not veto it
-    (``actions.crisis_opinion``).
-    """
-    if (crisis_by_phrase(turn.text) or semantic_crisis(turn.text)
-            or crisis_by_second_opinion(tracker, turn.text)):
-        offer_safety_help(turn, dispatcher)
+    """Messages about suicide, self-harm, abuse or danger never get a guidance answer: the
+    helplines and a priority adviser offer instead (``actions.safety_backstop``, the one
+    decision every action a crisis can reach runs first)."""
+    events = crisis_reply(dispatcher, tracker, turn.text)
+    if events is not None:
+        turn.events += events
         turn.done = True
-
-
-def semantic_crisis(text: str) -> bool:
-    """True when the semantic check says ``text`` is nearest to crisis phrasings."""
-    check = get_crisis_similarity()
-    return check is not None and check.is_crisis(text)
 
 
 def redact_personal_data(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -330,14 +308,22 @@ class ActionChooseArticle(Action):
 def count_not_what_i_asked() -> None:
     """Count "that's not what I asked" for the performance page (best effort)."""
     try:
-        count_sync(get_redis(), PerformanceKeys(get_settings().redis_key_prefix), time.time(),
-                   "not_what_i_asked")
+        count_sync(
+            get_redis(),
+            PerformanceKeys(get_settings().redis_key_prefix),
+            time.time(),
+            "not_what_i_asked",
+        )
     except Exception as exc:  # a figure must never break the conversation
         logger.warning("could not count not_what_i_asked: %s", type(exc).__name__)
 
 
 class ActionNotHelpful(Action):
-    """'That's not what I asked' or 'that didn't help': apologise, and offer a person."""
+    """'That's not what I asked' or 'that didn't help': apologise, and offer a person.
+
+    A crisis message the classifier took for one of these gets the helplines and a priority
+    adviser offer instead (``actions.safety_backstop``), and is not counted as a failure.
+    """
 
     def name(self) -> str:
         return "action_not_helpful"
@@ -345,7 +331,11 @@ class ActionNotHelpful(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        turn = Turn(text=latest_text(tracker))
+        text = latest_text(tracker)
+        crisis = crisis_reply(dispatcher, tracker, text)
+        if crisis is not None:
+            return crisis
+        turn = Turn(text=text)
         note_failure(turn, dispatcher, tracker, "utter_sorry_try_again")
         if (tracker.latest_message or {}).get("intent", {}).get("name") == "not_what_i_asked":
             count_not_what_i_asked()

@@ -1,4 +1,5 @@
-"""Stepping aside: handing over to an adviser, safety follow-up, callback offers, handback.
+"""Stepping aside: handing over to an adviser, safety follow-up, callback offers, handback,
+stopping and starting again.
 
 Whether an adviser is free is the gateway's business. ``action_handoff`` only tells the
 gateway (custom payload ``{"handoff": {...}}``) and pauses the conversation; the gateway
@@ -19,8 +20,9 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import is_external
+from actions.conversation import is_external, latest_text
 from actions.replies import say
+from actions.safety_backstop import crisis_reply
 
 HANDOFF_REASONS = ("requested", "failed", "safety")
 MAX_TOPIC_CHARS = 120  # the topic a handoff or a callback request carries (actions.callback too)
@@ -45,6 +47,11 @@ class ActionHandoff(Action):
     It promises nothing: only the gateway knows whether an adviser is free, and it tells the
     citizen once (queued with the wait, or closed / busy with a callback offer). A priority
     (safety) handoff adds only what is true either way: call 999 if in danger now.
+
+    A crisis message the classifier took for a request for a person ("SH is getting out of
+    control, I need someone to talk to now") first gets the helplines and the offer of a
+    priority adviser (``actions.safety_backstop``) instead of an ordinary handoff; accepting
+    that offer (``handoff_reason`` safety) hands over with priority, never offers again.
     """
 
     def name(self) -> str:
@@ -53,6 +60,10 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if tracker.get_slot("handoff_reason") != "safety":
+            crisis = crisis_reply(dispatcher, tracker, latest_text(tracker))
+            if crisis is not None:
+                return crisis
         handoff = handoff_payload(tracker)
         if handoff["priority"]:
             say(dispatcher, "utter_handoff_priority", json_message={"handoff": handoff})
@@ -157,6 +168,27 @@ class ActionFallback(Action):
         # Like Rasa's default fallback: forget the turn, so the next prediction is action_listen
         # rather than this action again (which trips Rasa's circuit breaker).
         return [UserUtteranceReverted()]
+
+
+class ActionStop(Action):
+    """Stop with no form running: nothing to stop, so ``utter_deny_anything_else``.
+
+    A crisis message the classifier took for ``stop`` ("relapsed on sh tonight, cant stop")
+    gets the helplines and the offer of a priority adviser instead (``actions.safety_backstop``).
+    Inside a form, ``stop`` ends the form by its own rule, without this check (not covered).
+    """
+
+    def name(self) -> str:
+        return "action_stop"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        crisis = crisis_reply(dispatcher, tracker, latest_text(tracker))
+        if crisis is not None:
+            return crisis
+        dispatcher.utter_message(response="utter_deny_anything_else")
+        return []
 
 
 class ActionRestart(Action):

@@ -48,10 +48,20 @@ def test_did_you_mean_button_does_not_repeat_the_title() -> None:
     from actions.guidance import choice_button
     from tests.actions.fakes import FakeCandidate
 
-    same = FakeCandidate("missed-bin", "Report a missed bin collection",
-                         "Report a missed bin collection", "https://x.example/m", 0.6)
-    other = FakeCandidate("missed-bin", "Report a missed bin collection", "Report it",
-                          "https://x.example/m#report-it", 0.6)
+    same = FakeCandidate(
+        "missed-bin",
+        "Report a missed bin collection",
+        "Report a missed bin collection",
+        "https://x.example/m",
+        0.6,
+    )
+    other = FakeCandidate(
+        "missed-bin",
+        "Report a missed bin collection",
+        "Report it",
+        "https://x.example/m#report-it",
+        0.6,
+    )
     assert choice_button(same)["title"] == "Report a missed bin collection"
     assert choice_button(other)["title"] == "Report a missed bin collection: Report it"
 
@@ -84,7 +94,7 @@ async def test_off_topic_is_decided_by_guidance(guidance: FakeGuidance) -> None:
     assert "failed_attempts" not in slots and "offer" not in slots
 
 
-async def test_not_what_i_asked_counts_as_a_failure() -> None:
+async def test_not_what_i_asked_counts_as_a_failure(guidance: FakeGuidance) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         "that's not what I asked", "not_what_i_asked", slots={"failed_attempts": 1.0}

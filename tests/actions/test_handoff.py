@@ -6,10 +6,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandback, ActionHandoff, ActionOfferCallback
 from records.callbacks import REFERENCE_ALPHABET, new_reference
-from tests.actions.fakes import make_tracker
+from tests.actions.fakes import FakeGuidance, make_tracker
 
 
-async def test_handoff_pauses_and_tells_the_gateway() -> None:
+async def test_handoff_pauses_and_tells_the_gateway(guidance: FakeGuidance) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         "person please", "request_human", slots={"last_topic": "Report a missed bin collection"}

@@ -7,6 +7,10 @@ What must hold, each through the running stack (``live_stack``):
   elsewhere ("I need the police") still does, from the action server (flagged ``phrase`` in the
   parse); the classifier's second opinion reaches the action server flagged in the parse and
   gets the helplines there;
+- a crisis line the classifier takes for ``request_human`` (outside and inside a form),
+  ``not_what_i_asked`` or ``stop`` (outside a form) gets the helplines and the priority adviser
+  offer from that intent's action (the action server's backstop), not a plain handoff, an
+  apology or "anything else?" (ADR 0202, later);
 - "i want to start selling cakes from home" does not restart; "start again" does; "stop this
   form" ends a form; contact and opening-time questions are answered from the contact guidance;
 - a question about bins that is not a report ("bulky waste collection") is answered from the
@@ -112,6 +116,37 @@ def test_a_second_opinion_gets_the_helplines_from_the_action_server(chat: Chat) 
     assert HELPLINE in chat.text(text)
 
 
+# Seen crisis lines (ADR 0202's seen sets) that the classifier gives another intent.
+CRISIS_ELSEWHERE = [
+    ("request_human", "SH is getting out of control, I need someone to talk to now"),
+    ("not_what_i_asked", "the only thing that helps is cutting. doing it now"),
+    ("stop", "relapsed on sh tonight, cant stop"),
+]
+
+
+@pytest.mark.parametrize(("intent", "text"), CRISIS_ELSEWHERE)
+def test_a_crisis_the_classifier_sends_elsewhere_gets_the_helplines(
+    chat: Chat, intent: str, text: str
+) -> None:
+    assert parse(chat, text)["intent"]["name"] == intent  # the path this case is about
+    replies = chat.say(text)
+    assert HELPLINE in "\n".join(r.get("text", "") for r in replies), replies
+    assert not any("handoff" in (r.get("custom") or {}) for r in replies), replies
+    tracker = chat.tracker()
+    assert tracker["slots"]["offer"] == "adviser" and not tracker["paused"]
+    assert tracker["slots"]["handoff_reason"] == "safety"
+
+
+def test_a_crisis_taken_for_a_request_for_a_person_inside_a_form(chat: Chat) -> None:
+    chat.text("my bin wasn't collected")
+    assert chat.tracker()["active_loop"]["name"] == "missed_bin_form"
+    _intent, text = CRISIS_ELSEWHERE[0]  # request_human
+    assert HELPLINE in chat.text(text)
+    tracker = chat.tracker()
+    assert not tracker["active_loop"] and not tracker["paused"]
+    assert tracker["slots"]["offer"] == "adviser"
+
+
 def test_start_and_stop_only_when_meant(chat: Chat) -> None:
     reply = chat.text("i want to start selling cakes from home")
     assert "start again" not in reply.lower()
@@ -139,14 +174,24 @@ def test_contact_questions_reach_the_guidance_answer(chat: Chat, text: str) -> N
         assert found[0]["article_id"] == "contact-the-council", (text, found)
 
 
-WASTE_ARTICLES = {"bulky-waste", "bin-collection-days", "garden-waste", "missed-bin",
-                  "recycling-what-goes-where", "recycling-centres"}
+WASTE_ARTICLES = {
+    "bulky-waste",
+    "bin-collection-days",
+    "garden-waste",
+    "missed-bin",
+    "recycling-what-goes-where",
+    "recycling-centres",
+}
 
 
 @pytest.mark.parametrize(
     "text",
-    ["bulky waste collection", "bin collection calendar for my road",
-     "christmas bin collection", "how much is a garden waste bin collection"],
+    [
+        "bulky waste collection",
+        "bin collection calendar for my road",
+        "christmas bin collection",
+        "how much is a garden waste bin collection",
+    ],
 )
 def test_a_question_about_bins_is_answered_from_guidance_not_the_form(
     chat: Chat, text: str

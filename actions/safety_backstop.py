@@ -1,0 +1,83 @@
+"""The action server's crisis backstop: one decision for every action a crisis message can reach.
+
+Rasa's NLU gate routes a crisis phrase to guidance, but the classifier sometimes gives a crisis
+message another intent ("SH is getting out of control, I need someone to talk to now" →
+``request_human``; "relapsed on sh tonight, cant stop" → ``stop``). So the backstop runs first
+in every action such an intent reaches outside a form: the guidance answer (``ask_question``,
+``nlu_fallback``, ``out_of_scope``), the handoff (``request_human``), "that's not what I asked"
+(``not_what_i_asked``, ``feedback_not_helpful``) and ``stop`` (ADR 0202, later). Inside a form
+the form's own backstop (``actions.form_guard``) checks answers.
+
+The decision: the lexical patterns unless the learned check scores the message below its phrase
+veto threshold; then the semantic check (nearest labelled phrasings by meaning,
+``safety/similarity.py``) for crisis messages written around them; then the classifier's second
+opinion, when Rasa's gate sent one and the check does not veto it (``actions.crisis_opinion``).
+On a crisis the citizen gets the helplines and the offer of a priority adviser, never the
+action's ordinary reply.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import has_words, is_external, is_payload
+from actions.crisis_opinion import crisis_by_phrase, crisis_by_second_opinion
+from actions.replies import say
+from actions.resources import get_crisis_similarity
+
+logger = logging.getLogger(__name__)
+
+
+def semantic_crisis(text: str) -> bool:
+    """True when the semantic check says ``text`` is nearest to crisis phrasings.
+
+    False when there is no check (no embedding model) or it fails: the patterns and the second
+    opinion still decide, and the action's own reply is never blocked by the check.
+    """
+    try:
+        check = get_crisis_similarity()
+        return check is not None and check.is_crisis(text)
+    except Exception:
+        logger.exception("semantic crisis check failed; the patterns still apply")
+        return False
+
+
+def is_crisis(tracker: Tracker, text: str) -> bool:
+    """Whether the citizen's latest message ``text`` gets the crisis reply (see the module).
+
+    Only the citizen's own words are checked: a button's or hand-typed ``/intent`` command, a
+    message without words and a turn the gateway triggered are never a crisis here.
+    """
+    if is_payload(text) or not has_words(text) or is_external(tracker):
+        return False
+    return (
+        crisis_by_phrase(text) or semantic_crisis(text) or crisis_by_second_opinion(tracker, text)
+    )
+
+
+def offer_safety_help(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Send the helplines and offer a priority adviser; return the slots that offer sets."""
+    dispatcher.utter_message(response="utter_safety_helplines")
+    say(dispatcher, "utter_safety_offer_adviser")
+    return [
+        SlotSet("offer", "adviser"),
+        SlotSet("handoff_reason", "safety"),
+        SlotSet("last_topic", "safety"),
+    ]
+
+
+def crisis_reply(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> list[EventType] | None:
+    """On a crisis, offer safety help and return its events (the caller stops there); else None.
+
+    ``text`` is the citizen's latest message as the action reads it
+    (``actions.conversation.latest_text``).
+    """
+    if not is_crisis(tracker, text):
+        return None
+    return offer_safety_help(dispatcher)

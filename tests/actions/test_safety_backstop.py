@@ -1,0 +1,141 @@
+"""The crisis backstop in every action a crisis message can reach outside a form (ADR 0202, later).
+
+What must hold:
+- a crisis message the classifier took for ``request_human``, ``not_what_i_asked`` /
+  ``feedback_not_helpful`` or ``stop`` gets, from ``action_handoff``, ``action_not_helpful``
+  and ``action_stop``, the helplines and the offer of a priority adviser (``handoff_reason``
+  safety), exactly as guidance sends them, and never the action's ordinary reply: no handoff
+  payload, no pause, no failure counted, no "anything else?";
+- by a crisis phrase (the patterns) and by the semantic check alike (here a stand-in check that
+  flags the seen lines; ``test_safety_backstop_real.py`` runs the real one);
+- an ordinary message, a button's ``/intent`` command and a gateway trigger get exactly the
+  ordinary reply; accepting the safety offer hands over with priority (never a second offer);
+  a failing check never blocks a handoff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Action
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import safety_backstop
+from actions.guidance import ActionNotHelpful
+from actions.handoff import ActionHandoff, ActionStop
+from tests.actions.fakes import FakeGuidance, make_tracker
+
+PHRASE = "I want to end my life"  # a crisis phrase of safety/patterns.py
+# Seen crisis lines (ADR 0202's seen sets) that the classifier gave these intents.
+SEEN = {
+    "stop": "relapsed on sh tonight, cant stop",
+    "request_human": "SH is getting out of control, I need someone to talk to now",
+    "not_what_i_asked": "the only thing that helps is cutting. doing it now",
+    "feedback_not_helpful": "the only thing that helps is cutting. doing it now",
+}
+ACTIONS: dict[str, type[Action]] = {
+    "stop": ActionStop,
+    "request_human": ActionHandoff,
+    "not_what_i_asked": ActionNotHelpful,
+    "feedback_not_helpful": ActionNotHelpful,
+}
+
+
+class StandInCheck:
+    """The semantic check's verdict only: the seen crisis lines are crisis, nothing else."""
+
+    def is_crisis(self, text: str) -> bool:
+        return text in SEEN.values()
+
+
+@pytest.fixture
+def stand_in_check(guidance: FakeGuidance, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safety_backstop, "get_crisis_similarity", StandInCheck)
+
+
+async def run(
+    action: type[Action], text: str, intent: str, **kwargs: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await action().run(dispatcher, make_tracker(text, intent, **kwargs), {})
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return dispatcher.messages, events, slots
+
+
+def assert_crisis_reply(
+    messages: list[dict[str, Any]], events: list[dict[str, Any]], slots: dict[str, Any]
+) -> None:
+    """The helplines, then the priority adviser offer, and nothing of the ordinary reply."""
+    assert [m.get("response") for m in messages] == ["utter_safety_helplines", None], messages
+    assert "ahead of the queue" in messages[1]["text"]
+    assert slots == {"offer": "adviser", "handoff_reason": "safety", "last_topic": "safety"}
+    assert not any((m.get("custom") or {}).get("handoff") for m in messages)
+    assert [e["event"] for e in events] == ["slot"] * 3  # no pause, no failure count
+
+
+@pytest.mark.parametrize("intent", sorted(ACTIONS))
+async def test_a_crisis_phrase_gets_the_crisis_reply(guidance: FakeGuidance, intent: str) -> None:
+    assert_crisis_reply(*await run(ACTIONS[intent], PHRASE, intent))
+
+
+@pytest.mark.parametrize("intent", sorted(ACTIONS))
+async def test_a_crisis_the_semantic_check_flags_gets_the_crisis_reply(
+    stand_in_check: None, intent: str
+) -> None:
+    assert_crisis_reply(*await run(ACTIONS[intent], SEEN[intent], intent))
+
+
+async def test_an_ordinary_request_for_a_person_is_handed_over(stand_in_check: None) -> None:
+    for text in ("I want to speak to a person", "/request_human"):
+        messages, events, _ = await run(ActionHandoff, text, "request_human")
+        assert messages[0]["custom"]["handoff"]["priority"] is False, text
+        assert events[-1]["event"] == "pause", text
+
+
+async def test_accepting_the_safety_offer_hands_over_with_priority(stand_in_check: None) -> None:
+    """Even when the acceptance itself is a crisis message: never a second offer."""
+    for text in ("yes", SEEN["request_human"]):
+        messages, events, _ = await run(
+            ActionHandoff, text, "affirm", slots={"handoff_reason": "safety"}
+        )
+        assert messages[0]["custom"]["handoff"]["priority"] is True, text
+        assert "999" in messages[0]["text"]
+        assert events[-1]["event"] == "pause", text
+
+
+async def test_an_ordinary_not_helpful_counts_a_failure(
+    stand_in_check: None, fake_redis: Any
+) -> None:
+    messages, _, slots = await run(ActionNotHelpful, "that's not what I asked", "not_what_i_asked")
+    assert messages[0]["text"].startswith("Sorry about that")
+    assert slots == {"failed_attempts": 1.0, "offer": None}
+
+
+async def test_an_ordinary_stop_says_anything_else(stand_in_check: None) -> None:
+    for text in ("stop", "/stop"):
+        messages, events, _ = await run(ActionStop, text, "stop")
+        assert [m["response"] for m in messages] == ["utter_deny_anything_else"], text
+        assert events == []
+
+
+async def test_a_gateway_trigger_is_not_checked(stand_in_check: None) -> None:
+    messages, events, _ = await run(
+        ActionHandoff, PHRASE, "request_human", metadata={"is_external": True}
+    )
+    assert messages[0]["custom"]["handoff"]["reason"] == "requested"
+    assert events[-1]["event"] == "pause"
+
+
+async def test_a_failing_check_never_blocks_a_handoff(
+    guidance: FakeGuidance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("no model")
+
+    monkeypatch.setattr(safety_backstop, "get_crisis_similarity", broken)
+    messages, events, _ = await run(ActionHandoff, "I want to speak to a person", "request_human")
+    assert messages[0]["custom"]["handoff"]["priority"] is False
+    assert events[-1]["event"] == "pause"
+    # the patterns still decide (with no check the phrase stands)
+    assert_crisis_reply(*await run(ActionHandoff, PHRASE, "request_human"))
