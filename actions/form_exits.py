@@ -29,7 +29,9 @@ _CONTROL = re.compile(
     r"|\b(?:stop|cancel|quit|exit|abort|end|halt|leave|skip)(?:ping)?"
     r" (?:this|that|it|now|please|asking|reporting|the (?:form|questions?|report|chat|"
     r"conversation|reporting|request|callback))\b"
-    r"|\b(?:stop|cancel|quit|exit|abort|halt)(?: please)?[.!]*$"
+    r"|(?:^|[,.;:!?-]\s*)(?:(?:please|just|ok|okay|oh|so|right|no|now|then|can you|could you"
+    r"|will you|would you|i said|i want to|i wanna|i'?d like to|let'?s)\s+)*"
+    r"(?:stop|cancel|quit|exit|abort|halt)(?: please)?[.!]*$"
     r"|\bdon'?t (?:want to|wanna) (?:do this|continue|carry on|go on)"
     r"|\b(?:rather not|not) (?:carry on|do this|continue)\b"
     r"|\bchanged? my mind\b|\bnever ?mind\b|\bforget (?:it|this|that)\b|\bdon'?t bother\b"
@@ -66,7 +68,9 @@ def meant_as_control(text: str) -> bool:
     Short messages with a control word (up to three words: "stop", "start again", "cancel
     it") and control phrases count; a short topic ("child benefit") or a longer sentence about
     something else ("i want to start selling cakes from home", "how do I stop junk mail")
-    does not.
+    does not. A sentence ending in a bare "stop" counts only when the word opens its clause
+    ("ok that's enough, stop", "please just stop"), not when it reports or denies stopping
+    ("he didn't stop when I said stop", "relapsed last night, cant stop").
     """
     cleaned = re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip().lower()
     words = _words(cleaned)

@@ -1,5 +1,5 @@
 """Stepping aside: handing over to an adviser, safety follow-up, callback offers, handback,
-stopping and starting again.
+starting again.
 
 Whether an adviser is free is the gateway's business. ``action_handoff`` only tells the
 gateway (custom payload ``{"handoff": {...}}``) and pauses the conversation; the gateway
@@ -168,27 +168,6 @@ class ActionFallback(Action):
         # Like Rasa's default fallback: forget the turn, so the next prediction is action_listen
         # rather than this action again (which trips Rasa's circuit breaker).
         return [UserUtteranceReverted()]
-
-
-class ActionStop(Action):
-    """Stop with no form running: nothing to stop, so ``utter_deny_anything_else``.
-
-    A crisis message the classifier took for ``stop`` ("relapsed on sh tonight, cant stop")
-    gets the helplines and the offer of a priority adviser instead (``actions.safety_backstop``).
-    Inside a form, ``stop`` ends the form by its own rule, without this check (not covered).
-    """
-
-    def name(self) -> str:
-        return "action_stop"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        crisis = crisis_reply(dispatcher, tracker, latest_text(tracker))
-        if crisis is not None:
-            return crisis
-        dispatcher.utter_message(response="utter_deny_anything_else")
-        return []
 
 
 class ActionRestart(Action):

@@ -31,13 +31,20 @@ _MISSING = object()
 
 
 def _attribute(owner: Any, name: str) -> Any:
-    """``getattr(owner, name, _MISSING)``, reading a plain module's namespace directly."""
+    """``getattr(owner, name, _MISSING)``, reading a plain module's namespace directly.
+
+    A lookup that raises anything else than ``AttributeError`` is a miss too: a loaded module
+    may answer any name with an object that raises on the next part of a dotted name
+    (``torch.classes`` raises ``RuntimeError``), which would make the original walk fail."""
     if type(owner) is ModuleType and not hasattr(ModuleType, name):
         namespace = vars(owner)
         found = namespace.get(name, _MISSING)
         if found is not _MISSING or "__getattr__" not in namespace:
             return found
-    return getattr(owner, name, _MISSING)
+    try:
+        return getattr(owner, name, _MISSING)
+    except Exception:  # any failing lookup means "not here"
+        return _MISSING
 
 
 def whichmodule(obj: Any, name: str) -> str:

@@ -65,3 +65,35 @@ def test_cancel_it_in_a_longer_question_is_about_its_subject() -> None:
 
     assert not meant_as_control("cant find my passport anywhere, do i have to cancel it")
     assert meant_as_control("cancel it")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok that's enough, stop",
+        "please just stop",
+        "no, stop!",
+        "I've changed my mind. cancel",
+        "can you stop",
+        "I want to cancel",
+    ],
+)
+def test_a_stop_opening_its_clause_at_the_end_is_meant(text: str) -> None:
+    assert meant_as_control(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the noise from next door goes on all night and they won't stop",  # about someone else
+        "my neighbour keeps parking across my drive and just won't stop",
+        "I said stop but the workmen carried on",
+        "when will the roadworks on the high street stop",  # a question about something stopping
+        "will my pension stop if I move abroad",
+        "the letters keep coming and I can't make them stop",
+    ],
+)
+def test_a_sentence_that_reports_or_denies_stopping_is_not_control(text: str) -> None:
+    """ADR 0202, later: "... and I can't stop" ends in "stop" but asks nothing to stop; Rasa's
+    gate sends it to guidance (and the crisis backstop) instead of "anything else?"."""
+    assert not meant_as_control(text), text

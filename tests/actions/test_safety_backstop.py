@@ -1,9 +1,9 @@
 """The crisis backstop in every action a crisis message can reach outside a form (ADR 0202, later).
 
 What must hold:
-- a crisis message the classifier took for ``request_human``, ``not_what_i_asked`` /
-  ``feedback_not_helpful`` or ``stop`` gets, from ``action_handoff``, ``action_not_helpful``
-  and ``action_stop``, the helplines and the offer of a priority adviser (``handoff_reason``
+- a crisis message the classifier took for ``request_human`` or ``not_what_i_asked`` /
+  ``feedback_not_helpful`` gets, from ``action_handoff`` and ``action_not_helpful``, the
+  helplines and the offer of a priority adviser (``handoff_reason``
   safety), exactly as guidance sends them, and never the action's ordinary reply: no handoff
   payload, no pause, no failure counted, no "anything else?";
 - by a crisis phrase (the patterns) and by the semantic check alike (here a stand-in check that
@@ -23,19 +23,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import safety_backstop
 from actions.guidance import ActionNotHelpful
-from actions.handoff import ActionHandoff, ActionStop
+from actions.handoff import ActionHandoff
 from tests.actions.fakes import FakeGuidance, make_tracker
 
 PHRASE = "I want to end my life"  # a crisis phrase of safety/patterns.py
 # Seen crisis lines (ADR 0202's seen sets) that the classifier gave these intents.
 SEEN = {
-    "stop": "relapsed on sh tonight, cant stop",
     "request_human": "SH is getting out of control, I need someone to talk to now",
     "not_what_i_asked": "the only thing that helps is cutting. doing it now",
     "feedback_not_helpful": "the only thing that helps is cutting. doing it now",
 }
 ACTIONS: dict[str, type[Action]] = {
-    "stop": ActionStop,
     "request_human": ActionHandoff,
     "not_what_i_asked": ActionNotHelpful,
     "feedback_not_helpful": ActionNotHelpful,
@@ -110,13 +108,6 @@ async def test_an_ordinary_not_helpful_counts_a_failure(
     messages, _, slots = await run(ActionNotHelpful, "that's not what I asked", "not_what_i_asked")
     assert messages[0]["text"].startswith("Sorry about that")
     assert slots == {"failed_attempts": 1.0, "offer": None}
-
-
-async def test_an_ordinary_stop_says_anything_else(stand_in_check: None) -> None:
-    for text in ("stop", "/stop"):
-        messages, events, _ = await run(ActionStop, text, "stop")
-        assert [m["response"] for m in messages] == ["utter_deny_anything_else"], text
-        assert events == []
 
 
 async def test_a_gateway_trigger_is_not_checked(stand_in_check: None) -> None:

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.guidance import ActionGuidanceAnswer, ActionNotHelpful
-from actions.handoff import ActionHandoff, ActionStop
+from actions.handoff import ActionHandoff
 from safety.detection import detect_safety_concern
 from tests.actions.fakes import make_tracker
 
@@ -28,9 +28,9 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONS: dict[str, type[Action]] = {
     "out_of_scope": ActionGuidanceAnswer,
+    "nlu_fallback": ActionGuidanceAnswer,
     "request_human": ActionHandoff,
     "not_what_i_asked": ActionNotHelpful,
-    "stop": ActionStop,
 }
 # Seen crisis lines (ADR 0202's seen sets) and the intent the classifier gave each.
 SEEN_CRISIS = [
@@ -39,9 +39,10 @@ SEEN_CRISIS = [
     ("request_human", "i scratch and cut so i can feel something, is there someone who can help"),
     ("request_human", "SH is getting out of control, I need someone to talk to now"),
     ("not_what_i_asked", "the only thing that helps is cutting. doing it now"),
-    ("stop", "relapsed on sh tonight, cant stop"),
-    ("stop", "he didn't stop when I said stop"),
-    ("stop", "i keep hitting my head against the wall till it bleeds and i cant stop"),
+    # Rasa's gate no longer takes these for "stop" (actions.form_exits): they reach guidance.
+    ("nlu_fallback", "relapsed on sh tonight, cant stop"),
+    ("nlu_fallback", "he didn't stop when I said stop"),
+    ("nlu_fallback", "i keep hitting my head against the wall till it bleeds and i cant stop"),
 ]
 
 
@@ -81,8 +82,6 @@ async def test_a_seen_crisis_line_gets_the_crisis_reply(
         ("request_human", "I want to speak to a person"),
         ("request_human", "let me talk to a human"),
         ("not_what_i_asked", "that's not what I asked"),
-        ("stop", "stop"),
-        ("stop", "stop asking me questions"),
     ],
 )
 async def test_an_ordinary_message_gets_the_ordinary_reply(
@@ -92,7 +91,5 @@ async def test_an_ordinary_message_gets_the_ordinary_reply(
     assert not any(m.get("response") == "utter_safety_helplines" for m in messages), messages
     if intent == "request_human":
         assert messages[0]["custom"]["handoff"]["priority"] is False
-    elif intent == "stop":
-        assert messages[0]["response"] == "utter_deny_anything_else"
     else:
         assert messages[0]["text"].startswith("Sorry about that")

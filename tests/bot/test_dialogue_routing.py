@@ -7,10 +7,11 @@ What must hold, each through the running stack (``live_stack``):
   elsewhere ("I need the police") still does, from the action server (flagged ``phrase`` in the
   parse); the classifier's second opinion reaches the action server flagged in the parse and
   gets the helplines there;
-- a crisis line the classifier takes for ``request_human`` (outside and inside a form),
-  ``not_what_i_asked`` or ``stop`` (outside a form) gets the helplines and the priority adviser
-  offer from that intent's action (the action server's backstop), not a plain handoff, an
-  apology or "anything else?" (ADR 0202, later);
+- a crisis line the classifier takes for ``request_human`` (outside and inside a form) or
+  ``not_what_i_asked`` gets the helplines and the priority adviser offer from that intent's
+  action (the action server's backstop), not a plain handoff or an apology; one it takes for
+  ``stop`` that does not ask to stop ("cant stop") reaches guidance (the gate's
+  ``control_not_meant``) and gets them there, not "anything else?" (ADR 0202, later);
 - "i want to start selling cakes from home" does not restart; "start again" does; "stop this
   form" ends a form; contact and opening-time questions are answered from the contact guidance;
 - a question about bins that is not a report ("bulky waste collection") is answered from the
@@ -120,7 +121,7 @@ def test_a_second_opinion_gets_the_helplines_from_the_action_server(chat: Chat) 
 CRISIS_ELSEWHERE = [
     ("request_human", "SH is getting out of control, I need someone to talk to now"),
     ("not_what_i_asked", "the only thing that helps is cutting. doing it now"),
-    ("stop", "relapsed on sh tonight, cant stop"),
+    ("nlu_fallback", "relapsed on sh tonight, cant stop"),  # the classifier's stop, not meant
 ]
 
 
@@ -128,7 +129,10 @@ CRISIS_ELSEWHERE = [
 def test_a_crisis_the_classifier_sends_elsewhere_gets_the_helplines(
     chat: Chat, intent: str, text: str
 ) -> None:
-    assert parse(chat, text)["intent"]["name"] == intent  # the path this case is about
+    parsed = parse(chat, text)
+    assert parsed["intent"]["name"] == intent, parsed  # the path this case is about
+    if intent == "nlu_fallback":
+        assert parsed["gate"]["reason"] == "control_not_meant", parsed["gate"]
     replies = chat.say(text)
     assert HELPLINE in "\n".join(r.get("text", "") for r in replies), replies
     assert not any("handoff" in (r.get("custom") or {}) for r in replies), replies

@@ -2,7 +2,7 @@
 
 What must hold: every intent whose action runs the backstop outside a form gets the crisis
 reply for a crisis phrase and for a message the check flags, and an ordinary message gets
-none; an intent whose action does not run it (``request_callback``, ``greet``,
+none; an intent whose action does not run it (``request_callback``, ``stop``, ``greet``,
 ``report_missed_bin``) never gets it, however the check scores the message; and
 ``BACKSTOP_INTENTS`` names exactly the intents that ``bot/data/rules.yml`` sends, with no
 form running and no offer pending, to one of the actions that run the backstop.
@@ -19,7 +19,7 @@ from safety.routing import BACKSTOP_INTENTS, gets_crisis_reply
 
 RULES = Path(__file__).resolve().parents[2] / "bot" / "data" / "rules.yml"
 # The actions that run actions.safety_backstop.crisis_reply first.
-BACKSTOP_ACTIONS = {"action_guidance_answer", "action_handoff", "action_not_helpful", "action_stop"}
+BACKSTOP_ACTIONS = {"action_guidance_answer", "action_handoff", "action_not_helpful"}
 PHRASE = "I want to kill myself"
 
 
@@ -34,7 +34,7 @@ def test_every_backstop_intent_gets_the_crisis_reply(intent: str) -> None:
     assert not gets_crisis_reply(intent, "how do I pay my council tax")
 
 
-@pytest.mark.parametrize("intent", ["request_callback", "greet", "report_missed_bin"])
+@pytest.mark.parametrize("intent", ["request_callback", "stop", "greet", "report_missed_bin"])
 def test_other_intents_never_get_it(intent: str) -> None:
     assert not gets_crisis_reply(intent, PHRASE, flag_all, second_opinion=True)
 
