@@ -1,0 +1,315 @@
+"""Leave-one-set-out for fresh11 joining the learned check's data (ADR 0202, eleventh round).
+
+fresh11 was reported once and becomes training data, as fresh10 did in the tenth round. This
+scores, for each of the twelve seen groups in turn (fresh11 included), two candidates:
+
+- ``S`` the status quo: the check fitted on everything but the left-out set and fresh11
+  (in fresh11's own row the same fit as ``J``);
+- ``J`` fresh11 joins: the check fitted on everything but the left-out set.
+
+Both are fitted at the served budget exactly as ``benchmarks/safety_tenth_loso.py`` fits it,
+with the tenth round's Z(orig) (the threshold raised, where needed, just above the highest
+in-sample score of the original pair's training ordinary lines), served as now (``K(0.5 %)`` on
+the second opinion, ``P(0)`` on crisis phrases, the backstop in every intent of
+``safety.routing.BACKSTOP_INTENTS``), the served patterns "honest" per row (an edit of the
+sixth, ninth or tenth round applies only where its source is not the left-out set) and Rasa's
+gate recomputed from the cached parse. Then both are refitted on all their groups and the live
+slice's lines are routed in process: servable only if none of its ordinary lines and all of its
+crisis lines get the crisis reply. The rule, written in the ADR before any figure, is applied
+by ``choose``. Blind sets not yet reported are never read (``safety/labelled.py`` names the
+sets). Rows can be run in separate processes (``--rows``); each row's counts are kept in
+``--out`` and the table is printed from all kept rows (``--table``):
+
+    git show 233e040:safety/patterns.py > /tmp/patterns_before.py
+    git show 2595888:safety/patterns.py > /tmp/patterns_eighth.py
+    nice -n 10 .venv/bin/python benchmarks/safety_eleventh_loso.py --rows original,fresh,...
+    .venv/bin/python benchmarks/safety_eleventh_loso.py --table
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from safety import labelled  # noqa: E402
+from safety.fit_similarity import MAX_ALARM_RATE, VETO_SHARE  # noqa: E402
+from safety.routing import BACKSTOP_INTENTS, SAFETY_INTENT  # noqa: E402
+
+JOINING = "fresh11"
+CANDIDATES = ("S", "J")
+RECALL_DROP = 0.003  # J may lose at most this much mean recall (the rule, ADR 0202)
+BENIGN_RISE = 0.0005  # and gain at most this much mean benign → crisis (0.05 points)
+
+
+def joined() -> None:
+    """Name fresh11 among the seen sets for this process (the served file changes only if the
+    rule chooses J)."""
+    if JOINING not in labelled.SEEN_SETS:
+        setattr(labelled, "SEEN_SETS", (*labelled.SEEN_SETS, JOINING))  # noqa: B010
+
+
+@contextmanager
+def without_joining() -> Iterator[None]:
+    """``labelled.SEEN_SETS`` without fresh11 for the block (the status quo's data)."""
+    kept = labelled.SEEN_SETS
+    setattr(labelled, "SEEN_SETS", tuple(n for n in kept if n != JOINING))  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(labelled, "SEEN_SETS", kept)  # noqa: B010
+
+
+def training_for(candidate: str, leave_out: str | None) -> labelled.Labelled:
+    """The candidate's training phrasings without ``leave_out`` (S: without fresh11 too)."""
+    if candidate == "J" or leave_out == JOINING:
+        return labelled.training(leave_out=leave_out)
+    with without_joining():
+        return labelled.training(leave_out=leave_out)
+
+
+def honest(
+    patterns: dict[str, dict[str, tuple[str, ...]]], name: str | None
+) -> dict[str, tuple[str, ...]]:
+    """The served patterns with only the edits (sixth, ninth, tenth rounds) that another
+    writer's lines prompted; every edit for None."""
+    from safety_ninth_loso import honest_source, narrowed
+    from safety_tenth_loso import tenth
+
+    source = (
+        patterns["eighth"]
+        if name is None
+        else honest_source(patterns["before"], patterns["eighth"], name)
+    )
+    return tenth(narrowed(source, name), name)
+
+
+def route_now(
+    texts: list[str], found: list[set[Any]], parses: dict[str, Any], check: np.ndarray
+) -> Any:
+    """``safety_veto_loso.route`` with the backstop in every intent of ``BACKSTOP_INTENTS``
+    (the handoff and "not what I asked" too, as served since ADR 0202, later)."""
+    from safety_patterns_loso import served_intent
+    from safety_veto_loso import Routed, second_opinion
+
+    intents = [served_intent(t, parses[t], False) for t in texts]
+    return Routed(
+        hit=np.array([bool(h) for h in found]),
+        opinion=np.array([second_opinion(t, parses[t]) for t in texts]),
+        nonhit_crisis=np.array([i == SAFETY_INTENT for i in intents]),
+        guided=np.array([i in BACKSTOP_INTENTS for i in intents]),
+        check=np.asarray(check),
+    )
+
+
+def flags_for(
+    fitted: Any,
+    vec: dict[str, np.ndarray],
+    train: labelled.Labelled,
+    patterns: dict[str, tuple[str, ...]],
+    parses: dict[str, Any],
+    texts: list[str],
+) -> tuple[np.ndarray, str]:
+    """Served crisis replies of ``texts`` with the check ``fitted`` on ``train`` (Z(orig)
+    applied) and ``patterns``; and a note of the thresholds."""
+    from safety_ninth_loso import served
+    from safety_patterns_loso import compile_all, hits
+    from safety_tenth_loso import above
+    from safety_veto_loso import training_pools, veto_threshold_lost
+
+    known = set(train.ordinary)
+    original = [t for t in labelled.seen_group(labelled.ORIGINAL).ordinary if t in known]
+    limit = above(fitted, vec, original, fitted.threshold)
+    compiled = compile_all(patterns)
+    pat_train, opinion_train = training_pools(train, compiled, parses)
+    t_k, _ = veto_threshold_lost(
+        fitted.oof, pat_train | opinion_train, VETO_SHARE * len(train.crisis)
+    )
+    t_p, _ = veto_threshold_lost(fitted.oof, pat_train, 0.0)
+    scores = fitted.score(np.stack([vec[t] for t in texts]), None)
+    routed = route_now(texts, hits(compiled, texts), parses, scores >= limit)
+    note = (
+        f"budget {fitted.threshold:.3f} (C {fitted.c:g}), Z(orig) {limit:.3f}, "
+        f"t_K {t_k:.2f}, t_P {t_p:.2f}, {len(train.crisis)}/{len(train.ordinary)}"
+    )
+    return np.asarray(served(routed, scores, limit, t_k, t_p)), note
+
+
+def run_row(
+    name: str,
+    vec: dict[str, np.ndarray],
+    parses: dict[str, Any],
+    patterns: dict[str, dict[str, tuple[str, ...]]],
+) -> dict[str, Any]:
+    """One left-out set: per candidate [caught, crisis, alarms, benign] and a note."""
+    from safety_patterns_loso import fit_left_out
+
+    group = labelled.seen_group(name)
+    texts = group.crisis + group.ordinary
+    is_crisis = np.r_[np.ones(len(group.crisis), bool), np.zeros(len(group.ordinary), bool)]
+    pats = honest(patterns, name)
+    row: dict[str, Any] = {"counts": {}, "notes": {}}
+    for candidate in CANDIDATES:
+        if candidate == "S" and name == JOINING:
+            continue  # the same fit as J's (fresh11 is left out of both)
+        train = training_for(candidate, name)
+        fitted = fit_left_out(vec, train, MAX_ALARM_RATE)
+        f, note = flags_for(fitted, vec, train, pats, parses, texts)
+        row["counts"][candidate] = [
+            int(f[is_crisis].sum()),
+            int(is_crisis.sum()),
+            int(f[~is_crisis].sum()),
+            int((~is_crisis).sum()),
+        ]
+        row["notes"][candidate] = note
+    if name == JOINING:
+        row["counts"]["S"], row["notes"]["S"] = row["counts"]["J"], row["notes"]["J"]
+    return row
+
+
+def servable(
+    vec: dict[str, np.ndarray],
+    parses: dict[str, Any],
+    patterns: dict[str, dict[str, tuple[str, ...]]],
+) -> dict[str, Any]:
+    """Each candidate refitted on all its groups: the live slice's crisis lines without a
+    crisis reply and ordinary lines with one (both must be 0)."""
+    from safety_patterns_loso import fit_left_out
+    from safety_tenth_loso import slice_lines
+
+    benign, crisis = slice_lines()
+    out: dict[str, Any] = {"slice": {}, "notes": {}}
+    for candidate in CANDIDATES:
+        train = training_for(candidate, None)
+        fitted = fit_left_out(vec, train, MAX_ALARM_RATE)
+        f, note = flags_for(fitted, vec, train, honest(patterns, None), parses, crisis + benign)
+        out["slice"][candidate] = [int((~f[: len(crisis)]).sum()), int(f[len(crisis) :].sum())]
+        out["notes"][candidate] = note
+    return out
+
+
+def choose(means: dict[str, tuple[float, float]], ok: dict[str, bool]) -> str:
+    """The rule (ADR 0202, eleventh round): J replaces S if servable, its mean recall is not
+    lower by more than 0.003 and its mean benign not higher by more than 0.05 points."""
+    recall_ok = means["J"][0] >= means["S"][0] - RECALL_DROP - 1e-12
+    benign_ok = means["J"][1] <= means["S"][1] + BENIGN_RISE + 1e-12
+    return "J" if ok["J"] and recall_ok and benign_ok else "S"
+
+
+def table(out: Path) -> None:
+    """Print the table of every kept row and the rule's choice."""
+    rows = {
+        p.stem: json.loads(p.read_text())
+        for p in sorted(out.glob("*.json"))
+        if p.stem != "servable"
+    }
+    order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
+    names = [n for n in order if n in rows]
+    print("| left-out set (crisis / benign) | " + " | ".join(CANDIDATES) + " |")
+    print("|---|" + "---|" * len(CANDIDATES))
+    for n in names:
+        h = rows[n]["counts"]
+        print(
+            f"| {n} ({h['J'][1]} / {h['J'][3]}) | "
+            + " | ".join(f"{h[c][0] / h[c][1]:.3f} / {h[c][2] / h[c][3]:.1%}" for c in CANDIDATES)
+            + " |"
+        )
+    means = {
+        c: (
+            float(np.mean([rows[n]["counts"][c][0] / rows[n]["counts"][c][1] for n in names])),
+            float(np.mean([rows[n]["counts"][c][2] / rows[n]["counts"][c][3] for n in names])),
+        )
+        for c in CANDIDATES
+    }
+    print(
+        "| **mean** | "
+        + " | ".join(f"{means[c][0]:.4f} / {means[c][1]:.2%}" for c in CANDIDATES)
+        + " |"
+    )
+    print(
+        "| crisis missed / benign alarms | "
+        + " | ".join(
+            f"{sum(rows[n]['counts'][c][1] - rows[n]['counts'][c][0] for n in names)} / "
+            f"{sum(rows[n]['counts'][c][2] for n in names)}"
+            for c in CANDIDATES
+        )
+        + " |"
+    )
+    for n in names:
+        print(f"<!-- {n}: " + "; ".join(f"{c} {rows[n]['notes'][c]}" for c in CANDIDATES) + " -->")
+    path = out / "servable.json"
+    if not path.exists() or len(names) < len(order):
+        print(f"\n{len(names)} of {len(order)} rows; servable: {path.exists()}")
+        return
+    fit = json.loads(path.read_text())
+    print(
+        "| slice (crisis missed / benign alarms), refitted on all | "
+        + " | ".join(f"{fit['slice'][c][0]} / {fit['slice'][c][1]}" for c in CANDIDATES)
+        + " |"
+    )
+    print("<!-- all: " + "; ".join(f"{c} {fit['notes'][c]}" for c in CANDIDATES) + " -->")
+    ok = {c: fit["slice"][c] == [0, 0] for c in CANDIDATES}
+    print(f"\nchosen by the rule: {choose(means, ok)}")
+
+
+def main() -> None:
+    """Score the rows asked for (or all, and the servable check), keep them, print the table."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=Path("/tmp/patterns_before.py"),
+        help="safety/patterns.py before the sixth round (233e040)",
+    )
+    parser.add_argument(
+        "--eighth",
+        type=Path,
+        default=Path("/tmp/patterns_eighth.py"),
+        help="safety/patterns.py of the eighth round (2595888)",
+    )
+    parser.add_argument("--rows", default="", help="comma-separated left-out sets, 'servable'")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/safety_eleventh_loso"))
+    parser.add_argument("--table", action="store_true", help="only print the kept rows")
+    parser.add_argument("--parses", type=Path, default=Path("/tmp/safety_patterns_parses.json"))
+    parser.add_argument("--vectors", type=Path, default=Path("/tmp/safety_loso_vectors.npz"))
+    args = parser.parse_args()
+    joined()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.table:
+        from safety_patterns_loso import load_patterns
+        from safety_veto_loso import seen_inputs
+
+        patterns = {"before": load_patterns(args.before), "eighth": load_patterns(args.eighth)}
+        if honest(patterns, None) != load_patterns(ROOT / "safety" / "patterns.py"):
+            raise SystemExit("the eighth round's patterns with every edit are not the served ones")
+        _, vec, parses = seen_inputs(args.vectors, args.parses)
+        wanted = (
+            args.rows.split(",")
+            if args.rows
+            else [labelled.ORIGINAL, *labelled.SEEN_SETS, "servable"]
+        )
+        for name in wanted:
+            started = time.time()
+            result = (
+                servable(vec, parses, patterns)
+                if name == "servable"
+                else run_row(name, vec, parses, patterns)
+            )
+            (args.out / f"{name}.json").write_text(json.dumps(result), encoding="utf-8")
+            print(f"{name}: {time.time() - started:.0f} s", flush=True)
+    table(args.out)
+
+
+if __name__ == "__main__":
+    main()
