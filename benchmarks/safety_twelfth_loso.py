@@ -1,0 +1,328 @@
+"""Leave-one-set-out for fresh12 joining the learned check's data (ADR 0202, twelfth round).
+
+fresh12 was reported once and becomes training data, as fresh11 did in the eleventh round. This
+scores, for each of the thirteen seen groups in turn (fresh12 included), three candidates:
+
+- ``S`` the status quo: the check fitted on everything but the left-out set and fresh12
+  (in fresh12's own row the same fit as ``J``);
+- ``J`` fresh12 joins: the check fitted on everything but the left-out set;
+- ``J+N12`` J's check with ``TWELFTH_EDITS`` (each edit names its source and applies only
+  where its source is not the left-out set).
+
+Each check is fitted at the served budget with the tenth round's Z(orig), exactly as
+``benchmarks/safety_eleventh_loso.py`` fits it (``flags_for``), served as now (``K(0.5 %)``,
+``P(0)``, the backstop in every intent of ``safety.routing.BACKSTOP_INTENTS``), the patterns
+"honest" per row and Rasa's gate recomputed from the cached parse. Then each candidate is
+refitted on all its groups and the live slice's lines are routed in process: servable only if
+none of its ordinary lines and all of its crisis lines get the crisis reply. The rule, written
+in the ADR before any figure, is applied by ``choose``. Blind sets not yet reported are never
+read (``safety/labelled.py`` names the sets). Rows can be run in separate processes
+(``--rows``); each row's counts are kept in ``--out``; ``--table`` prints them:
+
+    git show 233e040:safety/patterns.py > /tmp/patterns_before.py
+    git show 2595888:safety/patterns.py > /tmp/patterns_eighth.py
+    nice -n 10 .venv/bin/python benchmarks/safety_twelfth_loso.py --rows original,fresh,...
+    .venv/bin/python benchmarks/safety_twelfth_loso.py --table
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from safety import labelled  # noqa: E402
+from safety.fit_similarity import MAX_ALARM_RATE  # noqa: E402
+
+JOINING = "fresh12"
+CANDIDATES = ("S", "J", "J+N12")  # simplest first
+RECALL_DROP = 0.003  # a candidate may lose at most this much mean recall against S
+BENIGN_RISE = 0.0005  # and gain at most this much mean benign → crisis (0.05 points)
+TIE = 0.003  # mean recalls within this of the best are tied
+# (category, index, source, old text, new text), applied in order to the served patterns.
+TWELFTH_EDITS: tuple[tuple[str, int, str, str, str], ...] = (
+    # "The taxi rank is being abused by private cars waiting"
+    ("abuse", 6, "fresh12", r"|system|scheme|", r"|system|scheme|ranks?|"),
+    # "Complaint: the officer on the phone was abusive and hung up on me" (its own lookahead, so
+    # that it applies with or without the ninth round's fresh9 edit of the same expression)
+    (
+        "abuse",
+        9,
+        "fresh12",
+        r"\babus(?:es|ing|ed|ive)\b",
+        r"\babus(?:es|ing|ed|ive)\b(?! and (?:then )?(?:hung up|put the phone down)\b)",
+    ),
+)
+Patterns = dict[str, tuple[str, ...]]
+
+
+def joined() -> None:
+    """Name fresh12 among the seen sets for this process (the served file changes only if the
+    rule chooses a joining candidate)."""
+    if JOINING not in labelled.SEEN_SETS:
+        setattr(labelled, "SEEN_SETS", (*labelled.SEEN_SETS, JOINING))  # noqa: B010
+
+
+@contextmanager
+def without_joining() -> Iterator[None]:
+    """``labelled.SEEN_SETS`` without fresh12 for the block (the status quo's data)."""
+    kept = labelled.SEEN_SETS
+    setattr(labelled, "SEEN_SETS", tuple(n for n in kept if n != JOINING))  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(labelled, "SEEN_SETS", kept)  # noqa: B010
+
+
+def training_for(candidate: str, leave_out: str | None) -> labelled.Labelled:
+    """The candidate's training phrasings without ``leave_out`` (S: without fresh12 too)."""
+    if candidate != "S" or leave_out == JOINING:
+        return labelled.training(leave_out=leave_out)
+    with without_joining():
+        return labelled.training(leave_out=leave_out)
+
+
+def twelfth(patterns: Patterns, leave_out: str | None) -> Patterns:
+    """``patterns`` with this round's edits whose source is not ``leave_out`` (all for None).
+    Each edit's old text must occur exactly once in its pattern."""
+    out = {c: list(ps) for c, ps in patterns.items()}
+    for category, index, source, old, new in TWELFTH_EDITS:
+        if source == leave_out:
+            continue
+        text = out[category][index]
+        if text.count(old) != 1:
+            raise ValueError(f"edit of {category} {index} ({source}) does not apply")
+        out[category][index] = text.replace(old, new)
+    return {c: tuple(ps) for c, ps in out.items()}
+
+
+def patterns_for(candidate: str, patterns: dict[str, Patterns], name: str | None) -> Patterns:
+    """The served patterns before this round, honest for ``name`` (``safety_eleventh_loso``),
+    with this round's honest edits for ``J+N12``."""
+    from safety_eleventh_loso import honest
+
+    served = honest(patterns, name)
+    return twelfth(served, name) if candidate == "J+N12" else served
+
+
+def fits(vec: dict[str, np.ndarray], leave_out: str | None) -> dict[str, Any]:
+    """Each candidate's (training, fitted check); J+N12 shares J's fit, and S shares it in
+    fresh12's own row or when fresh12 is left out."""
+    from safety_patterns_loso import fit_left_out
+
+    train_j = training_for("J", leave_out)
+    fit_j = (train_j, fit_left_out(vec, train_j, MAX_ALARM_RATE))
+    if leave_out == JOINING:
+        fit_s = fit_j
+    else:
+        train_s = training_for("S", leave_out)
+        fit_s = (train_s, fit_left_out(vec, train_s, MAX_ALARM_RATE))
+    return {"S": fit_s, "J": fit_j, "J+N12": fit_j}
+
+
+def run_row(
+    name: str,
+    vec: dict[str, np.ndarray],
+    parses: dict[str, Any],
+    patterns: dict[str, Patterns],
+) -> dict[str, Any]:
+    """One left-out set: per candidate [caught, crisis, alarms, benign] and a note."""
+    from safety_eleventh_loso import flags_for
+
+    group = labelled.seen_group(name)
+    texts = group.crisis + group.ordinary
+    is_crisis = np.r_[np.ones(len(group.crisis), bool), np.zeros(len(group.ordinary), bool)]
+    row: dict[str, Any] = {"counts": {}, "notes": {}}
+    for candidate, (train, fitted) in fits(vec, name).items():
+        pats = patterns_for(candidate, patterns, name)
+        f, note = flags_for(fitted, vec, train, pats, parses, texts)
+        row["counts"][candidate] = [
+            int(f[is_crisis].sum()),
+            int(is_crisis.sum()),
+            int(f[~is_crisis].sum()),
+            int((~is_crisis).sum()),
+        ]
+        row["notes"][candidate] = note
+    return row
+
+
+def in_sample_alarms(pats: Patterns) -> int:
+    """Ordinary lines of every seen group (fresh12 included) the patterns flag."""
+    from safety_patterns_loso import compile_all, hits
+
+    ordinary = [t for g in labelled.groups().values() for t in g.ordinary]
+    return sum(bool(h) for h in hits(compile_all(pats), ordinary))
+
+
+def servable(
+    vec: dict[str, np.ndarray],
+    parses: dict[str, Any],
+    patterns: dict[str, Patterns],
+) -> dict[str, Any]:
+    """Each candidate refitted on all its groups: the live slice's crisis lines without a
+    crisis reply and ordinary lines with one (both must be 0); and the patterns' in-sample
+    benign alarms with every edit applied."""
+    from safety_eleventh_loso import flags_for
+    from safety_tenth_loso import slice_lines
+
+    benign, crisis = slice_lines()
+    out: dict[str, Any] = {"slice": {}, "notes": {}, "in_sample": {}}
+    for candidate, (train, fitted) in fits(vec, None).items():
+        pats = patterns_for(candidate, patterns, None)
+        f, note = flags_for(fitted, vec, train, pats, parses, crisis + benign)
+        out["slice"][candidate] = [int((~f[: len(crisis)]).sum()), int(f[len(crisis) :].sum())]
+        out["notes"][candidate] = note
+        out["in_sample"][candidate] = in_sample_alarms(pats)
+    return out
+
+
+def choose(
+    means: dict[str, tuple[float, float]], ok: dict[str, bool], in_sample: dict[str, int]
+) -> str:
+    """The rule (ADR 0202, twelfth round): a servable joining candidate is eligible if its mean
+    recall is at most 0.003 below S's and its mean benign at most 0.05 points above; among the
+    eligible, the highest mean recall with ties within 0.003, then the lowest mean benign, then
+    fewer in-sample pattern alarms, then the simpler. S stays if none is eligible."""
+    recall_s, benign_s = means["S"]
+    eligible = [
+        c
+        for c in CANDIDATES[1:]
+        if ok[c]
+        and means[c][0] >= recall_s - RECALL_DROP - 1e-12
+        and means[c][1] <= benign_s + BENIGN_RISE + 1e-12
+    ]
+    if not eligible:
+        return "S"
+    best = max(means[c][0] for c in eligible)
+    tied = [c for c in eligible if means[c][0] >= best - TIE - 1e-12]
+    low = min(means[c][1] for c in tied)
+    tied = [c for c in tied if means[c][1] <= low + 1e-12]
+    fewest = min(in_sample[c] for c in tied)
+    return next(c for c in CANDIDATES if c in tied and in_sample[c] == fewest)
+
+
+def line(label: str, cells: list[str]) -> str:
+    """One markdown table row."""
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def table(out: Path) -> None:
+    """Print the table of every kept row and the rule's choice."""
+    rows = {
+        p.stem: json.loads(p.read_text())
+        for p in sorted(out.glob("*.json"))
+        if p.stem != "servable"
+    }
+    order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
+    names = [n for n in order if n in rows]
+    print(line("left-out set (crisis / benign)", list(CANDIDATES)))
+    print("|---|" + "---|" * len(CANDIDATES))
+    for n in names:
+        h = rows[n]["counts"]
+        print(
+            line(
+                f"{n} ({h['J'][1]} / {h['J'][3]})",
+                [f"{h[c][0] / h[c][1]:.3f} / {h[c][2] / h[c][3]:.1%}" for c in CANDIDATES],
+            )
+        )
+    means = {
+        c: (
+            float(np.mean([rows[n]["counts"][c][0] / rows[n]["counts"][c][1] for n in names])),
+            float(np.mean([rows[n]["counts"][c][2] / rows[n]["counts"][c][3] for n in names])),
+        )
+        for c in CANDIDATES
+    }
+    print(line("**mean**", [f"{means[c][0]:.4f} / {means[c][1]:.2%}" for c in CANDIDATES]))
+    totals = [
+        f"{sum(rows[n]['counts'][c][1] - rows[n]['counts'][c][0] for n in names)} / "
+        f"{sum(rows[n]['counts'][c][2] for n in names)}"
+        for c in CANDIDATES
+    ]
+    print(line("crisis missed / benign alarms", totals))
+    for n in names:
+        print(f"<!-- {n}: " + "; ".join(f"{c} {rows[n]['notes'][c]}" for c in CANDIDATES) + " -->")
+    path = out / "servable.json"
+    if not path.exists() or len(names) < len(order):
+        print(f"\n{len(names)} of {len(order)} rows; servable: {path.exists()}")
+        return
+    fit = json.loads(path.read_text())
+    print(
+        line(
+            "benign alarms of the patterns, every edit applied (in-sample)",
+            [str(fit["in_sample"][c]) for c in CANDIDATES],
+        )
+    )
+    print(
+        line(
+            "slice (crisis missed / benign alarms), refitted on all",
+            [f"{fit['slice'][c][0]} / {fit['slice'][c][1]}" for c in CANDIDATES],
+        )
+    )
+    print("<!-- all: " + "; ".join(f"{c} {fit['notes'][c]}" for c in CANDIDATES) + " -->")
+    ok = {c: fit["slice"][c] == [0, 0] for c in CANDIDATES}
+    print(f"\nchosen by the rule: {choose(means, ok, fit['in_sample'])}")
+
+
+def main() -> None:
+    """Score the rows asked for (or all, and the servable check), keep them, print the table."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=Path("/tmp/patterns_before.py"),
+        help="safety/patterns.py before the sixth round (233e040)",
+    )
+    parser.add_argument(
+        "--eighth",
+        type=Path,
+        default=Path("/tmp/patterns_eighth.py"),
+        help="safety/patterns.py of the eighth round (2595888)",
+    )
+    parser.add_argument("--rows", default="", help="comma-separated left-out sets, 'servable'")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/safety_twelfth_loso"))
+    parser.add_argument("--table", action="store_true", help="only print the kept rows")
+    parser.add_argument("--parses", type=Path, default=Path("/tmp/safety_patterns_parses.json"))
+    parser.add_argument("--vectors", type=Path, default=Path("/tmp/safety_loso_vectors.npz"))
+    args = parser.parse_args()
+    joined()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.table:
+        from safety_patterns_loso import load_patterns
+        from safety_veto_loso import seen_inputs
+
+        patterns = {"before": load_patterns(args.before), "eighth": load_patterns(args.eighth)}
+        now = load_patterns(ROOT / "safety" / "patterns.py")
+        before_round = patterns_for("J", patterns, None)
+        if now not in (before_round, twelfth(before_round, None)):
+            raise SystemExit("the served patterns are neither the eleventh round's nor J+N12's")
+        _, vec, parses = seen_inputs(args.vectors, args.parses)
+        wanted = (
+            args.rows.split(",")
+            if args.rows
+            else [labelled.ORIGINAL, *labelled.SEEN_SETS, "servable"]
+        )
+        for name in wanted:
+            started = time.time()
+            result = (
+                servable(vec, parses, patterns)
+                if name == "servable"
+                else run_row(name, vec, parses, patterns)
+            )
+            (args.out / f"{name}.json").write_text(json.dumps(result), encoding="utf-8")
+            print(f"{name}: {time.time() - started:.0f} s", flush=True)
+    table(args.out)
+
+
+if __name__ == "__main__":
+    main()
