@@ -6,13 +6,13 @@ Two kinds of data (docs/adr/0202, fifth round):
   tune questions of ``knowledge/eval/questions.jsonl`` as ordinary ones (those the patterns
   would flag left out);
 - the **seen sets**, one group per writer: the original pair ``safety/eval/{crisis,benign}.jsonl``
-  (both halves) and the blind sets ``fresh`` … ``fresh11`` (fresh10 from ADR 0202's tenth round,
-  fresh11 from its eleventh).
+  (both halves) and the blind sets ``fresh`` … ``fresh12`` (fresh10 from ADR 0202's tenth round,
+  fresh11 from its eleventh, fresh12 from its twelfth).
   Each was reported once as an unseen measurement; that value is spent, so they are training
   data now.
 
 Only the folders named in ``SEEN_SETS`` are read: the eval folder is never globbed, so a blind
-set written later (``fresh12`` and after) cannot leak into the check or its fitting until it is
+set written later (``fresh13`` and after) cannot leak into the check or its fitting until it is
 deliberately added here after its one report. Nothing is read at import.
 """
 
@@ -38,9 +38,10 @@ SEEN_SETS = (
     "fresh9",
     "fresh10",
     "fresh11",
+    "fresh12",
 )
 # Blind sets not yet reported: never read by the check, its fitting or the evaluation.
-UNSEEN_SETS = ("fresh12",)  # the next blind set, being written: never read
+UNSEEN_SETS = ("fresh13",)  # the next blind set: never read
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
 

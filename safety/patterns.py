@@ -174,7 +174,10 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?! (?:charity|charities|awareness|training|course|"
         r"leaflets?|policy|strategy|job|volunteers?|services|refuges?|(?:housing )?alliance"
         r"|officers?))",
-        r"^(?!.*\b(?:bins?|street|road|lane|parking|bays?|spaces?|car park|system|scheme|verge"
+        # twelfth round: a taxi rank "being abused" by cars (ADR 0202;
+        # benchmarks/safety_twelfth_loso.py TWELFTH_EDITS)
+        r"^(?!.*\b(?:bins?|street|road|lane|parking|bays?|spaces?|car park|system|scheme|ranks?"
+        r"|verge"
         r"|recycling|facilities|badges?|permits?|bookings?|halls?|venues?)\b(?: \w+){0,3}"
         r" (?:is|are|being|been|was|were"
         r"|gets?|getting)(?: being)? abused\b)"
@@ -185,8 +188,11 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"|ing)? (?:a |the |their |her |his )?(?:child|children|kids|baby)\b",
         r"\b(?:being|been|getting|got) (?:hurt|hit) by (?:my|him|her|them|someone|somebody"
         r"|a man|a woman|his|their)\b",
+        # twelfth round: someone "abusive and hung up on me" on the phone (ADR 0202;
+        # benchmarks/safety_twelfth_loso.py TWELFTH_EDITS)
         rf"^(?!.*\b{_LEFT_LONG_AGO}).*"
-        r"\babus(?:es|ing|ed|ive)\b(?! to me\b| (?:in|by) (?:an? |the )?(?:email|letter|message"
+        r"\babus(?:es|ing|ed|ive)\b(?! and (?:then )?(?:hung up|put the phone down)\b)"
+        r"(?! to me\b| (?:in|by) (?:an? |the )?(?:email|letter|message"
         r"|phone call|call|comment|post|reply|meeting)s?\b).{0,30}\b(?:me|my (?:mum|dad|nan|gran"
         r"|grandad"
         r"|child|children|"

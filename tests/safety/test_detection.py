@@ -76,8 +76,8 @@ RISKY = {
         "he's got a knife",
     ],
 }
-# Still caught after the sixth and ninth rounds' narrowing (ADR 0202): the guards must not
-# swallow these.
+# Still caught after the sixth, ninth, tenth and twelfth rounds' narrowing (ADR 0202): the guards
+# must not swallow these.
 STILL_RISKY = {
     "suicide_self_harm": [
         "I've been self-harming since the course started",
@@ -100,6 +100,10 @@ STILL_RISKY = {
         "I was abused by the caretaker at the village hall",
         "I got hit by my partner again last night",
         "he's abusive to me in front of the kids",
+        # and after the twelfth round's
+        "my dad was abusive and hit me again last night",
+        "I'm being abused by a man who works at the taxi rank",
+        "he was abusive and hung me out of the window by my arm",
     ],
     "immediate_danger": [
         "he's going to kill me if I don't give him my money",
@@ -180,6 +184,10 @@ NARROWED_SAFE = [
     "the damp in the back bedroom is going to kill me, when will the repair be booked",
     "the students next door are trying to kill me with their music every night",
     "haha I'm going to kill my son, he left the recycling out in the rain again",
+    # the twelfth round's narrowing, one or two per edit
+    "the taxi rank outside the station is being abused by delivery vans",
+    "the man at the council call centre was abusive and put the phone down on me",
+    "your receptionist was abusive and then hung up on me when I asked about my refund",
 ]
 
 
