@@ -28,10 +28,8 @@ sets). Rows can be run in separate processes (``--rows``); each row's counts are
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +40,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from safety_round import keep_rows, kept_rows, print_rows, round_parser  # noqa: E402
 
 from safety import labelled  # noqa: E402
 from safety.fit_similarity import MAX_ALARM_RATE, VETO_SHARE  # noqa: E402
@@ -209,43 +209,9 @@ def choose(means: dict[str, tuple[float, float]], ok: dict[str, bool]) -> str:
 
 def table(out: Path) -> None:
     """Print the table of every kept row and the rule's choice."""
-    rows = {
-        p.stem: json.loads(p.read_text())
-        for p in sorted(out.glob("*.json"))
-        if p.stem != "servable"
-    }
     order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
-    names = [n for n in order if n in rows]
-    print("| left-out set (crisis / benign) | " + " | ".join(CANDIDATES) + " |")
-    print("|---|" + "---|" * len(CANDIDATES))
-    for n in names:
-        h = rows[n]["counts"]
-        print(
-            f"| {n} ({h['J'][1]} / {h['J'][3]}) | "
-            + " | ".join(f"{h[c][0] / h[c][1]:.3f} / {h[c][2] / h[c][3]:.1%}" for c in CANDIDATES)
-            + " |"
-        )
-    means = {
-        c: (
-            float(np.mean([rows[n]["counts"][c][0] / rows[n]["counts"][c][1] for n in names])),
-            float(np.mean([rows[n]["counts"][c][2] / rows[n]["counts"][c][3] for n in names])),
-        )
-        for c in CANDIDATES
-    }
-    print(
-        "| **mean** | "
-        + " | ".join(f"{means[c][0]:.4f} / {means[c][1]:.2%}" for c in CANDIDATES)
-        + " |"
-    )
-    print(
-        "| crisis missed / benign alarms | "
-        + " | ".join(
-            f"{sum(rows[n]['counts'][c][1] - rows[n]['counts'][c][0] for n in names)} / "
-            f"{sum(rows[n]['counts'][c][2] for n in names)}"
-            for c in CANDIDATES
-        )
-        + " |"
-    )
+    rows, names = kept_rows(out, order)
+    means = print_rows({n: rows[n]["counts"] for n in names}, names, CANDIDATES)
     for n in names:
         print(f"<!-- {n}: " + "; ".join(f"{c} {rows[n]['notes'][c]}" for c in CANDIDATES) + " -->")
     path = out / "servable.json"
@@ -265,24 +231,7 @@ def table(out: Path) -> None:
 
 def main() -> None:
     """Score the rows asked for (or all, and the servable check), keep them, print the table."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument(
-        "--before",
-        type=Path,
-        default=Path("/tmp/patterns_before.py"),
-        help="safety/patterns.py before the sixth round (233e040)",
-    )
-    parser.add_argument(
-        "--eighth",
-        type=Path,
-        default=Path("/tmp/patterns_eighth.py"),
-        help="safety/patterns.py of the eighth round (2595888)",
-    )
-    parser.add_argument("--rows", default="", help="comma-separated left-out sets, 'servable'")
-    parser.add_argument("--out", type=Path, default=Path("/tmp/safety_eleventh_loso"))
-    parser.add_argument("--table", action="store_true", help="only print the kept rows")
-    parser.add_argument("--parses", type=Path, default=Path("/tmp/safety_patterns_parses.json"))
-    parser.add_argument("--vectors", type=Path, default=Path("/tmp/safety_loso_vectors.npz"))
+    parser = round_parser((__doc__ or "").split("\n")[0], Path("/tmp/safety_eleventh_loso"))
     args = parser.parse_args()
     joined()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -299,15 +248,15 @@ def main() -> None:
             if args.rows
             else [labelled.ORIGINAL, *labelled.SEEN_SETS, "servable"]
         )
-        for name in wanted:
-            started = time.time()
-            result = (
+        keep_rows(
+            wanted,
+            args.out,
+            lambda name: (
                 servable(vec, parses, patterns)
                 if name == "servable"
                 else run_row(name, vec, parses, patterns)
-            )
-            (args.out / f"{name}.json").write_text(json.dumps(result), encoding="utf-8")
-            print(f"{name}: {time.time() - started:.0f} s", flush=True)
+            ),
+        )
     table(args.out)
 
 

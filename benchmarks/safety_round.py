@@ -1,0 +1,104 @@
+"""What ADR 0202's leave-one-set-out rounds share (tenth round on): command line and table.
+
+Each round's script (``safety_tenth_loso.py``, ``safety_eleventh_loso.py``,
+``safety_twelfth_loso.py``) takes the same inputs: the patterns of earlier rounds (to make the
+served patterns "honest" per row), the rows to score, where each row's counts are kept, and
+the caches of Rasa's parses and the tuned model's vectors; a round adds its own options to the
+parser :func:`round_parser` returns. Each kept row holds, per candidate, ``[crisis caught,
+crisis lines, benign alarms, benign lines]``; :func:`print_rows` prints them with the means the
+rounds' rules compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def round_parser(description: str, out: Path) -> argparse.ArgumentParser:
+    """The shared options; ``out`` is the folder where this round keeps its rows."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=Path("/tmp/patterns_before.py"),
+        help="safety/patterns.py before the sixth round (233e040)",
+    )
+    parser.add_argument(
+        "--eighth",
+        type=Path,
+        default=Path("/tmp/patterns_eighth.py"),
+        help="safety/patterns.py of the eighth round (2595888)",
+    )
+    parser.add_argument("--rows", default="", help="comma-separated left-out sets, 'servable'")
+    parser.add_argument("--out", type=Path, default=out)
+    parser.add_argument("--table", action="store_true", help="only print the kept rows")
+    parser.add_argument("--parses", type=Path, default=Path("/tmp/safety_patterns_parses.json"))
+    parser.add_argument("--vectors", type=Path, default=Path("/tmp/safety_loso_vectors.npz"))
+    return parser
+
+
+Counts = dict[str, list[int]]  # candidate -> [crisis caught, crisis lines, alarms, benign lines]
+
+
+def markdown_row(label: str, cells: list[str]) -> str:
+    """One markdown table row."""
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def kept_rows(out: Path, order: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The rows kept in ``out`` (one JSON file per left-out set, ``servable`` apart) and the
+    names of those present, in ``order``."""
+    rows = {
+        p.stem: json.loads(p.read_text())
+        for p in sorted(out.glob("*.json"))
+        if p.stem != "servable"
+    }
+    return rows, [n for n in order if n in rows]
+
+
+def print_rows(
+    counts: dict[str, Counts], names: list[str], candidates: tuple[str, ...]
+) -> dict[str, tuple[float, float]]:
+    """Print each left-out set's recall / benign rate per candidate, the means and the totals;
+    return each candidate's (mean recall, mean benign rate) over ``names``."""
+    print(markdown_row("left-out set (crisis / benign)", list(candidates)))
+    print("|---|" + "---|" * len(candidates))
+    for n in names:
+        h = counts[n]
+        print(
+            markdown_row(
+                f"{n} ({h['J'][1]} / {h['J'][3]})",
+                [f"{h[c][0] / h[c][1]:.3f} / {h[c][2] / h[c][3]:.1%}" for c in candidates],
+            )
+        )
+    means = {
+        c: (
+            float(np.mean([counts[n][c][0] / counts[n][c][1] for n in names])),
+            float(np.mean([counts[n][c][2] / counts[n][c][3] for n in names])),
+        )
+        for c in candidates
+    }
+    print(markdown_row("**mean**", [f"{means[c][0]:.4f} / {means[c][1]:.2%}" for c in candidates]))
+    totals = [
+        f"{sum(counts[n][c][1] - counts[n][c][0] for n in names)} / "
+        f"{sum(counts[n][c][2] for n in names)}"
+        for c in candidates
+    ]
+    print(markdown_row("crisis missed / benign alarms", totals))
+    return means
+
+
+def keep_rows(names: list[str], out: Path, score: Callable[[str], dict[str, Any]]) -> None:
+    """Score each named row (a left-out set, or ``servable``) and keep its result in ``out``."""
+    for name in names:
+        started = time.time()
+        result = score(name)
+        (out / f"{name}.json").write_text(json.dumps(result), encoding="utf-8")
+        print(f"{name}: {time.time() - started:.0f} s", flush=True)
