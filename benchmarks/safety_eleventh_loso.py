@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +39,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from safety_round import keep_rows, kept_rows, print_rows, round_parser  # noqa: E402
+from safety_round import (  # noqa: E402
+    join_seen,
+    keep_rows,
+    kept_rows,
+    print_rows,
+    round_parser,
+    training_for,
+)
 
 from safety import labelled  # noqa: E402
 from safety.fit_similarity import MAX_ALARM_RATE, VETO_SHARE  # noqa: E402
@@ -51,32 +56,6 @@ JOINING = "fresh11"
 CANDIDATES = ("S", "J")
 RECALL_DROP = 0.003  # J may lose at most this much mean recall (the rule, ADR 0202)
 BENIGN_RISE = 0.0005  # and gain at most this much mean benign → crisis (0.05 points)
-
-
-def joined() -> None:
-    """Name fresh11 among the seen sets for this process (the served file changes only if the
-    rule chooses J)."""
-    if JOINING not in labelled.SEEN_SETS:
-        setattr(labelled, "SEEN_SETS", (*labelled.SEEN_SETS, JOINING))  # noqa: B010
-
-
-@contextmanager
-def without_joining() -> Iterator[None]:
-    """``labelled.SEEN_SETS`` without fresh11 for the block (the status quo's data)."""
-    kept = labelled.SEEN_SETS
-    setattr(labelled, "SEEN_SETS", tuple(n for n in kept if n != JOINING))  # noqa: B010
-    try:
-        yield
-    finally:
-        setattr(labelled, "SEEN_SETS", kept)  # noqa: B010
-
-
-def training_for(candidate: str, leave_out: str | None) -> labelled.Labelled:
-    """The candidate's training phrasings without ``leave_out`` (S: without fresh11 too)."""
-    if candidate == "J" or leave_out == JOINING:
-        return labelled.training(leave_out=leave_out)
-    with without_joining():
-        return labelled.training(leave_out=leave_out)
 
 
 def honest(
@@ -163,7 +142,7 @@ def run_row(
     for candidate in CANDIDATES:
         if candidate == "S" and name == JOINING:
             continue  # the same fit as J's (fresh11 is left out of both)
-        train = training_for(candidate, name)
+        train = training_for(candidate, name, JOINING)
         fitted = fit_left_out(vec, train, MAX_ALARM_RATE)
         f, note = flags_for(fitted, vec, train, pats, parses, texts)
         row["counts"][candidate] = [
@@ -191,7 +170,7 @@ def servable(
     benign, crisis = slice_lines()
     out: dict[str, Any] = {"slice": {}, "notes": {}}
     for candidate in CANDIDATES:
-        train = training_for(candidate, None)
+        train = training_for(candidate, None, JOINING)
         fitted = fit_left_out(vec, train, MAX_ALARM_RATE)
         f, note = flags_for(fitted, vec, train, honest(patterns, None), parses, crisis + benign)
         out["slice"][candidate] = [int((~f[: len(crisis)]).sum()), int(f[len(crisis) :].sum())]
@@ -233,7 +212,7 @@ def main() -> None:
     """Score the rows asked for (or all, and the servable check), keep them, print the table."""
     parser = round_parser((__doc__ or "").split("\n")[0], Path("/tmp/safety_eleventh_loso"))
     args = parser.parse_args()
-    joined()
+    join_seen(JOINING)
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.table:
         from safety_patterns_loso import load_patterns
@@ -243,13 +222,8 @@ def main() -> None:
         if honest(patterns, None) != load_patterns(ROOT / "safety" / "patterns.py"):
             raise SystemExit("the eighth round's patterns with every edit are not the served ones")
         _, vec, parses = seen_inputs(args.vectors, args.parses)
-        wanted = (
-            args.rows.split(",")
-            if args.rows
-            else [labelled.ORIGINAL, *labelled.SEEN_SETS, "servable"]
-        )
         keep_rows(
-            wanted,
+            args.rows,
             args.out,
             lambda name: (
                 servable(vec, parses, patterns)

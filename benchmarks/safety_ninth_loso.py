@@ -46,6 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from safety_round import Patterns, apply_edits  # noqa: E402
+
 from safety import labelled  # noqa: E402
 from safety.fit_similarity import MAX_ALARM_RATE, VETO_SHARE  # noqa: E402
 from safety.patterns import _TOPIC_ONLY  # noqa: E402
@@ -93,19 +95,10 @@ NINTH_EDITS: tuple[tuple[str, int, str, str, str], ...] = (
 CANDIDATES = ("A8", "N", "P(0)", "Q(50%)", "N+P(0)")  # in the rule's order of simplicity
 
 
-def narrowed(patterns: dict[str, tuple[str, ...]], leave_out: str | None) -> dict[str,
-                                                                                  tuple[str, ...]]:
+def narrowed(patterns: Patterns, leave_out: str | None) -> Patterns:
     """``patterns`` with the ninth round's edits whose source is not ``leave_out`` (all of them
-    for None). Each edit's old text must occur exactly once in its pattern."""
-    out = {c: list(ps) for c, ps in patterns.items()}
-    for category, index, source, old, new in NINTH_EDITS:
-        if source == leave_out:
-            continue
-        text = out[category][index]
-        if text.count(old) != 1:
-            raise ValueError(f"edit of {category} {index} ({source}) does not apply")
-        out[category][index] = text.replace(old, new)
-    return {c: tuple(ps) for c, ps in out.items()}
+    for None)."""
+    return apply_edits(patterns, NINTH_EDITS, leave_out)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What ADR 0202's leave-one-set-out rounds share (tenth round on): command line and table.
+"""What ADR 0202's leave-one-set-out rounds share (tenth round on).
 
 Each round's script (``safety_tenth_loso.py``, ``safety_eleventh_loso.py``,
 ``safety_twelfth_loso.py``) takes the same inputs: the patterns of earlier rounds (to make the
@@ -6,7 +6,10 @@ served patterns "honest" per row), the rows to score, where each row's counts ar
 the caches of Rasa's parses and the tuned model's vectors; a round adds its own options to the
 parser :func:`round_parser` returns. Each kept row holds, per candidate, ``[crisis caught,
 crisis lines, benign alarms, benign lines]``; :func:`print_rows` prints them with the means the
-rounds' rules compare.
+rounds' rules compare. A joining set is named among the seen sets for the run
+(:func:`join_seen`) and left out of the status quo's training (:func:`training_for`); a
+round's pattern narrowings are applied per row by :func:`apply_edits`. Import it after the
+repository root is on ``sys.path``.
 """
 
 from __future__ import annotations
@@ -14,11 +17,19 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from safety import labelled
+
+Patterns = dict[str, tuple[str, ...]]
+# A narrowing: (category, index, source set, old text, new text).
+Edit = tuple[str, int, str, str, str]
+STATUS_QUO = "S"
 
 
 def round_parser(description: str, out: Path) -> argparse.ArgumentParser:
@@ -95,10 +106,53 @@ def print_rows(
     return means
 
 
-def keep_rows(names: list[str], out: Path, score: Callable[[str], dict[str, Any]]) -> None:
-    """Score each named row (a left-out set, or ``servable``) and keep its result in ``out``."""
+def keep_rows(rows: str, out: Path, score: Callable[[str], dict[str, Any]]) -> None:
+    """Score each row named in ``rows`` (comma-separated left-out sets or ``servable``; every
+    seen set and ``servable`` when empty) and keep its result in ``out``."""
+    names = rows.split(",") if rows else [labelled.ORIGINAL, *labelled.SEEN_SETS, "servable"]
     for name in names:
         started = time.time()
         result = score(name)
         (out / f"{name}.json").write_text(json.dumps(result), encoding="utf-8")
         print(f"{name}: {time.time() - started:.0f} s", flush=True)
+
+
+def join_seen(joining: str) -> None:
+    """Name the joining set among the seen sets for this process (the served file changes only
+    if the rule chooses a joining candidate)."""
+    if joining not in labelled.SEEN_SETS:
+        setattr(labelled, "SEEN_SETS", (*labelled.SEEN_SETS, joining))  # noqa: B010
+
+
+@contextmanager
+def seen_without(joining: str) -> Iterator[None]:
+    """``labelled.SEEN_SETS`` without the joining set for the block (the status quo's data)."""
+    kept = labelled.SEEN_SETS
+    setattr(labelled, "SEEN_SETS", tuple(n for n in kept if n != joining))  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(labelled, "SEEN_SETS", kept)  # noqa: B010
+
+
+def training_for(candidate: str, leave_out: str | None, joining: str) -> labelled.Labelled:
+    """The candidate's training phrasings without ``leave_out``; the status quo's also without
+    the joining set."""
+    if candidate != STATUS_QUO or leave_out == joining:
+        return labelled.training(leave_out=leave_out)
+    with seen_without(joining):
+        return labelled.training(leave_out=leave_out)
+
+
+def apply_edits(patterns: Patterns, edits: tuple[Edit, ...], leave_out: str | None) -> Patterns:
+    """``patterns`` with the ``edits`` whose source is not ``leave_out`` (all of them for None).
+    Each edit's old text must occur exactly once in its pattern."""
+    out = {c: list(ps) for c, ps in patterns.items()}
+    for category, index, source, old, new in edits:
+        if source == leave_out:
+            continue
+        text = out[category][index]
+        if text.count(old) != 1:
+            raise ValueError(f"edit of {category} {index} ({source}) does not apply")
+        out[category][index] = text.replace(old, new)
+    return {c: tuple(ps) for c, ps in out.items()}

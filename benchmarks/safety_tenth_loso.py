@@ -42,7 +42,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from safety_round import keep_rows, kept_rows, print_rows, round_parser  # noqa: E402
+from safety_round import (  # noqa: E402
+    Edit,
+    Patterns,
+    apply_edits,
+    join_seen,
+    keep_rows,
+    kept_rows,
+    print_rows,
+    round_parser,
+)
 
 from safety import labelled  # noqa: E402
 from safety.fit_similarity import MAX_ALARM_RATE, VETO_SHARE  # noqa: E402
@@ -50,7 +59,7 @@ from safety.fit_similarity import MAX_ALARM_RATE, VETO_SHARE  # noqa: E402
 JOINING = "fresh10"
 SLICE_BENIGN_STEP, SLICE_CRISIS_STEP = 12, 8  # as tests/gateway/test_answer_quality_slice.py
 # (category, index, source, old text, new text), applied in order to the ninth round's patterns.
-TENTH_EDITS: tuple[tuple[str, int, str, str, str], ...] = (
+TENTH_EDITS: tuple[Edit, ...] = (
     # "the heat in this top floor flat is going to kill me this summer"
     (
         "immediate_danger",
@@ -84,27 +93,9 @@ BENIGN_CAP = 0.005
 TIE = 0.003
 
 
-def joined() -> None:
-    """Name fresh10 among the seen sets for this process (the served file changes only if the
-    rule chooses a candidate)."""
-    if JOINING not in labelled.SEEN_SETS:
-        setattr(labelled, "SEEN_SETS", (*labelled.SEEN_SETS, JOINING))  # noqa: B010
-
-
-def tenth(
-    patterns: dict[str, tuple[str, ...]], leave_out: str | None
-) -> dict[str, tuple[str, ...]]:
-    """``patterns`` with the tenth round's edits whose source is not ``leave_out`` (all of them
-    for None). Each edit's old text must occur exactly once in its pattern."""
-    out = {c: list(ps) for c, ps in patterns.items()}
-    for category, index, source, old, new in TENTH_EDITS:
-        if source == leave_out:
-            continue
-        text = out[category][index]
-        if text.count(old) != 1:
-            raise ValueError(f"edit of {category} {index} ({source}) does not apply")
-        out[category][index] = text.replace(old, new)
-    return {c: tuple(ps) for c, ps in out.items()}
+def tenth(patterns: Patterns, leave_out: str | None) -> Patterns:
+    """``patterns`` with the tenth round's edits whose source is not ``leave_out``."""
+    return apply_edits(patterns, TENTH_EDITS, leave_out)
 
 
 def slice_lines() -> tuple[list[str], list[str]]:
@@ -287,7 +278,7 @@ def main() -> None:
         help="safety/patterns.py of the ninth round (0cbee6c; the served file has TENTH_EDITS)",
     )
     args = parser.parse_args()
-    joined()
+    join_seen(JOINING)
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.table:
         from safety_patterns_loso import load_patterns
@@ -299,13 +290,8 @@ def main() -> None:
             "current": load_patterns(args.current),
         }
         _, vec, parses = seen_inputs(args.vectors, args.parses)
-        wanted = (
-            args.rows.split(",")
-            if args.rows
-            else [labelled.ORIGINAL, *labelled.SEEN_SETS, "servable"]
-        )
         keep_rows(
-            wanted,
+            args.rows,
             args.out,
             lambda name: (
                 servable(vec, parses, patterns["current"])

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +38,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from safety_round import keep_rows, kept_rows, print_rows, round_parser  # noqa: E402
+from safety_round import (  # noqa: E402
+    Edit,
+    Patterns,
+    apply_edits,
+    join_seen,
+    keep_rows,
+    kept_rows,
+    print_rows,
+    round_parser,
+    training_for,
+)
 
 from safety import labelled  # noqa: E402
 from safety.fit_similarity import MAX_ALARM_RATE  # noqa: E402
@@ -51,7 +59,7 @@ RECALL_DROP = 0.003  # a candidate may lose at most this much mean recall agains
 BENIGN_RISE = 0.0005  # and gain at most this much mean benign → crisis (0.05 points)
 TIE = 0.003  # mean recalls within this of the best are tied
 # (category, index, source, old text, new text), applied in order to the served patterns.
-TWELFTH_EDITS: tuple[tuple[str, int, str, str, str], ...] = (
+TWELFTH_EDITS: tuple[Edit, ...] = (
     # "The taxi rank is being abused by private cars waiting"
     ("abuse", 6, "fresh12", r"|system|scheme|", r"|system|scheme|ranks?|"),
     # "Complaint: the officer on the phone was abusive and hung up on me" (its own lookahead, so
@@ -64,47 +72,11 @@ TWELFTH_EDITS: tuple[tuple[str, int, str, str, str], ...] = (
         r"\babus(?:es|ing|ed|ive)\b(?! and (?:then )?(?:hung up|put the phone down)\b)",
     ),
 )
-Patterns = dict[str, tuple[str, ...]]
-
-
-def joined() -> None:
-    """Name fresh12 among the seen sets for this process (the served file changes only if the
-    rule chooses a joining candidate)."""
-    if JOINING not in labelled.SEEN_SETS:
-        setattr(labelled, "SEEN_SETS", (*labelled.SEEN_SETS, JOINING))  # noqa: B010
-
-
-@contextmanager
-def without_joining() -> Iterator[None]:
-    """``labelled.SEEN_SETS`` without fresh12 for the block (the status quo's data)."""
-    kept = labelled.SEEN_SETS
-    setattr(labelled, "SEEN_SETS", tuple(n for n in kept if n != JOINING))  # noqa: B010
-    try:
-        yield
-    finally:
-        setattr(labelled, "SEEN_SETS", kept)  # noqa: B010
-
-
-def training_for(candidate: str, leave_out: str | None) -> labelled.Labelled:
-    """The candidate's training phrasings without ``leave_out`` (S: without fresh12 too)."""
-    if candidate != "S" or leave_out == JOINING:
-        return labelled.training(leave_out=leave_out)
-    with without_joining():
-        return labelled.training(leave_out=leave_out)
 
 
 def twelfth(patterns: Patterns, leave_out: str | None) -> Patterns:
-    """``patterns`` with this round's edits whose source is not ``leave_out`` (all for None).
-    Each edit's old text must occur exactly once in its pattern."""
-    out = {c: list(ps) for c, ps in patterns.items()}
-    for category, index, source, old, new in TWELFTH_EDITS:
-        if source == leave_out:
-            continue
-        text = out[category][index]
-        if text.count(old) != 1:
-            raise ValueError(f"edit of {category} {index} ({source}) does not apply")
-        out[category][index] = text.replace(old, new)
-    return {c: tuple(ps) for c, ps in out.items()}
+    """``patterns`` with this round's edits whose source is not ``leave_out``."""
+    return apply_edits(patterns, TWELFTH_EDITS, leave_out)
 
 
 def patterns_for(candidate: str, patterns: dict[str, Patterns], name: str | None) -> Patterns:
@@ -121,12 +93,12 @@ def fits(vec: dict[str, np.ndarray], leave_out: str | None) -> dict[str, Any]:
     fresh12's own row or when fresh12 is left out."""
     from safety_patterns_loso import fit_left_out
 
-    train_j = training_for("J", leave_out)
+    train_j = training_for("J", leave_out, JOINING)
     fit_j = (train_j, fit_left_out(vec, train_j, MAX_ALARM_RATE))
     if leave_out == JOINING:
         fit_s = fit_j
     else:
-        train_s = training_for("S", leave_out)
+        train_s = training_for("S", leave_out, JOINING)
         fit_s = (train_s, fit_left_out(vec, train_s, MAX_ALARM_RATE))
     return {"S": fit_s, "J": fit_j, "J+N12": fit_j}
 
@@ -250,7 +222,7 @@ def main() -> None:
     """Score the rows asked for (or all, and the servable check), keep them, print the table."""
     parser = round_parser((__doc__ or "").split("\n")[0], Path("/tmp/safety_twelfth_loso"))
     args = parser.parse_args()
-    joined()
+    join_seen(JOINING)
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.table:
         from safety_patterns_loso import load_patterns
@@ -262,13 +234,8 @@ def main() -> None:
         if now not in (before_round, twelfth(before_round, None)):
             raise SystemExit("the served patterns are neither the eleventh round's nor J+N12's")
         _, vec, parses = seen_inputs(args.vectors, args.parses)
-        wanted = (
-            args.rows.split(",")
-            if args.rows
-            else [labelled.ORIGINAL, *labelled.SEEN_SETS, "servable"]
-        )
         keep_rows(
-            wanted,
+            args.rows,
             args.out,
             lambda name: (
                 servable(vec, parses, patterns)
