@@ -45,6 +45,7 @@ from safety_round import (  # noqa: E402
     join_seen,
     keep_rows,
     kept_rows,
+    markdown_row,
     print_rows,
     round_parser,
     training_for,
@@ -184,11 +185,6 @@ def choose(
     return next(c for c in CANDIDATES if c in tied and in_sample[c] == fewest)
 
 
-def line(label: str, cells: list[str]) -> str:
-    """One markdown table row."""
-    return f"| {label} | " + " | ".join(cells) + " |"
-
-
 def table(out: Path) -> None:
     """Print the table of every kept row and the rule's choice."""
     order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
@@ -202,13 +198,13 @@ def table(out: Path) -> None:
         return
     fit = json.loads(path.read_text())
     print(
-        line(
+        markdown_row(
             "benign alarms of the patterns, every edit applied (in-sample)",
             [str(fit["in_sample"][c]) for c in CANDIDATES],
         )
     )
     print(
-        line(
+        markdown_row(
             "slice (crisis missed / benign alarms), refitted on all",
             [f"{fit['slice'][c][0]} / {fit['slice'][c][1]}" for c in CANDIDATES],
         )
