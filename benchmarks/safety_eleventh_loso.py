@@ -24,6 +24,10 @@ sets). Rows can be run in separate processes (``--rows``); each row's counts are
     git show 2595888:safety/patterns.py > /tmp/patterns_eighth.py
     nice -n 10 .venv/bin/python benchmarks/safety_eleventh_loso.py --rows original,fresh,...
     .venv/bin/python benchmarks/safety_eleventh_loso.py --table
+
+Rows are scored against the eleventh round's served patterns (checked at start); since the
+twelfth round narrowed two of them, rerunning rows needs ``safety/patterns.py`` of 94ac05e in
+place; ``--table`` still prints the kept rows.
 """
 
 from __future__ import annotations
