@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 
 import httpx
@@ -89,8 +90,17 @@ def everything_in(client: redis.Redis) -> dict[str, str]:
     return dump
 
 
+def holds(text: str, needle: str) -> bool:
+    """Whether ``text`` holds ``needle``. A needle that starts and ends with a digit counts only
+    where no other digit or decimal point is next to it: a stored timestamp whose fraction
+    happens to hold the same digits ("1796400858.417329") is not personal data."""
+    if needle[:1].isdigit() and needle[-1:].isdigit():
+        return re.search(rf"(?<![\d.]){re.escape(needle)}(?!\d)", text) is not None
+    return needle in text
+
+
 def found(dump: dict[str, str], needle: str) -> list[str]:
-    return [key for key, value in dump.items() if needle in key or needle in value]
+    return [key for key, value in dump.items() if holds(key, needle) or holds(value, needle)]
 
 
 def tracker(client: redis.Redis, cid: str) -> str:
@@ -108,7 +118,7 @@ def test_personal_data_leaves_no_trace_after_erasure(live_stack: LiveStack) -> N
     stored = tracker(client, cid)
     assert stored, "Rasa stored no tracker"
     assert "missed_bin_form" in stored  # the form is still running...
-    assert NI not in stored and "417329" not in stored  # ...and the NI number is nowhere
+    assert not holds(stored, NI) and not holds(stored, "417329")  # ...and the NI number is nowhere
     for answer in (POSTCODE, "recycling", "today", "email", EMAIL, "yes"):
         last = say(base, cid, answer)
     assert "reference" in last.lower(), last
@@ -120,7 +130,7 @@ def test_personal_data_leaves_no_trace_after_erasure(live_stack: LiveStack) -> N
     asyncio.run(say_over_socket(base, cid, "thanks, that is all"))
 
     stored = tracker(client, cid)
-    leaks = [value for value in PERSONAL if value in stored]
+    leaks = [value for value in PERSONAL if holds(stored, value)]
     assert not leaks, f"Rasa's stored tracker holds {leaks}"
     dump = everything_in(client)
     assert found(dump, "callback:"), "the callback request was not stored"
