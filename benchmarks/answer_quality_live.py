@@ -111,6 +111,22 @@ def load_routing_set(name: str, split: str, folder: Path = ROOT / "safety" / "ev
     return [r["text"] for r in rows if split == "all" or r.get("split") == split]
 
 
+def without_known(texts: Sequence[str], known: set[str]) -> list[str]:
+    """``texts`` without the lines whose de-duplication key (``safety.labelled.key``) is in
+    ``known``: a blind line that equals a training line is not blind for that line."""
+    from safety.labelled import key
+
+    return [t for t in texts if key(t) not in known]
+
+
+def training_keys() -> set[str]:
+    """Keys of every line the served crisis check is trained on (``safety.labelled``)."""
+    from safety import labelled
+
+    seen = labelled.training()
+    return {labelled.key(t) for t in seen.crisis + seen.ordinary}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the tables; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -128,6 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="folder of the routing sets (safety/eval/fresh: the blind held-out sets)",
     )
     parser.add_argument("--no-guidance", action="store_true", help="routing sets only")
+    parser.add_argument(
+        "--without-training-lines",
+        action="store_true",
+        help="leave out routing lines equal to a line the crisis check is trained on (counted, "
+        "never printed)",
+    )
     args = parser.parse_args(argv)
 
     from knowledge.articles import load_articles
@@ -140,6 +162,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     benign = [] if args.no_safety else load_routing_set("benign", args.split, args.routing)
     crisis = [] if args.no_safety else load_routing_set("crisis", args.split, args.routing)
+    if args.without_training_lines:
+        known = training_keys()
+        kept_benign, kept_crisis = without_known(benign, known), without_known(crisis, known)
+        print(
+            f"left out as equal to a training line: {len(benign) - len(kept_benign)} benign, "
+            f"{len(crisis) - len(kept_crisis)} crisis"
+        )
+        benign, crisis = kept_benign, kept_crisis
     if args.limit:
         labels, benign, crisis = labels[: args.limit], benign[: args.limit], crisis[: args.limit]
 

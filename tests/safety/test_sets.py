@@ -65,3 +65,15 @@ def test_blind_sets_keep_their_shape(folder: str, crisis_min: int, benign_min: i
         assert bad == 0, f"{bad} malformed lines in {folder}/{name}.jsonl"
         sizes[name] = len(rows)
     assert sizes["crisis"] >= crisis_min and sizes["benign"] >= benign_min, sizes
+
+
+def test_a_blind_line_equal_to_a_training_line_can_be_left_out_of_a_measure() -> None:
+    """The live benchmark's ``--without-training-lines``: a line counts as known when its
+    de-duplication key (case and punctuation ignored) equals a training line's; the rest keep
+    their order."""
+    from benchmarks.answer_quality_live import without_known
+
+    known = {"hang on", "i want to end it all"}
+    texts = ["Hang on!", "where is the tip", "I want to end it ALL.", "hang on a sec"]
+    assert without_known(texts, known) == ["where is the tip", "hang on a sec"]
+    assert without_known([], known) == []
