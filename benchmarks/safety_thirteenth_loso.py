@@ -90,11 +90,7 @@ def short_lines() -> tuple[list[dict[str, Any]], list[str]]:
     }
     rows = _rows(SHORT_FILE)
     dropped = [str(r["text"]) for r in rows if labelled.key(str(r["text"])) in crisis]
-    kept = [
-        r
-        for r in rows
-        if labelled.key(str(r["text"])) not in crisis | written
-    ]
+    kept = [r for r in rows if labelled.key(str(r["text"])) not in crisis | written]
     return kept, dropped
 
 
