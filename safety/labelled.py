@@ -2,17 +2,19 @@
 
 Two kinds of data (docs/adr/0202, fifth round):
 
-- the **base**: phrasings written for the purpose (``safety/exemplars/``) and the guidance
-  tune questions of ``knowledge/eval/questions.jsonl`` as ordinary ones (those the patterns
-  would flag left out);
+- the **base**: phrasings written for the purpose (``safety/exemplars/``; since the thirteenth
+  round its ordinary file also holds the short ordinary messages of
+  ``safety/candidates/short_ordinary.jsonl``, tagged ``"source": "short_ordinary"``) and the
+  guidance tune questions of ``knowledge/eval/questions.jsonl`` as ordinary ones (those the
+  patterns would flag left out);
 - the **seen sets**, one group per writer: the original pair ``safety/eval/{crisis,benign}.jsonl``
-  (both halves) and the blind sets ``fresh`` … ``fresh12`` (fresh10 from ADR 0202's tenth round,
-  fresh11 from its eleventh, fresh12 from its twelfth).
+  (both halves) and the blind sets ``fresh`` … ``fresh13`` (fresh10 from ADR 0202's tenth round,
+  fresh11 from its eleventh, fresh12 from its twelfth, fresh13 from its thirteenth).
   Each was reported once as an unseen measurement; that value is spent, so they are training
   data now.
 
 Only the folders named in ``SEEN_SETS`` are read: the eval folder is never globbed, so a blind
-set written later (``fresh13`` and after) cannot leak into the check or its fitting until it is
+set written later (``fresh14`` and after) cannot leak into the check or its fitting until it is
 deliberately added here after its one report. Nothing is read at import.
 """
 
@@ -39,9 +41,10 @@ SEEN_SETS = (
     "fresh10",
     "fresh11",
     "fresh12",
+    "fresh13",
 )
 # Blind sets not yet reported: never read by the check, its fitting or the evaluation.
-UNSEEN_SETS = ("fresh13",)  # the next blind set: never read
+UNSEEN_SETS = ("fresh14",)  # the next blind set: never read (its folder may not exist yet)
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
 
