@@ -85,7 +85,8 @@ def training_groups(
             chosen = rng.sample(same, min(negatives - 1, len(same)))
             others = [s for a, secs in by_article.items() if a != article.id for s in secs]
             chosen.append(rng.choice(others))
-            groups.append(Group(chunk.embed_text, (texts[chunk.section], *(texts[s] for s in chosen))))
+            texts_of = (texts[chunk.section], *(texts[s] for s in chosen))
+            groups.append(Group(chunk.embed_text, texts_of))
     return groups, left_out
 
 
@@ -179,7 +180,7 @@ def train(
     rng = random.Random(SEED)
     torch.manual_seed(SEED)
     order = [g for e in range(int(epochs) + 1) for g in rng.sample(list(groups), len(groups))]
-    order = order[: int(round(epochs * len(groups)))]
+    order = order[: round(epochs * len(groups))]
     plan = [order[i:i + GROUPS_PER_BATCH] for i in range(0, len(order), GROUPS_PER_BATCH)]
     model = CrossEncoder(model_dir)
     warm = max(1, len(plan) // 10)
