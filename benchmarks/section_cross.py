@@ -11,7 +11,9 @@ fixed before any figure was seen:
   ``ce_rel``. With ``N`` = all, every candidate is scored.
 - **N** is the largest of 2, 3, 5, 8 and all whose scoring (tokenising plus one ONNX run of
   the N pairs, one thread, one question at a time, as a query is served) costs at most 30 ms
-  p95 over the tune questions on this machine. Every N's cross-validated figure is printed;
+  p95 over the tune questions on this machine, measured as this process's CPU time: the
+  machine is shared, and wall clock there measures the other work's load (wall clock is
+  printed too, and with two threads, for information). Every N's cross-validated figure is printed;
   the bar applies to that N only.
 - **Bar**: 5-fold cross-validated strict accuracy on the answerable tune questions (the folds,
   seed and strengths of ``section_fit.fit_section_model``; each row at its best strength)
@@ -29,6 +31,7 @@ written, no served file changes). Held-out, kept and GOV.UK questions are never 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -186,18 +189,21 @@ class CrossSectionModel:
 
 
 def latency(cross: OnnxCross, groups: Sequence[Group], selector: SectionModel,
-            top: int | None) -> tuple[float, float]:
-    """p50 and p95 milliseconds to score one question's top ``top`` candidates."""
+            top: int | None) -> tuple[float, float, float, float]:
+    """p50 and p95 milliseconds, wall clock then CPU (this process), to score one question's
+    top ``top`` candidates."""
     for g in groups[:5]:
         cross.score(g.question, list(g.texts))
-    times = []
+    wall, cpu = [], []
     for g in groups:
         mask = top_mask(linear(selector, g.base), top)
         texts = [t for t, m in zip(g.texts, mask, strict=True) if m]
-        started = time.perf_counter()
+        started, spent = time.perf_counter(), time.process_time()
         cross.score(g.question, texts)
-        times.append(1000 * (time.perf_counter() - started))
-    return float(np.percentile(times, 50)), float(np.percentile(times, 95))
+        wall.append(1000 * (time.perf_counter() - started))
+        cpu.append(1000 * (time.process_time() - spent))
+    return (float(np.percentile(wall, 50)), float(np.percentile(wall, 95)),
+            float(np.percentile(cpu, 50)), float(np.percentile(cpu, 95)))
 
 
 def main() -> int:
@@ -244,14 +250,17 @@ def main() -> int:
     cv = cross_validate(groups)
     plain_strength = best_strength(cv["without"])
     selector = _fit([example(g, g.base) for g in groups], plain_strength)
-    print(f"\nscoring cost per question (ONNX, 1 thread, tokenising included), {n} questions")
-    print(f"{'top N':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"\nscoring cost per question (ONNX, tokenising included), {n} questions; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'top N':>8} {'threads':>8} {'wall p50':>9} {'wall p95':>9} {'cpu p50':>8} "
+          f"{'cpu p95':>8}")
     fits = []
-    for top in TOPS:
-        p50, p95 = latency(cross, groups, selector, top)
-        print(f"{top or 'all':>8} {p50:8.1f} {p95:8.1f}")
-        if p95 <= BUDGET_MS:
-            fits.append(top)
+    for threads, scorer in ((1, cross), (2, OnnxCross(args.cross, threads=2))):
+        for top in TOPS:
+            w50, w95, c50, c95 = latency(scorer, groups, selector, top)
+            print(f"{top or 'all':>8} {threads:>8} {w50:9.1f} {w95:9.1f} {c50:8.1f} {c95:8.1f}")
+            if threads == 1 and c95 <= BUDGET_MS:
+                fits.append(top)
     within = bool(fits)
     chosen_top = None if None in fits else (max(fits) if fits else TOPS[0])  # type: ignore[type-var]
 
