@@ -1,6 +1,6 @@
 """A locally trained cross-encoder as section evidence: with against without, on tune only.
 
-The cross-encoder is :mod:`knowledge.cross_tuning`'s (trained on the articles' example
+The cross-encoder is ``benchmarks/cross_encoder_training.py``'s (trained on the articles' example
 questions, weights in ``var/cross-encoder``, scored here through its ONNX export). The rule,
 fixed before any figure was seen:
 
@@ -30,7 +30,7 @@ never scored or printed.
 
     nice -n 10 .venv/bin/python benchmarks/section_cross.py
 
-Result (2026-12-04, cross-encoder trained by ``python -m knowledge.cross_tuning``: 0.7 epoch,
+Result (2026-12-04, cross-encoder trained by ``benchmarks/cross_encoder_training.py``: 0.7 epoch,
 377 steps, 2,693 s): N = 2 (29.4 ms CPU p95; N = 3 costs 42 ms); CV strict 228 without against
 226 with top 2 (top 2 / 3 / 5 / 8 / all: 226 / 223 / 226 / 226 / 226 of 285),
 -0.007: not passed. The cross-encoder alone picks a strict section for 0.467 of the

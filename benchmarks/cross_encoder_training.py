@@ -12,7 +12,7 @@ the loss is a softmax over the group (listwise, like the section model's conditi
 Example questions equal to any labelled evaluation question are left out
 (:func:`knowledge.model_tuning.labelled_questions`). Seeded; CPU only.
 
-    nice -n 10 .venv/bin/python -m knowledge.cross_tuning --out var/cross-encoder
+    nice -n 10 .venv/bin/python benchmarks/cross_encoder_training.py --out var/cross-encoder
 
 The weights go to ``--out`` (git-ignored ``var/``), never to ``knowledge/model``.
 """
@@ -22,11 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge.articles import Article
 from knowledge.chunking import chunk_article
