@@ -118,13 +118,10 @@ def instance_layout(base: StackLayout, number: int, *, pooled: bool = True) -> S
 def cluster_processes(base: StackLayout, instances: int, *,
                       pooled: bool = True) -> list[ProcessSpec]:
     """Every instance's action server, Rasa and gateway, named ``actions-1``, ``rasa-1``, …
-    calling each other through nginx's pools when there is more than one instance to choose
-    from and ``pooled`` is true; a single instance's parts call each other directly (a pool of
-    one would only add two proxy hops per turn, with nothing to fail over to)."""
-    through_pools = pooled and instances > 1
+    (calling each other through nginx's pools unless ``pooled`` is false)."""
     specs: list[ProcessSpec] = []
     for number in range(1, instances + 1):
-        for spec in assistant_processes(instance_layout(base, number, pooled=through_pools)):
+        for spec in assistant_processes(instance_layout(base, number, pooled=pooled)):
             specs.append(dataclasses.replace(spec, name=f"{spec.name}-{number}"))
     return specs
 

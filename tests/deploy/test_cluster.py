@@ -228,17 +228,6 @@ def test_every_instance_calls_the_pools_but_is_checked_on_its_own_ports() -> Non
         assert specs[f"gateway-{n}"].ready_url == f"http://127.0.0.1:810{n}/healthz"
 
 
-def test_a_single_instance_calls_its_own_rasa_and_action_server_directly() -> None:
-    """With one instance there is nothing to fail over to: no part is sent through a pool, so
-    a turn does not cross nginx twice more for nothing (the citizen side still goes through
-    nginx)."""
-    specs = {spec.name: spec for spec in cluster_processes(layout(), 1)}
-    assert sorted(specs) == ["actions-1", "gateway-1", "rasa-1"]
-    for spec in specs.values():
-        assert spec.env["RASA_URL"] == "http://127.0.0.1:5101"
-        assert spec.env["ACTION_SERVER_URL"] == "http://127.0.0.1:5151/webhook"
-
-
 def test_bare_load_stack_rasa_calls_action_server_one_directly() -> None:
     """Bare mode starts no nginx, so its Rasa 1 must call action server 1 itself; the normal
     load stack uses the pools."""
