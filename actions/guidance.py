@@ -343,7 +343,11 @@ class ActionNotHelpful(Action):
 
 
 class ActionFeedbackHelpful(Action):
-    """The answer helped: thank the citizen and reset the failure count."""
+    """The answer helped: thank the citizen and reset the failure count.
+
+    A crisis message the classifier took for thanks ("… need help" read as "that helped") gets
+    the helplines and a priority adviser offer instead (``actions.safety_backstop``).
+    """
 
     def name(self) -> str:
         return "action_feedback_helpful"
@@ -351,5 +355,8 @@ class ActionFeedbackHelpful(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        crisis = crisis_reply(dispatcher, tracker, latest_text(tracker))
+        if crisis is not None:
+            return crisis
         say(dispatcher, "utter_feedback_thanks")
         return [SlotSet("failed_attempts", 0.0), SlotSet("offer", None)]

@@ -8,8 +8,9 @@ the classifier's second opinion unless the check vetoes it), and the forms' back
 (patterns, then the second opinion). Outside a form the action server's backstop runs first in
 the action of every intent of ``BACKSTOP_INTENTS`` (``bot/data/rules.yml``): the guidance
 answer (``ask_question``, ``nlu_fallback``, ``out_of_scope``), the handoff
-(``request_human``) and "that's not what I asked" (``not_what_i_asked``,
-``feedback_not_helpful``) (ADR 0202, later). ``request_callback`` and ``stop`` are not
+(``request_human``), "that's not what I asked" (``not_what_i_asked``,
+``feedback_not_helpful``) and "that helped" (``feedback_helpful``) (ADR 0202, later).
+``request_callback`` and ``stop`` are not
 checked (Rasa's gate sends a ``stop`` that does not ask to stop, "cant stop", to guidance).
 ``gets_crisis_reply`` restates the first two for a message outside a form, so the benchmark
 and the tests can score labelled sets against the real parser without running whole
@@ -28,6 +29,7 @@ BACKSTOP_INTENTS = GUIDANCE_INTENTS | {
     "request_human",
     "not_what_i_asked",
     "feedback_not_helpful",
+    "feedback_helpful",
 }
 
 

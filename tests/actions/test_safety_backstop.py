@@ -1,8 +1,9 @@
 """The crisis backstop in every action a crisis message can reach outside a form (ADR 0202, later).
 
 What must hold:
-- a crisis message the classifier took for ``request_human`` or ``not_what_i_asked`` /
-  ``feedback_not_helpful`` gets, from ``action_handoff`` and ``action_not_helpful``, the
+- a crisis message the classifier took for ``request_human``, ``not_what_i_asked`` /
+  ``feedback_not_helpful`` or ``feedback_helpful`` gets, from ``action_handoff``,
+  ``action_not_helpful`` and ``action_feedback_helpful``, the
   helplines and the offer of a priority adviser (``handoff_reason``
   safety), exactly as guidance sends them, and never the action's ordinary reply: no handoff
   payload, no pause, no failure counted, no "anything else?";
@@ -22,7 +23,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import safety_backstop
-from actions.guidance import ActionNotHelpful
+from actions.guidance import ActionFeedbackHelpful, ActionNotHelpful
 from actions.handoff import ActionHandoff
 from tests.actions.fakes import FakeGuidance, make_tracker
 
@@ -32,11 +33,13 @@ SEEN = {
     "request_human": "SH is getting out of control, I need someone to talk to now",
     "not_what_i_asked": "the only thing that helps is cutting. doing it now",
     "feedback_not_helpful": "the only thing that helps is cutting. doing it now",
+    "feedback_helpful": "got r@ped at a party need help",
 }
 ACTIONS: dict[str, type[Action]] = {
     "request_human": ActionHandoff,
     "not_what_i_asked": ActionNotHelpful,
     "feedback_not_helpful": ActionNotHelpful,
+    "feedback_helpful": ActionFeedbackHelpful,
 }
 
 
@@ -108,6 +111,17 @@ async def test_an_ordinary_not_helpful_counts_a_failure(
     messages, _, slots = await run(ActionNotHelpful, "that's not what I asked", "not_what_i_asked")
     assert messages[0]["text"].startswith("Sorry about that")
     assert slots == {"failed_attempts": 1.0, "offer": None}
+
+
+async def test_ordinary_thanks_are_thanked_and_reset_the_failure_count(
+    stand_in_check: None,
+) -> None:
+    for text in ("that helped, thanks", "/feedback_helpful"):
+        messages, _, slots = await run(ActionFeedbackHelpful, text, "feedback_helpful")
+        assert len(messages) == 1 and messages[0]["text"].startswith(
+            "Thanks for letting us know"
+        ), text
+        assert slots == {"failed_attempts": 0.0, "offer": None}, text
 
 
 async def test_a_gateway_trigger_is_not_checked(stand_in_check: None) -> None:

@@ -18,7 +18,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.guidance import ActionGuidanceAnswer, ActionNotHelpful
+from actions.guidance import ActionFeedbackHelpful, ActionGuidanceAnswer, ActionNotHelpful
 from actions.handoff import ActionHandoff
 from safety.detection import detect_safety_concern
 from tests.actions.fakes import make_tracker
@@ -31,6 +31,7 @@ ACTIONS: dict[str, type[Action]] = {
     "nlu_fallback": ActionGuidanceAnswer,
     "request_human": ActionHandoff,
     "not_what_i_asked": ActionNotHelpful,
+    "feedback_helpful": ActionFeedbackHelpful,
 }
 # Seen crisis lines (ADR 0202's seen sets) and the intent the classifier gave each.
 SEEN_CRISIS = [
@@ -39,6 +40,7 @@ SEEN_CRISIS = [
     ("request_human", "i scratch and cut so i can feel something, is there someone who can help"),
     ("request_human", "SH is getting out of control, I need someone to talk to now"),
     ("not_what_i_asked", "the only thing that helps is cutting. doing it now"),
+    ("feedback_helpful", "got r@ped at a party need help"),
     # Rasa's gate no longer takes these for "stop" (actions.form_exits): they reach guidance.
     ("nlu_fallback", "relapsed on sh tonight, cant stop"),
     ("nlu_fallback", "he didn't stop when I said stop"),
@@ -82,6 +84,8 @@ async def test_a_seen_crisis_line_gets_the_crisis_reply(
         ("request_human", "I want to speak to a person"),
         ("request_human", "let me talk to a human"),
         ("not_what_i_asked", "that's not what I asked"),
+        ("feedback_helpful", "that helped, thank you"),
+        ("feedback_helpful", "brilliant, that's what I needed"),
     ],
 )
 async def test_an_ordinary_message_gets_the_ordinary_reply(
@@ -91,5 +95,7 @@ async def test_an_ordinary_message_gets_the_ordinary_reply(
     assert not any(m.get("response") == "utter_safety_helplines" for m in messages), messages
     if intent == "request_human":
         assert messages[0]["custom"]["handoff"]["priority"] is False
+    elif intent == "feedback_helpful":
+        assert len(messages) == 1 and messages[0]["text"].startswith("Thanks for letting us know")
     else:
         assert messages[0]["text"].startswith("Sorry about that")

@@ -19,7 +19,12 @@ from safety.routing import BACKSTOP_INTENTS, gets_crisis_reply
 
 RULES = Path(__file__).resolve().parents[2] / "bot" / "data" / "rules.yml"
 # The actions that run actions.safety_backstop.crisis_reply first.
-BACKSTOP_ACTIONS = {"action_guidance_answer", "action_handoff", "action_not_helpful"}
+BACKSTOP_ACTIONS = {
+    "action_guidance_answer",
+    "action_handoff",
+    "action_not_helpful",
+    "action_feedback_helpful",
+}
 PHRASE = "I want to kill myself"
 
 
