@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.case_store import CaseStore
-from actions.conversation import latest_intent
+from actions.conversation import latest_intent, latest_text
 from actions.form_exits import reply_for_bad_answer
 from actions.form_guard import SafetyCheckedForm
 from actions.form_values import (
@@ -26,11 +26,37 @@ from actions.handoff import MAX_TOPIC_CHARS
 from actions.missed_bin import validated
 from actions.replies import say
 from actions.resources import get_redis
+from actions.safety_backstop import crisis_reply
 from actions.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ("callback_name", "callback_phone", "callback_time", "callback_consent")
+
+
+class ActionCallbackStart(Action):
+    """A request for a callback outside a form: say what the form will ask, then the rule
+    starts it.
+
+    A crisis message the classifier took for a callback request ("… check on my brother, he
+    sent me a text saying goodbye …") gets the helplines and a priority adviser offer instead
+    (``actions.safety_backstop``): its ``offer`` slot ends the rule before the form (the rule
+    "a crisis message taken for a callback request" in ``bot/data/rules.yml``). Otherwise any
+    pending offer is cleared, since the citizen has chosen a callback, and the rule goes on to
+    the form.
+    """
+
+    def name(self) -> str:
+        return "action_callback_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        crisis = crisis_reply(dispatcher, tracker, latest_text(tracker))
+        if crisis is not None:
+            return crisis
+        dispatcher.utter_message(response="utter_callback_start")
+        return [SlotSet("offer", None)]
 
 
 class ValidateCallbackForm(SafetyCheckedForm):

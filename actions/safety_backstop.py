@@ -5,10 +5,11 @@ message another intent ("SH is getting out of control, I need someone to talk to
 ``request_human``; "relapsed on sh tonight, cant stop" → ``stop``). So the backstop runs first
 in every action such an intent reaches outside a form: the guidance answer (``ask_question``,
 ``nlu_fallback``, ``out_of_scope``), the handoff (``request_human``), "that's not what I asked"
-(``not_what_i_asked``, ``feedback_not_helpful``) and "that helped" (``feedback_helpful``)
-(ADR 0202, later); the handoff
+(``not_what_i_asked``, ``feedback_not_helpful``), "that helped" (``feedback_helpful``) and
+the callback request before its form starts (``request_callback``) (ADR 0202, later); the handoff
 inside a form too. Inside a form the form's own backstop (``actions.form_guard``) checks
-answers; ``stop`` inside a form and ``request_callback`` are not checked.
+answers; ``stop`` inside a form and a callback request inside the missed-bin form are not
+checked.
 
 The decision: the lexical patterns unless the learned check scores the message below its phrase
 veto threshold; then the semantic check (nearest labelled phrasings by meaning,

@@ -9,8 +9,8 @@ the classifier's second opinion unless the check vetoes it), and the forms' back
 the action of every intent of ``BACKSTOP_INTENTS`` (``bot/data/rules.yml``): the guidance
 answer (``ask_question``, ``nlu_fallback``, ``out_of_scope``), the handoff
 (``request_human``), "that's not what I asked" (``not_what_i_asked``,
-``feedback_not_helpful``) and "that helped" (``feedback_helpful``) (ADR 0202, later).
-``request_callback`` and ``stop`` are not
+``feedback_not_helpful``), "that helped" (``feedback_helpful``) and the callback request
+(``request_callback``, before its form starts) (ADR 0202, later). ``stop`` is not
 checked (Rasa's gate sends a ``stop`` that does not ask to stop, "cant stop", to guidance).
 ``gets_crisis_reply`` restates the first two for a message outside a form, so the benchmark
 and the tests can score labelled sets against the real parser without running whole
@@ -30,6 +30,7 @@ BACKSTOP_INTENTS = GUIDANCE_INTENTS | {
     "not_what_i_asked",
     "feedback_not_helpful",
     "feedback_helpful",
+    "request_callback",
 }
 
 

@@ -2,8 +2,9 @@
 
 What must hold:
 - a crisis message the classifier took for ``request_human``, ``not_what_i_asked`` /
-  ``feedback_not_helpful`` or ``feedback_helpful`` gets, from ``action_handoff``,
-  ``action_not_helpful`` and ``action_feedback_helpful``, the
+  ``feedback_not_helpful``, ``feedback_helpful`` or ``request_callback`` gets, from
+  ``action_handoff``, ``action_not_helpful``, ``action_feedback_helpful`` and
+  ``action_callback_start``, the
   helplines and the offer of a priority adviser (``handoff_reason``
   safety), exactly as guidance sends them, and never the action's ordinary reply: no handoff
   payload, no pause, no failure counted, no "anything else?";
@@ -23,6 +24,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import safety_backstop
+from actions.callback import ActionCallbackStart
 from actions.guidance import ActionFeedbackHelpful, ActionNotHelpful
 from actions.handoff import ActionHandoff
 from tests.actions.fakes import FakeGuidance, make_tracker
@@ -34,12 +36,17 @@ SEEN = {
     "not_what_i_asked": "the only thing that helps is cutting. doing it now",
     "feedback_not_helpful": "the only thing that helps is cutting. doing it now",
     "feedback_helpful": "got r@ped at a party need help",
+    "request_callback": (
+        "Please can someone check on my brother, he sent me a text saying goodbye and that he "
+        "loves me and now his phone is off"
+    ),
 }
 ACTIONS: dict[str, type[Action]] = {
     "request_human": ActionHandoff,
     "not_what_i_asked": ActionNotHelpful,
     "feedback_not_helpful": ActionNotHelpful,
     "feedback_helpful": ActionFeedbackHelpful,
+    "request_callback": ActionCallbackStart,
 }
 
 
@@ -122,6 +129,19 @@ async def test_ordinary_thanks_are_thanked_and_reset_the_failure_count(
             "Thanks for letting us know"
         ), text
         assert slots == {"failed_attempts": 0.0, "offer": None}, text
+
+
+async def test_an_ordinary_callback_request_is_told_what_the_form_asks(
+    stand_in_check: None,
+) -> None:
+    """The rule then starts the form; a pending offer is cleared, so the crisis rule (which
+    needs ``offer`` adviser) cannot match."""
+    for text in ("can someone ring me back", "/request_callback"):
+        messages, events, _ = await run(
+            ActionCallbackStart, text, "request_callback", slots={"offer": "adviser"}
+        )
+        assert [m.get("response") for m in messages] == ["utter_callback_start"], text
+        assert events == [{"event": "slot", "timestamp": None, "name": "offer", "value": None}]
 
 
 async def test_a_gateway_trigger_is_not_checked(stand_in_check: None) -> None:

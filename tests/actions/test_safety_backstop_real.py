@@ -18,6 +18,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
+from actions.callback import ActionCallbackStart
 from actions.guidance import ActionFeedbackHelpful, ActionGuidanceAnswer, ActionNotHelpful
 from actions.handoff import ActionHandoff
 from safety.detection import detect_safety_concern
@@ -32,6 +33,7 @@ ACTIONS: dict[str, type[Action]] = {
     "request_human": ActionHandoff,
     "not_what_i_asked": ActionNotHelpful,
     "feedback_helpful": ActionFeedbackHelpful,
+    "request_callback": ActionCallbackStart,
 }
 # Seen crisis lines (ADR 0202's seen sets) and the intent the classifier gave each.
 SEEN_CRISIS = [
@@ -41,6 +43,11 @@ SEEN_CRISIS = [
     ("request_human", "SH is getting out of control, I need someone to talk to now"),
     ("not_what_i_asked", "the only thing that helps is cutting. doing it now"),
     ("feedback_helpful", "got r@ped at a party need help"),
+    (
+        "request_callback",
+        "Please can someone check on my brother, he sent me a text saying goodbye and that he "
+        "loves me and now his phone is off",
+    ),
     # Rasa's gate no longer takes these for "stop" (actions.form_exits): they reach guidance.
     ("nlu_fallback", "relapsed on sh tonight, cant stop"),
     ("nlu_fallback", "he didn't stop when I said stop"),
@@ -86,6 +93,7 @@ async def test_a_seen_crisis_line_gets_the_crisis_reply(
         ("not_what_i_asked", "that's not what I asked"),
         ("feedback_helpful", "that helped, thank you"),
         ("feedback_helpful", "brilliant, that's what I needed"),
+        ("request_callback", "can someone ring me back tomorrow morning"),
     ],
 )
 async def test_an_ordinary_message_gets_the_ordinary_reply(
@@ -95,6 +103,8 @@ async def test_an_ordinary_message_gets_the_ordinary_reply(
     assert not any(m.get("response") == "utter_safety_helplines" for m in messages), messages
     if intent == "request_human":
         assert messages[0]["custom"]["handoff"]["priority"] is False
+    elif intent == "request_callback":
+        assert [m.get("response") for m in messages] == ["utter_callback_start"]
     elif intent == "feedback_helpful":
         assert len(messages) == 1 and messages[0]["text"].startswith("Thanks for letting us know")
     else:

@@ -122,6 +122,11 @@ CRISIS_ELSEWHERE = [
     ("request_human", "SH is getting out of control, I need someone to talk to now"),
     ("not_what_i_asked", "the only thing that helps is cutting. doing it now"),
     ("feedback_helpful", "got r@ped at a party need help"),
+    (
+        "request_callback",
+        "Please can someone check on my brother, he sent me a text saying goodbye and that he "
+        "loves me and now his phone is off",
+    ),
     ("nlu_fallback", "relapsed on sh tonight, cant stop"),  # the classifier's stop, not meant
 ]
 
@@ -140,6 +145,7 @@ def test_a_crisis_the_classifier_sends_elsewhere_gets_the_helplines(
     tracker = chat.tracker()
     assert tracker["slots"]["offer"] == "adviser" and not tracker["paused"]
     assert tracker["slots"]["handoff_reason"] == "safety"
+    assert not (tracker.get("active_loop") or {}).get("name"), tracker["active_loop"]  # no form
 
 
 def test_a_crisis_taken_for_a_request_for_a_person_inside_a_form(chat: Chat) -> None:
@@ -150,6 +156,22 @@ def test_a_crisis_taken_for_a_request_for_a_person_inside_a_form(chat: Chat) -> 
     tracker = chat.tracker()
     assert not tracker["active_loop"] and not tracker["paused"]
     assert tracker["slots"]["offer"] == "adviser"
+
+
+def test_after_a_crisis_reply_an_ordinary_callback_request_still_starts_the_form(
+    chat: Chat,
+) -> None:
+    """The crisis rule for a callback request needs ``offer`` adviser after the action; an
+    ordinary request clears a pending offer, so the form starts."""
+    text = dict(CRISIS_ELSEWHERE)["request_callback"]
+    assert HELPLINE in chat.text(text)
+    assert not chat.tracker()["active_loop"]
+    assert chat.tracker()["slots"]["offer"] == "adviser"
+    assert parse(chat, "can someone ring me back please")["intent"]["name"] == "request_callback"
+    assert "call you back" in chat.text("can someone ring me back please")
+    tracker = chat.tracker()
+    assert tracker["active_loop"]["name"] == "callback_form"
+    assert tracker["slots"]["offer"] is None
 
 
 def test_start_and_stop_only_when_meant(chat: Chat) -> None:

@@ -24,6 +24,7 @@ BACKSTOP_ACTIONS = {
     "action_handoff",
     "action_not_helpful",
     "action_feedback_helpful",
+    "action_callback_start",
 }
 PHRASE = "I want to kill myself"
 
@@ -39,7 +40,7 @@ def test_every_backstop_intent_gets_the_crisis_reply(intent: str) -> None:
     assert not gets_crisis_reply(intent, "how do I pay my council tax")
 
 
-@pytest.mark.parametrize("intent", ["request_callback", "stop", "greet", "report_missed_bin"])
+@pytest.mark.parametrize("intent", ["stop", "greet", "report_missed_bin"])
 def test_other_intents_never_get_it(intent: str) -> None:
     assert not gets_crisis_reply(intent, PHRASE, flag_all, second_opinion=True)
 
