@@ -43,8 +43,10 @@ SEEN_SETS = (
     "fresh12",
     "fresh13",
 )
-# Blind sets not yet reported: never read by the check, its fitting or the evaluation.
-UNSEEN_SETS = ("fresh14",)  # the next blind set: never read (its folder may not exist yet)
+# Blind sets not yet trained on: never read by the check, its fitting or the evaluation.
+# fresh14 has been reported once (figures only) and waits for a round to take it in; fresh15
+# has never been read and measures that round.
+UNSEEN_SETS = ("fresh14", "fresh15")
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
 
