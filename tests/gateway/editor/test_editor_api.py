@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -332,7 +333,9 @@ def test_gap_report_lists_a_question_the_bot_could_not_answer(editors: Editors) 
     assert response.status_code == 200, response.text
     groups = response.json()["groups"]
     text = json.dumps(groups)
-    assert "4111" not in text
+    # The card number is redacted: no "4111" standing on its own. Timestamps and ids are digit
+    # runs that can hold 4111 by chance (1796411191.456), so only a free-standing one counts.
+    assert not re.search(r"(?<![\d.])4111(?!\d)", text), text
     fishing = [g for g in groups if "fish" in g["label"]]
     assert len(fishing) == 1 and fishing[0]["count"] == 2
     assert fishing[0]["reasons"] == {"abstained": 1, "handoff": 1}
