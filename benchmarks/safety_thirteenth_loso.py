@@ -52,9 +52,7 @@ from safety_round import (  # noqa: E402
     Patterns,
     join_seen,
     keep_rows,
-    kept_rows,
-    markdown_row,
-    print_rows,
+    print_table,
     round_parser,
     training_for,
 )
@@ -231,35 +229,6 @@ def choose(
     return next(c for c in CANDIDATES if c in tied and in_sample[c] == fewest)
 
 
-def table(out: Path) -> None:
-    """Print the table of every kept row and the rule's choice."""
-    order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
-    rows, names = kept_rows(out, order)
-    means = print_rows({n: rows[n]["counts"] for n in names}, names, CANDIDATES)
-    for n in names:
-        print(f"<!-- {n}: " + "; ".join(f"{c} {rows[n]['notes'][c]}" for c in CANDIDATES) + " -->")
-    path = out / "servable.json"
-    if not path.exists() or len(names) < len(order):
-        print(f"\n{len(names)} of {len(order)} rows; servable: {path.exists()}")
-        return
-    fit = json.loads(path.read_text())
-    print(
-        markdown_row(
-            "benign alarms of the patterns (in-sample)",
-            [str(fit["in_sample"][c]) for c in CANDIDATES],
-        )
-    )
-    print(
-        markdown_row(
-            "slice (crisis missed / benign alarms), refitted on all",
-            [f"{fit['slice'][c][0]} / {fit['slice'][c][1]}" for c in CANDIDATES],
-        )
-    )
-    print("<!-- all: " + "; ".join(f"{c} {fit['notes'][c]}" for c in CANDIDATES) + " -->")
-    ok = {c: fit["slice"][c] == [0, 0] for c in CANDIDATES}
-    print(f"\nchosen by the rule: {choose(means, ok, fit['in_sample'])}")
-
-
 def main() -> None:
     """Score the rows asked for (or all, and the servable check), keep them, print the table."""
     parser = round_parser((__doc__ or "").split("\n")[0], Path("/tmp/safety_thirteenth_loso"))
@@ -289,7 +258,7 @@ def main() -> None:
                 else run_row(name, vec, parses, patterns)
             ),
         )
-    table(args.out)
+    print_table(args.out, CANDIDATES, choose, "benign alarms of the patterns (in-sample)")
 
 
 if __name__ == "__main__":
