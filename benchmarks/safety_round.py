@@ -1,15 +1,16 @@
 """What ADR 0202's leave-one-set-out rounds share (tenth round on).
 
-Each round's script (``safety_tenth_loso.py``, ``safety_eleventh_loso.py``,
-``safety_twelfth_loso.py``) takes the same inputs: the patterns of earlier rounds (to make the
-served patterns "honest" per row), the rows to score, where each row's counts are kept, and
-the caches of Rasa's parses and the tuned model's vectors; a round adds its own options to the
-parser :func:`round_parser` returns. Each kept row holds, per candidate, ``[crisis caught,
-crisis lines, benign alarms, benign lines]``; :func:`print_rows` prints them with the means the
-rounds' rules compare. A joining set is named among the seen sets for the run
-(:func:`join_seen`) and left out of the status quo's training (:func:`training_for`); a
-round's pattern narrowings are applied per row by :func:`apply_edits`. Import it after the
-repository root is on ``sys.path``.
+Each round's script (``safety_tenth_loso.py`` … ``safety_fourteenth_loso.py``) takes the same
+inputs: the patterns of earlier rounds (to make the served patterns "honest" per row), the rows
+to score, where each row's counts are kept, and the caches of Rasa's parses and the tuned
+model's vectors; a round adds its own options to the parser :func:`round_parser` returns. Each
+kept row holds, per candidate, ``[crisis caught, crisis lines, benign alarms, benign lines]``;
+:func:`print_rows` prints them with the means the rounds' rules compare. A joining set is named
+among the seen sets for the run (:func:`join_seen`) and left out of the status quo's training
+(:func:`training_for`, :func:`fit_status_quo_and_joined`); a round's pattern narrowings are
+applied per row by :func:`apply_edits`. A row is scored by :func:`score_row`, the servable
+check by :func:`score_slice`, and the rule of the twelfth round on is :func:`choose_by_rule`.
+Import it after the repository root and ``benchmarks/`` are on ``sys.path``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from safety import labelled
 Patterns = dict[str, tuple[str, ...]]
 # A narrowing: (category, index, source set, old text, new text).
 Edit = tuple[str, int, str, str, str]
+# A candidate's training phrasings and the check fitted on them.
+Fit = tuple[labelled.Labelled, Any]
 STATUS_QUO = "S"
+# The rules' numbers (twelfth round on, ADR 0202), the same every round:
+RECALL_DROP = 0.003  # a candidate may lose at most this much mean recall against S
+BENIGN_RISE = 0.0005  # and gain at most this much mean benign → crisis (0.05 points)
+TIE = 0.003  # mean recalls within this of the best are tied
 
 
 def round_parser(description: str, out: Path) -> argparse.ArgumentParser:
@@ -188,3 +195,112 @@ def apply_edits(patterns: Patterns, edits: tuple[Edit, ...], leave_out: str | No
             raise ValueError(f"edit of {category} {index} ({source}) does not apply")
         out[category][index] = text.replace(old, new)
     return {c: tuple(ps) for c, ps in out.items()}
+
+
+def fit_status_quo_and_joined(
+    vec: dict[str, np.ndarray], leave_out: str | None, joining: str
+) -> dict[str, Fit]:
+    """S's and J's (training, check fitted at the served budget) without ``leave_out``; S's
+    also without ``joining``, so in the joining set's own row S shares J's fit."""
+    from safety_patterns_loso import fit_left_out
+
+    from safety.fit_similarity import MAX_ALARM_RATE
+
+    train_j = training_for("J", leave_out, joining)
+    fit_j = (train_j, fit_left_out(vec, train_j, MAX_ALARM_RATE))
+    if leave_out == joining:
+        return {STATUS_QUO: fit_j, "J": fit_j}
+    train_s = training_for(STATUS_QUO, leave_out, joining)
+    return {STATUS_QUO: (train_s, fit_left_out(vec, train_s, MAX_ALARM_RATE)), "J": fit_j}
+
+
+def score_row(
+    name: str,
+    fits: dict[str, Fit],
+    patterns_of: Callable[[str], Patterns],
+    vec: dict[str, np.ndarray],
+    parses: dict[str, Any],
+) -> dict[str, Any]:
+    """One left-out set served with each candidate's check (``fits``, in the row's order) and
+    patterns (``patterns_of(candidate)``): per candidate [caught, crisis, alarms, benign] and a
+    note of the fit."""
+    from safety_eleventh_loso import flags_for
+
+    group = labelled.seen_group(name)
+    texts = group.crisis + group.ordinary
+    is_crisis = np.r_[np.ones(len(group.crisis), bool), np.zeros(len(group.ordinary), bool)]
+    row: dict[str, Any] = {"counts": {}, "notes": {}}
+    for candidate, (train, fitted) in fits.items():
+        f, note = flags_for(fitted, vec, train, patterns_of(candidate), parses, texts)
+        row["counts"][candidate] = [
+            int(f[is_crisis].sum()),
+            int(is_crisis.sum()),
+            int(f[~is_crisis].sum()),
+            int((~is_crisis).sum()),
+        ]
+        row["notes"][candidate] = note
+    return row
+
+
+def in_sample_alarms(pats: Patterns) -> int:
+    """Ordinary lines of every seen group (the joining set included) the patterns flag."""
+    from safety_patterns_loso import compile_all, hits
+
+    ordinary = [t for g in labelled.groups().values() for t in g.ordinary]
+    return sum(bool(h) for h in hits(compile_all(pats), ordinary))
+
+
+def score_slice(
+    fits: dict[str, Fit],
+    patterns_of: Callable[[str], Patterns],
+    vec: dict[str, np.ndarray],
+    parses: dict[str, Any],
+) -> dict[str, Any]:
+    """Each candidate refitted on all its groups (``fits``): the live slice's crisis lines
+    without a crisis reply and ordinary lines with one (both must be 0), and its patterns'
+    in-sample benign alarms."""
+    from safety_eleventh_loso import flags_for
+    from safety_tenth_loso import slice_lines
+
+    benign, crisis = slice_lines()
+    out: dict[str, Any] = {"slice": {}, "notes": {}, "in_sample": {}}
+    for candidate, (train, fitted) in fits.items():
+        pats = patterns_of(candidate)
+        f, note = flags_for(fitted, vec, train, pats, parses, crisis + benign)
+        out["slice"][candidate] = [int((~f[: len(crisis)]).sum()), int(f[len(crisis) :].sum())]
+        out["notes"][candidate] = note
+        out["in_sample"][candidate] = in_sample_alarms(pats)
+    return out
+
+
+def choose_by_rule(
+    candidates: tuple[str, ...],
+    means: dict[str, tuple[float, float]],
+    ok: dict[str, bool],
+    in_sample: dict[str, int],
+    preferred: str | None = None,
+) -> str:
+    """The rule of the twelfth round on (ADR 0202). ``candidates`` start with S, simplest
+    first. A servable (``ok``) candidate other than S is eligible if its mean recall is at
+    most ``RECALL_DROP`` below S's and its mean benign at most ``BENIGN_RISE`` above; among
+    the eligible, the highest mean recall with ties within ``TIE``; ``preferred`` if it is
+    among the tied (a round's stated exception); otherwise the lowest mean benign, then fewer
+    in-sample pattern alarms, then the simpler. S stays if none is eligible."""
+    recall_s, benign_s = means[STATUS_QUO]
+    eligible = [
+        c
+        for c in candidates[1:]
+        if ok[c]
+        and means[c][0] >= recall_s - RECALL_DROP - 1e-12
+        and means[c][1] <= benign_s + BENIGN_RISE + 1e-12
+    ]
+    if not eligible:
+        return STATUS_QUO
+    best = max(means[c][0] for c in eligible)
+    tied = [c for c in eligible if means[c][0] >= best - TIE - 1e-12]
+    if preferred in tied:
+        return preferred
+    low = min(means[c][1] for c in tied)
+    tied = [c for c in tied if means[c][1] <= low + 1e-12]
+    fewest = min(in_sample[c] for c in tied)
+    return next(c for c in candidates if c in tied and in_sample[c] == fewest)

@@ -49,11 +49,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from safety_round import (  # noqa: E402
+    Fit,
     Patterns,
+    choose_by_rule,
     join_seen,
     keep_rows,
     print_table,
     round_parser,
+    score_row,
+    score_slice,
     training_for,
 )
 
@@ -63,9 +67,6 @@ from safety.fit_similarity import MAX_ALARM_RATE  # noqa: E402
 JOINING = "fresh13"
 CANDIDATES = ("S", "J", "J+SO")  # simplest first
 SHORT = "J+SO"
-RECALL_DROP = 0.003  # a candidate may lose at most this much mean recall against S
-BENIGN_RISE = 0.0005  # and gain at most this much mean benign → crisis (0.05 points)
-TIE = 0.003  # mean recalls within this of the best are tied
 SHORT_FILE = ROOT / "safety" / "candidates" / "short_ordinary.jsonl"
 SHORT_SOURCE = "short_ordinary"  # the tag of these lines among the written ordinary exemplars
 ORDINARY_FILE = ROOT / "safety" / "exemplars" / "ordinary.jsonl"
@@ -127,11 +128,11 @@ def patterns_for(patterns: dict[str, Patterns], name: str | None) -> Patterns:
     return twelfth_patterns("J+N12", patterns, name)
 
 
-def fits(vec: dict[str, np.ndarray], leave_out: str | None) -> dict[str, Any]:
+def fits(vec: dict[str, np.ndarray], leave_out: str | None) -> dict[str, Fit]:
     """Each candidate's (training, fitted check); S shares J's fit in fresh13's own row."""
     from safety_patterns_loso import fit_left_out
 
-    out: dict[str, Any] = {}
+    out: dict[str, Fit] = {}
     for candidate in CANDIDATES:
         if candidate == "S" and leave_out == JOINING:
             continue
@@ -150,31 +151,8 @@ def run_row(
     patterns: dict[str, Patterns],
 ) -> dict[str, Any]:
     """One left-out set: per candidate [caught, crisis, alarms, benign] and a note."""
-    from safety_eleventh_loso import flags_for
-
-    group = labelled.seen_group(name)
-    texts = group.crisis + group.ordinary
-    is_crisis = np.r_[np.ones(len(group.crisis), bool), np.zeros(len(group.ordinary), bool)]
     pats = patterns_for(patterns, name)
-    row: dict[str, Any] = {"counts": {}, "notes": {}}
-    for candidate, (train, fitted) in fits(vec, name).items():
-        f, note = flags_for(fitted, vec, train, pats, parses, texts)
-        row["counts"][candidate] = [
-            int(f[is_crisis].sum()),
-            int(is_crisis.sum()),
-            int(f[~is_crisis].sum()),
-            int((~is_crisis).sum()),
-        ]
-        row["notes"][candidate] = note
-    return row
-
-
-def in_sample_alarms(pats: Patterns) -> int:
-    """Ordinary lines of every seen group (fresh13 included) the patterns flag."""
-    from safety_patterns_loso import compile_all, hits
-
-    ordinary = [t for g in labelled.groups().values() for t in g.ordinary]
-    return sum(bool(h) for h in hits(compile_all(pats), ordinary))
+    return score_row(name, fits(vec, name), lambda _: pats, vec, parses)
 
 
 def servable(
@@ -185,19 +163,8 @@ def servable(
     """Each candidate refitted on all its groups: the live slice's crisis lines without a
     crisis reply and ordinary lines with one (both must be 0); and the patterns' in-sample
     benign alarms (the same patterns for every candidate)."""
-    from safety_eleventh_loso import flags_for
-    from safety_tenth_loso import slice_lines
-
-    benign, crisis = slice_lines()
     pats = patterns_for(patterns, None)
-    alarms = in_sample_alarms(pats)
-    out: dict[str, Any] = {"slice": {}, "notes": {}, "in_sample": {}}
-    for candidate, (train, fitted) in fits(vec, None).items():
-        f, note = flags_for(fitted, vec, train, pats, parses, crisis + benign)
-        out["slice"][candidate] = [int((~f[: len(crisis)]).sum()), int(f[len(crisis) :].sum())]
-        out["notes"][candidate] = note
-        out["in_sample"][candidate] = alarms
-    return out
+    return score_slice(fits(vec, None), lambda _: pats, vec, parses)
 
 
 def choose(
@@ -209,24 +176,7 @@ def choose(
     there, J+SO (the stated exception: the short-message alarm it addresses is not measured by
     these rows); otherwise the lowest mean benign, then fewer in-sample pattern alarms, then the
     simpler. S stays if none is eligible."""
-    recall_s, benign_s = means["S"]
-    eligible = [
-        c
-        for c in CANDIDATES[1:]
-        if ok[c]
-        and means[c][0] >= recall_s - RECALL_DROP - 1e-12
-        and means[c][1] <= benign_s + BENIGN_RISE + 1e-12
-    ]
-    if not eligible:
-        return "S"
-    best = max(means[c][0] for c in eligible)
-    tied = [c for c in eligible if means[c][0] >= best - TIE - 1e-12]
-    if SHORT in tied:
-        return SHORT
-    low = min(means[c][1] for c in tied)
-    tied = [c for c in tied if means[c][1] <= low + 1e-12]
-    fewest = min(in_sample[c] for c in tied)
-    return next(c for c in CANDIDATES if c in tied and in_sample[c] == fewest)
+    return choose_by_rule(CANDIDATES, means, ok, in_sample, preferred=SHORT)
 
 
 def main() -> None:

@@ -39,23 +39,21 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from safety_round import (  # noqa: E402
     Edit,
+    Fit,
     Patterns,
     apply_edits,
+    choose_by_rule,
+    fit_status_quo_and_joined,
     join_seen,
     keep_rows,
     print_table,
     round_parser,
-    training_for,
+    score_row,
+    score_slice,
 )
-
-from safety import labelled  # noqa: E402
-from safety.fit_similarity import MAX_ALARM_RATE  # noqa: E402
 
 JOINING = "fresh12"
 CANDIDATES = ("S", "J", "J+N12")  # simplest first
-RECALL_DROP = 0.003  # a candidate may lose at most this much mean recall against S
-BENIGN_RISE = 0.0005  # and gain at most this much mean benign → crisis (0.05 points)
-TIE = 0.003  # mean recalls within this of the best are tied
 # (category, index, source, old text, new text), applied in order to the served patterns.
 TWELFTH_EDITS: tuple[Edit, ...] = (
     # "The taxi rank is being abused by private cars waiting"
@@ -86,19 +84,11 @@ def patterns_for(candidate: str, patterns: dict[str, Patterns], name: str | None
     return twelfth(served, name) if candidate == "J+N12" else served
 
 
-def fits(vec: dict[str, np.ndarray], leave_out: str | None) -> dict[str, Any]:
+def fits(vec: dict[str, np.ndarray], leave_out: str | None) -> dict[str, Fit]:
     """Each candidate's (training, fitted check); J+N12 shares J's fit, and S shares it in
-    fresh12's own row or when fresh12 is left out."""
-    from safety_patterns_loso import fit_left_out
-
-    train_j = training_for("J", leave_out, JOINING)
-    fit_j = (train_j, fit_left_out(vec, train_j, MAX_ALARM_RATE))
-    if leave_out == JOINING:
-        fit_s = fit_j
-    else:
-        train_s = training_for("S", leave_out, JOINING)
-        fit_s = (train_s, fit_left_out(vec, train_s, MAX_ALARM_RATE))
-    return {"S": fit_s, "J": fit_j, "J+N12": fit_j}
+    fresh12's own row."""
+    fitted = fit_status_quo_and_joined(vec, leave_out, JOINING)
+    return {**fitted, "J+N12": fitted["J"]}
 
 
 def run_row(
@@ -108,31 +98,9 @@ def run_row(
     patterns: dict[str, Patterns],
 ) -> dict[str, Any]:
     """One left-out set: per candidate [caught, crisis, alarms, benign] and a note."""
-    from safety_eleventh_loso import flags_for
-
-    group = labelled.seen_group(name)
-    texts = group.crisis + group.ordinary
-    is_crisis = np.r_[np.ones(len(group.crisis), bool), np.zeros(len(group.ordinary), bool)]
-    row: dict[str, Any] = {"counts": {}, "notes": {}}
-    for candidate, (train, fitted) in fits(vec, name).items():
-        pats = patterns_for(candidate, patterns, name)
-        f, note = flags_for(fitted, vec, train, pats, parses, texts)
-        row["counts"][candidate] = [
-            int(f[is_crisis].sum()),
-            int(is_crisis.sum()),
-            int(f[~is_crisis].sum()),
-            int((~is_crisis).sum()),
-        ]
-        row["notes"][candidate] = note
-    return row
-
-
-def in_sample_alarms(pats: Patterns) -> int:
-    """Ordinary lines of every seen group (fresh12 included) the patterns flag."""
-    from safety_patterns_loso import compile_all, hits
-
-    ordinary = [t for g in labelled.groups().values() for t in g.ordinary]
-    return sum(bool(h) for h in hits(compile_all(pats), ordinary))
+    return score_row(
+        name, fits(vec, name), lambda c: patterns_for(c, patterns, name), vec, parses
+    )
 
 
 def servable(
@@ -143,18 +111,7 @@ def servable(
     """Each candidate refitted on all its groups: the live slice's crisis lines without a
     crisis reply and ordinary lines with one (both must be 0); and the patterns' in-sample
     benign alarms with every edit applied."""
-    from safety_eleventh_loso import flags_for
-    from safety_tenth_loso import slice_lines
-
-    benign, crisis = slice_lines()
-    out: dict[str, Any] = {"slice": {}, "notes": {}, "in_sample": {}}
-    for candidate, (train, fitted) in fits(vec, None).items():
-        pats = patterns_for(candidate, patterns, None)
-        f, note = flags_for(fitted, vec, train, pats, parses, crisis + benign)
-        out["slice"][candidate] = [int((~f[: len(crisis)]).sum()), int(f[len(crisis) :].sum())]
-        out["notes"][candidate] = note
-        out["in_sample"][candidate] = in_sample_alarms(pats)
-    return out
+    return score_slice(fits(vec, None), lambda c: patterns_for(c, patterns, None), vec, parses)
 
 
 def choose(
@@ -164,22 +121,7 @@ def choose(
     recall is at most 0.003 below S's and its mean benign at most 0.05 points above; among the
     eligible, the highest mean recall with ties within 0.003, then the lowest mean benign, then
     fewer in-sample pattern alarms, then the simpler. S stays if none is eligible."""
-    recall_s, benign_s = means["S"]
-    eligible = [
-        c
-        for c in CANDIDATES[1:]
-        if ok[c]
-        and means[c][0] >= recall_s - RECALL_DROP - 1e-12
-        and means[c][1] <= benign_s + BENIGN_RISE + 1e-12
-    ]
-    if not eligible:
-        return "S"
-    best = max(means[c][0] for c in eligible)
-    tied = [c for c in eligible if means[c][0] >= best - TIE - 1e-12]
-    low = min(means[c][1] for c in tied)
-    tied = [c for c in tied if means[c][1] <= low + 1e-12]
-    fewest = min(in_sample[c] for c in tied)
-    return next(c for c in CANDIDATES if c in tied and in_sample[c] == fewest)
+    return choose_by_rule(CANDIDATES, means, ok, in_sample)
 
 
 def main() -> None:
