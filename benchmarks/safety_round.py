@@ -1,6 +1,7 @@
 """What ADR 0202's leave-one-set-out rounds share (tenth round on).
 
-Each round's script (``safety_tenth_loso.py`` … ``safety_fourteenth_loso.py``) takes the same
+Each round's script (``safety_tenth_loso.py`` … ``safety_fifteenth_loso.py``, the last two
+through ``safety_join_round.py``) takes the same
 inputs: the patterns of earlier rounds (to make the served patterns "honest" per row), the rows
 to score, where each row's counts are kept, and the caches of Rasa's parses and the tuned
 model's vectors; a round adds its own options to the parser :func:`round_parser` returns. Each
