@@ -257,7 +257,7 @@ def print_table(runs: list[Run], bare: Run, citizens: int, seconds: int) -> None
     print("\nCPU ms per answered turn, by process (user + system time over the run):")
     for run in (r for r in runs if r.cpu):
         turns = max(1, run.turns - run.failures)
-        parts = ", ".join(f"{kind} {1000 * seconds / turns:.0f}"
+        parts = ", ".join(f"{kind} {1000 * seconds / turns:.1f}"
                           for kind, seconds in sorted(run.cpu.items(), key=lambda kv: -kv[1]))
         print(f"  {run.name}: {parts}")
 

@@ -10,6 +10,7 @@ import uvicorn
 
 from gateway.settings import Settings
 from privacy import log_filter
+from privacy.redactor import warm_up
 
 # How long an idle HTTP connection stays open: longer than nginx keeps its idle upstream
 # connections to a gateway (``keepalive_timeout`` in deploy/nginx/assistant.conf.template), so
@@ -33,6 +34,10 @@ def serve(argv: list[str]) -> int:
     # Full conversation ids and session tokens never reach a log line (uvicorn's WebSocket
     # lines carry the path): uvicorn logs through the root handler, which shortens them.
     log_filter.install()
+    # spaCy and Presidio load here, before the event loop: thinc's backend is then set in the
+    # context every task copies, so short messages analysed on the loop never look it up again
+    # (privacy/redactor.py). The app's lifespan warms the detection thread too.
+    warm_up()
     uvicorn.run("gateway.app:served_app", factory=True, host=args.host, port=args.port,
                 log_level=args.log_level, timeout_graceful_shutdown=3, access_log=False,
                 timeout_keep_alive=KEEP_ALIVE_SECONDS,

@@ -1,7 +1,6 @@
 """The gateway's view of redaction: one detection per message, several redacted copies.
 
-Each citizen message is analysed once (Presidio + spaCy, in one dedicated worker thread so the
-event loop keeps serving), then:
+Each citizen message is analysed once (Presidio + spaCy), then:
 
 - ``full``: every kind removed, for analytics, gaps, logs and Rasa's stored tracker;
 - ``transcript``: only the kinds no adviser needs (``TRANSCRIPT_KINDS``) removed, for the
@@ -10,6 +9,14 @@ event loop keeps serving), then:
 
 If the spaCy model cannot be loaded the regular expressions of ``privacy.redaction`` are used
 and a warning is logged once; nothing is ever stored unredacted because of it.
+
+Where the analysis runs (``redactions_async``): a message of up to ``INLINE_MAX_CHARS``
+characters (every question of the guidance set; a few milliseconds at most, with names) is
+analysed in the calling task, on the event loop; a longer one in one dedicated worker thread,
+so a long message never holds the loop for tens of milliseconds. Handing each message to the
+thread and back cost the gateway about 0.4 ms of CPU per turn (an executor call, a wake-up of
+the loop, the GIL passed back and forth), and under the GIL the loop gained little while the
+thread ran (ADR 0306, fifteenth session). Both places find the same spans.
 """
 
 from __future__ import annotations
@@ -28,6 +35,9 @@ log = logging.getLogger("privacy.redactor")
 
 TRANSCRIPT_KINDS: tuple[str, ...] = ("ni_number", "card_number", "bank_details",
                                      "date_of_birth", "email")
+# Longer messages are analysed in the worker thread (about 5 ms of CPU at this length, with
+# names; 20 ms at the 1,000-character limit).
+INLINE_MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -45,13 +55,14 @@ _worker: ThreadPoolExecutor | None = None
 
 
 def _detection_thread() -> ThreadPoolExecutor:
-    """The one thread every analysis runs in, started on first use.
+    """The one thread long messages are analysed in, started on first use.
 
     One thread, not ``asyncio.to_thread``: thinc keeps the current ops in a context variable,
     and ``to_thread`` runs each call in a fresh copy of the caller's context, where it is never
     set, so every call looked up thinc's backends again (entry points and failed imports,
     about 5 % of the gateway's CPU per turn). Here the thread's own context keeps it. spaCy
     gains nothing from a second thread under the GIL, and one thread never shares a pipeline.
+    (On the event loop, ``warm_up`` sets it in the context every task copies: see there.)
     """
     global _worker
     with _worker_lock:
@@ -90,17 +101,25 @@ async def _in_detection_thread(work: Callable[[str], T], text: str) -> T:
 
 
 async def redactions_async(text: str) -> Redactions:
-    """``redactions`` in the detection thread."""
+    """``redactions``: here for a message of up to ``INLINE_MAX_CHARS`` characters, in the
+    detection thread for a longer one (see the module docstring)."""
+    if len(text) <= INLINE_MAX_CHARS:
+        return redactions(text)
     return await _in_detection_thread(redactions, text)
 
 
 async def redact_fully(text: str) -> RedactionResult:
-    """Every kind removed, in a worker thread."""
+    """Every kind removed (where: as ``redactions_async``)."""
     return (await redactions_async(text)).full
 
 
 def warm_up() -> None:
-    """Load the detector now (about a second) instead of on the first message."""
+    """Load the detector now (about a second) instead of on the first message.
+
+    Also sets thinc's current ops in the calling context. Called before the event loop starts
+    (``python -m gateway``), that context is the one every task copies, so analyses on the
+    loop never look up thinc's backends again (``_detection_thread`` says why that matters).
+    """
     find_all("warm up")
 
 

@@ -67,16 +67,24 @@ def test_empty_text_finds_nothing() -> None:
 
 
 async def test_detection_thread_keeps_thincs_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    """After the first analysis, later ones reuse thinc's CPU backend instead of looking it up.
+    """After the first analysis, later ones reuse thinc's CPU backend instead of looking it up:
+    long messages in the detection thread, and short ones on the event loop in tasks that
+    copied a context where ``warm_up`` ran (as every task of ``python -m gateway`` does).
 
     Looking it up reads package entry points and tries imports that fail, on every message,
-    when each analysis runs in a fresh copy of the caller's context (``asyncio.to_thread``).
+    when each analysis runs in a fresh copy of a context where it was never set
+    (``asyncio.to_thread``).
     """
+    import asyncio
+
     import thinc.backends
 
-    from privacy.redactor import redactions_async
+    from privacy.redactor import INLINE_MAX_CHARS, redactions_async, warm_up
 
-    await redactions_async("My name is Jane Smith")  # the first one may set the backend
+    long_text = "I live at 4 Mill Lane. " * (INLINE_MAX_CHARS // 20)
+    assert len(long_text) > INLINE_MAX_CHARS
+    warm_up()
+    await redactions_async(long_text)  # the thread's first one may set its backend
     lookups: list[str] = []
     real_get_ops = thinc.backends.get_ops
 
@@ -85,10 +93,36 @@ async def test_detection_thread_keeps_thincs_backend(monkeypatch: pytest.MonkeyP
         return real_get_ops(name, **kwargs)
 
     monkeypatch.setattr(thinc.backends, "get_ops", counting_get_ops)
-    for text in ("I live at 4 Mill Lane", "Call Sam Patel tomorrow", "bin not emptied"):
-        result = await redactions_async(text)
+    for text in ("I live at 4 Mill Lane", "Call Sam Patel tomorrow", "bin not emptied",
+                 long_text):
+        result = await asyncio.create_task(redactions_async(text))  # a copied context
         assert result.full.text  # the analysis itself still ran
     assert lookups == []
+
+
+async def test_short_messages_are_analysed_here_long_ones_in_the_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to ``INLINE_MAX_CHARS`` characters the analysis runs in the calling task (no handing
+    over to the thread and back); above, in the detection thread. Same findings either way."""
+    import threading
+
+    from privacy import redactor
+
+    ran_in: list[str] = []
+    real = redactor.redactions
+
+    def recording(text: str) -> redactor.Redactions:
+        ran_in.append(threading.current_thread().name)
+        return real(text)
+
+    monkeypatch.setattr(redactor, "redactions", recording)
+    short = "Call Sam Patel on 07700 900123 at 4 Mill Lane"
+    long_text = (short + ". ") * (redactor.INLINE_MAX_CHARS // len(short) + 1)
+    assert len(short) <= redactor.INLINE_MAX_CHARS < len(long_text)
+    assert await redactor.redactions_async(short) == real(short)
+    assert await redactor.redactions_async(long_text) == real(long_text)
+    assert ran_in[0] == threading.current_thread().name
+    assert ran_in[1].startswith("redaction")
 
 
 def test_text_that_cannot_hold_a_name_gets_the_same_findings_without_the_ner_model(
