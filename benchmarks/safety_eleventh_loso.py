@@ -32,7 +32,6 @@ place; ``--table`` still prints the kept rows.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,8 +45,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from safety_round import (  # noqa: E402
     join_seen,
     keep_rows,
-    kept_rows,
-    print_rows,
+    print_table,
     round_parser,
     training_for,
 )
@@ -190,28 +188,6 @@ def choose(means: dict[str, tuple[float, float]], ok: dict[str, bool]) -> str:
     return "J" if ok["J"] and recall_ok and benign_ok else "S"
 
 
-def table(out: Path) -> None:
-    """Print the table of every kept row and the rule's choice."""
-    order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
-    rows, names = kept_rows(out, order)
-    means = print_rows({n: rows[n]["counts"] for n in names}, names, CANDIDATES)
-    for n in names:
-        print(f"<!-- {n}: " + "; ".join(f"{c} {rows[n]['notes'][c]}" for c in CANDIDATES) + " -->")
-    path = out / "servable.json"
-    if not path.exists() or len(names) < len(order):
-        print(f"\n{len(names)} of {len(order)} rows; servable: {path.exists()}")
-        return
-    fit = json.loads(path.read_text())
-    print(
-        "| slice (crisis missed / benign alarms), refitted on all | "
-        + " | ".join(f"{fit['slice'][c][0]} / {fit['slice'][c][1]}" for c in CANDIDATES)
-        + " |"
-    )
-    print("<!-- all: " + "; ".join(f"{c} {fit['notes'][c]}" for c in CANDIDATES) + " -->")
-    ok = {c: fit["slice"][c] == [0, 0] for c in CANDIDATES}
-    print(f"\nchosen by the rule: {choose(means, ok)}")
-
-
 def main() -> None:
     """Score the rows asked for (or all, and the servable check), keep them, print the table."""
     parser = round_parser((__doc__ or "").split("\n")[0], Path("/tmp/safety_eleventh_loso"))
@@ -235,7 +211,7 @@ def main() -> None:
                 else run_row(name, vec, parses, patterns)
             ),
         )
-    table(args.out)
+    print_table(args.out, CANDIDATES, lambda means, ok, _: choose(means, ok), None)
 
 
 if __name__ == "__main__":

@@ -118,12 +118,13 @@ Choose = Callable[[dict[str, tuple[float, float]], dict[str, bool], dict[str, in
 
 
 def print_table(
-    out: Path, candidates: tuple[str, ...], choose: Choose, in_sample_label: str
+    out: Path, candidates: tuple[str, ...], choose: Choose, in_sample_label: str | None
 ) -> None:
     """Print a round's table from the rows kept in ``out``: each left-out set, the means and
     totals, each row's fit notes; once every row and ``servable`` are there, the candidates'
-    in-sample pattern alarms (``in_sample_label``), the live slice refitted on all, and the
-    candidate ``choose`` (the round's rule: means, servable, in-sample alarms) picks."""
+    in-sample pattern alarms (``in_sample_label``; a round that kept none passes None), the
+    live slice refitted on all, and the candidate ``choose`` (the round's rule: means,
+    servable, in-sample alarms) picks."""
     order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
     rows, names = kept_rows(out, order)
     means = print_rows({n: rows[n]["counts"] for n in names}, names, candidates)
@@ -134,7 +135,8 @@ def print_table(
         print(f"\n{len(names)} of {len(order)} rows; servable: {path.exists()}")
         return
     fit = json.loads(path.read_text())
-    print(markdown_row(in_sample_label, [str(fit["in_sample"][c]) for c in candidates]))
+    if in_sample_label is not None:
+        print(markdown_row(in_sample_label, [str(fit["in_sample"][c]) for c in candidates]))
     print(
         markdown_row(
             "slice (crisis missed / benign alarms), refitted on all",
@@ -143,7 +145,7 @@ def print_table(
     )
     print("<!-- all: " + "; ".join(f"{c} {fit['notes'][c]}" for c in candidates) + " -->")
     ok = {c: fit["slice"][c] == [0, 0] for c in candidates}
-    print(f"\nchosen by the rule: {choose(means, ok, fit['in_sample'])}")
+    print(f"\nchosen by the rule: {choose(means, ok, fit.get('in_sample', {}))}")
 
 
 def keep_rows(rows: str, out: Path, score: Callable[[str], dict[str, Any]]) -> None:
