@@ -1,21 +1,10 @@
 """Leave-one-set-out for fresh15 joining the learned check's data (ADR 0202, fifteenth round).
 
 fresh15 was reported once (the fourteenth round's blind set) and becomes training data, as
-fresh14 did in the fourteenth round. This scores, for each of the sixteen seen groups in turn
-(``original``, ``fresh`` … ``fresh15``), two candidates, exactly as the fourteenth round did
-(``benchmarks/safety_join_round.py``, which the fourteenth round's script also runs on):
-
-- ``S`` the status quo: the check fitted on everything but the left-out set and fresh15
-  (in fresh15's own row the same fit as ``J``);
-- ``J`` fresh15 joins: the check fitted on everything but the left-out set.
-
-Served as now, the served patterns (the twelfth round's) "honest" per row and the same for both,
-the base as served for both, Rasa's gate recomputed from the cached parse; then each candidate
-refitted on all its groups routes the live slice in process (servable only at 0 / 0). The rule,
-written in the ADR before any figure, is ``safety_join_round.choose``. fresh16, the blind set
-that measures this round once afterwards through the live chat, must stay in
-``labelled.UNSEEN_SETS`` and is never read here. Rows can be run in separate processes
-(``--rows``); each row's counts are kept in ``--out``; ``--table`` prints them:
+fresh14 did. Candidates ``S`` and ``J`` over the sixteen seen groups (fresh15 included), exactly
+as the fourteenth round (``benchmarks/safety_join_round.py``); fresh16, the blind set that
+measures this round afterwards, must stay in ``labelled.UNSEEN_SETS`` and is never read here.
+Rows as in the fourteenth round's script:
 
     git show 233e040:safety/patterns.py > /tmp/patterns_before.py
     git show 2595888:safety/patterns.py > /tmp/patterns_eighth.py
