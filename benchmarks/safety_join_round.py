@@ -40,18 +40,14 @@ from safety_round import (
     score_slice,
 )
 
+# The served patterns (the twelfth round's), honest for a left-out set, as the thirteenth round
+# had them: the same for both candidates.
+from safety_thirteenth_loso import patterns_for
+
 from safety import labelled
 
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATES = ("S", "J")  # simplest first
-
-
-def patterns_for(patterns: dict[str, Patterns], name: str | None) -> Patterns:
-    """The served patterns (the twelfth round's), honest for ``name``, as the thirteenth round
-    had them: the same for both candidates."""
-    from safety_thirteenth_loso import patterns_for as thirteenth_patterns
-
-    return thirteenth_patterns(patterns, name)
 
 
 def run_row(
