@@ -84,6 +84,20 @@ class RoundTrip:
             f"{name} x{n}" if n > 1 else name for name, n in counts.items()) + "]"
 
 
+def _connection_classes() -> list[type[AbstractConnection]]:
+    """``AbstractConnection`` and every subclass loaded so far (the gateway's included)."""
+    import records.redis_connect  # noqa: F401  (loads the gateway's connection classes)
+
+    found: list[type[AbstractConnection]] = []
+    pending: list[type[AbstractConnection]] = [AbstractConnection]
+    while pending:
+        cls = pending.pop()
+        if cls not in found:
+            found.append(cls)
+            pending.extend(cls.__subclasses__())
+    return found
+
+
 @dataclass
 class RoundTripCounter:
     """Records every round trip the process makes to Redis while it is installed."""
@@ -92,21 +106,39 @@ class RoundTripCounter:
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[RoundTripCounter]:
-        """Patch redis-py's asyncio connections to record each request they send."""
-        original = AbstractConnection.send_packed_command
+        """Patch redis-py's asyncio connections to record each request they send.
+
+        Every connection class that defines its own ``send_packed_command`` is patched (the
+        gateway's ``records.redis_connect.TimedWrites`` writes without calling redis-py's), and
+        a request is counted once even if one class's method calls another's."""
         counter = self
+        patched = [cls for cls in _connection_classes()
+                   if "send_packed_command" in vars(cls)]
+        originals = {cls: vars(cls)["send_packed_command"] for cls in patched}
+        sending: set[int] = set()
 
-        async def recording(conn: AbstractConnection, command: Any,
-                            check_health: bool = True) -> None:
-            counter.trips.append(RoundTrip(tuple(command_names(command)),
-                                           project_callers(sys._getframe(1))))
-            await original(conn, command, check_health)
+        def recording_for(original: Any) -> Any:
+            async def recording(conn: AbstractConnection, command: Any,
+                                check_health: bool = True) -> None:
+                if id(conn) in sending:  # an inner class's method: already counted
+                    await original(conn, command, check_health)
+                    return
+                counter.trips.append(RoundTrip(tuple(command_names(command)),
+                                               project_callers(sys._getframe(1))))
+                sending.add(id(conn))
+                try:
+                    await original(conn, command, check_health)
+                finally:
+                    sending.discard(id(conn))
+            return recording
 
-        AbstractConnection.send_packed_command = recording  # type: ignore[method-assign,assignment]
+        for cls in patched:
+            cls.send_packed_command = recording_for(originals[cls])  # type: ignore[method-assign]
         try:
             yield self
         finally:
-            AbstractConnection.send_packed_command = original  # type: ignore[method-assign]
+            for cls, original in originals.items():
+                cls.send_packed_command = original  # type: ignore[method-assign]
 
     def mark(self) -> int:
         """The number of round trips so far (to slice one turn's)."""

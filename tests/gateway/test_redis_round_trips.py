@@ -40,6 +40,8 @@ def test_a_socket_turn_makes_few_redis_round_trips(client: TestClient,
         socket_turns(client, counter, 1)  # scripts loaded on first use: not counted
         turns = socket_turns(client, counter, 4, text="my bin was not collected")
     first, *later = [own(trips) for trips in turns]
+    # The counter must see the gateway's connections (it once saw none and every ceiling held).
+    assert all(later) and first, "no round trip recorded: the counter's hook missed them"
     assert len(first) <= FIRST_TURN_MAX, listing(first)
     for trips in later:
         assert len(trips) <= LATER_TURN_MAX, listing(trips)
@@ -65,4 +67,5 @@ def test_starting_a_conversation_makes_few_redis_round_trips(client: TestClient)
                                json={"page_url": "https://council.example/bins?x=1"})
         trips = own(counter.since(mark))
     assert response.status_code == 201
+    assert trips, "no round trip recorded: the counter's hook missed them"
     assert len(trips) <= START_MAX, listing(trips)
