@@ -84,12 +84,12 @@ class RoundTrip:
             f"{name} x{n}" if n > 1 else name for name, n in counts.items()) + "]"
 
 
-def _connection_classes() -> list[type[AbstractConnection]]:
+def _connection_classes() -> list[type]:
     """``AbstractConnection`` and every subclass loaded so far (the gateway's included)."""
     import records.redis_connect  # noqa: F401  (loads the gateway's connection classes)
 
-    found: list[type[AbstractConnection]] = []
-    pending: list[type[AbstractConnection]] = [AbstractConnection]
+    found: list[type] = []
+    pending: list[type] = [AbstractConnection]
     while pending:
         cls = pending.pop()
         if cls not in found:
@@ -133,12 +133,12 @@ class RoundTripCounter:
             return recording
 
         for cls in patched:
-            cls.send_packed_command = recording_for(originals[cls])  # type: ignore[method-assign]
+            setattr(cls, "send_packed_command", recording_for(originals[cls]))  # noqa: B010
         try:
             yield self
         finally:
             for cls, original in originals.items():
-                cls.send_packed_command = original  # type: ignore[method-assign]
+                setattr(cls, "send_packed_command", original)  # noqa: B010
 
     def mark(self) -> int:
         """The number of round trips so far (to slice one turn's)."""
