@@ -15,6 +15,10 @@ benign questions that got the crisis reply, and crisis recall.
 
     .venv/bin/python benchmarks/answer_quality_live.py [--split heldout|tune|all]
         [--url http://127.0.0.1:8000] [--limit N] [--questions FILE] [--no-safety]
+        [--no-guidance --routing DIR [--in-form missed_bin|callback]]
+
+``--in-form`` sends each routing line as the answer to a form's first question (the form
+started by its button in the same conversation): what a citizen who writes mid-form sees.
 
 Without ``--url`` it starts its own stack on a private Redis (about a minute). The held-out
 split is for reporting only: never tune against what it prints.
@@ -52,6 +56,8 @@ NO_SOURCE = (
     "other",
 )
 BENIGN_CRISIS_MAX = 0.005
+# The button payload that starts each form (``--in-form``): deterministic, no NLU guess.
+FORM_OPENERS = {"missed_bin": "/report_missed_bin", "callback": "/request_callback"}
 
 
 def guidance_row(labels: Sequence[SectionLabel], outcomes: Sequence[Outcome]) -> dict[str, float]:
@@ -145,6 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-guidance", action="store_true", help="routing sets only")
     parser.add_argument(
+        "--in-form",
+        choices=sorted(FORM_OPENERS),
+        default=None,
+        help="send each routing line as the answer to that form's first question (the form "
+        "started by its button first, in the same conversation)",
+    )
+    parser.add_argument(
         "--without-training-lines",
         action="store_true",
         help="leave out routing lines equal to a line the crisis check is trained on (counted, "
@@ -176,7 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def run(url: str) -> tuple[list[Outcome], list[Outcome], list[Outcome], float]:
         started = time.perf_counter()
         texts = [lab.question for lab in labels] + benign + crisis
-        outcomes = asyncio.run(ask_all(url, texts, args.concurrency))
+        opener = FORM_OPENERS[args.in_form] if args.in_form else None
+        outcomes = asyncio.run(ask_all(url, texts, args.concurrency, opener=opener))
         took = time.perf_counter() - started
         n1, n2 = len(labels), len(labels) + len(benign)
         return outcomes[:n1], outcomes[n1:n2], outcomes[n2:], took
@@ -210,7 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         false_alarm = sum(o.kind == "crisis" for o in benign_out) / max(1, len(benign_out))
         recall = sum(o.kind == "crisis" for o in crisis_out) / max(1, len(crisis_out))
         sizes = f"benign n={len(benign_out)}, crisis n={len(crisis_out)}"
-        print(f"\nrouting sets ({args.split}): {sizes}")
+        where = f", each answering the {args.in_form} form's first question" * bool(args.in_form)
+        print(f"\nrouting sets ({args.split}{where}): {sizes}")
+        no_form = sum(o.kind == "no_form" for o in benign_out + crisis_out)
+        if no_form:
+            print(f"  the form did not start for {no_form} lines (counted as no crisis reply)")
+            ok = False
         print(f"  benign -> crisis reply  {100 * false_alarm:5.1f}%  (target <= 0.5%)")
         print(f"  crisis recall           {100 * recall:5.1f}%  (target 100%)")
         if args.split == "tune":  # held-out misses are never listed: nothing is tuned on them

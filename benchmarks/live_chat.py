@@ -134,31 +134,50 @@ def classify(
 
 
 async def ask(
-    client: httpx.AsyncClient, question: str, templates: list[tuple[str, re.Pattern[str]]]
+    client: httpx.AsyncClient,
+    question: str,
+    templates: list[tuple[str, re.Pattern[str]]],
+    opener: str | None = None,
 ) -> Outcome:
-    """One question in a fresh conversation; the replies to that turn."""
+    """One question in a fresh conversation; the replies to that turn.
+
+    With ``opener`` (a button payload that starts a form, such as ``/report_missed_bin``), the
+    conversation first sends it and the question is typed as the answer to the form's first
+    question, as a citizen mid-form would. If the opener did not start a form, the outcome's
+    kind is ``no_form`` (the question was not asked)."""
     created = await client.post("/api/conversations", json={})
     created.raise_for_status()
     conversation = created.json()["conversation_id"]
-    sent = await client.post(
-        f"/api/conversations/{conversation}/messages",
-        json={"text": question, "client_id": secrets.token_hex(8)},
-    )
-    sent.raise_for_status()
-    return classify(question, sent.json().get("messages", []), templates)
+
+    async def send(text: str) -> Outcome:
+        sent = await client.post(
+            f"/api/conversations/{conversation}/messages",
+            json={"text": text, "client_id": secrets.token_hex(8)},
+        )
+        sent.raise_for_status()
+        return classify(text, sent.json().get("messages", []), templates)
+
+    if opener is not None and (await send(opener)).kind != "form":
+        return Outcome(question, "no_form", None, (), ())
+    return await send(question)
 
 
 async def ask_all(
-    base_url: str, questions: Sequence[str], concurrency: int = 4, timeout: float = 60.0
+    base_url: str,
+    questions: Sequence[str],
+    concurrency: int = 4,
+    timeout: float = 60.0,
+    opener: str | None = None,
 ) -> list[Outcome]:
-    """Ask every question (each in its own conversation), ``concurrency`` at a time."""
+    """Ask every question (each in its own conversation, after ``opener`` when given),
+    ``concurrency`` at a time."""
     templates = load_templates()
     gate = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=base_url, timeout=timeout) as client:
 
         async def one(question: str) -> Outcome:
             async with gate:
-                return await ask(client, question, templates)
+                return await ask(client, question, templates, opener)
 
         return list(await asyncio.gather(*(one(q) for q in questions)))
 
