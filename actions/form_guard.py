@@ -4,9 +4,12 @@ While a form is asking questions, Rasa usually routes a risky message by its
 ``safety_concern`` intent. If the classifier missed it, the answer would reach a validator
 ("that doesn't look like a postcode"). This base class checks every answer with the lexical
 backstop first and, on a match, sends the helplines, offers a priority adviser and ends the
-form (Rasa ends a form whose validation sets ``requested_slot`` to None). An answer Rasa's gate
-sent on the classifier's second opinion is treated the same unless the learned check vetoes it
-(``actions.crisis_opinion``; before ADR 0202's eighth round the gate decided it alone).
+form (Rasa ends a form whose validation sets ``requested_slot`` to None). The decision is the
+action server's backstop's (``actions.safety_backstop``) but for one thing: the patterns are
+not vetoed here (a crisis phrase ends the form, as it always has). So after the patterns comes
+the learned check (``semantic_crisis``, on the citizen's own words; ADR 0202, sixteenth session:
+without it, about half of the crisis messages typed mid-form got no helplines), then Rasa's
+second opinion unless the check vetoes it (``actions.crisis_opinion``).
 """
 
 from __future__ import annotations
@@ -18,10 +21,18 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import latest_text
+from actions.conversation import has_words, is_external, is_payload, latest_text
 from actions.crisis_opinion import crisis_by_second_opinion
-from actions.replies import say
+from actions.safety_backstop import offer_safety_help, semantic_crisis
 from safety.detection import detect_safety_concern
+
+
+def crisis_in_form(tracker: Tracker, text: str) -> bool:
+    """Whether an answer typed while a form is asking gets the crisis reply (see the module)."""
+    if detect_safety_concern(text):
+        return True
+    words = not is_payload(text) and has_words(text) and not is_external(tracker)
+    return (words and semantic_crisis(text)) or crisis_by_second_opinion(tracker, text)
 
 
 class SafetyCheckedForm(FormValidationAction):
@@ -35,16 +46,7 @@ class SafetyCheckedForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = latest_text(tracker)
-        if tracker.get_slot("requested_slot") and (
-            detect_safety_concern(text) or crisis_by_second_opinion(tracker, text)
-        ):
-            dispatcher.utter_message(response="utter_safety_helplines")
-            say(dispatcher, "utter_safety_offer_adviser")
-            return [
-                SlotSet("offer", "adviser"),
-                SlotSet("handoff_reason", "safety"),
-                SlotSet("last_topic", "safety"),
-                SlotSet("requested_slot", None),
-                ActiveLoop(None),
-            ]
+        if tracker.get_slot("requested_slot") and crisis_in_form(tracker, text):
+            return [*offer_safety_help(dispatcher), SlotSet("requested_slot", None),
+                    ActiveLoop(None)]
         return await super().run(dispatcher, tracker, domain)

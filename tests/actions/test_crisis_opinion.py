@@ -177,3 +177,76 @@ async def test_inside_a_form_a_crisis_phrase_ends_the_form_even_when_the_check_w
     assert any(m.get("response") == "utter_safety_helplines" for m in dispatcher.messages)
     assert {"event": "active_loop", "name": None, "timestamp": None} in events
     assert check.phrases == []
+
+
+@dataclass
+class FlaggingCheck(FakeCheck):
+    """A check whose semantic verdict is fixed (``crisis``) and that records what it was asked."""
+
+    crisis: bool = True
+    judged: list[str] = field(default_factory=list)
+
+    def is_crisis(self, text: str) -> bool:
+        self.judged.append(text)
+        return self.crisis
+
+
+def use_semantic(monkeypatch: pytest.MonkeyPatch, check: Any) -> None:
+    from actions import safety_backstop
+
+    monkeypatch.setattr(safety_backstop, "get_crisis_similarity", lambda: check)
+    use_check(monkeypatch, check)
+
+
+ANSWER = "sorry cant think about bins, not sure I'll be around for much longer"  # no phrase
+
+
+@pytest.mark.parametrize("form", [ValidateMissedBinForm, ValidateCallbackForm])
+@pytest.mark.parametrize("crisis", [True, False])
+async def test_inside_a_form_the_learned_check_judges_each_answer(
+    form: type, crisis: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADR 0202, sixteenth session: an answer without a crisis phrase that the learned check
+    flags ends the form with the helplines and the adviser offer, as it would outside a form;
+    one it does not flag is validated as an answer (the form goes on)."""
+    assert detect_safety_concern(ANSWER) is None
+    check = FlaggingCheck(stands=False, crisis=crisis)
+    use_semantic(monkeypatch, check)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(ANSWER, "inform", slots={"requested_slot": "bin_postcode"})
+    events = await form().run(dispatcher, tracker, {"forms": {}, "slots": {}})
+    helplines = [m for m in dispatcher.messages if m.get("response") == "utter_safety_helplines"]
+    ended = {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert check.judged == [ANSWER]
+    assert bool(helplines) is crisis and ended is crisis
+
+
+@pytest.mark.parametrize("answer", ["/affirm", "👍 👍", "12"])
+async def test_inside_a_form_a_button_or_an_answer_without_words_never_asks_the_check(
+    answer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the citizen's own words are judged, as outside a form."""
+    check = FlaggingCheck(stands=False, crisis=True)
+    use_semantic(monkeypatch, check)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(answer, "affirm", slots={"requested_slot": "missed_bin_confirm"})
+    await ValidateMissedBinForm().run(dispatcher, tracker, {"forms": {}, "slots": {}})
+    assert check.judged == []
+    assert all(m.get("response") != "utter_safety_helplines" for m in dispatcher.messages)
+
+
+async def test_inside_a_form_a_failing_check_leaves_the_answer_to_the_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A check that raises never blocks the form: the answer is validated as before."""
+    from actions import safety_backstop
+
+    def broken() -> None:
+        raise RuntimeError("no model")
+
+    monkeypatch.setattr(safety_backstop, "get_crisis_similarity", broken)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(ANSWER, "inform", slots={"requested_slot": "bin_postcode"})
+    events = await ValidateMissedBinForm().run(dispatcher, tracker, {"forms": {}, "slots": {}})
+    assert all(m.get("response") != "utter_safety_helplines" for m in dispatcher.messages)
+    assert {"event": "active_loop", "name": None, "timestamp": None} not in events

@@ -1,10 +1,12 @@
 """The crisis backstop with the real semantic check (real index, real embeddings), in every
-action a crisis message can reach outside a form (ADR 0202, later).
+action a crisis message can reach outside a form (ADR 0202, later), and in the forms' own
+backstop (ADR 0202, sixteenth session).
 
 What must hold: each seen crisis line below, which the classifier gave the intent beside it and
 no crisis phrase of ``safety/patterns.py`` matches, gets the helplines and the priority adviser
 offer from the action that intent reaches; the ordinary messages of those intents get their
-ordinary reply (a handoff, "sorry, tell me more", "anything else?").
+ordinary reply (a handoff, "sorry, tell me more", "anything else?"). Typed as the answer to a
+form's question, the first four end the form with the helplines; ordinary answers do not.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
-from actions.callback import ActionCallbackStart
+from actions.callback import ActionCallbackStart, ValidateCallbackForm
 from actions.guidance import ActionFeedbackHelpful, ActionGuidanceAnswer, ActionNotHelpful
 from actions.handoff import ActionHandoff
+from actions.missed_bin import ValidateMissedBinForm
 from safety.detection import detect_safety_concern
 from tests.actions.fakes import make_tracker
 
@@ -109,3 +112,42 @@ async def test_an_ordinary_message_gets_the_ordinary_reply(
         assert len(messages) == 1 and messages[0]["text"].startswith("Thanks for letting us know")
     else:
         assert messages[0]["text"].startswith("Sorry about that")
+
+
+# Inside a form (ADR 0202, sixteenth session): the same seen lines typed as an answer, and
+# ordinary answers written for this test.
+ORDINARY_ANSWERS = [
+    "SW1A 1AA",
+    "the blue recycling bin",
+    "yesterday morning",
+    "Margaret Jones",
+    "07700 900123",
+    "afternoon is best",
+    "yes please by text",
+    "my carer puts the bins out for me",
+]
+
+
+async def answer(form: type, text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "inform", slots={"requested_slot": "bin_postcode"})
+    events = await form().run(dispatcher, tracker, {"forms": {}, "slots": {}})
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize("form", [ValidateMissedBinForm, ValidateCallbackForm])
+@pytest.mark.parametrize("text", [text for _intent, text in SEEN_CRISIS[:4]])
+async def test_a_seen_crisis_line_typed_as_a_form_answer_ends_the_form(
+    service: Any, form: type, text: str
+) -> None:
+    assert detect_safety_concern(text) is None  # only the learned check catches it
+    messages, events = await answer(form, text)
+    assert [m.get("response") for m in messages] == ["utter_safety_helplines", None], messages
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+
+
+@pytest.mark.parametrize("text", ORDINARY_ANSWERS)
+async def test_an_ordinary_form_answer_gets_no_helplines(service: Any, text: str) -> None:
+    messages, events = await answer(ValidateMissedBinForm, text)
+    assert not any(m.get("response") == "utter_safety_helplines" for m in messages), messages
+    assert {"event": "active_loop", "name": None, "timestamp": None} not in events

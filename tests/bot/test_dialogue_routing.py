@@ -158,6 +158,21 @@ def test_a_crisis_taken_for_a_request_for_a_person_inside_a_form(chat: Chat) -> 
     assert tracker["slots"]["offer"] == "adviser"
 
 
+def test_a_crisis_typed_as_a_form_answer_gets_the_helplines(chat: Chat) -> None:
+    """ADR 0202, sixteenth session: a crisis message without a crisis phrase, typed while the
+    missed-bin form asks for the postcode, gets the helplines from the forms' backstop (the
+    learned check) and the form ends; an ordinary answer in the same place does not."""
+    text = "i took all my pils like 20 mins ago"  # a seen line; the patterns miss it
+    chat.say("/report_missed_bin")
+    assert chat.tracker()["active_loop"]["name"] == "missed_bin_form"
+    assert HELPLINE in chat.text(text)
+    tracker = chat.tracker()
+    assert not tracker["active_loop"] and tracker["slots"]["offer"] == "adviser"
+    chat.say("/report_missed_bin")
+    assert HELPLINE not in chat.text("my carer puts the bins out for me")
+    assert chat.tracker()["active_loop"]["name"] == "missed_bin_form"
+
+
 def test_after_a_crisis_reply_an_ordinary_callback_request_still_starts_the_form(
     chat: Chat,
 ) -> None:
