@@ -48,8 +48,10 @@ SEEN_SETS = (
 # Blind sets not yet trained on: never read by the check, its fitting or the evaluation.
 # fresh15 and fresh16 are reported (each measured one round once, figures only) and stay here,
 # not trained on, until a round takes them in (the fifteenth round's rule did not take fresh15
-# in; ADR 0202). fresh17 (written blind, not read) measures the next round once.
-UNSEEN_SETS = ("fresh15", "fresh16", "fresh17")
+# in; ADR 0202). fresh17 (written blind, not read) measures the next round once. form1 (written
+# blind: replies typed while a form question waits) measures the forms' backstop once (ADR 0202,
+# sixteenth session).
+UNSEEN_SETS = ("fresh15", "fresh16", "fresh17", "form1")
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
 
