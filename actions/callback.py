@@ -35,8 +35,8 @@ FORM_SLOTS = ("callback_name", "callback_phone", "callback_time", "callback_cons
 
 
 class ActionCallbackStart(Action):
-    """A request for a callback outside a form: say what the form will ask, then the rule
-    starts it.
+    """A request for a callback (outside a form, or interrupting the missed-bin form): say
+    what the form will ask, then the rule starts it.
 
     A crisis message the classifier took for a callback request ("… check on my brother, he
     sent me a text saying goodbye …") gets the helplines and a priority adviser offer instead

@@ -6,10 +6,10 @@ message another intent ("SH is getting out of control, I need someone to talk to
 in every action such an intent reaches outside a form: the guidance answer (``ask_question``,
 ``nlu_fallback``, ``out_of_scope``), the handoff (``request_human``), "that's not what I asked"
 (``not_what_i_asked``, ``feedback_not_helpful``), "that helped" (``feedback_helpful``) and
-the callback request before its form starts (``request_callback``) (ADR 0202, later); the handoff
-inside a form too. Inside a form the form's own backstop (``actions.form_guard``) checks
-answers; ``stop`` inside a form and a callback request inside the missed-bin form are not
-checked.
+the callback request before its form starts (``request_callback``, also when it interrupts the
+missed-bin form) (ADR 0202, later and sixteenth session); the handoff inside a form too. Inside
+a form the form's own backstop (``actions.form_guard``) checks answers with the same decision
+but unvetoed patterns; ``stop`` inside a form is not checked.
 
 The decision: the lexical patterns unless the learned check scores the message below its phrase
 veto threshold; then the semantic check (nearest labelled phrasings by meaning,

@@ -173,6 +173,22 @@ def test_a_crisis_typed_as_a_form_answer_gets_the_helplines(chat: Chat) -> None:
     assert chat.tracker()["active_loop"]["name"] == "missed_bin_form"
 
 
+def test_a_crisis_taken_for_a_callback_request_inside_the_missed_bin_form(chat: Chat) -> None:
+    """ADR 0202, sixteenth session: the rule that switches from the missed bin report to a
+    callback runs the backstop first, as outside a form: the helplines and the adviser offer,
+    no callback form; an ordinary request still switches to the callback form."""
+    text = dict(CRISIS_ELSEWHERE)["request_callback"]
+    chat.say("/report_missed_bin")
+    assert chat.tracker()["active_loop"]["name"] == "missed_bin_form"
+    assert HELPLINE in chat.text(text)
+    tracker = chat.tracker()
+    assert not tracker["active_loop"] and tracker["slots"]["offer"] == "adviser"
+    chat.say("/report_missed_bin")
+    assert "call you back" in chat.text("can someone ring me back please")
+    tracker = chat.tracker()
+    assert tracker["active_loop"]["name"] == "callback_form" and tracker["slots"]["offer"] is None
+
+
 def test_after_a_crisis_reply_an_ordinary_callback_request_still_starts_the_form(
     chat: Chat,
 ) -> None:
