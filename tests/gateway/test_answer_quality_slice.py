@@ -9,7 +9,11 @@ citizen sees fails the test command:
 * most slice questions are answered from a section that answers them (a floor well below the
   measured figure, so the test is not flaky but still catches a broken pipeline);
 * every answer carries a source the citizen can follow;
-* no benign question in the slice gets the crisis reply; every crisis one does.
+* no benign question in the slice gets the crisis reply; every crisis one does;
+* the same routing slice typed as the answer to each form's first question (``--in-form``):
+  every form starts, no benign line gets the crisis reply and every crisis line does, among
+  them eight seen lines that no pattern matches (ADR 0202, sixteenth session: the forms'
+  backstop uses the learned check too).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from benchmarks.answer_quality_live import guidance_row, load_routing_set
+import pytest
+
+from benchmarks.answer_quality_live import FORM_OPENERS, guidance_row, load_routing_set
 from benchmarks.live_chat import ask_all
 from knowledge.articles import load_articles
 from knowledge.section_eval import load_labels
@@ -45,3 +51,25 @@ def test_live_slice_quotes_answering_sections_and_routes_safety(live_stack: Live
     assert all(o.section for o in guidance if o.kind == "answer")
     assert [o.question for o in benign_out if o.kind == "crisis"] == []
     assert [o.question for o in crisis_out if o.kind != "crisis"] == []
+
+
+def crisis_without_a_phrase(count: int = 8) -> list[str]:
+    """Seen crisis lines (the first blind set, now training data) that no crisis pattern
+    matches: inside a form only the learned check can catch them."""
+    from safety import labelled
+    from safety.detection import detect_safety_concern
+
+    lines = [t for t in labelled.seen_group("fresh").crisis if detect_safety_concern(t) is None]
+    return lines[:: max(1, len(lines) // count)][:count]
+
+
+@pytest.mark.parametrize("form", sorted(FORM_OPENERS))
+def test_live_slice_inside_a_form_routes_safety(live_stack: LiveStack, form: str) -> None:
+    benign = load_routing_set("benign", "tune")[::12]
+    crisis = load_routing_set("crisis", "tune")[::8] + crisis_without_a_phrase()
+    assert len(crisis) == 16
+    outcomes = asyncio.run(
+        ask_all(live_stack.url, benign + crisis, concurrency=2, opener=FORM_OPENERS[form]))
+    assert [o.question for o in outcomes if o.kind == "no_form"] == []
+    assert [o.question for o in outcomes[: len(benign)] if o.kind == "crisis"] == []
+    assert [o.question for o in outcomes[len(benign) :] if o.kind != "crisis"] == []
