@@ -7,6 +7,9 @@ joining set included):
   (in the joining set's own row the same fit as ``J``);
 - ``J`` the joining set joins: the check fitted on everything but the left-out set.
 
+The sixteenth round names two joining sets at once: ``S`` leaves both out, ``J`` only the
+left-out set (so in one joining set's row ``J`` keeps the other).
+
 The base is as served (the written exemplars, the short ordinary messages among them since the
 thirteenth round, the guidance tune questions) for both. Each check is fitted at the served
 budget with the tenth round's Z(orig), exactly as ``benchmarks/safety_thirteenth_loso.py`` fits
@@ -29,6 +32,7 @@ from typing import Any
 import numpy as np
 from safety_round import (
     Fit,
+    Joining,
     Patterns,
     choose_by_rule,
     fit_status_quo_and_joined,
@@ -52,7 +56,7 @@ CANDIDATES = ("S", "J")  # simplest first
 
 def run_row(
     name: str,
-    joining: str,
+    joining: Joining,
     vec: dict[str, np.ndarray],
     parses: dict[str, Any],
     patterns: dict[str, Patterns],
@@ -65,7 +69,7 @@ def run_row(
 
 
 def servable(
-    joining: str,
+    joining: Joining,
     vec: dict[str, np.ndarray],
     parses: dict[str, Any],
     patterns: dict[str, Patterns],
@@ -88,7 +92,7 @@ def choose(
     return choose_by_rule(CANDIDATES, means, ok, in_sample)
 
 
-def main(doc: str | None, joining: str, blind: str, out: Path) -> None:
+def main(doc: str | None, joining: Joining, blind: str, out: Path) -> None:
     """Score the rows asked for (or all, and the servable check), keep them in ``out``, print
     the table; ``joining`` is named among the seen sets for the run, ``blind`` must stay
     unseen."""

@@ -159,28 +159,44 @@ def keep_rows(rows: str, out: Path, score: Callable[[str], dict[str, Any]]) -> N
         print(f"{name}: {time.time() - started:.0f} s", flush=True)
 
 
-def join_seen(joining: str) -> None:
-    """Name the joining set among the seen sets for this process (the served file changes only
+Joining = str | tuple[str, ...]  # one joining set, or several joining together
+
+
+def joining_names(joining: Joining) -> tuple[str, ...]:
+    """The joining sets as a tuple (a round names one set, or several)."""
+    return (joining,) if isinstance(joining, str) else tuple(joining)
+
+
+def join_seen(joining: Joining) -> None:
+    """Name the joining sets among the seen sets for this process (the served file changes only
     if the rule chooses a joining candidate)."""
-    if joining not in labelled.SEEN_SETS:
-        setattr(labelled, "SEEN_SETS", (*labelled.SEEN_SETS, joining))  # noqa: B010
+    for name in joining_names(joining):
+        if name not in labelled.SEEN_SETS:
+            setattr(labelled, "SEEN_SETS", (*labelled.SEEN_SETS, name))  # noqa: B010
 
 
 @contextmanager
-def seen_without(joining: str) -> Iterator[None]:
-    """``labelled.SEEN_SETS`` without the joining set for the block (the status quo's data)."""
+def seen_without(joining: Joining) -> Iterator[None]:
+    """``labelled.SEEN_SETS`` without the joining sets for the block (the status quo's data)."""
     kept = labelled.SEEN_SETS
-    setattr(labelled, "SEEN_SETS", tuple(n for n in kept if n != joining))  # noqa: B010
+    names = joining_names(joining)
+    setattr(labelled, "SEEN_SETS", tuple(n for n in kept if n not in names))  # noqa: B010
     try:
         yield
     finally:
         setattr(labelled, "SEEN_SETS", kept)  # noqa: B010
 
 
-def training_for(candidate: str, leave_out: str | None, joining: str) -> labelled.Labelled:
+def shares_fit(leave_out: str | None, joining: Joining) -> bool:
+    """Whether S and J train on the same phrasings in ``leave_out``'s row: when the only
+    joining set is the one left out."""
+    return set(joining_names(joining)) <= {leave_out}
+
+
+def training_for(candidate: str, leave_out: str | None, joining: Joining) -> labelled.Labelled:
     """The candidate's training phrasings without ``leave_out``; the status quo's also without
-    the joining set."""
-    if candidate != STATUS_QUO or leave_out == joining:
+    the joining sets."""
+    if candidate != STATUS_QUO or shares_fit(leave_out, joining):
         return labelled.training(leave_out=leave_out)
     with seen_without(joining):
         return labelled.training(leave_out=leave_out)
@@ -201,17 +217,18 @@ def apply_edits(patterns: Patterns, edits: tuple[Edit, ...], leave_out: str | No
 
 
 def fit_status_quo_and_joined(
-    vec: dict[str, np.ndarray], leave_out: str | None, joining: str
+    vec: dict[str, np.ndarray], leave_out: str | None, joining: Joining
 ) -> dict[str, Fit]:
     """S's and J's (training, check fitted at the served budget) without ``leave_out``; S's
-    also without ``joining``, so in the joining set's own row S shares J's fit."""
+    also without the joining sets, so in a lone joining set's own row S shares J's fit (with
+    several joining, J keeps the others in each one's row)."""
     from safety_patterns_loso import fit_left_out
 
     from safety.fit_similarity import MAX_ALARM_RATE
 
     train_j = training_for("J", leave_out, joining)
     fit_j = (train_j, fit_left_out(vec, train_j, MAX_ALARM_RATE))
-    if leave_out == joining:
+    if shares_fit(leave_out, joining):
         return {STATUS_QUO: fit_j, "J": fit_j}
     train_s = training_for(STATUS_QUO, leave_out, joining)
     return {STATUS_QUO: (train_s, fit_left_out(vec, train_s, MAX_ALARM_RATE)), "J": fit_j}
