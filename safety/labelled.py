@@ -49,9 +49,9 @@ SEEN_SETS = (
 # fresh15 and fresh16 are reported (each measured one round once, figures only) and stay here,
 # not trained on, until a round takes them in (the fifteenth round's rule did not take fresh15
 # in; ADR 0202). fresh17 (written blind, not read) measures the next round once. form1 (written
-# blind: replies typed while a form question waits) measures the forms' backstop once (ADR 0202,
-# sixteenth session).
-UNSEEN_SETS = ("fresh15", "fresh16", "fresh17", "form1")
+# blind: replies typed while a form question waits) measured the forms' backstop once (ADR 0202,
+# sixteenth session); form2 (the same brief, another writer) measures the sixteenth round once.
+UNSEEN_SETS = ("fresh15", "fresh16", "fresh17", "form1", "form2")
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
 
