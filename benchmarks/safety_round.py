@@ -198,7 +198,8 @@ def training_for(candidate: str, leave_out: str | None, joining: Joining) -> lab
     the joining sets."""
     if candidate != STATUS_QUO or shares_fit(leave_out, joining):
         return labelled.training(leave_out=leave_out)
-    with seen_without(joining):
+    # The left-out set stays named (``training`` reads it to leave its lines out of the base).
+    with seen_without(tuple(n for n in joining_names(joining) if n != leave_out)):
         return labelled.training(leave_out=leave_out)
 
 
