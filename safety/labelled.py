@@ -10,7 +10,8 @@ Two kinds of data (docs/adr/0202, fifth round):
 - the **seen sets**, one group per writer: the original pair ``safety/eval/{crisis,benign}.jsonl``
   (both halves) and the blind sets ``fresh`` … ``fresh14`` (fresh10 from ADR 0202's tenth round,
   fresh11 from its eleventh, fresh12 from its twelfth, fresh13 from its thirteenth, fresh14
-  from its fourteenth).
+  from its fourteenth), and short1 (short messages) and form1 (replies typed mid-form), which
+  joined together in its sixteenth round.
   Each was reported once as an unseen measurement; that value is spent, so they are training
   data now.
 
@@ -44,14 +45,15 @@ SEEN_SETS = (
     "fresh12",
     "fresh13",
     "fresh14",
+    "short1",
+    "form1",
 )
 # Blind sets not yet trained on: never read by the check, its fitting or the evaluation.
 # fresh15 and fresh16 are reported (each measured one round once, figures only) and stay here,
 # not trained on, until a round takes them in (the fifteenth round's rule did not take fresh15
-# in; ADR 0202). fresh17 (written blind, not read) measures the next round once. form1 (written
-# blind: replies typed while a form question waits) measured the forms' backstop once (ADR 0202,
-# sixteenth session); form2 (the same brief, another writer) measures the sixteenth round once.
-UNSEEN_SETS = ("fresh15", "fresh16", "fresh17", "form1", "form2")
+# in; ADR 0202). fresh17 (written blind, not read) and form2 (replies typed while a form question
+# waits, written blind) measure the sixteenth round once.
+UNSEEN_SETS = ("fresh15", "fresh16", "fresh17", "form2")
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
 
