@@ -51,8 +51,8 @@ SEEN_SETS = (
 # Blind sets not yet trained on: never read by the check, its fitting or the evaluation.
 # fresh15 and fresh16 are reported (each measured one round once, figures only) and stay here,
 # not trained on, until a round takes them in (the fifteenth round's rule did not take fresh15
-# in; ADR 0202). fresh17 (written blind, not read) and form2 (replies typed while a form question
-# waits, written blind) measure the sixteenth round once.
+# in; ADR 0202). fresh17 and form2 (replies typed while a form question waits) are reported too:
+# each measured the sixteenth round once.
 UNSEEN_SETS = ("fresh15", "fresh16", "fresh17", "form2")
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
