@@ -52,8 +52,9 @@ SEEN_SETS = (
 # fresh15 and fresh16 are reported (each measured one round once, figures only) and stay here,
 # not trained on, until a round takes them in (the fifteenth round's rule did not take fresh15
 # in; ADR 0202). fresh17 and form2 (replies typed while a form question waits) are reported too:
-# each measured the sixteenth round once. fresh18 (written blind, not read) measures the next.
-UNSEEN_SETS = ("fresh15", "fresh16", "fresh17", "form2", "fresh18")
+# each measured the sixteenth round once. fresh18 and form3 (written blind, not read) measure the
+# next round.
+UNSEEN_SETS = ("fresh15", "fresh16", "fresh17", "form2", "fresh18", "form3")
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
 
