@@ -6,11 +6,12 @@ inputs: the patterns of earlier rounds (to make the served patterns "honest" per
 to score, where each row's counts are kept, and the caches of Rasa's parses and the tuned
 model's vectors; a round adds its own options to the parser :func:`round_parser` returns. Each
 kept row holds, per candidate, ``[crisis caught, crisis lines, benign alarms, benign lines]``;
-:func:`print_rows` prints them with the means the rounds' rules compare. A joining set is named
-among the seen sets for the run (:func:`join_seen`) and left out of the status quo's training
-(:func:`training_for`, :func:`fit_status_quo_and_joined`); a round's pattern narrowings are
-applied per row by :func:`apply_edits`. A row is scored by :func:`score_row`, the servable
-check by :func:`score_slice`, and the rule of the twelfth round on is :func:`choose_by_rule`.
+:func:`print_rows` prints them with the means the rounds' rules compare. A joining set (or
+several) is named among the seen sets for the run (:func:`join_seen`) and left out of the status
+quo's training (:func:`training_for`, :func:`fit_status_quo_and_joined`); a round's pattern
+narrowings are applied per row by :func:`apply_edits`. A row is scored by :func:`score_row`,
+the servable check by :func:`score_slice`, and the rule of the twelfth round on is
+:func:`choose_by_rule`.
 Import it after the repository root and ``benchmarks/`` are on ``sys.path``.
 """
 
@@ -33,6 +34,8 @@ Patterns = dict[str, tuple[str, ...]]
 Edit = tuple[str, int, str, str, str]
 # A candidate's training phrasings and the check fitted on them.
 Fit = tuple[labelled.Labelled, Any]
+# A round's joining set, or several joining together (the sixteenth round).
+Joining = str | tuple[str, ...]
 STATUS_QUO = "S"
 # The rules' numbers (twelfth round on, ADR 0202), the same every round:
 RECALL_DROP = 0.003  # a candidate may lose at most this much mean recall against S
@@ -157,9 +160,6 @@ def keep_rows(rows: str, out: Path, score: Callable[[str], dict[str, Any]]) -> N
         result = score(name)
         (out / f"{name}.json").write_text(json.dumps(result), encoding="utf-8")
         print(f"{name}: {time.time() - started:.0f} s", flush=True)
-
-
-Joining = str | tuple[str, ...]  # one joining set, or several joining together
 
 
 def joining_names(joining: Joining) -> tuple[str, ...]:
