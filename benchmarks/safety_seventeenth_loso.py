@@ -1,4 +1,4 @@
-"""Leave-one-set-out for the four reported blind sets joining the check's data (ADR 0202, 17th round).
+"""Leave-one-set-out for the four reported blind sets joining the check's data (ADR 0202, 17th).
 
 fresh15, fresh16, fresh17 (writers of whole messages) and form2 (replies typed mid-form), each
 reported once and none trained on, join together: candidates ``S`` (none) and ``J`` (all four)
