@@ -39,7 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from knowledge.articles import Article, load_articles
 from knowledge.chunking import chunk_article
 from knowledge.example_questions import fold_question, section_ref
-from knowledge.model_tuning import Pair, batches, labelled_questions, training_pairs
+from knowledge.model_tuning import (
+    Pair,
+    batches,
+    labelled_questions,
+    train_steps,
+    training_pairs,
+)
 from knowledge.tuned_model import served_model_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +53,6 @@ SEED = 13
 FOLDS = 5
 EPOCHS = 2
 LEARNING_RATE = 2e-5
-SCALE = 20.0
 
 
 @dataclass(frozen=True)
@@ -124,29 +129,10 @@ def train(start: Path, pairs: list[Pair], out: Path, log: Any = print) -> Path:
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
     model = SentenceTransformer(str(start), device="cpu", local_files_only=True)
-
-    def encode(texts: list[str]) -> Any:
-        features = model.tokenize(texts)
-        return torch.nn.functional.normalize(model(features)["sentence_embedding"], dim=-1)
-
     plan = [b for _ in range(EPOCHS) for b in batches(rng.sample(pairs, len(pairs)))]
-    warm = max(1, len(plan) // 10)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min((s + 1) / warm, max(0.0, (len(plan) - s) / (len(plan) - warm))))
-    model.train()
     started = time.perf_counter()
-    for batch in plan:
-        questions = encode([p.question for p in batch])
-        candidates = torch.cat([encode([p.positive for p in batch]),
-                                encode([p.negative for p in batch])])
-        loss = torch.nn.functional.cross_entropy(
-            questions @ candidates.T * SCALE, torch.arange(len(batch)))
-        loss.backward()
-        optimiser.step()
-        schedule.step()
-        optimiser.zero_grad()
-    log(f"  {len(plan)} steps, last loss {loss.item():.3f}, {time.perf_counter() - started:.0f} s")
+    loss = train_steps(model, plan, LEARNING_RATE)
+    log(f"  {len(plan)} steps, last loss {loss:.3f}, {time.perf_counter() - started:.0f} s")
     model.save(str(out))
     return out
 

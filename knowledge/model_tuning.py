@@ -102,6 +102,42 @@ def batches(pairs: list[Pair], size: int = BATCH) -> Iterator[list[Pair]]:
         pending = rest
 
 
+def train_steps(
+    model: Any, plan: list[list[Pair]], learning_rate: float, log: Any = None
+) -> float:
+    """Train ``model`` (a ``SentenceTransformer``) on ``plan``'s batches in order: in-batch
+    softmax over each batch's positives and hard negatives, AdamW with 10 % linear warm-up and
+    linear decay. ``log`` (if given) gets a progress line every 20 steps. Returns the last
+    loss."""
+    import torch
+
+    def encode(texts: list[str]) -> Any:
+        features = model.tokenize(texts)
+        return torch.nn.functional.normalize(model(features)["sentence_embedding"], dim=-1)
+
+    warm = max(1, len(plan) // 10)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min((s + 1) / warm, max(0.0, (len(plan) - s) / (len(plan) - warm))))
+    model.train()
+    started = time.perf_counter()
+    loss = torch.zeros(())
+    for step, batch in enumerate(plan):
+        questions = encode([p.question for p in batch])
+        candidates = torch.cat([encode([p.positive for p in batch]),
+                                encode([p.negative for p in batch])])
+        loss = torch.nn.functional.cross_entropy(
+            questions @ candidates.T * SCALE, torch.arange(len(batch)))
+        loss.backward()
+        optimiser.step()
+        schedule.step()
+        optimiser.zero_grad()
+        if log is not None and (step % 20 == 0 or step == len(plan) - 1):
+            log(f"step {step + 1}/{len(plan)}: loss {loss.item():.3f} "
+                f"({time.perf_counter() - started:.0f} s)")
+    return float(loss.item())
+
+
 def tune(
     articles: Mapping[str, Article],
     eval_dir: Path,
@@ -126,31 +162,9 @@ def tune(
     torch.manual_seed(SEED)
     base = base_model_path()
     model = SentenceTransformer(str(base), device="cpu", local_files_only=True)
-
-    def encode(texts: list[str]) -> Any:
-        features = model.tokenize(texts)
-        return torch.nn.functional.normalize(model(features)["sentence_embedding"], dim=-1)
-
     plan = [b for _ in range(epochs) for b in batches(rng.sample(pairs, len(pairs)))]
-    warm = max(1, len(plan) // 10)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min((s + 1) / warm, max(0.0, (len(plan) - s) / (len(plan) - warm))))
-    model.train()
     started = time.perf_counter()
-    for step, batch in enumerate(plan):
-        questions = encode([p.question for p in batch])
-        candidates = torch.cat([encode([p.positive for p in batch]),
-                                encode([p.negative for p in batch])])
-        loss = torch.nn.functional.cross_entropy(
-            questions @ candidates.T * SCALE, torch.arange(len(batch)))
-        loss.backward()
-        optimiser.step()
-        schedule.step()
-        optimiser.zero_grad()
-        if step % 20 == 0 or step == len(plan) - 1:
-            log(f"step {step + 1}/{len(plan)}: loss {loss.item():.3f} "
-                f"({time.perf_counter() - started:.0f} s)")
+    train_steps(model, plan, learning_rate, log)
     out_dir.mkdir(parents=True, exist_ok=True)
     transformer: Any = model[0].auto_model
     weights = {name: tensor.detach().to(torch.float16).contiguous()
