@@ -55,7 +55,7 @@ SEEN_SETS = (
 )
 # Blind sets not yet trained on: never read by the check, its fitting or the evaluation.
 # fresh18 and form3 are reported (each measured ADR 0202's seventeenth round once, figures only)
-# and not trained on; fresh19 and form4 are being written blind to measure the eighteenth round.
+# and not trained on; fresh19 and form4 (written blind, not read) measure the eighteenth round.
 UNSEEN_SETS = ("fresh18", "form3", "fresh19", "form4")
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
