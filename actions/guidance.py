@@ -113,14 +113,20 @@ def safety_backstop(turn: Turn, dispatcher: CollectingDispatcher, tracker: Track
         turn.done = True
 
 
-def redact_personal_data(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Tell the citizen we don't need their personal data, and search without it."""
-    result = redact(turn.text)
-    kinds = sorted(set(result.kinds) | set(kinds_already_redacted(turn.text)))
+def searchable_question(text: str) -> tuple[str, list[str]]:
+    """``text`` without its personal data (what the search sees), and the kinds removed or
+    already redacted."""
+    result = redact(text)
+    kinds = sorted(set(result.kinds) | set(kinds_already_redacted(text)))
     question = result.text
     for placeholder in PLACEHOLDERS.values():
         question = question.replace(placeholder, " ")
-    turn.question = re.sub(r"\s+", " ", question).strip()
+    return re.sub(r"\s+", " ", question).strip(), kinds
+
+
+def redact_personal_data(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Tell the citizen we don't need their personal data, and search without it."""
+    turn.question, kinds = searchable_question(turn.text)
     if kinds:
         words = [_KIND_WORDS.get(kind, "personal details") for kind in kinds]
         details = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
@@ -149,11 +155,7 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
     # Answer, "did you mean" or abstain is decided once, inside knowledge (calibrated gates,
     # near misses included); this action only renders the status it is given.
     if result.status == "answer" and result.answer is not None:
-        score = next(
-            (c.score for c in result.candidates if c.article_id == result.answer.article_id),
-            None,
-        )
-        send_answer(turn, dispatcher, result.answer, score)
+        send_answer(turn, dispatcher, result.answer, answer_score(result))
     elif result.status == "clarify" and result.candidates:
         send_choices(turn, dispatcher, result.candidates)
     elif latest_intent(tracker) == OUT_OF_SCOPE_INTENT:
@@ -164,10 +166,39 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
 
 
+def quote_if_answered(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Quote the section when ``knowledge`` decides to answer ``turn.question``, without the
+    feedback buttons; say nothing otherwise (no "did you mean", no abstention reply, no failed
+    attempt): for an action whose own reply follows, such as a form's opener."""
+    if not has_words(turn.question):
+        return
+    try:
+        result = get_guidance().answer(turn.question)
+    except ValueError:  # knowledge.answering.QuestionError: empty or too long
+        return
+    except Exception:
+        logger.exception("guidance retrieval failed")
+        return
+    if result.status == "answer" and result.answer is not None:
+        send_answer(turn, dispatcher, result.answer, answer_score(result), feedback=False)
+
+
+def answer_score(result: Any) -> float | None:
+    """The retrieval score of the answered article (for advisers), if ranked."""
+    return next(
+        (c.score for c in result.candidates if c.article_id == result.answer.article_id), None
+    )
+
+
 def send_answer(
-    turn: Turn, dispatcher: CollectingDispatcher, answer: Any, score: float | None = None
+    turn: Turn,
+    dispatcher: CollectingDispatcher,
+    answer: Any,
+    score: float | None = None,
+    feedback: bool = True,
 ) -> None:
-    """Quote the section and attach its source (with the retrieval score, for advisers)."""
+    """Quote the section and attach its source (with the retrieval score, for advisers);
+    ``feedback``: with the reply's "That helped" / "That's not what I asked" buttons."""
     source: dict[str, Any] = {
         "article_id": answer.article_id,
         "title": answer.title,
@@ -180,6 +211,7 @@ def send_answer(
     say(
         dispatcher,
         "utter_guidance_answer",
+        own_buttons=feedback,
         json_message={"sources": [source]},
         extract=answer.text,
         title=answer.title,

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.case_store import CaseStore
-from actions.conversation import latest_intent
+from actions.conversation import is_payload, latest_intent, latest_text
 from actions.form_exits import reply_for_bad_answer
 from actions.form_guard import SafetyCheckedForm
 from actions.form_values import (
@@ -28,8 +28,10 @@ from actions.form_values import (
     parse_uk_mobile,
     parse_yes_no,
 )
+from actions.guidance import Turn, quote_if_answered, searchable_question
 from actions.replies import say
 from actions.resources import get_redis
+from actions.safety_backstop import crisis_reply
 from actions.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,38 @@ def validated(
     if parsed is None:
         say(dispatcher, reply_for_bad_answer(value, invalid_reply))
     return {slot: parsed}
+
+
+class ActionMissedBinStart(Action):
+    """A bin report (typed, or the button): say what the form will ask, then the rule starts it.
+
+    A typed report first gets what the guidance says about it, when ``knowledge`` decides to
+    answer ("bin not emptied" → the section on reporting a missed bin: the checks first, the
+    two working days), quoted without feedback buttons since the form's question follows; the
+    search sees the message without personal data, silently (the form asks for the postcode
+    next). A crisis message the classifier took for a bin report gets the helplines and a
+    priority adviser offer instead (``actions.safety_backstop``): its ``offer`` slot ends the
+    rule before the form (the rule "a crisis message taken for a bin report" in
+    ``bot/data/rules.yml``). The button's payload starts the form as it is.
+    """
+
+    def name(self) -> str:
+        return "action_missed_bin_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = latest_text(tracker)
+        events: list[EventType] = []
+        if not is_payload(text):
+            crisis = crisis_reply(dispatcher, tracker, text)
+            if crisis is not None:
+                return crisis
+            turn = Turn(text=text, question=searchable_question(text)[0])
+            quote_if_answered(turn, dispatcher, tracker)
+            events = turn.events
+        dispatcher.utter_message(response="utter_missed_bin_start")
+        return [*events, SlotSet("offer", None)]
 
 
 class ValidateMissedBinForm(SafetyCheckedForm):

@@ -56,10 +56,12 @@ def say(
     name: str,
     *,
     extra_buttons: list[dict[str, str]] | None = None,
+    own_buttons: bool = True,
     json_message: dict[str, Any] | None = None,
     **values: Any,
 ) -> None:
-    """Send reply ``name``; ``extra_buttons`` go before the reply's own buttons."""
+    """Send reply ``name``; ``extra_buttons`` go before the reply's own buttons, which are left
+    out when ``own_buttons`` is false."""
     message = reply(name, **values)
-    buttons = (extra_buttons or []) + message["buttons"]
+    buttons = (extra_buttons or []) + (message["buttons"] if own_buttons else [])
     dispatcher.utter_message(text=message["text"], buttons=buttons, json_message=json_message)

@@ -10,7 +10,8 @@ the action of every intent of ``BACKSTOP_INTENTS`` (``bot/data/rules.yml``): the
 answer (``ask_question``, ``nlu_fallback``, ``out_of_scope``), the handoff
 (``request_human``), "that's not what I asked" (``not_what_i_asked``,
 ``feedback_not_helpful``), "that helped" (``feedback_helpful``) and the callback request
-(``request_callback``, before its form starts) (ADR 0202, later). ``stop`` is not
+(``request_callback``) and the bin report (``report_missed_bin``), each before its form
+starts (ADR 0202, later; ADR 0201, seventeenth session). ``stop`` is not
 checked (Rasa's gate sends a ``stop`` that does not ask to stop, "cant stop", to guidance).
 ``gets_crisis_reply`` restates the first two for a message outside a form, so the benchmark
 and the tests can score labelled sets against the real parser without running whole
@@ -31,6 +32,7 @@ BACKSTOP_INTENTS = GUIDANCE_INTENTS | {
     "feedback_not_helpful",
     "feedback_helpful",
     "request_callback",
+    "report_missed_bin",
 }
 
 

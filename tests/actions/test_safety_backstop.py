@@ -2,9 +2,9 @@
 
 What must hold:
 - a crisis message the classifier took for ``request_human``, ``not_what_i_asked`` /
-  ``feedback_not_helpful``, ``feedback_helpful`` or ``request_callback`` gets, from
-  ``action_handoff``, ``action_not_helpful``, ``action_feedback_helpful`` and
-  ``action_callback_start``, the
+  ``feedback_not_helpful``, ``feedback_helpful``, ``request_callback`` or ``report_missed_bin``
+  gets, from ``action_handoff``, ``action_not_helpful``, ``action_feedback_helpful``,
+  ``action_callback_start`` and ``action_missed_bin_start``, the
   helplines and the offer of a priority adviser (``handoff_reason``
   safety), exactly as guidance sends them, and never the action's ordinary reply: no handoff
   payload, no pause, no failure counted, no "anything else?";
@@ -27,6 +27,7 @@ from actions import safety_backstop
 from actions.callback import ActionCallbackStart
 from actions.guidance import ActionFeedbackHelpful, ActionNotHelpful
 from actions.handoff import ActionHandoff
+from actions.missed_bin import ActionMissedBinStart
 from tests.actions.fakes import FakeGuidance, make_tracker
 
 PHRASE = "I want to end my life"  # a crisis phrase of safety/patterns.py
@@ -40,6 +41,9 @@ SEEN = {
         "Please can someone check on my brother, he sent me a text saying goodbye and that he "
         "loves me and now his phone is off"
     ),
+    "report_missed_bin": (
+        "Bin collection's Thursday, right? Not that it matters, I'll have done myself in by then."
+    ),
 }
 ACTIONS: dict[str, type[Action]] = {
     "request_human": ActionHandoff,
@@ -47,6 +51,7 @@ ACTIONS: dict[str, type[Action]] = {
     "feedback_not_helpful": ActionNotHelpful,
     "feedback_helpful": ActionFeedbackHelpful,
     "request_callback": ActionCallbackStart,
+    "report_missed_bin": ActionMissedBinStart,
 }
 
 

@@ -23,7 +23,7 @@ from actions import resources
 from actions.callback import ActionCallbackStart, ValidateCallbackForm
 from actions.guidance import ActionFeedbackHelpful, ActionGuidanceAnswer, ActionNotHelpful
 from actions.handoff import ActionHandoff
-from actions.missed_bin import ValidateMissedBinForm
+from actions.missed_bin import ActionMissedBinStart, ValidateMissedBinForm
 from safety.detection import detect_safety_concern
 from tests.actions.fakes import make_tracker
 
@@ -37,6 +37,7 @@ ACTIONS: dict[str, type[Action]] = {
     "not_what_i_asked": ActionNotHelpful,
     "feedback_helpful": ActionFeedbackHelpful,
     "request_callback": ActionCallbackStart,
+    "report_missed_bin": ActionMissedBinStart,
 }
 # Seen crisis lines (ADR 0202's seen sets) and the intent the classifier gave each.
 SEEN_CRISIS = [
@@ -50,6 +51,10 @@ SEEN_CRISIS = [
         "request_callback",
         "Please can someone check on my brother, he sent me a text saying goodbye and that he "
         "loves me and now his phone is off",
+    ),
+    (
+        "report_missed_bin",
+        "Bin collection's Thursday, right? Not that it matters, I'll have done myself in by then.",
     ),
     # Rasa's gate no longer takes these for "stop" (actions.form_exits): they reach guidance.
     ("nlu_fallback", "relapsed on sh tonight, cant stop"),
@@ -97,6 +102,7 @@ async def test_a_seen_crisis_line_gets_the_crisis_reply(
         ("feedback_helpful", "that helped, thank you"),
         ("feedback_helpful", "brilliant, that's what I needed"),
         ("request_callback", "can someone ring me back tomorrow morning"),
+        ("report_missed_bin", "my bin wasn't collected"),
     ],
 )
 async def test_an_ordinary_message_gets_the_ordinary_reply(
@@ -108,6 +114,9 @@ async def test_an_ordinary_message_gets_the_ordinary_reply(
         assert messages[0]["custom"]["handoff"]["priority"] is False
     elif intent == "request_callback":
         assert [m.get("response") for m in messages] == ["utter_callback_start"]
+    elif intent == "report_missed_bin":  # the real guidance's quote, then the form's opener
+        assert [m.get("response") for m in messages] == [None, "utter_missed_bin_start"]
+        assert messages[0]["custom"]["sources"][0]["article_id"] == "missed-bin"
     elif intent == "feedback_helpful":
         assert len(messages) == 1 and messages[0]["text"].startswith("Thanks for letting us know")
     else:

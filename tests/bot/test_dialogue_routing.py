@@ -15,7 +15,8 @@ What must hold, each through the running stack (``live_stack``):
 - "i want to start selling cakes from home" does not restart; "start again" does; "stop this
   form" ends a form; contact and opening-time questions are answered from the contact guidance;
 - a question about bins that is not a report ("bulky waste collection") is answered from the
-  waste guidance, while "my bin wasn't collected" still starts the missed-bin form;
+  waste guidance, while "my bin wasn't collected" still starts the missed-bin form, after the
+  missed-bin guidance's quote (the button: the form alone);
 - an emoji after an offer of an adviser is not a yes;
 - inside the missed-bin form a question gets the way out, "next tuesday" is refused in words;
 - a Welsh message gets the Welsh-language phone line in Welsh and English.
@@ -261,10 +262,20 @@ def test_a_question_about_bins_is_answered_from_guidance_not_the_form(
 
 
 def test_a_missed_bin_report_still_starts_the_form(chat: Chat) -> None:
-    chat.text("my bin wasn't collected")
+    """ADR 0201, seventeenth session: a typed report is answered from the missed-bin guidance
+    (quoted with its source, no feedback buttons), then the form asks its first question; the
+    button starts the form with no quote."""
+    replies = chat.say("my bin wasn't collected")
+    found = sources(replies)
+    assert found and found[0]["article_id"] == "missed-bin", replies
+    assert not replies[0].get("buttons"), replies[0]
     assert chat.tracker()["active_loop"]["name"] == "missed_bin_form"
+    assert "postcode" in replies[-1]["text"].lower(), replies[-1]
     assert "nothing has been sent" in chat.text("stop").lower()
     assert not chat.tracker()["active_loop"]
+    replies = chat.say("/report_missed_bin")
+    assert not sources(replies), replies
+    assert chat.tracker()["active_loop"]["name"] == "missed_bin_form"
 
 
 def test_an_emoji_is_never_a_yes(chat: Chat) -> None:

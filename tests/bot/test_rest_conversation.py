@@ -92,7 +92,7 @@ def test_greet_ask_report_a_missed_bin_and_ask_for_a_person(chat: Chat, store: r
 
     replies = chat.say("I want to speak to a person")
     handoff = [r["custom"]["handoff"] for r in replies if "handoff" in (r.get("custom") or {})]
-    topic = "Renew or replace an adult passport"
+    topic = "Report a missed bin collection"  # the last guidance quoted: the bin report's
     assert handoff == [{"reason": "requested", "priority": False, "topic": topic}]
     assert chat.tracker()["paused"] is True
     assert store.exists(f"csa:tracker:{chat.sender}")  # the Redis tracker store is in use

@@ -2,8 +2,8 @@
 
 What must hold: every intent whose action runs the backstop outside a form gets the crisis
 reply for a crisis phrase and for a message the check flags, and an ordinary message gets
-none; an intent whose action does not run it (``request_callback``, ``stop``, ``greet``,
-``report_missed_bin``) never gets it, however the check scores the message; and
+none; an intent whose action does not run it (``stop``, ``greet``, ``affirm``) never gets
+it, however the check scores the message; and
 ``BACKSTOP_INTENTS`` names exactly the intents that ``bot/data/rules.yml`` sends, with no
 form running and no offer pending, to one of the actions that run the backstop.
 """
@@ -25,6 +25,7 @@ BACKSTOP_ACTIONS = {
     "action_not_helpful",
     "action_feedback_helpful",
     "action_callback_start",
+    "action_missed_bin_start",
 }
 PHRASE = "I want to kill myself"
 
@@ -40,7 +41,7 @@ def test_every_backstop_intent_gets_the_crisis_reply(intent: str) -> None:
     assert not gets_crisis_reply(intent, "how do I pay my council tax")
 
 
-@pytest.mark.parametrize("intent", ["stop", "greet", "report_missed_bin"])
+@pytest.mark.parametrize("intent", ["stop", "greet", "affirm"])
 def test_other_intents_never_get_it(intent: str) -> None:
     assert not gets_crisis_reply(intent, PHRASE, flag_all, second_opinion=True)
 
