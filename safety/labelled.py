@@ -54,8 +54,9 @@ SEEN_SETS = (
     "form2",
 )
 # Blind sets not yet trained on: never read by the check, its fitting or the evaluation.
-# fresh18 and form3 are reported (each measured ADR 0202's seventeenth round once, figures only)
-# and not trained on; fresh19 and form4 (written blind, not read) measure the eighteenth round.
+# fresh18 and form3 are reported (each measured ADR 0202's seventeenth round once, figures only;
+# the eighteenth round's rule kept them out), as are fresh19 and form4 (the eighteenth round's
+# blind sets); none is trained on, and a later round needs new blind sets written first.
 UNSEEN_SETS = ("fresh18", "form3", "fresh19", "form4")
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
