@@ -7,7 +7,8 @@
    private Redis and drives the questions at that Rasa's REST webhook (bare Rasa with the same
    actions: the baseline); then 1 instance behind nginx (``benchmarks/load_stack.py``:
    deploy.cluster's processes) and runs ``benchmarks/locustfile.py`` headless: chatting
-   citizens, a tenth of them asking for an adviser, 2 advisers;
+   citizens, a tenth of them asking for an adviser, 2 advisers; then, on the same instance,
+   chatting citizens only, the load bare Rasa gets (like for like: no handoff work);
 2. starts N instances behind nginx and runs the same load;
 3. ``--kill``: then, on the same N instances, runs the load again while SIGKILLing gateway 1,
    Rasa 2 and action server 1 (each restarted after its systemd ``RestartSec``); afterwards every
@@ -53,6 +54,9 @@ from records.conversations import ConversationKeys  # noqa: E402
 LOCUST = ROOT / ".venv" / "bin" / "locust"
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
 CITIZEN_CLASSES = ["ChattingCitizen", "HandoffCitizen", "Adviser"]
+# The same instance with only the citizens bare Rasa has (no handoffs, no advisers): what the
+# gateway, nginx and Redis add to the same turns, apart from the handoff work only they do.
+LIKE_FOR_LIKE = "1 instance behind nginx, chatting citizens only (as bare)"
 ADVISERS = 2  # Adviser.fixed_count
 
 
@@ -298,6 +302,8 @@ def main(args: argparse.Namespace) -> int:
         warm_up(stack, bare=False)
         runs.append(measure(stack.url, CITIZEN_CLASSES, users, args.seconds,
                             "1 instance behind nginx", stack))
+        runs.append(measure(stack.url, ["ChattingCitizen"], args.citizens, args.seconds,
+                            LIKE_FOR_LIKE, stack))
     finally:
         stack.stop()
     kill: dict[str, int] = {}
