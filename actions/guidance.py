@@ -276,33 +276,9 @@ class ActionGuidanceAnswer(Action):
 
 
 def answer_for_article(service: Any, article_id: str, question: str) -> Any | None:
-    """Answer ``question`` from the one article the citizen picked; None if it is unknown.
-
-    The article must exist in the loaded index and be published. The section quoted is the
-    one retrieval ranks best for the question within that article (else the first).
-    """
-    articles = getattr(getattr(service, "kb", None), "articles", {})
-    article = articles.get(article_id)
-    if article is None or not article.searchable or not article.sections:
-        return None
-    from knowledge.answering import Answer
-    from knowledge.extract import extract
-
-    heading = None
-    if question:
-        for candidate in service.search(question, k=10).results:
-            if candidate.article_id == article_id:
-                heading = candidate.heading
-                break
-    section = next((s for s in article.sections if s.heading == heading), article.sections[0])
-    return Answer(
-        article_id=article.id,
-        title=article.title,
-        heading=section.heading,
-        url=article.section_url(section.anchor),
-        text=extract(section.body),
-        last_reviewed=article.last_reviewed,
-    )
+    """Answer ``question`` from the one article the citizen picked; None if it is unknown
+    (``GuidanceService.answer_from``: a published article of the loaded index)."""
+    return service.answer_from(article_id, question)
 
 
 class ActionChooseArticle(Action):

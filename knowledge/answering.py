@@ -264,6 +264,32 @@ class GuidanceService:
         candidates = ctx.candidates if ctx.status != "abstain" else []
         return GuidanceResult(status=ctx.status, answer=answer, candidates=candidates)
 
+    def answer_from(self, article_id: str, question: str = "") -> Answer | None:
+        """Answer ``question`` from the one article the citizen picked ("did you mean"); None
+        if no published article with sections has that id. The section quoted is the one
+        retrieval ranks best for the question within that article, else the first. Raises
+        :class:`QuestionError` on a bad question."""
+        heading = None
+        if question:
+            results = self.search(question, k=10).results
+            heading = next((c.heading for c in results if c.article_id == article_id), None)
+        with self._lock:
+            article = self.kb.articles.get(article_id)
+            if article is None or not article.searchable or not article.sections:
+                return None
+            section = next(
+                (s for s in article.sections if s.heading == heading), article.sections[0]
+            )
+            return Answer(
+                article_id=article.id,
+                title=article.title,
+                heading=section.heading,
+                url=article.section_url(section.anchor),
+                text=extract(section.body),
+                last_reviewed=article.last_reviewed,
+                anchor=section.anchor,
+            )
+
     def search(self, question: str, k: int = 5) -> SearchResponse:
         """Top-``k`` articles (best section each) and whether the service would abstain."""
         cleaned = check_question(question)

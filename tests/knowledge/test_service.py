@@ -30,6 +30,21 @@ def test_missed_bin_question_returns_the_missed_bin_section(service: GuidanceSer
     assert json.dumps(result.to_dict())
 
 
+def test_answer_from_one_article_quotes_its_best_section(service: GuidanceService) -> None:
+    """What must hold: the citizen's pick from "did you mean" is answered from that article
+    only, with the section retrieval ranks best there (else the first); an unknown id, or
+    none, gets None; a bad question is refused as by ``answer``."""
+    answer = service.answer_from("visitor-parking-permit", "how much is a visitor permit")
+    assert answer is not None and answer.article_id == "visitor-parking-permit"
+    assert "cost" in answer.heading.lower() and answer.url.endswith("#" + answer.anchor)
+    first = service.answer_from("visitor-parking-permit")
+    assert first is not None
+    assert first.heading == service.kb.articles["visitor-parking-permit"].sections[0].heading
+    assert service.answer_from("no-such-article", "parking") is None
+    with pytest.raises(QuestionError):
+        service.answer_from("visitor-parking-permit", "bin " * 400)
+
+
 def test_off_topic_question_abstains(service: GuidanceService) -> None:
     result = service.answer("what is the capital of Peru")
     assert result.status == "abstain" and result.answer is None and result.candidates == []
