@@ -300,10 +300,10 @@ def main(args: argparse.Namespace) -> int:
     stack = start_stack(1, args.port)
     try:
         warm_up(stack, bare=False)
-        runs.append(measure(stack.url, CITIZEN_CLASSES, users, args.seconds,
-                            "1 instance behind nginx", stack))
-        runs.append(measure(stack.url, ["ChattingCitizen"], args.citizens, args.seconds,
-                            LIKE_FOR_LIKE, stack))
+        one = [(CITIZEN_CLASSES, users, "1 instance behind nginx"),
+               (["ChattingCitizen"], args.citizens, LIKE_FOR_LIKE)]
+        for classes, count, name in one[::-1] if args.like_for_like_first else one:
+            runs.append(measure(stack.url, classes, count, args.seconds, name, stack))
     finally:
         stack.stop()
     kill: dict[str, int] = {}
@@ -357,4 +357,6 @@ if __name__ == "__main__":
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--kill", action="store_true")
+    parser.add_argument("--like-for-like-first", action="store_true",
+                        help="measure the chatting-only load before the issue's mix (order check)")
     sys.exit(main(parser.parse_args()))
