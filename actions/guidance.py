@@ -166,7 +166,7 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
 
 
-def quote_if_answered(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+def quote_if_answered(turn: Turn, dispatcher: CollectingDispatcher) -> None:
     """Quote the section when ``knowledge`` decides to answer ``turn.question``, without the
     feedback buttons; say nothing otherwise (no "did you mean", no abstention reply, no failed
     attempt): for an action whose own reply follows, such as a form's opener."""
@@ -275,12 +275,6 @@ class ActionGuidanceAnswer(Action):
         return turn.events
 
 
-def answer_for_article(service: Any, article_id: str, question: str) -> Any | None:
-    """Answer ``question`` from the one article the citizen picked; None if it is unknown
-    (``GuidanceService.answer_from``: a published article of the loaded index)."""
-    return service.answer_from(article_id, question)
-
-
 class ActionChooseArticle(Action):
     """The citizen picked an article from 'did you mean': answer from that article only.
 
@@ -301,7 +295,7 @@ class ActionChooseArticle(Action):
             return []
         turn = Turn(text=question, question=question)
         try:
-            answer = answer_for_article(get_guidance(), article_id, question)
+            answer = get_guidance().answer_from(article_id, question)
         except Exception:
             logger.exception("guidance retrieval failed")
             say(dispatcher, "utter_guidance_unavailable")

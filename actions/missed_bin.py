@@ -110,7 +110,7 @@ class ActionMissedBinStart(Action):
             if crisis is not None:
                 return crisis
             turn = Turn(text=text, question=searchable_question(text)[0])
-            quote_if_answered(turn, dispatcher, tracker)
+            quote_if_answered(turn, dispatcher)
             events = turn.events
         dispatcher.utter_message(response="utter_missed_bin_start")
         return [*events, SlotSet("offer", None)]

@@ -67,6 +67,10 @@ class GuidanceLike(Protocol):
         """Return a result with ``status``, ``answer`` and ``candidates``."""
         ...
 
+    def answer_from(self, article_id: str, question: str) -> Any:
+        """Return the picked article's answer for ``question``, or None if it is unknown."""
+        ...
+
 
 def get_redis() -> redis.Redis:
     """Return the shared Redis client (``decode_responses=True``)."""

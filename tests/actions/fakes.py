@@ -76,6 +76,11 @@ class FakeGuidance:
                 return result
         return FakeResult("abstain", None, [])
 
+    def answer_from(self, article_id: str, question: str) -> FakeAnswer | None:
+        """The table's answer from that article, if it has one."""
+        return next((r.answer for r in self.table.values()
+                     if r.answer is not None and r.answer.article_id == article_id), None)
+
 
 MISSED_BIN = FakeAnswer(
     article_id="missed-bin",

@@ -7,8 +7,6 @@ answered "I don't know that article" without touching the guidance service.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -61,12 +59,12 @@ async def test_the_action_looks_up_exactly_the_ids_the_format_accepts(
 ) -> None:
     looked_up: list[str] = []
 
-    def answer_for_article(service: Any, wanted: str, question: str) -> None:
-        looked_up.append(wanted)
-        return None
+    class Service:
+        def answer_from(self, wanted: str, question: str) -> None:
+            looked_up.append(wanted)
+            return None
 
-    monkeypatch.setattr(guidance_action, "answer_for_article", answer_for_article)
-    monkeypatch.setattr(guidance_action, "get_guidance", lambda: object())
+    monkeypatch.setattr(guidance_action, "get_guidance", Service)
     tracker = make_tracker(
         "/choose_article", "choose_article",
         slots={"last_question": "bins"},

@@ -158,6 +158,9 @@ async def test_retrieval_failure_says_so_and_offers_a_person() -> None:
         def answer(self, question: str) -> Any:
             raise RuntimeError("index gone")
 
+        def answer_from(self, article_id: str, question: str) -> Any:
+            raise RuntimeError("index gone")
+
     resources.set_guidance(Broken())
     try:
         dispatcher, slots = await run_guidance("how do I pay council tax")
