@@ -1,0 +1,178 @@
+"""Evidence the section model does not have yet: the closest sentence, and the answer's kind.
+
+ADR 0104, "Later (2026-12-05, eighteenth session): evidence the section model does not have
+yet": the rule was written there before this script first ran. Prints, for the answerable tune
+questions, the 5-fold cross-validated strict section accuracy of
+
+- (a) the section model as served (27 features);
+- (b) (a) plus ``sentence_cos`` and ``sentence_cos_rel`` (the section's closest sentence);
+- (c) (a) plus ``text_<kind>`` (the question's kind meets a section text holding that kind of
+  answer);
+- (d) (a) plus both;
+
+at every strength of ``section_fit.STRENGTHS`` (folds and fit as ``benchmarks/section_knn.py``),
+and applies the rule. Only tune questions are scored; nothing is written.
+
+    nice -n 5 .venv/bin/python benchmarks/section_evidence.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.section_knn import Group, cross_validate  # noqa: E402
+from knowledge import calibration_store as store  # noqa: E402
+from knowledge.answering import GuidanceService  # noqa: E402
+from knowledge.articles import Article, load_articles  # noqa: E402
+from knowledge.build import open_knowledge_base  # noqa: E402
+from knowledge.calibration import Calibration  # noqa: E402
+from knowledge.chunking import plain_text  # noqa: E402
+from knowledge.embedding import Embedder, load_embedder  # noqa: E402
+from knowledge.example_questions import section_ref  # noqa: E402
+from knowledge.index import set_threads  # noqa: E402
+from knowledge.section_eval import load_labels  # noqa: E402
+from knowledge.section_fit import STRENGTHS  # noqa: E402
+from knowledge.section_ranking import SectionEvidence, feature_rows, question_kinds  # noqa: E402
+from knowledge.self_exclusion import SelfExclusion  # noqa: E402
+
+MARGIN_QUESTIONS = 6  # the rule: at least 6 of 285 over (a)
+PREFERENCE = ("(c)", "(b)", "(d)")  # within one question of the best: no new vectors first
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+ANSWER_KINDS = {  # fixed in the ADR before the first run
+    "cost": r"£ ?\d|\bfree\b|\bno charge\b|%|\bper cent\b|\bdiscount\b|\bfees?\b",
+    "time": rf"\d+ (?:working )?(?:days?|weeks?|months?|years?)\b|\b(?:{_MONTHS})\b|\bwithin\b"
+    r"|\bdeadline\b|\d(?:am|pm)\b",
+    "howto": r"\bonline\b|\bphone\b|\bcall\b|\bform\b|\bapply\b|\bfill in\b|\bbook\b|\bvisit\b",
+    "who": r"\byou can (?:apply|get|claim)\b|\byou must be\b|\bif you are\b|\beligible\b"
+    r"|\bonly if\b|\baged?\b",
+    "need": r"\byou(?: will|'ll)? need\b|\bbring\b|\bdocuments?\b|\bproof\b|\bevidence\b",
+    "problem": r"\bif\b[^.]*\b(?:not|cannot|lost|stolen|late|refused|rejected|wrong|damaged"
+    r"|missed)\b",
+}
+_ANSWERS = {k: re.compile(p, re.I) for k, p in ANSWER_KINDS.items()}
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def section_texts(articles: Mapping[str, Article]) -> dict[str, tuple[str, str, str]]:
+    """(title, heading, plain text) of each searchable section, by ``article-id#Heading``."""
+    out = {}
+    for a in articles.values():
+        if not a.searchable:
+            continue
+        out[section_ref(a.id, None)] = (a.title, "", plain_text(a.intro))
+        for s in a.sections:
+            out[section_ref(a.id, s.heading)] = (a.title, s.heading, plain_text(s.body))
+    return out
+
+
+def sentence_vectors(
+    texts: Mapping[str, tuple[str, str, str]], embedder: Embedder
+) -> dict[str, np.ndarray]:
+    """Each section's sentences embedded as "title. heading. sentence"."""
+    keyed = []
+    for ref, (title, heading, text) in texts.items():
+        lead = ". ".join(x.rstrip(".") for x in (title, heading) if x)
+        for sentence in _SENTENCE.split(text):
+            if len(sentence.split()) >= 2:
+                keyed.append((ref, f"{lead}. {sentence.strip()}"))
+    vectors = embedder.embed([t for _, t in keyed])
+    out: dict[str, list[np.ndarray]] = {}
+    for (ref, _), v in zip(keyed, vectors, strict=True):
+        out.setdefault(ref, []).append(v)
+    return {ref: np.vstack(vs) for ref, vs in out.items()}
+
+
+def sentence_features(
+    vector: np.ndarray, evidence: Sequence[SectionEvidence], sentences: Mapping[str, np.ndarray]
+) -> list[list[float]]:
+    """``sentence_cos`` and ``sentence_cos_rel`` for each candidate section."""
+    best = [
+        float((sentences[e.ref] @ vector).max()) if e.ref in sentences else e.text_cos
+        for e in evidence
+    ]
+    top = max(best, default=0.0)
+    return [[b, b - top] for b in best]
+
+
+def answer_features(
+    question: str, evidence: Sequence[SectionEvidence], texts: Mapping[str, tuple[str, str, str]]
+) -> list[list[float]]:
+    """``text_<kind>`` for each candidate section, in ``ANSWER_KINDS`` order."""
+    asked = question_kinds(question)
+    rows = []
+    for e in evidence:
+        text = texts.get(e.ref, ("", "", ""))[2]
+        rows.append([float(asked[k] and bool(_ANSWERS[k].search(text))) for k in ANSWER_KINDS])
+    return rows
+
+
+def main() -> int:
+    """Gather the evidence, cross-validate the four candidates, apply the rule."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=Path, default=ROOT / "knowledge/articles")
+    parser.add_argument("--index", type=Path, default=ROOT / "var/index")
+    parser.add_argument("--questions", type=Path, default=ROOT / "knowledge/eval/questions.jsonl")
+    args = parser.parse_args()
+    articles = load_articles(args.articles)
+    embedder = load_embedder(args.index.parent / "onnx-cache")
+    opened = open_knowledge_base(args.articles, args.index, embedder)
+    set_threads(1)
+    calibration = Calibration.load(store.path_for_reading(args.articles, args.index, None))
+    service = GuidanceService(opened.kb, calibration, args.index)
+    exclusion = SelfExclusion(opened.kb)
+    texts = section_texts(articles)
+    sentences = sentence_vectors(texts, opened.kb.embedder)
+    print(f"{sum(len(v) for v in sentences.values())} sentences embedded", file=sys.stderr)
+    labels = [
+        lab
+        for lab in load_labels(args.questions, articles)
+        if lab.split == "tune" and lab.article_id and lab.sections
+    ]
+    vectors = opened.kb.embedder.embed([lab.question for lab in labels])
+    groups: dict[str, list[Group]] = {"(a)": [], "(b)": [], "(c)": [], "(d)": []}
+    for lab, vector in zip(labels, vectors, strict=True):
+        with exclusion.without(lab.question):
+            evidence = service.section_candidates(lab.question, vector)
+        answers = np.array([e.ref in set(lab.sections) for e in evidence], dtype=bool)
+        if not answers.any():  # as section_fit: a question no candidate answers is not fitted
+            continue
+        base = np.array(feature_rows(lab.question, evidence), dtype=np.float64)
+        sent = np.array(sentence_features(vector, evidence, sentences), dtype=np.float64)
+        kind = np.array(answer_features(lab.question, evidence, texts), dtype=np.float64)
+        for name, extra in (("(a)", sent[:, :0]), ("(b)", sent), ("(c)", kind),
+                            ("(d)", np.hstack([sent, kind]))):
+            groups[name].append(Group(base=base, extra=extra, answers=answers))
+    names = {
+        "(a)": "(a) as served",
+        "(b)": "(b) + closest sentence",
+        "(c)": "(c) + kind of answer in the text",
+        "(d)": "(d) + both",
+    }
+    n = len(groups["(a)"])
+    print(f"\n5-fold CV section accuracy, {n} answerable tune questions (right of n)")
+    print("candidate".ljust(36) + "".join(f"{s:>8}" for s in STRENGTHS) + "    best")
+    best = {}
+    for key, name in names.items():
+        hits = cross_validate(groups[key], [], use_extra=key != "(a)")
+        best[key] = max(hits.values())
+        cells = "".join(f"{hits[s]:>8}" for s in STRENGTHS)
+        print(f"{name:<36}{cells}{best[key]:>8} ({best[key] / n:.3f})")
+    top = max(best[k] for k in PREFERENCE)
+    winner = next(k for k in PREFERENCE if best[k] >= top - 1)
+    gain = best[winner] - best["(a)"]
+    verdict = "check the served figures next" if gain >= MARGIN_QUESTIONS else "nothing changes"
+    print(f"\nrule: {winner} − (a) = {gain:+d} questions (at least {MARGIN_QUESTIONS}); {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
