@@ -115,26 +115,21 @@ def answer_features(
     return rows
 
 
-def main() -> int:
-    """Gather the evidence, cross-validate the four candidates, apply the rule."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=Path, default=ROOT / "knowledge/articles")
-    parser.add_argument("--index", type=Path, default=ROOT / "var/index")
-    parser.add_argument("--questions", type=Path, default=ROOT / "knowledge/eval/questions.jsonl")
-    args = parser.parse_args()
-    articles = load_articles(args.articles)
-    embedder = load_embedder(args.index.parent / "onnx-cache")
-    opened = open_knowledge_base(args.articles, args.index, embedder)
+def gather_groups(articles_dir: Path, index_dir: Path, questions: Path) -> dict[str, list[Group]]:
+    """Every answerable tune question's candidates, with each candidate's extra features."""
+    articles = load_articles(articles_dir)
+    embedder = load_embedder(index_dir.parent / "onnx-cache")
+    opened = open_knowledge_base(articles_dir, index_dir, embedder)
     set_threads(1)
-    calibration = Calibration.load(store.path_for_reading(args.articles, args.index, None))
-    service = GuidanceService(opened.kb, calibration, args.index)
+    calibration = Calibration.load(store.path_for_reading(articles_dir, index_dir, None))
+    service = GuidanceService(opened.kb, calibration, index_dir)
     exclusion = SelfExclusion(opened.kb)
     texts = section_texts(articles)
     sentences = sentence_vectors(texts, opened.kb.embedder)
     print(f"{sum(len(v) for v in sentences.values())} sentences embedded", file=sys.stderr)
     labels = [
         lab
-        for lab in load_labels(args.questions, articles)
+        for lab in load_labels(questions, articles)
         if lab.split == "tune" and lab.article_id and lab.sections
     ]
     vectors = opened.kb.embedder.embed([lab.question for lab in labels])
@@ -151,6 +146,17 @@ def main() -> int:
         for name, extra in (("(a)", sent[:, :0]), ("(b)", sent), ("(c)", kind),
                             ("(d)", np.hstack([sent, kind]))):
             groups[name].append(Group(base=base, extra=extra, answers=answers))
+    return groups
+
+
+def main() -> int:
+    """Gather the evidence, cross-validate the four candidates, apply the rule."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=Path, default=ROOT / "knowledge/articles")
+    parser.add_argument("--index", type=Path, default=ROOT / "var/index")
+    parser.add_argument("--questions", type=Path, default=ROOT / "knowledge/eval/questions.jsonl")
+    args = parser.parse_args()
+    groups = gather_groups(args.articles, args.index, args.questions)
     names = {
         "(a)": "(a) as served",
         "(b)": "(b) + closest sentence",
