@@ -30,19 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.section_knn import Group, cross_validate  # noqa: E402
-from knowledge import calibration_store as store  # noqa: E402
-from knowledge.answering import GuidanceService  # noqa: E402
-from knowledge.articles import Article, load_articles  # noqa: E402
-from knowledge.build import open_knowledge_base  # noqa: E402
-from knowledge.calibration import Calibration  # noqa: E402
+from benchmarks.section_tune import add_paths, open_tune, print_table  # noqa: E402
+from knowledge.articles import Article  # noqa: E402
 from knowledge.chunking import plain_text  # noqa: E402
-from knowledge.embedding import Embedder, load_embedder  # noqa: E402
+from knowledge.embedding import Embedder  # noqa: E402
 from knowledge.example_questions import section_ref  # noqa: E402
-from knowledge.index import set_threads  # noqa: E402
-from knowledge.section_eval import load_labels  # noqa: E402
-from knowledge.section_fit import STRENGTHS  # noqa: E402
 from knowledge.section_ranking import SectionEvidence, feature_rows, question_kinds  # noqa: E402
-from knowledge.self_exclusion import SelfExclusion  # noqa: E402
 
 MARGIN_QUESTIONS = 6  # the rule: at least 6 of 285 over (a)
 PREFERENCE = ("(c)", "(b)", "(d)")  # within one question of the best: no new vectors first
@@ -117,26 +110,15 @@ def answer_features(
 
 def gather_groups(articles_dir: Path, index_dir: Path, questions: Path) -> dict[str, list[Group]]:
     """Every answerable tune question's candidates, with each candidate's extra features."""
-    articles = load_articles(articles_dir)
-    embedder = load_embedder(index_dir.parent / "onnx-cache")
-    opened = open_knowledge_base(articles_dir, index_dir, embedder)
-    set_threads(1)
-    calibration = Calibration.load(store.path_for_reading(articles_dir, index_dir, None))
-    service = GuidanceService(opened.kb, calibration, index_dir)
-    exclusion = SelfExclusion(opened.kb)
-    texts = section_texts(articles)
-    sentences = sentence_vectors(texts, opened.kb.embedder)
+    tune = open_tune(articles_dir, index_dir, questions)
+    texts = section_texts(tune.articles)
+    sentences = sentence_vectors(texts, tune.kb.embedder)
     print(f"{sum(len(v) for v in sentences.values())} sentences embedded", file=sys.stderr)
-    labels = [
-        lab
-        for lab in load_labels(questions, articles)
-        if lab.split == "tune" and lab.article_id and lab.sections
-    ]
-    vectors = opened.kb.embedder.embed([lab.question for lab in labels])
+    vectors = tune.kb.embedder.embed([lab.question for lab in tune.labels])
     groups: dict[str, list[Group]] = {"(a)": [], "(b)": [], "(c)": [], "(d)": []}
-    for lab, vector in zip(labels, vectors, strict=True):
-        with exclusion.without(lab.question):
-            evidence = service.section_candidates(lab.question, vector)
+    for lab, vector in zip(tune.labels, vectors, strict=True):
+        with tune.exclusion.without(lab.question):
+            evidence = tune.service.section_candidates(lab.question, vector)
         answers = np.array([e.ref in set(lab.sections) for e in evidence], dtype=bool)
         if not answers.any():  # as section_fit: a question no candidate answers is not fitted
             continue
@@ -152,9 +134,7 @@ def gather_groups(articles_dir: Path, index_dir: Path, questions: Path) -> dict[
 def main() -> int:
     """Gather the evidence, cross-validate the four candidates, apply the rule."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=Path, default=ROOT / "knowledge/articles")
-    parser.add_argument("--index", type=Path, default=ROOT / "var/index")
-    parser.add_argument("--questions", type=Path, default=ROOT / "knowledge/eval/questions.jsonl")
+    add_paths(parser)
     args = parser.parse_args()
     groups = gather_groups(args.articles, args.index, args.questions)
     names = {
@@ -163,15 +143,12 @@ def main() -> int:
         "(c)": "(c) + kind of answer in the text",
         "(d)": "(d) + both",
     }
-    n = len(groups["(a)"])
-    print(f"\n5-fold CV section accuracy, {n} answerable tune questions (right of n)")
-    print("candidate".ljust(36) + "".join(f"{s:>8}" for s in STRENGTHS) + "    best")
-    best = {}
-    for key, name in names.items():
-        hits = cross_validate(groups[key], [], use_extra=key != "(a)")
-        best[key] = max(hits.values())
-        cells = "".join(f"{hits[s]:>8}" for s in STRENGTHS)
-        print(f"{name:<36}{cells}{best[key]:>8} ({best[key] / n:.3f})")
+    runs = {
+        name: cross_validate(groups[key], [], use_extra=key != "(a)")
+        for key, name in names.items()
+    }
+    printed = print_table(runs, len(groups["(a)"]), 36)
+    best = {key: printed[name] for key, name in names.items()}
     top = max(best[k] for k in PREFERENCE)
     winner = next(k for k in PREFERENCE if best[k] >= top - 1)
     gain = best[winner] - best["(a)"]

@@ -27,18 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.section_knn import Group, cross_validate  # noqa: E402
-from knowledge import calibration_store as store  # noqa: E402
-from knowledge.answering import GuidanceService  # noqa: E402
-from knowledge.articles import Article, load_articles  # noqa: E402
-from knowledge.build import open_knowledge_base  # noqa: E402
-from knowledge.calibration import Calibration  # noqa: E402
-from knowledge.embedding import load_embedder  # noqa: E402
+from benchmarks.section_tune import add_paths, open_tune, print_table  # noqa: E402
+from knowledge.articles import Article  # noqa: E402
 from knowledge.example_questions import fold_question, section_ref  # noqa: E402
-from knowledge.index import set_threads  # noqa: E402
-from knowledge.section_eval import load_labels  # noqa: E402
-from knowledge.section_fit import STRENGTHS  # noqa: E402
-from knowledge.section_ranking import KINDS, SectionEvidence, feature_rows, question_kinds  # noqa: E402
-from knowledge.self_exclusion import SelfExclusion  # noqa: E402
+from knowledge.section_ranking import SectionEvidence, feature_rows, question_kinds  # noqa: E402
 
 MARGIN_QUESTIONS = 6  # the rule: at least 6 of 285 over (a)
 
@@ -76,25 +68,14 @@ def kind_features(
 def main() -> int:
     """Gather the evidence, cross-validate the two candidates, apply the rule."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=Path, default=ROOT / "knowledge/articles")
-    parser.add_argument("--index", type=Path, default=ROOT / "var/index")
-    parser.add_argument("--questions", type=Path, default=ROOT / "knowledge/eval/questions.jsonl")
+    add_paths(parser)
     args = parser.parse_args()
-    articles = load_articles(args.articles)
-    embedder = load_embedder(args.index.parent / "onnx-cache")
-    opened = open_knowledge_base(args.articles, args.index, embedder)
-    set_threads(1)
-    calibration = Calibration.load(store.path_for_reading(args.articles, args.index, None))
-    service = GuidanceService(opened.kb, calibration, args.index)
-    exclusion = SelfExclusion(opened.kb)
-    asked = asked_by_section(articles)
-    assert set(KINDS)  # the kinds the features read
+    tune_set = open_tune(args.articles, args.index, args.questions)
+    asked = asked_by_section(tune_set.articles)
     tune = []
-    for lab in load_labels(args.questions, articles):
-        if lab.split != "tune" or not lab.article_id or not lab.sections:
-            continue
-        with exclusion.without(lab.question):
-            evidence = service.section_candidates(lab.question)
+    for lab in tune_set.labels:
+        with tune_set.exclusion.without(lab.question):
+            evidence = tune_set.service.section_candidates(lab.question)
         g = Group(
             base=np.array(feature_rows(lab.question, evidence), dtype=np.float64),
             extra=np.array(kind_features(lab.question, evidence, asked), dtype=np.float64),
@@ -106,13 +87,7 @@ def main() -> int:
         "(a) as served": cross_validate(tune, [], use_extra=False),
         "(b) + kind of question from examples": cross_validate(tune, [], use_extra=True),
     }
-    print(f"\n5-fold CV section accuracy, {len(tune)} answerable tune questions (right of n)")
-    print("candidate".ljust(40) + "".join(f"{s:>8}" for s in STRENGTHS) + "    best")
-    best = {}
-    for name, hits in runs.items():
-        best[name] = max(hits.values())
-        cells = "".join(f"{hits[s]:>8}" for s in STRENGTHS)
-        print(f"{name:<40}{cells}{best[name]:>8} ({best[name] / len(tune):.3f})")
+    best = print_table(runs, len(tune), 40)
     a, b = best.values()
     verdict = (
         "check the served figures next" if b - a >= MARGIN_QUESTIONS else "nothing changes"

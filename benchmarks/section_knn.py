@@ -32,18 +32,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge import calibration_store as store  # noqa: E402
-from knowledge.answering import GuidanceService  # noqa: E402
-from knowledge.articles import load_articles  # noqa: E402
-from knowledge.build import open_knowledge_base  # noqa: E402
-from knowledge.calibration import Calibration  # noqa: E402
-from knowledge.embedding import load_embedder  # noqa: E402
+from benchmarks.section_tune import add_paths, open_tune, print_table  # noqa: E402
 from knowledge.example_questions import section_ref  # noqa: E402
-from knowledge.index import set_threads  # noqa: E402
-from knowledge.section_eval import load_labels  # noqa: E402
 from knowledge.section_fit import FOLDS, STRENGTHS  # noqa: E402
 from knowledge.section_ranking import SectionEvidence, feature_rows  # noqa: E402
-from knowledge.self_exclusion import SelfExclusion  # noqa: E402
 
 K = 10
 TEMPERATURE = 0.05
@@ -162,25 +154,13 @@ def cross_validate(
 def main() -> int:
     """Gather the evidence, cross-validate the three candidates, apply the rule."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=Path, default=ROOT / "knowledge/articles")
-    parser.add_argument("--index", type=Path, default=ROOT / "var/index")
-    parser.add_argument("--questions", type=Path, default=ROOT / "knowledge/eval/questions.jsonl")
+    add_paths(parser)
     args = parser.parse_args()
-    articles = load_articles(args.articles)
-    embedder = load_embedder(args.index.parent / "onnx-cache")
-    opened = open_knowledge_base(args.articles, args.index, embedder)
-    set_threads(1)
-    calibration = Calibration.load(store.path_for_reading(args.articles, args.index, None))
-    service = GuidanceService(opened.kb, calibration, args.index)
-    exclusion = SelfExclusion(opened.kb)
-    labels = [
-        lab
-        for lab in load_labels(args.questions, articles)
-        if lab.split == "tune" and lab.article_id and lab.sections
-    ]
+    tune_set = open_tune(args.articles, args.index, args.questions)
+    articles, service, exclusion = tune_set.articles, tune_set.service, tune_set.exclusion
     started = time.perf_counter()
     tune = []
-    for lab in labels:
+    for lab in tune_set.labels:
         with exclusion.without(lab.question):
             evidence = service.section_candidates(lab.question)
         g = group(lab.question, evidence, set(lab.sections))
@@ -218,13 +198,7 @@ def main() -> int:
         "(b) + nearest example questions": cross_validate(tune, [], use_extra=True),
         "(c) (b) + example questions as rows": cross_validate(tune, examples, use_extra=True),
     }
-    print(f"\n5-fold CV section accuracy, {len(tune)} answerable tune questions (right of n)")
-    print("candidate".ljust(40) + "".join(f"{s:>8}" for s in STRENGTHS) + "    best")
-    best = {}
-    for name, hits in runs.items():
-        best[name] = max(hits.values())
-        cells = "".join(f"{hits[s]:>8}" for s in STRENGTHS)
-        print(f"{name:<40}{cells}{best[name]:>8} ({best[name] / len(tune):.3f})")
+    best = print_table(runs, len(tune), 40)
     a, b, c = best.values()
     winner = "(c)" if c > b + 1 else "(b)"
     top = max(b, c) if winner == "(c)" else b

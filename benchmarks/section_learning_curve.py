@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.section_evidence import gather_groups  # noqa: E402
 from benchmarks.section_knn import Group, fit, right  # noqa: E402
+from benchmarks.section_tune import add_paths  # noqa: E402
 from knowledge.section_fit import FOLDS, STRENGTHS  # noqa: E402
 
 
@@ -54,9 +55,7 @@ def curve(groups: Sequence[Group], use_extra: bool) -> list[int]:
 def main() -> int:
     """Gather the candidates' features once and print one curve per candidate."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=Path, default=ROOT / "knowledge/articles")
-    parser.add_argument("--index", type=Path, default=ROOT / "var/index")
-    parser.add_argument("--questions", type=Path, default=ROOT / "knowledge/eval/questions.jsonl")
+    add_paths(parser)
     args = parser.parse_args()
     groups = gather_groups(args.articles, args.index, args.questions)
     n = len(groups["(a)"])

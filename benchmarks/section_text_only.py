@@ -28,17 +28,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge import calibration_store as store  # noqa: E402
+from benchmarks.section_tune import add_paths, open_tune  # noqa: E402
 from knowledge.answering import GuidanceService  # noqa: E402
-from knowledge.articles import load_articles  # noqa: E402
-from knowledge.build import open_knowledge_base  # noqa: E402
-from knowledge.calibration import Calibration  # noqa: E402
-from knowledge.embedding import load_embedder  # noqa: E402
-from knowledge.index import set_threads  # noqa: E402
-from knowledge.section_eval import SectionLabel, load_labels  # noqa: E402
+from knowledge.section_eval import SectionLabel  # noqa: E402
 from knowledge.section_fit import ARTICLES, FOLDS, STRENGTHS, Example, _fit  # noqa: E402
 from knowledge.section_ranking import SectionModel, feature_rows  # noqa: E402
-from knowledge.self_exclusion import Isolate, SelfExclusion, no_isolation, without_examples  # noqa: E402
+from knowledge.self_exclusion import Isolate, no_isolation, without_examples  # noqa: E402
 
 MARGIN = 3  # the rule: at least 3 questions over (a) on strict or lenient
 SLACK = 1  # and at most 1 below on the other
@@ -110,24 +105,13 @@ def cross_validate(
 def main() -> int:
     """Gather both feature sets, cross-validate the two candidates, apply the rule."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=Path, default=ROOT / "knowledge/articles")
-    parser.add_argument("--index", type=Path, default=ROOT / "var/index")
-    parser.add_argument("--questions", type=Path, default=ROOT / "knowledge/eval/questions.jsonl")
+    add_paths(parser)
     args = parser.parse_args()
-    articles = load_articles(args.articles)
-    embedder = load_embedder(args.index.parent / "onnx-cache")
-    opened = open_knowledge_base(args.articles, args.index, embedder)
-    set_threads(1)
-    calibration = Calibration.load(store.path_for_reading(args.articles, args.index, None))
-    labels = [
-        lab
-        for lab in load_labels(args.questions, articles)
-        if lab.split == "tune" and lab.article_id and lab.sections
-    ]
+    tune = open_tune(args.articles, args.index, args.questions)
+    labels = tune.labels
     started = time.perf_counter()
-    served = GuidanceService(opened.kb, calibration, args.index)
-    unmasked = candidates(served, labels, SelfExclusion(opened.kb).without)
-    bare = GuidanceService(without_examples(opened.kb), calibration, args.index)
+    unmasked = candidates(tune.service, labels, tune.exclusion.without)
+    bare = GuidanceService(without_examples(tune.kb), tune.calibration, args.index)
     masked = candidates(bare, labels, no_isolation)
     print(
         f"{len(labels)} answerable tune questions; a strictly answering candidate: "
