@@ -96,7 +96,7 @@ def print_rows(
         h = counts[n]
         print(
             markdown_row(
-                f"{n} ({h['J'][1]} / {h['J'][3]})",
+                f"{n} ({h[candidates[0]][1]} / {h[candidates[0]][3]})",
                 [f"{h[c][0] / h[c][1]:.3f} / {h[c][2] / h[c][3]:.1%}" for c in candidates],
             )
         )
