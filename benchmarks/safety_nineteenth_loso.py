@@ -122,8 +122,9 @@ def fits_without(vec: dict[str, np.ndarray], leave_out: str | None) -> dict[str,
     }
 
 
-def score(name: str, vec: dict[str, np.ndarray], parses: dict[str, Any],
-          patterns: dict[str, Any]) -> dict[str, Any]:
+def score(
+    name: str, vec: dict[str, np.ndarray], parses: dict[str, Any], patterns: dict[str, Any]
+) -> dict[str, Any]:
     """A seen group's row (left out of both fits), or ``servable``: the fits on everything seen,
     the live slice and the four reported sets."""
     if name != "servable":
