@@ -40,9 +40,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 from safety_round import (  # noqa: E402
+    BENIGN_RISE,
+    RECALL_DROP,
     STATUS_QUO,
+    TIE,
     Fit,
-    choose_by_rule,
     keep_rows,
     kept_rows,
     print_rows,
@@ -156,6 +158,25 @@ def inputs(vectors: Path, parses: Path) -> tuple[dict[str, np.ndarray], dict[str
     return vectors_for(sorted(every), vectors), parses_merged(sorted(texts), parses)
 
 
+def choose(means: dict[str, tuple[float, float]], servable: bool) -> str:
+    """The rule written before any figure (ADR 0202, nineteenth round). W is eligible if
+    servable, its mean recall at most ``RECALL_DROP`` below S's and its mean benign at most
+    ``BENIGN_RISE`` above. Unlike ``choose_by_rule`` (whose tie-breaks run among the eligible
+    challengers only), S takes part in the tie-breaks: an eligible W is chosen only if it gains
+    more than ``TIE`` of mean recall, or ties on recall with a lower mean benign."""
+    (recall_s, benign_s), (recall_w, benign_w) = means[STATUS_QUO], means["W"]
+    eligible = (
+        servable
+        and recall_w >= recall_s - RECALL_DROP - 1e-12
+        and benign_w <= benign_s + BENIGN_RISE + 1e-12
+    )
+    if not eligible:
+        return STATUS_QUO
+    if recall_w > recall_s + TIE + 1e-12:
+        return "W"
+    return "W" if benign_w < benign_s - 1e-12 else STATUS_QUO
+
+
 def print_table(out: Path) -> None:
     """The rule's rows (seen groups, fresh18, form3), the apart rows, the slice and the pick."""
     order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
@@ -183,7 +204,7 @@ def print_table(out: Path) -> None:
     )
     print("<!-- all: " + "; ".join(f"{c} {fit['notes'][c]}" for c in CANDIDATES) + " -->")
     ok = {c: fit["slice"][c] == [0, 0] for c in CANDIDATES}
-    print(f"\nchosen by the rule: {choose_by_rule(CANDIDATES, means, ok, fit['in_sample'])}")
+    print(f"\nchosen by the rule: {choose(means, ok['W'])}")
 
 
 def main() -> None:
