@@ -142,14 +142,16 @@ def score(
     return out
 
 
-def inputs(vectors: Path, parses: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Vectors of every seen, reported and candidate line, and Rasa's parses of every seen and
-    reported line (cached in the round's usual files)."""
+def inputs(
+    vectors: Path, parses: Path, reported: tuple[str, ...] = IN_RULE + APART
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Vectors of every seen, ``reported`` and candidate line, and Rasa's parses of every seen
+    and reported line (cached in the round's usual files)."""
     from safety_loso import vectors_for
     from safety_veto_loso import parses_merged
 
     texts: set[str] = set()
-    for name in (labelled.ORIGINAL, *labelled.SEEN_SETS, *IN_RULE, *APART):
+    for name in (labelled.ORIGINAL, *labelled.SEEN_SETS, *reported):
         with readable(name) if name not in labelled.SEEN_SETS else nullcontext():
             g = labelled.seen_group(name)
         texts |= set(g.crisis + g.ordinary)
