@@ -40,11 +40,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 from safety_round import (  # noqa: E402
-    BENIGN_RISE,
-    RECALL_DROP,
     STATUS_QUO,
-    TIE,
     Fit,
+    choose_with_status_quo,
     keep_rows,
     kept_rows,
     print_rows,
@@ -160,53 +158,48 @@ def inputs(
     return vectors_for(sorted(every), vectors), parses_merged(sorted(texts), parses)
 
 
-def choose(means: dict[str, tuple[float, float]], servable: bool) -> str:
-    """The rule written before any figure (ADR 0202, nineteenth round). W is eligible if
-    servable, its mean recall at most ``RECALL_DROP`` below S's and its mean benign at most
-    ``BENIGN_RISE`` above. Unlike ``choose_by_rule`` (whose tie-breaks run among the eligible
-    challengers only), S takes part in the tie-breaks: an eligible W is chosen only if it gains
-    more than ``TIE`` of mean recall, or ties on recall with a lower mean benign."""
-    (recall_s, benign_s), (recall_w, benign_w) = means[STATUS_QUO], means["W"]
-    eligible = (
-        servable
-        and recall_w >= recall_s - RECALL_DROP - 1e-12
-        and benign_w <= benign_s + BENIGN_RISE + 1e-12
-    )
-    if not eligible:
-        return STATUS_QUO
-    if recall_w > recall_s + TIE + 1e-12:
-        return "W"
-    return "W" if benign_w < benign_s - 1e-12 else STATUS_QUO
-
-
-def print_table(out: Path) -> None:
-    """The rule's rows (seen groups, fresh18, form3), the apart rows, the slice and the pick."""
+def print_table(
+    out: Path,
+    candidates: tuple[str, ...] = CANDIDATES,
+    apart: tuple[str, ...] = APART,
+    why_apart: str = "their counts by kind shaped W's brief",
+) -> None:
+    """The rule's rows (seen groups, fresh18, form3) and their notes, the reported rows kept
+    ``apart`` from the rule, the slice, the in-sample pattern alarms and the candidate the rule
+    (:func:`safety_round.choose_with_status_quo`) picks; a round with other candidates (the
+    twentieth) passes its own."""
     order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
     rows, names = kept_rows(out, order)
     counts = {n: rows[n]["counts"] for n in names}
     path = out / "servable.json"
     fit = json.loads(path.read_text()) if path.exists() else None
     if fit is not None:
-        counts |= {n: fit["reported"][n]["counts"] for n in IN_RULE + APART}
+        counts |= {n: fit["reported"][n]["counts"] for n in IN_RULE + apart}
     in_rule = names + (list(IN_RULE) if fit is not None else [])
-    means = print_rows(counts, in_rule, CANDIDATES)
+    means = print_rows(counts, in_rule, candidates)
     for n in names:
-        print(f"<!-- {n}: " + "; ".join(f"{c} {rows[n]['notes'][c]}" for c in CANDIDATES) + " -->")
+        notes = "; ".join(f"{c} {rows[n]['notes'][c]}" for c in candidates)
+        print(f"<!-- {n}: {notes} -->")
     if fit is None or len(names) < len(order):
         print(f"\n{len(names)} of {len(order)} rows; servable: {fit is not None}")
         return
-    print("\nOutside the rule (their counts by kind shaped W's brief):")
-    print_rows(counts, list(APART), CANDIDATES)
-    print("\n| refitted on all | " + " | ".join(CANDIDATES) + " |")
-    print("|---|" + "---|" * len(CANDIDATES))
+    print(f"\nOutside the rule ({why_apart}):")
+    print_rows(counts, list(apart), candidates)
+    print("\n| refitted on all | " + " | ".join(candidates) + " |")
+    print("|---|" + "---|" * len(candidates))
+    for label, key in (
+        ("slice (crisis missed / benign alarms)", "slice"),
+        ("benign alarms of the patterns, seen sets (in-sample)", "in_sample"),
+    ):
+        cells = [
+            f"{fit[key][c][0]} / {fit[key][c][1]}" if key == "slice" else str(fit[key][c])
+            for c in candidates
+        ]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    ok = {c: fit["slice"][c] == [0, 0] for c in candidates}
     print(
-        "| slice (crisis missed / benign alarms) | "
-        + " | ".join(f"{fit['slice'][c][0]} / {fit['slice'][c][1]}" for c in CANDIDATES)
-        + " |"
+        f"\nchosen by the rule: {choose_with_status_quo(candidates, means, ok, fit['in_sample'])}"
     )
-    print("<!-- all: " + "; ".join(f"{c} {fit['notes'][c]}" for c in CANDIDATES) + " -->")
-    ok = {c: fit["slice"][c] == [0, 0] for c in CANDIDATES}
-    print(f"\nchosen by the rule: {choose(means, ok['W'])}")
 
 
 def main() -> None:

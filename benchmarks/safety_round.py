@@ -325,3 +325,30 @@ def choose_by_rule(
     tied = [c for c in tied if means[c][1] <= low + 1e-12]
     fewest = min(in_sample[c] for c in tied)
     return next(c for c in candidates if c in tied and in_sample[c] == fewest)
+
+
+def choose_with_status_quo(
+    candidates: tuple[str, ...],
+    means: dict[str, tuple[float, float]],
+    ok: dict[str, bool],
+    in_sample: dict[str, int],
+) -> str:
+    """The rule of the nineteenth round on (ADR 0202): a challenger is eligible as in
+    :func:`choose_by_rule`, but S takes part in the tie-breaks (the highest mean recall among S
+    and the eligible, ties within ``TIE``; then the lowest mean benign; then fewer in-sample
+    pattern alarms; then the simpler), so a challenger is chosen only if it gains more than
+    ``TIE`` of mean recall or ties with fewer alarms."""
+    recall_s, benign_s = means[STATUS_QUO]
+    pool = [STATUS_QUO] + [
+        c
+        for c in candidates[1:]
+        if ok[c]
+        and means[c][0] >= recall_s - RECALL_DROP - 1e-12
+        and means[c][1] <= benign_s + BENIGN_RISE + 1e-12
+    ]
+    best = max(means[c][0] for c in pool)
+    tied = [c for c in pool if means[c][0] >= best - TIE - 1e-12]
+    low = min(means[c][1] for c in tied)
+    tied = [c for c in tied if means[c][1] <= low + 1e-12]
+    fewest = min(in_sample[c] for c in tied)
+    return next(c for c in candidates if c in tied and in_sample[c] == fewest)

@@ -25,7 +25,6 @@ the round once afterwards, through the live chat, and are never read here.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,16 +34,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
-from safety_nineteenth_loso import IN_RULE, inputs, readable  # noqa: E402
+from safety_nineteenth_loso import IN_RULE, inputs, print_table, readable  # noqa: E402
 from safety_round import (  # noqa: E402
-    BENIGN_RISE,
-    RECALL_DROP,
     STATUS_QUO,
-    TIE,
     Patterns,
     keep_rows,
-    kept_rows,
-    print_rows,
     round_parser,
     score_row,
     score_slice,
@@ -168,61 +162,6 @@ def score(
     return out
 
 
-def choose(
-    means: dict[str, tuple[float, float]], ok: dict[str, bool], in_sample: dict[str, int]
-) -> str:
-    """The rule written before any figure (ADR 0202, twentieth round): a challenger is eligible
-    if servable, its mean recall at most ``RECALL_DROP`` below S's and its mean benign at most
-    ``BENIGN_RISE`` above; S takes part in the tie-breaks (the highest mean recall, ties within
-    ``TIE``; then the lowest mean benign; then fewer in-sample pattern alarms; then the
-    simpler)."""
-    recall_s, benign_s = means[STATUS_QUO]
-    pool = [STATUS_QUO] + [
-        c
-        for c in CANDIDATES[1:]
-        if ok[c]
-        and means[c][0] >= recall_s - RECALL_DROP - 1e-12
-        and means[c][1] <= benign_s + BENIGN_RISE + 1e-12
-    ]
-    best = max(means[c][0] for c in pool)
-    tied = [c for c in pool if means[c][0] >= best - TIE - 1e-12]
-    low = min(means[c][1] for c in tied)
-    tied = [c for c in tied if means[c][1] <= low + 1e-12]
-    fewest = min(in_sample[c] for c in tied)
-    return next(c for c in CANDIDATES if c in tied and in_sample[c] == fewest)
-
-
-def print_table(out: Path) -> None:
-    """The rule's rows (seen groups, fresh18, form3), the apart rows, the slice and the pick."""
-    order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
-    rows, names = kept_rows(out, order)
-    counts = {n: rows[n]["counts"] for n in names}
-    path = out / "servable.json"
-    fit = json.loads(path.read_text()) if path.exists() else None
-    if fit is not None:
-        counts |= {n: fit["reported"][n]["counts"] for n in IN_RULE + APART}
-    in_rule = names + (list(IN_RULE) if fit is not None else [])
-    means = print_rows(counts, in_rule, CANDIDATES)
-    if fit is None or len(names) < len(order):
-        print(f"\n{len(names)} of {len(order)} rows; servable: {fit is not None}")
-        return
-    print("\nOutside the rule (their counts by kind pointed at suicide and danger):")
-    print_rows(counts, list(APART), CANDIDATES)
-    print("\n| refitted on all | " + " | ".join(CANDIDATES) + " |")
-    print("|---|" + "---|" * len(CANDIDATES))
-    for label, key in (
-        ("slice (crisis missed / benign alarms)", "slice"),
-        ("benign alarms of the patterns, seen sets (in-sample)", "in_sample"),
-    ):
-        cells = [
-            f"{fit[key][c][0]} / {fit[key][c][1]}" if key == "slice" else str(fit[key][c])
-            for c in CANDIDATES
-        ]
-        print(f"| {label} | " + " | ".join(cells) + " |")
-    ok = {c: fit["slice"][c] == [0, 0] for c in CANDIDATES}
-    print(f"\nchosen by the rule: {choose(means, ok, fit['in_sample'])}")
-
-
 def main() -> None:
     """Score the rows asked for (every seen group and ``servable`` when none), keep them, print
     the table."""
@@ -240,7 +179,7 @@ def main() -> None:
             raise SystemExit("the served patterns are not the twelfth round's")
         vec, parses = inputs(args.vectors, args.parses, IN_RULE + APART)
         keep_rows(args.rows, args.out, lambda name: score(name, vec, parses, patterns))
-    print_table(args.out)
+    print_table(args.out, CANDIDATES, APART, "their counts by kind pointed at suicide and danger")
 
 
 if __name__ == "__main__":
