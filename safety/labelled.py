@@ -58,8 +58,21 @@ SEEN_SETS = (
 # the eighteenth round's rule kept them out), as are fresh19 and form4 (the eighteenth round's
 # blind sets); none is trained on. fresh20 and form5, written in the eighteenth session, measured
 # the nineteenth round once (figures only) and are reported too, as are fresh21 and form6 (the
-# twentieth round's blind sets, measured once). None is trained on, and none is unread now.
-UNSEEN_SETS = ("fresh18", "form3", "fresh19", "form4", "fresh20", "form5", "fresh21", "form6")
+# twentieth round's blind sets, measured once). None of those is trained on. fresh22 and form7
+# were written at the end of the nineteenth session for the next round and are unread: nobody
+# has measured or looked at them.
+UNSEEN_SETS = (
+    "fresh18",
+    "form3",
+    "fresh19",
+    "form4",
+    "fresh20",
+    "form5",
+    "fresh21",
+    "form6",
+    "fresh22",
+    "form7",
+)
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
 
