@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -202,12 +202,23 @@ def print_table(
     )
 
 
-def main() -> None:
-    """Score the rows asked for (every seen group and ``servable`` when none), keep them, print
-    the table."""
-    parser = round_parser((__doc__ or "").split("\n")[0], OUT)
+Score = Callable[[str, dict[str, np.ndarray], dict[str, Any], dict[str, Any]], dict[str, Any]]
+
+
+def run_round(
+    doc: str | None,
+    out: Path,
+    score: Score,
+    blind: tuple[str, ...],
+    apart: tuple[str, ...],
+    show: Callable[[Path], None],
+) -> None:
+    """A round of this kind (the nineteenth and twentieth): score the rows asked for (every
+    seen group and ``servable`` when none) with ``score``, keep them in ``out`` and ``show`` the
+    table. The ``blind`` sets, fresh18, form3 and the ``apart`` ones must stay unseen."""
+    parser = round_parser((doc or "").split("\n")[0], out)
     args = parser.parse_args()
-    for name in BLIND + IN_RULE + APART:
+    for name in blind + IN_RULE + apart:
         if name in labelled.SEEN_SETS or name not in labelled.UNSEEN_SETS:
             raise SystemExit(f"{name} must stay unseen (safety/labelled.py)")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -217,9 +228,14 @@ def main() -> None:
         patterns = {"before": load_patterns(args.before), "eighth": load_patterns(args.eighth)}
         if load_patterns(ROOT / "safety" / "patterns.py") != patterns_for(patterns, None):
             raise SystemExit("the served patterns are not the twelfth round's")
-        vec, parses = inputs(args.vectors, args.parses)
+        vec, parses = inputs(args.vectors, args.parses, IN_RULE + apart)
         keep_rows(args.rows, args.out, lambda name: score(name, vec, parses, patterns))
-    print_table(args.out)
+    show(args.out)
+
+
+def main() -> None:
+    """Run the nineteenth round (``--table`` only prints the kept rows)."""
+    run_round(__doc__, OUT, score, BLIND, APART, print_table)
 
 
 if __name__ == "__main__":

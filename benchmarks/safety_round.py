@@ -294,31 +294,33 @@ def score_slice(
     return out
 
 
-def choose_by_rule(
-    candidates: tuple[str, ...],
-    means: dict[str, tuple[float, float]],
-    ok: dict[str, bool],
-    in_sample: dict[str, int],
-    preferred: str | None = None,
-) -> str:
-    """The rule of the twelfth round on (ADR 0202). ``candidates`` start with S, simplest
-    first. A servable (``ok``) candidate other than S is eligible if its mean recall is at
-    most ``RECALL_DROP`` below S's and its mean benign at most ``BENIGN_RISE`` above; among
-    the eligible, the highest mean recall with ties within ``TIE``; ``preferred`` if it is
-    among the tied (a round's stated exception); otherwise the lowest mean benign, then fewer
-    in-sample pattern alarms, then the simpler. S stays if none is eligible."""
+def eligible(
+    candidates: tuple[str, ...], means: dict[str, tuple[float, float]], ok: dict[str, bool]
+) -> list[str]:
+    """The challengers (``candidates`` after S) that are servable (``ok``), lose at most
+    ``RECALL_DROP`` of S's mean recall and gain at most ``BENIGN_RISE`` of its mean benign."""
     recall_s, benign_s = means[STATUS_QUO]
-    eligible = [
+    return [
         c
         for c in candidates[1:]
         if ok[c]
         and means[c][0] >= recall_s - RECALL_DROP - 1e-12
         and means[c][1] <= benign_s + BENIGN_RISE + 1e-12
     ]
-    if not eligible:
-        return STATUS_QUO
-    best = max(means[c][0] for c in eligible)
-    tied = [c for c in eligible if means[c][0] >= best - TIE - 1e-12]
+
+
+def tie_break(
+    candidates: tuple[str, ...],
+    pool: list[str],
+    means: dict[str, tuple[float, float]],
+    in_sample: dict[str, int],
+    preferred: str | None = None,
+) -> str:
+    """Among ``pool``: the highest mean recall with ties within ``TIE``; ``preferred`` if it is
+    among the tied; otherwise the lowest mean benign, then fewer in-sample pattern alarms, then
+    the simpler (earlier in ``candidates``)."""
+    best = max(means[c][0] for c in pool)
+    tied = [c for c in pool if means[c][0] >= best - TIE - 1e-12]
     if preferred in tied:
         return preferred
     low = min(means[c][1] for c in tied)
@@ -327,28 +329,27 @@ def choose_by_rule(
     return next(c for c in candidates if c in tied and in_sample[c] == fewest)
 
 
+def choose_by_rule(
+    candidates: tuple[str, ...],
+    means: dict[str, tuple[float, float]],
+    ok: dict[str, bool],
+    in_sample: dict[str, int],
+    preferred: str | None = None,
+) -> str:
+    """The rule of the twelfth round on (ADR 0202). ``candidates`` start with S, simplest
+    first. The :func:`eligible` challengers go to :func:`tie_break` (``preferred``: a round's
+    stated exception); S stays if none is eligible."""
+    pool = eligible(candidates, means, ok)
+    return tie_break(candidates, pool, means, in_sample, preferred) if pool else STATUS_QUO
+
+
 def choose_with_status_quo(
     candidates: tuple[str, ...],
     means: dict[str, tuple[float, float]],
     ok: dict[str, bool],
     in_sample: dict[str, int],
 ) -> str:
-    """The rule of the nineteenth round on (ADR 0202): a challenger is eligible as in
-    :func:`choose_by_rule`, but S takes part in the tie-breaks (the highest mean recall among S
-    and the eligible, ties within ``TIE``; then the lowest mean benign; then fewer in-sample
-    pattern alarms; then the simpler), so a challenger is chosen only if it gains more than
-    ``TIE`` of mean recall or ties with fewer alarms."""
-    recall_s, benign_s = means[STATUS_QUO]
-    pool = [STATUS_QUO] + [
-        c
-        for c in candidates[1:]
-        if ok[c]
-        and means[c][0] >= recall_s - RECALL_DROP - 1e-12
-        and means[c][1] <= benign_s + BENIGN_RISE + 1e-12
-    ]
-    best = max(means[c][0] for c in pool)
-    tied = [c for c in pool if means[c][0] >= best - TIE - 1e-12]
-    low = min(means[c][1] for c in tied)
-    tied = [c for c in tied if means[c][1] <= low + 1e-12]
-    fewest = min(in_sample[c] for c in tied)
-    return next(c for c in candidates if c in tied and in_sample[c] == fewest)
+    """The rule of the nineteenth round on (ADR 0202): as :func:`choose_by_rule`, but S takes
+    part in the tie-breaks, so a challenger is chosen only if it gains more than ``TIE`` of mean
+    recall or ties with fewer alarms."""
+    return tie_break(candidates, [STATUS_QUO, *eligible(candidates, means, ok)], means, in_sample)

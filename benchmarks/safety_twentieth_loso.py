@@ -34,12 +34,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
-from safety_nineteenth_loso import IN_RULE, inputs, print_table, readable  # noqa: E402
+from safety_nineteenth_loso import IN_RULE, print_table, readable, run_round  # noqa: E402
 from safety_round import (  # noqa: E402
     STATUS_QUO,
     Patterns,
-    keep_rows,
-    round_parser,
     score_row,
     score_slice,
 )
@@ -163,23 +161,17 @@ def score(
 
 
 def main() -> None:
-    """Score the rows asked for (every seen group and ``servable`` when none), keep them, print
-    the table."""
-    parser = round_parser((__doc__ or "").split("\n")[0], OUT)
-    args = parser.parse_args()
-    for name in BLIND + IN_RULE + APART:
-        if name in labelled.SEEN_SETS:
-            raise SystemExit(f"{name} must stay unseen (safety/labelled.py)")
-    args.out.mkdir(parents=True, exist_ok=True)
-    if not args.table:
-        from safety_patterns_loso import load_patterns
-
-        patterns = {"before": load_patterns(args.before), "eighth": load_patterns(args.eighth)}
-        if load_patterns(ROOT / "safety" / "patterns.py") != patterns_for(patterns, None):
-            raise SystemExit("the served patterns are not the twelfth round's")
-        vec, parses = inputs(args.vectors, args.parses, IN_RULE + APART)
-        keep_rows(args.rows, args.out, lambda name: score(name, vec, parses, patterns))
-    print_table(args.out, CANDIDATES, APART, "their counts by kind pointed at suicide and danger")
+    """Run the twentieth round (``--table`` only prints the kept rows)."""
+    run_round(
+        __doc__,
+        OUT,
+        score,
+        BLIND,
+        APART,
+        lambda out: print_table(
+            out, CANDIDATES, APART, "their counts by kind pointed at suicide and danger"
+        ),
+    )
 
 
 if __name__ == "__main__":
