@@ -163,28 +163,30 @@ def print_table(
     candidates: tuple[str, ...] = CANDIDATES,
     apart: tuple[str, ...] = APART,
     why_apart: str = "their counts by kind shaped W's brief",
+    in_rule: tuple[str, ...] = IN_RULE,
 ) -> None:
-    """The rule's rows (seen groups, fresh18, form3) and their notes, the reported rows kept
-    ``apart`` from the rule, the slice, the in-sample pattern alarms and the candidate the rule
-    (:func:`safety_round.choose_with_status_quo`) picks; a round with other candidates (the
-    twentieth) passes its own."""
+    """The rule's rows (seen groups and the reported sets ``in_rule``) and their notes, the
+    reported rows kept ``apart`` from the rule, the slice, the in-sample pattern alarms and the
+    candidate the rule (:func:`safety_round.choose_with_status_quo`) picks; a round with other
+    candidates or rows (the twentieth, the twenty-first) passes its own."""
     order = [labelled.ORIGINAL, *labelled.SEEN_SETS]
     rows, names = kept_rows(out, order)
     counts = {n: rows[n]["counts"] for n in names}
     path = out / "servable.json"
     fit = json.loads(path.read_text()) if path.exists() else None
     if fit is not None:
-        counts |= {n: fit["reported"][n]["counts"] for n in IN_RULE + apart}
-    in_rule = names + (list(IN_RULE) if fit is not None else [])
-    means = print_rows(counts, in_rule, candidates)
+        counts |= {n: fit["reported"][n]["counts"] for n in in_rule + apart}
+    rule_rows = names + (list(in_rule) if fit is not None else [])
+    means = print_rows(counts, rule_rows, candidates)
     for n in names:
         notes = "; ".join(f"{c} {rows[n]['notes'][c]}" for c in candidates)
         print(f"<!-- {n}: {notes} -->")
     if fit is None or len(names) < len(order):
         print(f"\n{len(names)} of {len(order)} rows; servable: {fit is not None}")
         return
-    print(f"\nOutside the rule ({why_apart}):")
-    print_rows(counts, list(apart), candidates)
+    if apart:
+        print(f"\nOutside the rule ({why_apart}):")
+        print_rows(counts, list(apart), candidates)
     print("\n| refitted on all | " + " | ".join(candidates) + " |")
     print("|---|" + "---|" * len(candidates))
     for label, key in (
@@ -200,6 +202,13 @@ def print_table(
     print(
         f"\nchosen by the rule: {choose_with_status_quo(candidates, means, ok, fit['in_sample'])}"
     )
+
+
+def must_stay_unseen(names: tuple[str, ...]) -> None:
+    """Stop unless every set named is one nobody trains on (``safety/labelled.py``)."""
+    for name in names:
+        if name in labelled.SEEN_SETS or name not in labelled.UNSEEN_SETS:
+            raise SystemExit(f"{name} must stay unseen (safety/labelled.py)")
 
 
 Score = Callable[[str, dict[str, np.ndarray], dict[str, Any], dict[str, Any]], dict[str, Any]]
@@ -218,9 +227,7 @@ def run_round(
     table. The ``blind`` sets, fresh18, form3 and the ``apart`` ones must stay unseen."""
     parser = round_parser((doc or "").split("\n")[0], out)
     args = parser.parse_args()
-    for name in blind + IN_RULE + apart:
-        if name in labelled.SEEN_SETS or name not in labelled.UNSEEN_SETS:
-            raise SystemExit(f"{name} must stay unseen (safety/labelled.py)")
+    must_stay_unseen(blind + IN_RULE + apart)
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.table:
         from safety_patterns_loso import load_patterns

@@ -29,15 +29,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.section_knn import Group, cross_validate  # noqa: E402
-from benchmarks.section_tune import add_paths, open_tune, print_table  # noqa: E402
+from benchmarks.section_knn import Group, judge  # noqa: E402
+from benchmarks.section_tune import add_paths, open_tune  # noqa: E402
 from knowledge.articles import Article  # noqa: E402
 from knowledge.chunking import plain_text  # noqa: E402
 from knowledge.embedding import Embedder  # noqa: E402
 from knowledge.example_questions import section_ref  # noqa: E402
 from knowledge.section_ranking import SectionEvidence, feature_rows, question_kinds  # noqa: E402
 
-MARGIN_QUESTIONS = 6  # the rule: at least 6 of 285 over (a)
 PREFERENCE = ("(c)", "(b)", "(d)")  # within one question of the best: no new vectors first
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 ANSWER_KINDS = {  # fixed in the ADR before the first run
@@ -143,17 +142,7 @@ def main() -> int:
         "(c)": "(c) + kind of answer in the text",
         "(d)": "(d) + both",
     }
-    runs = {
-        name: cross_validate(groups[key], [], use_extra=key != "(a)")
-        for key, name in names.items()
-    }
-    printed = print_table(runs, len(groups["(a)"]), 36)
-    best = {key: printed[name] for key, name in names.items()}
-    top = max(best[k] for k in PREFERENCE)
-    winner = next(k for k in PREFERENCE if best[k] >= top - 1)
-    gain = best[winner] - best["(a)"]
-    verdict = "check the served figures next" if gain >= MARGIN_QUESTIONS else "nothing changes"
-    print(f"\nrule: {winner} − (a) = {gain:+d} questions (at least {MARGIN_QUESTIONS}); {verdict}")
+    judge(groups, names, PREFERENCE, 36)
     return 0
 
 

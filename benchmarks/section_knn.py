@@ -23,7 +23,7 @@ import math
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,6 +149,29 @@ def cross_validate(
             hits += sum(right(w, *xy(tune[i])) for i in fold)
         out[strength] = hits
     return out
+
+
+def judge(
+    groups: Mapping[str, Sequence[Group]],
+    names: Mapping[str, str],
+    preference: Sequence[str],
+    width: int,
+) -> None:
+    """The rule of the eighteenth session's rounds (ADR 0104): cross-validate each candidate
+    (``groups`` by key; ``"(a)"`` is the served model, its extra features unused), print the
+    table with ``names``, and pick the first of ``preference`` within one question of the best;
+    it goes on only if it beats (a) by ``MARGIN_QUESTIONS``."""
+    runs = {
+        name: cross_validate(groups[key], [], use_extra=key != "(a)")
+        for key, name in names.items()
+    }
+    printed = print_table(runs, len(groups["(a)"]), width)
+    best = {key: printed[name] for key, name in names.items()}
+    top = max(best[k] for k in preference)
+    winner = next(k for k in preference if best[k] >= top - 1)
+    gain = best[winner] - best["(a)"]
+    verdict = "check the served figures next" if gain >= MARGIN_QUESTIONS else "nothing changes"
+    print(f"\nrule: {winner} − (a) = {gain:+d} questions (at least {MARGIN_QUESTIONS}); {verdict}")
 
 
 def main() -> int:
