@@ -76,23 +76,31 @@ def intents_for(texts: list[str], cache: Path) -> dict[str, str | None]:
     return known
 
 
+def cached_vectors(
+    texts: list[str], cache: Path, fingerprint: str, embed: Callable[[list[str]], np.ndarray]
+) -> dict[str, np.ndarray]:
+    """A vector per text from ``cache`` when it was made by the model ``fingerprint`` names;
+    the texts it lacks are embedded with ``embed`` and the cache rewritten."""
+    known: dict[str, np.ndarray] = {}
+    if cache.exists():
+        data = np.load(cache, allow_pickle=False)
+        if str(data["fingerprint"]) == fingerprint:
+            known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+    missing = sorted({t for t in texts if t not in known})
+    if missing:
+        known.update(zip(missing, embed(missing), strict=True))
+        keys = sorted(known)
+        np.savez(cache, fingerprint=fingerprint, texts=np.array(keys),
+                 vectors=np.stack([known[t] for t in keys]))
+    return known
+
+
 def vectors_for(texts: list[str], cache: Path) -> dict[str, np.ndarray]:
     """The tuned search model's vector per text, embedded once and cached by fingerprint."""
     from knowledge.embedding import load_embedder
 
     embedder = load_embedder(ROOT / "var" / "onnx-cache", model="tuned")
-    known: dict[str, np.ndarray] = {}
-    if cache.exists():
-        data = np.load(cache, allow_pickle=False)
-        if str(data["fingerprint"]) == embedder.fingerprint:
-            known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
-    missing = sorted({t for t in texts if t not in known})
-    if missing:
-        known.update(zip(missing, embedder.embed(missing), strict=True))
-        keys = sorted(known)
-        np.savez(cache, fingerprint=embedder.fingerprint, texts=np.array(keys),
-                 vectors=np.stack([known[t] for t in keys]))
-    return known
+    return cached_vectors(texts, cache, embedder.fingerprint, embedder.embed)
 
 
 def fourth_round_reference(leave_out: str) -> labelled.Labelled:

@@ -23,7 +23,6 @@ through the live chat, and are never read here.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -53,34 +52,20 @@ OUT = Path("/tmp/safety_twenty_first_loso")
 Vectors = dict[str, np.ndarray]
 
 
-def model_fingerprint(folder: Path) -> str:
-    """The first 16 hex digits of the SHA-256 of the model's weights."""
-    digest = hashlib.sha256()
-    with (folder / "model.safetensors").open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
 def mpnet_vectors(texts: list[str], folder: Path, cache: Path) -> Vectors:
     """``all-mpnet-base-v2``'s unit vector per text, embedded once and cached by fingerprint."""
-    fingerprint = model_fingerprint(folder)
-    known: Vectors = {}
-    if cache.exists():
-        data = np.load(cache, allow_pickle=False)
-        if str(data["fingerprint"]) == fingerprint:
-            known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
-    missing = sorted({t for t in texts if t not in known})
-    if missing:
+    from safety_loso import cached_vectors
+
+    from knowledge.embedding import model_fingerprint
+
+    def embed(missing: list[str]) -> np.ndarray:
         from sentence_transformers import SentenceTransformer
 
         model = SentenceTransformer(str(folder), device="cpu")
         vectors = model.encode(missing, batch_size=64, normalize_embeddings=True)
-        known.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
-        keys = sorted(known)
-        np.savez(cache, fingerprint=fingerprint, texts=np.array(keys),
-                 vectors=np.stack([known[t] for t in keys]))
-    return known
+        return np.asarray(vectors, dtype=np.float32)
+
+    return cached_vectors(texts, cache, model_fingerprint(folder), embed)
 
 
 def joined(first: Vectors, second: Vectors) -> Vectors:

@@ -29,8 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.section_knn import Group, judge  # noqa: E402
-from benchmarks.section_tune import add_paths, open_tune  # noqa: E402
+from benchmarks.section_knn import Group, add_four, judge  # noqa: E402
+from benchmarks.section_tune import add_paths, answerable, open_tune  # noqa: E402
 from knowledge.articles import Article  # noqa: E402
 from knowledge.chunking import plain_text  # noqa: E402
 from knowledge.embedding import Embedder  # noqa: E402
@@ -115,18 +115,11 @@ def gather_groups(articles_dir: Path, index_dir: Path, questions: Path) -> dict[
     print(f"{sum(len(v) for v in sentences.values())} sentences embedded", file=sys.stderr)
     vectors = tune.kb.embedder.embed([lab.question for lab in tune.labels])
     groups: dict[str, list[Group]] = {"(a)": [], "(b)": [], "(c)": [], "(d)": []}
-    for lab, vector in zip(tune.labels, vectors, strict=True):
-        with tune.exclusion.without(lab.question):
-            evidence = tune.service.section_candidates(lab.question, vector)
-        answers = np.array([e.ref in set(lab.sections) for e in evidence], dtype=bool)
-        if not answers.any():  # as section_fit: a question no candidate answers is not fitted
-            continue
+    for lab, vector, evidence, answers in answerable(tune, vectors):
         base = np.array(feature_rows(lab.question, evidence), dtype=np.float64)
         sent = np.array(sentence_features(vector, evidence, sentences), dtype=np.float64)
         kind = np.array(answer_features(lab.question, evidence, texts), dtype=np.float64)
-        for name, extra in (("(a)", sent[:, :0]), ("(b)", sent), ("(c)", kind),
-                            ("(d)", np.hstack([sent, kind]))):
-            groups[name].append(Group(base=base, extra=extra, answers=answers))
+        add_four(groups, base, answers, sent, kind)
     return groups
 
 

@@ -51,6 +51,24 @@ class Group:
     answers: np.ndarray
 
 
+def add_four(
+    groups: dict[str, list[Group]],
+    base: np.ndarray,
+    answers: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+) -> None:
+    """One question's rows for the four candidates of a two-feature round: (a) as served,
+    (b) with ``first``, (c) with ``second``, (d) with both."""
+    for name, extra in (
+        ("(a)", first[:, :0]),
+        ("(b)", first),
+        ("(c)", second),
+        ("(d)", np.hstack([first, second])),
+    ):
+        groups[name].append(Group(base=base, extra=extra, answers=answers))
+
+
 def knn_features(evidence: Sequence[SectionEvidence]) -> list[list[float]]:
     """``knn_share``, ``knn_soft`` and ``question_cos_mean3`` for each candidate section."""
     pooled = [(c, i) for i, e in enumerate(evidence) for c in e.question_cos]

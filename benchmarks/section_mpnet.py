@@ -31,11 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.section_evidence import section_texts  # noqa: E402
-from benchmarks.section_knn import Group, judge  # noqa: E402
-from benchmarks.section_tune import add_paths, open_tune  # noqa: E402
+from benchmarks.section_knn import Group, add_four, judge  # noqa: E402
+from benchmarks.section_tune import add_paths, answerable, open_tune  # noqa: E402
 from knowledge.articles import Article  # noqa: E402
 from knowledge.example_questions import fold_question, section_ref  # noqa: E402
-from knowledge.section_ranking import SectionEvidence, feature_rows  # noqa: E402
+from knowledge.section_ranking import feature_rows  # noqa: E402
 
 PREFERENCE = ("(b)", "(c)", "(d)")  # within one question of the best: the simpler first
 
@@ -84,12 +84,9 @@ def main() -> int:
 
     groups: dict[str, list[Group]] = {"(a)": [], "(b)": [], "(c)": [], "(d)": []}
     tuned = tune.kb.embedder.embed([lab.question for lab in tune.labels])
-    for lab, vector, mp in zip(tune.labels, tuned, question_vec, strict=True):
-        with tune.exclusion.without(lab.question):
-            evidence: list[SectionEvidence] = tune.service.section_candidates(lab.question, vector)
-        answers = np.array([e.ref in set(lab.sections) for e in evidence], dtype=bool)
-        if not answers.any():  # as section_fit: a question no candidate answers is not fitted
-            continue
+    mpnet_of = dict(zip((lab.question for lab in tune.labels), question_vec, strict=True))
+    for lab, _, evidence, answers in answerable(tune, tuned):
+        mp = mpnet_of[lab.question]
         masked = fold_question(lab.question)
         text_cos = [float(section_vec[e.ref] @ mp) if e.ref in section_vec else 0.0
                     for e in evidence]
@@ -101,9 +98,7 @@ def main() -> int:
         base = np.array(feature_rows(lab.question, evidence), dtype=np.float64)
         text = np.array(relative(text_cos), dtype=np.float64)
         quest = np.array(relative(q_cos), dtype=np.float64)
-        for name, extra in (("(a)", text[:, :0]), ("(b)", text), ("(c)", quest),
-                            ("(d)", np.hstack([text, quest]))):
-            groups[name].append(Group(base=base, extra=extra, answers=answers))
+        add_four(groups, base, answers, text, quest)
 
     names = {
         "(a)": "(a) as served",

@@ -9,9 +9,11 @@ loaded at import.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from knowledge import calibration_store as store
 from knowledge.answering import GuidanceService
@@ -23,6 +25,7 @@ from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase
 from knowledge.section_eval import SectionLabel, load_labels
 from knowledge.section_fit import STRENGTHS
+from knowledge.section_ranking import SectionEvidence
 from knowledge.self_exclusion import SelfExclusion
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +67,20 @@ def open_tune(articles_dir: Path, index_dir: Path, questions: Path) -> Tune:
         articles, kb, calibration, GuidanceService(kb, calibration, index_dir),
         SelfExclusion(kb), labels,
     )
+
+
+def answerable(
+    tune: Tune, vectors: np.ndarray
+) -> Iterator[tuple[SectionLabel, np.ndarray, list[SectionEvidence], np.ndarray]]:
+    """Each tune question with its vector, its candidate sections (found with the question
+    masked) and which of them answer; a question no candidate answers is skipped, as
+    ``section_fit`` skips it."""
+    for lab, vector in zip(tune.labels, vectors, strict=True):
+        with tune.exclusion.without(lab.question):
+            evidence = tune.service.section_candidates(lab.question, vector)
+        answers = np.array([e.ref in set(lab.sections) for e in evidence], dtype=bool)
+        if answers.any():
+            yield lab, vector, evidence, answers
 
 
 def print_table(runs: Mapping[str, Mapping[float, int]], n: int, width: int) -> dict[str, int]:
