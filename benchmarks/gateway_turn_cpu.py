@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import os
 import signal
@@ -80,10 +81,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_rasa(port: int) -> threading.Thread:
-    """Rasa's HTTP API answered at once, in a thread of this process."""
+def start_rasa(port: int, delay: float = 0.0) -> threading.Thread:
+    """Rasa's HTTP API answered after ``delay`` seconds (at once by default), in a thread of
+    this process."""
 
     async def webhook(_request: web.Request) -> web.Response:
+        if delay:
+            await asyncio.sleep(delay)
         return web.json_response(ANSWER)
 
     async def anything(_request: web.Request) -> web.Response:
@@ -104,8 +108,15 @@ def start_rasa(port: int) -> threading.Thread:
     return thread
 
 
-def turns_over_socket(url: str, count: int, texts: list[str]) -> float:
-    """``count`` sequential turns over the citizen socket; the mean wall time per turn."""
+def turns_over_socket(url: str, count: int, texts: list[str], clients: int = 1) -> float:
+    """``count`` turns over the citizen socket, sequential within each of ``clients`` concurrent
+    clients; the mean wall time per turn."""
+    if clients > 1:
+        share = count // clients
+        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+            walls = list(pool.map(lambda _n: turns_over_socket(url, share, texts),
+                                  range(clients)))
+        return statistics.mean(walls)
     spent = 0.0
     ws = None
     with httpx.Client(base_url=url, timeout=30) as client:
@@ -198,11 +209,13 @@ def serve_gateway(
     raise RuntimeError(log.read_text()[-2000:])
 
 
-def measure(process: subprocess.Popen[bytes], url: str, turns: int, texts: list[str]) -> float:
-    """CPU ms per turn of the gateway over ``turns`` sequential turns (printed as well)."""
+def measure(process: subprocess.Popen[bytes], url: str, turns: int, texts: list[str],
+            clients: int = 1) -> float:
+    """CPU ms per turn of the gateway over ``turns`` turns (printed as well)."""
     watched = psutil.Process(process.pid)
     before = watched.cpu_times()
-    wall = turns_over_socket(url, turns, texts)
+    wall = turns_over_socket(url, turns, texts, clients)
+    turns = turns // clients * clients
     after = watched.cpu_times()
     user = (after.user - before.user) / turns * 1000
     system = (after.system - before.system) / turns * 1000
@@ -214,11 +227,12 @@ def measure(process: subprocess.Popen[bytes], url: str, turns: int, texts: list[
     return user + system
 
 
-def main(turns: int, repeat: int, spy: str | None, log_level: str, codes: list[Path]) -> int:
+def main(turns: int, repeat: int, spy: str | None, log_level: str, codes: list[Path],
+         clients: int = 1, delay: float = 0.0) -> int:
     """Start Redis, the stand-in and one gateway per source tree; measure them in turn."""
     texts = questions()
     rasa_port = free_port()
-    start_rasa(rasa_port)
+    start_rasa(rasa_port, delay)
     with tempfile.TemporaryDirectory() as tmp:
         redis = start_embedded_redis(Path(tmp) / "redis", appendonly=False)
         env = {
@@ -265,7 +279,7 @@ def main(turns: int, repeat: int, spy: str | None, log_level: str, codes: list[P
             for _ in range(repeat):
                 for n, (process, url) in enumerate(gateways):  # alternately: same machine state
                     print(f"{codes[n]}:", flush=True)
-                    figures[n].append(measure(process, url, turns, texts))
+                    figures[n].append(measure(process, url, turns, texts, clients))
                     if n == 0 and spy_process is not None and spy_process.poll() is None:
                         spy_process.send_signal(signal.SIGINT)
                         spy_process.wait(timeout=60)
@@ -305,6 +319,14 @@ if __name__ == "__main__":
         help="also serve the gateway of this source tree (e.g. `git archive` of "
         "an earlier commit) and measure both alternately",
     )
+    parser.add_argument(
+        "--clients", type=int, default=1,
+        help="concurrent citizens, each sending its share of the turns one after another",
+    )
+    parser.add_argument(
+        "--rasa-delay", type=float, default=0.0, metavar="SECONDS",
+        help="the stand-in answers after this long, so turns overlap as under real load",
+    )
     arguments = parser.parse_args()
     sys.exit(
         main(
@@ -313,5 +335,7 @@ if __name__ == "__main__":
             arguments.py_spy,
             arguments.log_level,
             [ROOT, *arguments.against],
+            arguments.clients,
+            arguments.rasa_delay,
         )
     )
