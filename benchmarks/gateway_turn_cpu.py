@@ -11,10 +11,12 @@ with Rasa's or the action server's; ``benchmarks/turn_profile_live.py`` measures
 ``--py-spy FILE`` also samples the gateway over its first measured turns (raw stacks in FILE)
 and prints its hottest functions. ``--against DIR`` serves a second gateway from another source
 tree (say ``git archive`` of an earlier commit, unpacked) and measures the two alternately, so
-both see the same state of a shared machine.
+both see the same state of a shared machine. ``--clients K`` sends the turns from K citizens at
+once (each its share, one after another) and ``--rasa-delay S`` makes the stand-in answer after
+S seconds, so many turns are in flight as under load.
 
     .venv/bin/python benchmarks/gateway_turn_cpu.py [--turns 600] [--repeat 3] [--py-spy FILE]
-                                                    [--against DIR]
+                                                    [--against DIR] [--clients K] [--rasa-delay S]
 """
 
 from __future__ import annotations

@@ -44,7 +44,10 @@ from knowledge.embedding import Embedder, load_embedder  # noqa: E402
 from knowledge.index import IVF_NPROBE, VectorIndex, ivf_lists, set_threads  # noqa: E402
 from knowledge.knowledge_base import KnowledgeBase  # noqa: E402
 
-TARGETS = {10_000: 25.0, 100_000: 60.0}
+# Issue 10: p95 with the query embedding at most 25 ms up to 100k chunks, and the section stage
+# (the reranking) at most 30 ms p95.
+TARGETS = {10_000: 25.0, 100_000: 25.0}
+SECTION_TARGET_MS = 30.0
 UPDATE_TARGET_S = 1.0
 NOISE = 0.02
 
@@ -279,7 +282,8 @@ def main() -> int:
         target = next((v for k, v in sorted(TARGETS.items()) if row["chunks"] <= k * 1.05), None)
         fast_enough = target is None or row["p95_ms"] <= target
         cpu_ok = target is None or row["cpu_p95_ms"] <= target
-        ok = fast_enough and row["update_to_searchable_s"] <= UPDATE_TARGET_S
+        ok = (fast_enough and row["update_to_searchable_s"] <= UPDATE_TARGET_S
+              and row["section_stage_p95_ms"] <= SECTION_TARGET_MS)
         failed |= not ok
         print(
             f"{row['chunks']:8d} {row['index']:>5} {row['p50_ms']:7.1f} {row['p95_ms']:7.1f} "
@@ -301,7 +305,8 @@ def main() -> int:
             f"p50 {last['ivf_search_p50_ms']:.2f} ms, "
             f"top-10 overlap with exact {last['ivf_top10_overlap']:.3f}"
         )
-    print(f"update target: one changed article searchable in <= {UPDATE_TARGET_S:.0f} s")
+    print(f"update target: one changed article searchable in <= {UPDATE_TARGET_S:.0f} s; "
+          f"section stage p95 <= {SECTION_TARGET_MS:.0f} ms")
     print(
         "p50/p95: wall-clock per query, real query embedding included; 'cpu' columns: CPU time "
         "the query used (its latency on an otherwise idle core: ONNX and FAISS run one thread); "
