@@ -73,9 +73,12 @@ def failed_attempts(tracker: Tracker) -> int:
 
 
 def note_failure(
-    turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, apology: str
+    turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, apology: str,
+    choices: list[dict[str, str]] | None = None,
 ) -> None:
-    """Count a failed attempt; after two, offer an adviser instead of ``apology``.
+    """Count a failed attempt; after two, offer an adviser instead of ``apology``. Before
+    that, ``choices`` (buttons for the other parts of the article just quoted) are offered in
+    place of the apology, once: the slot that holds them is cleared.
 
     The reply carries ``{"abstained": true}`` so the gateway can log a guidance gap.
     """
@@ -84,6 +87,10 @@ def note_failure(
     if count >= FAILED_ATTEMPTS_BEFORE_OFFER:
         say(dispatcher, "utter_offer_adviser", json_message={"abstained": True})
         turn.events += [SlotSet("offer", "adviser"), SlotSet("handoff_reason", "failed")]
+    elif choices:
+        say(dispatcher, "utter_other_sections", extra_buttons=choices,
+            json_message={"abstained": True})
+        turn.events += [SlotSet("other_sections", None), SlotSet("offer", None)]
     else:
         say(dispatcher, apology, json_message={"abstained": True})
         turn.events.append(SlotSet("offer", None))
@@ -220,9 +227,27 @@ def send_answer(
     turn.events += [
         SlotSet("last_article_id", answer.article_id),
         SlotSet("last_topic", answer.title),
+        SlotSet("other_sections", [part.to_dict() for part in answer.other_sections]),
         SlotSet("failed_attempts", 0.0),
         SlotSet("offer", None),
     ]
+
+
+def section_buttons(tracker: Tracker) -> list[dict[str, str]]:
+    """One button per other part of the article last quoted (``other_sections``, in the order
+    knowledge chose), each answering from that part; none when nothing was quoted."""
+    article_id = tracker.get_slot("last_article_id")
+    choices = tracker.get_slot("other_sections") or []
+    if not valid_article_id(article_id) or not isinstance(choices, list):
+        return []
+    buttons = []
+    for choice in choices:
+        if isinstance(choice, dict) and isinstance(choice.get("anchor"), str) and choice.get(
+                "label"):
+            payload = "/choose_article" + json.dumps(
+                {"article_id": article_id, "section": choice["anchor"]})
+            buttons.append({"title": str(choice["label"]), "payload": payload})
+    return buttons
 
 
 def choice_button(candidate: Any) -> dict[str, str]:
@@ -289,13 +314,14 @@ class ActionChooseArticle(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         article_id = latest_entity(tracker, "article_id") or ""
+        anchor = latest_entity(tracker, "section")  # one of its other parts, checked there
         question = tracker.get_slot("last_question") or ""
         if not valid_article_id(article_id):
             say(dispatcher, "utter_article_unknown")
             return []
         turn = Turn(text=question, question=question)
         try:
-            answer = get_guidance().answer_from(article_id, question)
+            answer = get_guidance().answer_from(article_id, question, anchor=anchor)
         except Exception:
             logger.exception("guidance retrieval failed")
             say(dispatcher, "utter_guidance_unavailable")
@@ -338,7 +364,10 @@ class ActionNotHelpful(Action):
         if crisis is not None:
             return crisis
         turn = Turn(text=text)
-        note_failure(turn, dispatcher, tracker, "utter_sorry_try_again")
+        # The article is usually right when the quoted part is not: offer its other parts
+        # first (once per answer), then, as before, an apology and an adviser after two.
+        note_failure(turn, dispatcher, tracker, "utter_sorry_try_again",
+                     choices=section_buttons(tracker))
         if (tracker.latest_message or {}).get("intent", {}).get("name") == "not_what_i_asked":
             count_not_what_i_asked()
         return turn.events

@@ -67,8 +67,9 @@ class GuidanceLike(Protocol):
         """Return a result with ``status``, ``answer`` and ``candidates``."""
         ...
 
-    def answer_from(self, article_id: str, question: str) -> Any:
-        """Return the picked article's answer for ``question``, or None if it is unknown."""
+    def answer_from(self, article_id: str, question: str, anchor: str | None = None) -> Any:
+        """Return the picked article's answer for ``question`` (or from its part ``anchor``),
+        or None if it is unknown."""
         ...
 
 

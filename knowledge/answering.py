@@ -28,6 +28,7 @@ from knowledge.fusion import ArticleHit, offtopic_score, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
 from knowledge.live import LiveKeys, apply_overlay
+from knowledge.other_sections import other_sections, parts
 from knowledge.results import (  # the facade's own types, re-exported for its callers
     Answer,
     Candidate,
@@ -35,6 +36,7 @@ from knowledge.results import (  # the facade's own types, re-exported for its c
     Link,
     QuestionError,
     SearchResponse,
+    SectionChoice,
     UnknownArticleError,
     check_question,
     clean_question,
@@ -49,6 +51,7 @@ __all__ = [
     "Link",
     "QuestionError",
     "SearchResponse",
+    "SectionChoice",
     "UnknownArticleError",
     "check_question",
     "clean_question",
@@ -70,6 +73,7 @@ class AnswerContext:
     status: Literal["answer", "clarify", "abstain"] = "abstain"
     answer: Answer | None = None
     candidates: list[Candidate] = field(default_factory=list)
+    ranked_anchors: list[str] = field(default_factory=list)  # the answered article's parts
     done: bool = False
 
 
@@ -165,6 +169,12 @@ class GuidanceService:
         if best is None:
             return
         chosen = evidence[best]
+        scores = model.scores(ctx.question, evidence)
+        ctx.ranked_anchors = [
+            evidence[i].anchor
+            for i in sorted(range(len(evidence)), key=lambda i: -scores[i])
+            if evidence[i].article_id == chosen.article_id
+        ]
         hit = next(h for h in top if h.article_id == chosen.article_id)
         chunk = (
             hit.chunk
@@ -219,6 +229,7 @@ class GuidanceService:
             text=extract(hit.chunk.body),
             last_reviewed=article.last_reviewed,
             anchor=hit.chunk.anchor,
+            other_sections=other_sections(article, hit.chunk.anchor, ctx.ranked_anchors),
         )
 
     def _related(self, ctx: AnswerContext) -> None:
@@ -264,30 +275,39 @@ class GuidanceService:
         candidates = ctx.candidates if ctx.status != "abstain" else []
         return GuidanceResult(status=ctx.status, answer=answer, candidates=candidates)
 
-    def answer_from(self, article_id: str, question: str = "") -> Answer | None:
-        """Answer ``question`` from the one article the citizen picked ("did you mean"); None
-        if no published article with sections has that id. The section quoted is the one
-        retrieval ranks best for the question within that article, else the first. Raises
-        :class:`QuestionError` on a bad question."""
+    def answer_from(self, article_id: str, question: str = "",
+                    anchor: str | None = None) -> Answer | None:
+        """Answer from the one article the citizen picked: one of its other parts after
+        "That's not what I asked" (``anchor``, ``""`` for the introduction), else (a "did you
+        mean" button, or an anchor the article no longer has) the section retrieval ranks best
+        for ``question`` within it, else its first section. None if no published article with
+        sections has that id. Raises :class:`QuestionError` on a bad question."""
+        with self._lock:
+            article = self.kb.articles.get(article_id)
+            known = article is not None and anchor in {p.anchor for p in parts(article)}
         heading = None
-        if question:
+        if question and not known:
             results = self.search(question, k=10).results
             heading = next((c.heading for c in results if c.article_id == article_id), None)
         with self._lock:
             article = self.kb.articles.get(article_id)
             if article is None or not article.searchable or not article.sections:
                 return None
-            section = next(
-                (s for s in article.sections if s.heading == heading), article.sections[0]
-            )
+            if anchor is None or anchor not in {p.anchor for p in parts(article)}:
+                anchor = next((s.anchor for s in article.sections if s.heading == heading),
+                              article.sections[0].anchor)
+            chunk = self.kb.section_chunk(article_id, anchor)
+            if chunk is None:
+                return None
             return Answer(
                 article_id=article.id,
                 title=article.title,
-                heading=section.heading,
-                url=article.section_url(section.anchor),
-                text=extract(section.body),
+                heading=chunk.heading,
+                url=article.section_url(anchor),
+                text=extract(chunk.body),
                 last_reviewed=article.last_reviewed,
-                anchor=section.anchor,
+                anchor=anchor,
+                other_sections=other_sections(article, anchor),
             )
 
     def search(self, question: str, k: int = 5) -> SearchResponse:

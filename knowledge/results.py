@@ -14,6 +14,8 @@ from typing import Any, Literal
 from knowledge.example_questions import section_ref
 from knowledge.questions import MAX_QUESTION_CHARS
 
+MAX_OTHER_SECTIONS = 4  # buttons after "That's not what I asked", besides "None of these"
+
 
 class QuestionError(ValueError):
     """The question cannot be searched (empty, too long or not text)."""
@@ -32,6 +34,20 @@ class Link:
 
     title: str
     url: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SectionChoice:
+    """Another part of the answered article, offered when the quoted one was not what the
+    citizen asked: its anchor (``""`` for the introduction) and the words on its button (the
+    heading, or the article's title for the introduction)."""
+
+    anchor: str
+    label: str
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -65,6 +81,9 @@ class Answer:
     last_reviewed: str
     related: list[Link] = field(default_factory=list)
     anchor: str = ""
+    # The article's other parts, the likeliest first (the section model's order for this
+    # question where it ranked them, else the article's own): at most MAX_OTHER_SECTIONS.
+    other_sections: list[SectionChoice] = field(default_factory=list)
 
     @property
     def section(self) -> str:

@@ -7,6 +7,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from knowledge.results import SectionChoice
+
 
 def make_tracker(
     text: str = "",
@@ -44,6 +46,7 @@ class FakeAnswer:
     text: str
     last_reviewed: str = "2026-09-14"
     related: list[Any] = field(default_factory=list)
+    other_sections: list[SectionChoice] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +71,7 @@ class FakeGuidance:
 
     table: dict[str, FakeResult]
     asked: list[str] = field(default_factory=list)
+    picked: list[tuple[str, str | None]] = field(default_factory=list)
 
     def answer(self, question: str) -> FakeResult:
         self.asked.append(question)
@@ -76,10 +80,19 @@ class FakeGuidance:
                 return result
         return FakeResult("abstain", None, [])
 
-    def answer_from(self, article_id: str, question: str) -> FakeAnswer | None:
-        """The table's answer from that article, if it has one."""
-        return next((r.answer for r in self.table.values()
-                     if r.answer is not None and r.answer.article_id == article_id), None)
+    def answer_from(self, article_id: str, question: str,
+                    anchor: str | None = None) -> FakeAnswer | None:
+        """The table's answer from that article, if it has one; with ``anchor``, that part
+        of it (its label as the heading) when the answer offers it."""
+        self.picked.append((article_id, anchor))
+        answer = next((r.answer for r in self.table.values()
+                       if r.answer is not None and r.answer.article_id == article_id), None)
+        part = next((p for p in (answer.other_sections if answer else [])
+                     if p.anchor == anchor), None)
+        if answer is None or part is None:
+            return answer
+        return FakeAnswer(answer.article_id, answer.title, part.label,
+                          answer.url.split("#")[0] + "#" + part.anchor, "Another part.")
 
 
 MISSED_BIN = FakeAnswer(
@@ -88,6 +101,8 @@ MISSED_BIN = FakeAnswer(
     heading="Report a missed bin collection",
     url="https://www.millbrook.example/bins/missed-collection#report-a-missed-bin-collection",
     text="You must report the missed bin within 2 working days.",
+    other_sections=[SectionChoice("what-happens-next", "What happens next"),
+                    SectionChoice("", "Report a missed bin collection")],
 )
 
 

@@ -60,7 +60,7 @@ async def test_the_action_looks_up_exactly_the_ids_the_format_accepts(
     looked_up: list[str] = []
 
     class Service:
-        def answer_from(self, wanted: str, question: str) -> None:
+        def answer_from(self, wanted: str, question: str, anchor: str | None = None) -> None:
             looked_up.append(wanted)
             return None
 

@@ -103,6 +103,58 @@ async def test_not_what_i_asked_counts_as_a_failure(guidance: FakeGuidance) -> N
     assert {"event": "slot", "name": "offer", "value": "adviser", "timestamp": None} in events
 
 
+async def test_not_what_i_asked_offers_the_articles_other_parts_once(
+    guidance: FakeGuidance,
+) -> None:
+    """What must hold: after an answer, "That's not what I asked" offers one button per
+    other part of the quoted article, in knowledge's order, before "None of these"; the
+    choices are offered once (the slot is cleared) and it still counts as a failure (a
+    content gap is logged); pressing one answers from exactly that part."""
+    from actions.guidance import ActionChooseArticle
+
+    _, answered = await run_guidance("my bin was missed what do I do")
+    assert answered["other_sections"] == [
+        {"anchor": "what-happens-next", "label": "What happens next"},
+        {"anchor": "", "label": "Report a missed bin collection"},
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("/not_what_i_asked", "not_what_i_asked", slots=answered)
+    events = await ActionNotHelpful().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert "another part of this guide" in message["text"]
+    assert message["custom"] == {"abstained": True}
+    assert [b["title"] for b in message["buttons"]] == [
+        "What happens next", "Report a missed bin collection", "None of these"]
+    first = message["buttons"][0]["payload"]
+    assert first == '/choose_article{"article_id": "missed-bin", "section": "what-happens-next"}'
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots == {"failed_attempts": 1.0, "other_sections": None, "offer": None}
+
+    dispatcher = CollectingDispatcher()
+    pressed = make_tracker(first, "choose_article", slots={**answered, **slots},
+                           entities=[{"entity": "article_id", "value": "missed-bin"},
+                                     {"entity": "section", "value": "what-happens-next"}])
+    events = await ActionChooseArticle().run(dispatcher, pressed, {})
+    assert guidance.picked == [("missed-bin", "what-happens-next")]
+    [message] = dispatcher.messages
+    assert message["custom"]["sources"][0]["heading"] == "What happens next"
+    assert any(e.get("name") == "failed_attempts" and e["value"] == 0.0 for e in events)
+
+
+async def test_not_what_i_asked_without_choices_apologises(guidance: FakeGuidance) -> None:
+    """What must hold: with nothing quoted before (no article, or its choices already
+    offered), the apology stands as before; a hand-typed article id in the slot that the
+    id format refuses offers nothing."""
+    for slots in ({}, {"last_article_id": "missed-bin", "other_sections": None},
+                  {"last_article_id": "../etc", "other_sections": [{"anchor": "", "label": "x"}]}):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker("/not_what_i_asked", "not_what_i_asked", slots=slots)
+        await ActionNotHelpful().run(dispatcher, tracker, {})
+        [message] = dispatcher.messages
+        assert "tell me a bit more" in message["text"], slots
+        assert not message["buttons"]
+
+
 async def test_safety_backstop_never_answers_from_guidance(guidance: FakeGuidance) -> None:
     dispatcher, slots = await run_guidance("my bin was missed and I want to end my life")
     assert guidance.asked == []
@@ -158,7 +210,7 @@ async def test_retrieval_failure_says_so_and_offers_a_person() -> None:
         def answer(self, question: str) -> Any:
             raise RuntimeError("index gone")
 
-        def answer_from(self, article_id: str, question: str) -> Any:
+        def answer_from(self, article_id: str, question: str, anchor: str | None = None) -> Any:
             raise RuntimeError("index gone")
 
     resources.set_guidance(Broken())

@@ -75,7 +75,8 @@ async def test_session_start_warms_up_guidance_without_blocking() -> None:
         def answer(self, question: str) -> None:
             return None
 
-        def answer_from(self, article_id: str, question: str) -> None:
+        def answer_from(self, article_id: str, question: str,
+                        anchor: str | None = None) -> None:
             return None
 
     def fake_load() -> Slow:

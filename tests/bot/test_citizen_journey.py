@@ -1,7 +1,8 @@
 """The issue's "done when", through the gateway's citizen HTTP API (the whole real stack).
 
-A citizen greets, asks three service questions, is asked "did you mean", picks an article,
-reports a missed bin end to end (reference stored in Redis) and asks for a person.
+A citizen greets, asks three service questions, says "That's not what I asked" and picks
+another part of the article, is asked "did you mean", picks an article, reports a missed bin
+end to end (reference stored in Redis) and asks for a person.
 """
 
 from __future__ import annotations
@@ -67,6 +68,20 @@ def test_citizen_journey_through_the_gateway(live_stack: LiveStack, redis_url: s
         sources = [s for m in turn["messages"] for s in m.get("sources") or []]
         assert sources, (question, turn)
         assert sources[0]["url"].startswith("https://"), sources
+
+    # "That's not what I asked" offers the other parts of the article just quoted, one tap
+    # each; a tap quotes exactly that part (the article is usually right when the section is
+    # not, issue 10).
+    quoted = sources[0]
+    turn = citizen.say("/not_what_i_asked")
+    buttons = [b for m in turn["messages"] for b in m.get("buttons") or []]
+    parts = [b for b in buttons if b["payload"].startswith("/choose_article")]
+    assert parts and buttons[-1]["title"] == "None of these", turn
+    assert all(f'"article_id": "{quoted["article_id"]}"' in b["payload"] for b in parts), parts
+    turn = citizen.say(parts[0]["payload"])
+    sources = [s for m in turn["messages"] for s in m.get("sources") or []]
+    assert sources and sources[0]["article_id"] == quoted["article_id"], turn
+    assert sources[0]["heading"] == parts[0]["title"] != quoted["heading"], (parts, sources)
 
     # A did-you-mean button press (whether choices are offered is decided by knowledge's
     # calibrated gates): the chosen article answers the last question.

@@ -45,6 +45,41 @@ def test_answer_from_one_article_quotes_its_best_section(service: GuidanceServic
         service.answer_from("visitor-parking-permit", "bin " * 400)
 
 
+def test_an_answer_offers_its_articles_other_parts_the_likeliest_first(
+    service: GuidanceService,
+) -> None:
+    """What must hold: an answer lists the other parts of its article (never the quoted one,
+    no repeats, at most four, the introduction labelled with the title) in the section
+    model's order for the question; picking one answers from exactly that part, and an anchor
+    the article does not have falls back to the question's best section."""
+    result = service.answer("how much does a visitor parking permit cost")
+    assert result.answer is not None
+    answer = result.answer
+    article = service.kb.articles[answer.article_id]
+    labels = {"": article.title} | {s.anchor: s.heading for s in article.sections}
+    others = answer.other_sections
+    assert 1 <= len(others) <= 4 and len({o.anchor for o in others}) == len(others)
+    assert answer.anchor not in {o.anchor for o in others}
+    assert all(labels[o.anchor] == o.label for o in others)
+
+    evidence = service.section_candidates("how much does a visitor parking permit cost")
+    model = service.calibration.section_model
+    assert model is not None
+    scores = model.scores("how much does a visitor parking permit cost", evidence)
+    mine = [(scores[i], e.anchor) for i, e in enumerate(evidence)
+            if e.article_id == answer.article_id and e.anchor != answer.anchor]
+    assert [o.anchor for o in others] == [a for _, a in sorted(mine, key=lambda m: -m[0])][:4]
+
+    picked = service.answer_from(answer.article_id, "cost", anchor=others[0].anchor)
+    assert picked is not None and picked.anchor == others[0].anchor
+    assert picked.heading == (article.title if not picked.anchor else others[0].label)
+    assert picked.anchor not in {o.anchor for o in picked.other_sections}
+    gone = service.answer_from(answer.article_id, "how much is a visitor permit",
+                               anchor="no-such-part")
+    best = service.answer_from(answer.article_id, "how much is a visitor permit")
+    assert gone is not None and best is not None and gone.anchor == best.anchor
+
+
 def test_off_topic_question_abstains(service: GuidanceService) -> None:
     result = service.answer("what is the capital of Peru")
     assert result.status == "abstain" and result.answer is None and result.candidates == []
