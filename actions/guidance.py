@@ -330,6 +330,8 @@ class ActionChooseArticle(Action):
             say(dispatcher, "utter_article_unknown")
             return []
         send_answer(turn, dispatcher, answer)
+        if anchor is not None:  # a part picked after a miss: a second miss offers a person
+            turn.events.append(SlotSet("failed_attempts", float(failed_attempts(tracker))))
         return turn.events
 
 

@@ -109,7 +109,8 @@ async def test_not_what_i_asked_offers_the_articles_other_parts_once(
     """What must hold: after an answer, "That's not what I asked" offers one button per
     other part of the quoted article, in knowledge's order, before "None of these"; the
     choices are offered once (the slot is cleared) and it still counts as a failure (a
-    content gap is logged); pressing one answers from exactly that part."""
+    content gap is logged); pressing one answers from exactly that part, and a miss after it
+    offers a person, as a second miss always does."""
     from actions.guidance import ActionChooseArticle
 
     _, answered = await run_guidance("my bin was missed what do I do")
@@ -138,7 +139,13 @@ async def test_not_what_i_asked_offers_the_articles_other_parts_once(
     assert guidance.picked == [("missed-bin", "what-happens-next")]
     [message] = dispatcher.messages
     assert message["custom"]["sources"][0]["heading"] == "What happens next"
-    assert any(e.get("name") == "failed_attempts" and e["value"] == 0.0 for e in events)
+    # The miss still counts: if this part is not it either, the next miss offers a person.
+    after = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert after["failed_attempts"] == 1.0
+    dispatcher = CollectingDispatcher()
+    again = make_tracker("/not_what_i_asked", "not_what_i_asked", slots={**answered, **after})
+    events = await ActionNotHelpful().run(dispatcher, again, {})
+    assert {"event": "slot", "name": "offer", "value": "adviser", "timestamp": None} in events
 
 
 async def test_not_what_i_asked_without_choices_apologises(guidance: FakeGuidance) -> None:
