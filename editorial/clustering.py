@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from editorial.gaps import GapQuestion
+from knowledge.example_questions import split_section_ref
 
 DEFAULT_DISTANCE = 0.45
 EXAMPLES_PER_GROUP = 5
@@ -34,6 +35,10 @@ class GapGroup:
     newest_ts: float
     examples: list[GapQuestion]
     questions: list[str] = field(default_factory=list)
+    # Parts of a guide citizens picked for these questions after "That's not what I asked",
+    # the most picked first: {"article_id", "section" (its key in ``questions``, or
+    # "(introduction)"), "question" (the newest question it was picked for), "count"}.
+    picked: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -44,6 +49,7 @@ class GapGroup:
             "newest_ts": self.newest_ts,
             "examples": [e.as_dict() for e in self.examples],
             "questions": self.questions,
+            "picked": self.picked,
         }
 
 
@@ -83,6 +89,18 @@ def cluster_labels(vectors: np.ndarray, max_distance: float = DEFAULT_DISTANCE) 
     return np.asarray(model.fit_predict(vectors), dtype=int)
 
 
+def picks(items: Sequence[GapQuestion]) -> list[dict[str, Any]]:
+    """The parts citizens picked among ``items`` (newest first), the most picked first."""
+    counts = Counter(g.section for g in items if g.reason == "picked" and g.section)
+    out = []
+    for ref, count in counts.most_common():
+        newest = next(g for g in items if g.section == ref)
+        article_id, key = split_section_ref(ref)
+        out.append({"article_id": article_id, "section": key, "question": newest.question,
+                    "count": count})
+    return out
+
+
 def group_gaps(
     gaps: list[GapQuestion], embedder: TextEmbedder, max_distance: float = DEFAULT_DISTANCE
 ) -> list[GapGroup]:
@@ -114,6 +132,7 @@ def group_gaps(
                 newest_ts=items[0].ts,
                 examples=examples,
                 questions=distinct[:50],
+                picked=picks(items),
             )
         )
     return sorted(groups, key=lambda g: (-g.newest_ts, -g.count))

@@ -23,9 +23,10 @@ from records.gaps import MAX_QUESTION_CHARS, GapEntry, append_gap, read_gap_entr
 from safety.detection import detect_safety_concern
 
 REASON_WORDS = {
-    "abstained": "the bot did not know",
+    "abstained": "the assistant did not know",
     "not_helpful": "marked not helpful",
     "handoff": "handed to an adviser",
+    "picked": "a citizen picked another part",
 }
 _PAYLOAD = re.compile(r"^/[A-Za-z_][\w.-]*\s*(\{.*\})?\s*$", re.DOTALL)
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -63,6 +64,7 @@ class GapQuestion:
     conversation_ref: str  # privacy.refs.conversation_ref: groups entries, opens nothing
     ts: float
     article_id: str | None = None
+    section: str | None = None  # "picked": the part the citizen chose, ``article-id#Heading``
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -196,6 +198,7 @@ def read_gaps(
                 conversation_ref=entry.conversation_ref,
                 ts=entry.ts,
                 article_id=entry.article_id,
+                section=entry.section,
             )
         )
     return out

@@ -129,8 +129,10 @@ class Analytics:
                                     counted=counted, now=queued.now, page_url=page_url)
 
     async def gap(self, reason: str, conversation_id: str, question: str,
-                  article_id: str | None = None, redacted_question: str | None = None) -> None:
-        """Record a guidance gap (abstained, not_helpful, handoff) for the editors.
+                  article_id: str | None = None, redacted_question: str | None = None,
+                  section: str | None = None) -> None:
+        """Record a guidance gap (abstained, not_helpful, handoff; or picked, with the
+        ``section`` a citizen chose after "That's not what I asked") for the editors.
 
         The recorded question is a real one (``editorial.gaps.gap_question``): a handoff records
         the question asked before "I want to talk to a person", a button payload the question it
@@ -151,7 +153,8 @@ class Analytics:
             return
         redacted = redacted_question.strip() if redacted_question is not None and \
             chosen == question.strip() else (await redact_fully(chosen)).text
-        entry = GapEntry.new(redacted, reason, conversation_ref(conversation_id), article_id)
+        entry = GapEntry.new(redacted, reason, conversation_ref(conversation_id), article_id,
+                             section)
         try:
             await append_gap_async(self.redis, self.gap_keys, entry)
         except Exception as exc:  # analytics must never break a conversation

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +11,11 @@ from pydantic import ValidationError
 
 from gateway.messages import MessageStore
 from gateway.schemas import Button, Message, Source
+from knowledge.example_questions import section_ref
+
+# The button the action server offers after "That's not what I asked" for another part of the
+# article just quoted (docs/contracts.md): ``/choose_article{"article_id": …, "section": …}``.
+_PICK = re.compile(r"^\s*/choose_article\s*(\{.*\})\s*$", re.DOTALL)
 
 
 @dataclass
@@ -94,3 +101,25 @@ async def store_drafts(store: MessageStore, conversation_id: str,
                                       sources=draft.sources or None)
         stored.append(appended.message)
     return stored
+
+
+def picked_section(text: str, replies: list[Message]) -> tuple[str, str] | None:
+    """The part a citizen picked after "That's not what I asked", as (article id,
+    ``article-id#Heading``), when ``text`` is that button's payload and the bot's replies quote
+    a part of that article; None otherwise (any other message, or nothing quoted)."""
+    match = _PICK.match(text)
+    if match is None:
+        return None
+    try:
+        data = json.loads(match.group(1))
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("section"), str):
+        return None
+    article_id = data.get("article_id")
+    source = next((s for m in replies for s in m.sources or []
+                   if s.article_id == article_id and s.heading), None)
+    if source is None or not isinstance(article_id, str):
+        return None
+    heading = source.heading if data["section"] else None  # "": the introduction
+    return article_id, section_ref(article_id, heading)

@@ -12,7 +12,7 @@ from redis.exceptions import RedisError
 
 from gateway import metrics
 from gateway.analytics import Analytics, QueuedEvent, short
-from gateway.bot_replies import parse_output, store_drafts
+from gateway.bot_replies import parse_output, picked_section, store_drafts
 from gateway.conversations import ConversationMeta, ConversationStore
 from gateway.crisis_fallback import CrisisFallback
 from gateway.errors import ApiError
@@ -164,6 +164,10 @@ class CitizenTurns:
         if output.abstained:
             await self.analytics.gap("abstained", conversation_id, text,
                                      redacted_question=redacted.text)
+        picked = picked_section(text, replies)
+        if picked is not None:  # the citizen's own label for the question that missed
+            await self.analytics.gap("picked", conversation_id, text, article_id=picked[0],
+                                     section=picked[1])
         if output.handoff is not None:
             await self.conversations.set(conversation_id, rasa_paused="1")
             replies += await self.handoff.request(

@@ -1,6 +1,8 @@
 """Content gaps: the stream ``analytics:gaps`` (questions the assistant did not answer well).
 
-The gateway appends an entry per abstention, "not helpful" feedback or handoff; the editor's
+The gateway appends an entry per abstention, "not helpful" feedback or handoff, and per part of
+a guide a citizen picked after "That's not what I asked" (``picked``, with that ``section``:
+the question's label from the citizen, offered to editors to attach); the editor's
 gap pages read them (``editorial.gaps`` decides which entries are real questions). Both go
 through :class:`GapEntry` and the functions here: :func:`append_gap` (blocking client) and
 :func:`append_gap_async` (asyncio client) write the same fields with the same length cap;
@@ -17,7 +19,7 @@ from typing import Any
 from knowledge.questions import MAX_QUESTION_CHARS
 from records.client import AsyncRedis, SyncRedis
 
-REASONS = ("abstained", "not_helpful", "handoff")
+REASONS = ("abstained", "not_helpful", "handoff", "picked")
 STREAM_MAXLEN = 10_000
 
 
@@ -47,14 +49,18 @@ class GapEntry:
     ts: float
     article_id: str | None = None
     id: str = ""
+    section: str | None = None  # "picked" only: the part chosen, ``article-id#Heading``
 
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
             raise ValueError(f"reason must be one of {REASONS}, got {self.reason!r}")
+        if (self.reason == "picked") != bool(self.section):
+            raise ValueError("a 'picked' entry, and only one, names the section picked")
 
     @classmethod
     def new(
-        cls, question: str, reason: str, conversation_ref: str, article_id: str | None = None
+        cls, question: str, reason: str, conversation_ref: str, article_id: str | None = None,
+        section: str | None = None,
     ) -> GapEntry:
         """An entry stamped now, its question trimmed and capped at the stream's limit."""
         return cls(
@@ -63,6 +69,7 @@ class GapEntry:
             conversation_ref=conversation_ref,
             ts=round(time.time(), 3),
             article_id=article_id or None,
+            section=section[:MAX_QUESTION_CHARS] if section else None,
         )
 
     def to_fields(self) -> dict[str, str]:
@@ -75,6 +82,8 @@ class GapEntry:
         }
         if self.article_id:
             fields["article_id"] = self.article_id
+        if self.section:
+            fields["section"] = self.section
         return fields
 
     @classmethod
@@ -100,6 +109,7 @@ class GapEntry:
                 ts=float(fields.get("ts") or 0),
                 article_id=str(fields["article_id"]) if fields.get("article_id") else None,
                 id=entry_id,
+                section=str(fields["section"]) if fields.get("section") else None,
             )
         except ValueError:
             return None

@@ -53,3 +53,28 @@ def test_bad_reason_is_refused(client: redis.Redis, keys: EditorKeys) -> None:
     with pytest.raises(ValueError):
         record_gap(client, keys, "x", "bored", "c")
     assert client.xlen(keys.gaps) == 0
+
+
+def test_a_group_lists_the_parts_citizens_picked_most_picked_first() -> None:
+    """What must hold: only "picked" entries count; each part once, with its article, its key
+    in the article's ``questions`` and the newest question it was picked for."""
+    from editorial.clustering import picks
+    from editorial.gaps import GapQuestion
+
+    def gap(question: str, reason: str, ts: float, section: str | None = None) -> GapQuestion:
+        return GapQuestion(f"{ts}-0", question, reason, "ref", ts, None, section)
+
+    items = [  # newest first, as read_gaps returns them
+        gap("blue badge for my dad", "picked", 30.0,
+            "blue-badge#Who else can apply for a Blue Badge"),
+        gap("blue badge for my mum", "picked", 20.0, "blue-badge#(introduction)"),
+        gap("blue badge for my mum", "abstained", 19.0),
+        gap("blue badge for my nan", "picked", 10.0, "blue-badge#(introduction)"),
+    ]
+    assert picks(items) == [
+        {"article_id": "blue-badge", "section": "(introduction)",
+         "question": "blue badge for my mum", "count": 2},
+        {"article_id": "blue-badge", "section": "Who else can apply for a Blue Badge",
+         "question": "blue badge for my dad", "count": 1},
+    ]
+    assert picks(items[2:3]) == []

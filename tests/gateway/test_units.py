@@ -91,3 +91,29 @@ def test_conversation_ids() -> None:
     assert is_conversation_id(cid) and len(cid) == 32
     assert not is_conversation_id("00000000000000000000000000000001!")
     assert not is_conversation_id(12)
+
+
+def test_a_pick_of_another_part_is_read_from_its_payload_and_the_quote() -> None:
+    """What must hold: only the "another part" button's payload, answered with a quote from
+    that article, names a part (the introduction when its anchor is empty); a "did you mean"
+    pick, typed text, broken JSON or a quote from another article name none."""
+    from gateway.bot_replies import picked_section
+    from gateway.schemas import Message, Source
+
+    def reply(article_id: str, heading: str) -> list[Message]:
+        source = Source(title="Apply for a Blue Badge", url="https://x.example/b#h",
+                        heading=heading, article_id=article_id)
+        return [Message(id="1-0", role="bot", text="…", ts=1.0, sources=[source])]
+
+    quoted = reply("blue-badge", "Who else can apply for a Blue Badge")
+    pick = '/choose_article{"article_id": "blue-badge", "section": "who-else-can-apply"}'
+    assert picked_section(pick, quoted) == (
+        "blue-badge", "blue-badge#Who else can apply for a Blue Badge")
+    intro = '/choose_article{"article_id": "blue-badge", "section": ""}'
+    assert picked_section(intro, reply("blue-badge", "Apply for a Blue Badge")) == (
+        "blue-badge", "blue-badge#(introduction)")
+    for text in ('/choose_article{"article_id": "blue-badge"}', "blue badge",
+                 '/choose_article{"article_id": "blue-badge", "section": ', "/not_what_i_asked"):
+        assert picked_section(text, quoted) is None, text
+    assert picked_section(pick, reply("libraries", "Join")) is None
+    assert picked_section(pick, []) is None

@@ -57,3 +57,26 @@ def test_bad_reason_is_refused_and_old_entries_hide_the_conversation_id() -> Non
     assert entry is not None and entry.conversation_ref == "digest-of-32"
     assert "A" * 32 not in str(entry.as_dict())
     assert GapEntry.from_fields("2-0", {**old, "reason": "bored"}) is None
+
+
+async def test_a_picked_entry_keeps_the_part_the_citizen_chose(redis_url: str) -> None:
+    """What must hold: a "picked" entry names the section the citizen chose and reads back
+    with it; a "picked" entry without one, or a section on any other reason, is refused
+    before anything is written."""
+    keys = GapKeys(f"t{uuid.uuid4().hex[:8]}:")
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        entry = GapEntry.new("how do I apply for a blue badge", "picked", "ref-1", "blue-badge",
+                             "blue-badge#(introduction)")
+        append_gap(client, keys, entry)
+        [read] = read_gap_entries(client, keys)
+        assert (read.reason, read.section, read.article_id) == (
+            "picked", "blue-badge#(introduction)", "blue-badge")
+        with pytest.raises(ValueError, match="names the section"):
+            GapEntry.new("q", "picked", "ref-1")
+        with pytest.raises(ValueError, match="names the section"):
+            GapEntry.new("q", "abstained", "ref-1", section="blue-badge#(introduction)")
+        assert client.xlen(keys.stream) == 1
+    finally:
+        client.delete(keys.stream)
+        client.close()

@@ -5,7 +5,7 @@ import { announce, byId, confirmDone, el, replace, when } from "./dom.js";
 import { requireEditor } from "./session.js";
 
 const $ = byId;
-const REASONS = { abstained: "the assistant did not know", not_helpful: "marked not helpful", handoff: "handed to an adviser" };
+let reasons = {}; // why an entry is a gap, in words: the server's (editorial.gaps.REASON_WORDS)
 let articles = null; // the article list, loaded once for the "add to a section" forms
 
 async function articleOptions() {
@@ -76,21 +76,50 @@ function attachForm(group, index) {
     form);
 }
 
+/** The parts of a guide citizens picked for these questions: one button each attaches the
+ * newest question it was picked for to that part. */
+function pickedList(group) {
+  if (!group.picked?.length) return [];
+  return [
+    el("h3", { text: "Citizens picked another part" }),
+    el("ul", { class: "picked" }, group.picked.map((pick) => {
+      const where = pick.section === "(introduction)" ? "the introduction" : `“${pick.section}”`;
+      const button = el("button", { type: "button", class: "button button--secondary",
+        text: `Add “${pick.question}” to ${where}` });
+      button.addEventListener("click", async () => {
+        try {
+          const data = await post(`/api/editor/articles/${pick.article_id}/questions`,
+            { question: pick.question, section: pick.section, from_gap: true });
+          const title = data.front_matter.title || pick.article_id;
+          await load();
+          confirmDone(`Added “${data.attached.question}” to ${where} in “${title}”, as version ${data.version.number}.`,
+            el("p", {}, "It is a draft until you publish it: ",
+              el("a", { href: `/editor/articles/${pick.article_id}`, text: `open “${title}” to publish it` }), "."));
+        } catch (err) {
+          announce(err.problems?.[0]?.message || err.message, "error");
+        }
+      });
+      return el("li", {}, `${where} in ${pick.article_id}, picked ${pick.count} time${pick.count === 1 ? "" : "s"} `, button);
+    })),
+  ];
+}
+
 function startArticle(group) {
   sessionStorage.setItem("editor:new-questions", JSON.stringify(group.questions));
   window.location.href = "/editor/new";
 }
 
 function groupCard(group, index) {
-  const reasons = Object.entries(group.reasons).map(([reason, count]) => `${count} ${REASONS[reason] || reason}`).join(", ");
+  const why = Object.entries(group.reasons).map(([reason, count]) => `${count} ${reasons[reason] || reason}`).join(", ");
   const id = `group-${index}`;
   return el("section", { class: "group", "aria-labelledby": id },
     el("h2", { id, text: `“${group.label}”` }),
     el("p", {}, el("strong", { text: `${group.count} question${group.count === 1 ? "" : "s"}` }),
-      ` (${reasons}). Newest: ${when(group.newest_ts)}.`),
+      ` (${why}). Newest: ${when(group.newest_ts)}.`),
     el("h3", { text: "Examples" }),
     el("ul", {}, group.examples.map((e) => el("li", {}, e.question, " ",
-      el("span", { class: "hint", text: `– ${REASONS[e.reason] || e.reason}, ${when(e.ts)}` })))),
+      el("span", { class: "hint", text: `– ${reasons[e.reason] || e.reason}, ${when(e.ts)}` })))),
+    ...pickedList(group),
     el("button", { type: "button", class: "button button--secondary", text: "Start a new article from these questions",
       "aria-describedby": id, onclick: () => startArticle(group) }),
     attachForm(group, index));
@@ -102,6 +131,7 @@ async function load(event) {
   replace($("groups"), el("p", { text: "Grouping the questions…" }));
   try {
     const data = await get(`/api/editor/gaps?days=${days}`);
+    reasons = data.reasons || {};
     $("count").textContent = `${data.total} question${data.total === 1 ? "" : "s"} in ${data.groups.length} group${data.groups.length === 1 ? "" : "s"}`;
     if (!data.groups.length) {
       replace($("groups"), el("p", { text: "No gaps in this period. The assistant answered everything it was asked." }));

@@ -118,3 +118,45 @@ def test_a_question_the_bot_cannot_answer_appears_in_the_gap_report(
     group = editor.page.locator(".group").filter(has_text="fishing in the canal")
     group.first.wait_for(timeout=30_000)
     assert "the assistant did not know" in str(group.first.text_content())
+
+
+def test_a_part_a_citizen_picks_is_offered_to_editors_to_attach(
+    live_url: str, new_page: Any
+) -> None:
+    """The gap loop with the citizen's own label, through the real widget, gateway, Rasa,
+    action server, Redis and editor pages. What must hold: after "That's not what I asked" the
+    citizen taps another part of the guide and is answered from it; the editors' gaps page then
+    offers to add the question to exactly that part, and one click does (a draft), after which
+    the question leaves the gaps page."""
+    citizen = new_page()
+    citizen.goto(f"{live_url}/")
+    widget = WidgetPage(citizen)
+    widget.open()
+    question = "how do I apply for a blue badge for my mum who cannot walk far"
+    assert 'section "' in ask(widget, question)
+    page = widget.page
+    page.locator(".csa-choice", has_text="That's not what I asked").last.click()
+    offer = page.locator(".csa-msg--bot", has_text="another part of this guide").last
+    offer.wait_for(timeout=30_000)
+    # The guide's introduction (labelled with its title): the part with room for one more
+    # example question (the others hold the editor's limit of 12).
+    picked = "Apply for a Blue Badge"
+    choice = offer.get_by_role("button", name=picked, exact=True)
+    replies = ".csa-msg--bot .csa-msg__text"
+    count = page.locator(replies).count()
+    choice.click()
+    page.locator(replies).nth(count).wait_for(timeout=30_000)
+    assert f'section "{picked}"' in str(page.locator(replies).nth(count).text_content())
+
+    editor = EditorPages(new_page(), live_url)
+    editor.sign_in("eddie", DEMO_PASSWORD)
+    editor.page.goto(f"{live_url}/editor/gaps")
+    group = editor.page.locator(".group").filter(has_text="blue badge for my mum").first
+    group.wait_for(timeout=30_000)
+    assert "a citizen picked another part" in str(group.text_content())
+    add = group.locator(".picked button")
+    assert add.count() == 1 and "to the introduction" in str(add.text_content())
+    add.click()
+    editor.page.get_by_text("Added “how do I apply for a blue badge").wait_for(timeout=30_000)
+    editor.page.locator(".group").filter(has_text="blue badge for my mum").wait_for(
+        state="detached", timeout=30_000)
