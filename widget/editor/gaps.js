@@ -8,12 +8,16 @@ const $ = byId;
 let reasons = {}; // why an entry is a gap, in words: the server's (editorial.gaps.REASON_WORDS)
 let articles = null; // the article list, loaded once for the "add to a section" forms
 
-async function articleOptions() {
+async function articleList() {
   if (!articles) {
     const data = await get("/api/editor/articles");
     articles = data.articles.filter((a) => a.status !== "retired");
   }
-  return articles.map((a) => el("option", { value: a.article_id, text: a.title || a.article_id }));
+  return articles;
+}
+
+async function articleOptions() {
+  return (await articleList()).map((a) => el("option", { value: a.article_id, text: a.title || a.article_id }));
 }
 
 function fieldError(control, message) {
@@ -78,7 +82,7 @@ function attachForm(group, index) {
 
 /** The parts of a guide citizens picked for these questions: one button each attaches the
  * newest question it was picked for to that part. */
-function pickedList(group) {
+function pickedList(group, titles) {
   if (!group.picked?.length) return [];
   return [
     el("h3", { text: "Citizens picked another part" }),
@@ -99,7 +103,8 @@ function pickedList(group) {
           announce(err.problems?.[0]?.message || err.message, "error");
         }
       });
-      return el("li", {}, `${where} in ${pick.article_id}, picked ${pick.count} time${pick.count === 1 ? "" : "s"} `, button);
+      const title = titles[pick.article_id] || pick.article_id;
+      return el("li", {}, `${where} of “${title}”, picked ${pick.count} time${pick.count === 1 ? "" : "s"} `, button);
     })),
   ];
 }
@@ -109,7 +114,7 @@ function startArticle(group) {
   window.location.href = "/editor/new";
 }
 
-function groupCard(group, index) {
+function groupCard(group, index, titles) {
   const why = Object.entries(group.reasons).map(([reason, count]) => `${count} ${reasons[reason] || reason}`).join(", ");
   const id = `group-${index}`;
   return el("section", { class: "group", "aria-labelledby": id },
@@ -119,7 +124,7 @@ function groupCard(group, index) {
     el("h3", { text: "Examples" }),
     el("ul", {}, group.examples.map((e) => el("li", {}, e.question, " ",
       el("span", { class: "hint", text: `– ${reasons[e.reason] || e.reason}, ${when(e.ts)}` })))),
-    ...pickedList(group),
+    ...pickedList(group, titles),
     el("button", { type: "button", class: "button button--secondary", text: "Start a new article from these questions",
       "aria-describedby": id, onclick: () => startArticle(group) }),
     attachForm(group, index));
@@ -137,7 +142,10 @@ async function load(event) {
       replace($("groups"), el("p", { text: "No gaps in this period. The assistant answered everything it was asked." }));
       return;
     }
-    replace($("groups"), data.groups.map(groupCard));
+    const titles = data.groups.some((g) => g.picked?.length)
+      ? Object.fromEntries((await articleList()).map((a) => [a.article_id, a.title || a.article_id]))
+      : {};
+    replace($("groups"), data.groups.map((group, index) => groupCard(group, index, titles)));
   } catch (err) {
     replace($("groups"));
     announce(err.message, "error");

@@ -156,6 +156,8 @@ def test_a_part_a_citizen_picks_is_offered_to_editors_to_attach(
     assert "a citizen picked another part" in str(group.text_content())
     add = group.locator(".picked button")
     assert add.count() == 1 and "to the introduction" in str(add.text_content())
+    assert "the introduction of “Apply for a Blue Badge”, picked 1 time" in str(
+        group.locator(".picked li").text_content())
     from tests.widget.conftest import assert_no_axe_violations
 
     assert_no_axe_violations(editor.page, "content gaps with a part a citizen picked")
