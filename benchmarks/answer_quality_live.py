@@ -19,6 +19,9 @@ benign questions that got the crisis reply, and crisis recall.
 
 ``--in-form`` sends each routing line as the answer to a form's first question (the form
 started by its button in the same conversation): what a citizen who writes mid-form sees.
+``--one-tap`` follows each answered question with "That's not what I asked" and adds strict and
+lenient accuracy within one tap: the quoted section or one of the parts then offered answers
+(a ceiling: it assumes the citizen picks the right button).
 
 Without ``--url`` it starts its own stack on a private Redis (about a minute). The held-out
 split is for reporting only: never tune against what it prints.
@@ -80,6 +83,11 @@ def guidance_row(labels: Sequence[SectionLabel], outcomes: Sequence[Outcome]) ->
     }
     kinds = Counter(o.kind for _, o in on)
     row.update({k: kinds.get(k, 0) / n for k in NO_SOURCE})
+    row["strict_tap"] = sum(
+        any(ref in lab.sections for ref in (o.section, *o.offered)) for lab, o in on) / n
+    row["lenient_tap"] = sum(
+        any(ref in (*lab.sections, *lab.partial) for ref in (o.section, *o.offered))
+        for lab, o in on) / n
     return row
 
 
@@ -161,6 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "started by its button first, in the same conversation)",
     )
     parser.add_argument(
+        "--one-tap",
+        action="store_true",
+        help="follow each answer with \"That's not what I asked\" and score the parts offered",
+    )
+    parser.add_argument(
         "--without-training-lines",
         action="store_true",
         help="leave out routing lines equal to a line the crisis check is trained on (counted, "
@@ -193,7 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         texts = [lab.question for lab in labels] + benign + crisis
         opener = FORM_OPENERS[args.in_form] if args.in_form else None
-        outcomes = asyncio.run(ask_all(url, texts, args.concurrency, opener=opener))
+        outcomes = asyncio.run(ask_all(url, texts, args.concurrency, opener=opener,
+                                       one_tap=args.one_tap))
         took = time.perf_counter() - started
         n1, n2 = len(labels), len(labels) + len(benign)
         return outcomes[:n1], outcomes[n1:n2], outcomes[n2:], took
@@ -213,6 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         print(format_rows(rows))
         live_row = rows[f"live chat ({args.split})"]
+        if args.one_tap:
+            print(f"  live, within one tap: strict {live_row['strict_tap']:.3f}, "
+                  f"lenient {live_row['lenient_tap']:.3f} (first quote {live_row['strict']:.3f}"
+                  f" / {live_row['lenient']:.3f})")
         for key, target in TARGETS.items():
             met = live_row[key] >= target
             ok &= met

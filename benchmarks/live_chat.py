@@ -19,11 +19,12 @@ Used by ``benchmarks/answer_quality_live.py`` and its small slice in the test su
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,8 @@ class Outcome:
     section: str | None
     replies: tuple[str, ...]
     texts: tuple[str, ...]
+    # With ``one_tap``: the parts offered after "That's not what I asked" (``article-id#Heading``).
+    offered: tuple[str, ...] = ()
 
 
 def source_section(source: dict[str, Any]) -> str | None:
@@ -133,33 +136,60 @@ def classify(
     return Outcome(question, kind, section, tuple(names), texts)
 
 
+NOT_WHAT_I_ASKED = "/not_what_i_asked"  # the answer's own button
+_PART = re.compile(r"^/choose_article(\{.*\})$", re.DOTALL)
+
+
+def offered_parts(messages: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    """The parts a reply offers as buttons (``/choose_article{"article_id", "section"}``), as
+    ``article-id#Heading`` (the button's title; ``#(introduction)`` for an empty anchor)."""
+    parts = []
+    for message in messages:
+        for button in message.get("buttons") or []:
+            match = _PART.match(str(button.get("payload", "")))
+            data = json.loads(match.group(1)) if match else {}
+            if isinstance(data, dict) and isinstance(data.get("section"), str):
+                heading = button.get("title") if data["section"] else INTRO
+                parts.append(f"{data.get('article_id')}#{heading}")
+    return tuple(parts)
+
+
 async def ask(
     client: httpx.AsyncClient,
     question: str,
     templates: list[tuple[str, re.Pattern[str]]],
     opener: str | None = None,
+    one_tap: bool = False,
 ) -> Outcome:
     """One question in a fresh conversation; the replies to that turn.
 
     With ``opener`` (a button payload that starts a form, such as ``/report_missed_bin``), the
     conversation first sends it and the question is typed as the answer to the form's first
     question, as a citizen mid-form would. If the opener did not start a form, the outcome's
-    kind is ``no_form`` (the question was not asked)."""
+    kind is ``no_form`` (the question was not asked). With ``one_tap``, an answered question
+    is followed by "That's not what I asked", and the parts then offered are kept."""
     created = await client.post("/api/conversations", json={})
     created.raise_for_status()
     conversation = created.json()["conversation_id"]
 
-    async def send(text: str) -> Outcome:
+    async def post(text: str) -> list[dict[str, Any]]:
         sent = await client.post(
             f"/api/conversations/{conversation}/messages",
             json={"text": text, "client_id": secrets.token_hex(8)},
         )
         sent.raise_for_status()
-        return classify(text, sent.json().get("messages", []), templates)
+        messages: list[dict[str, Any]] = sent.json().get("messages", [])
+        return messages
+
+    async def send(text: str) -> Outcome:
+        return classify(text, await post(text), templates)
 
     if opener is not None and (await send(opener)).kind != "form":
         return Outcome(question, "no_form", None, (), ())
-    return await send(question)
+    outcome = await send(question)
+    if one_tap and outcome.kind == "answer":
+        outcome = replace(outcome, offered=offered_parts(await post(NOT_WHAT_I_ASKED)))
+    return outcome
 
 
 async def ask_all(
@@ -168,16 +198,17 @@ async def ask_all(
     concurrency: int = 4,
     timeout: float = 60.0,
     opener: str | None = None,
+    one_tap: bool = False,
 ) -> list[Outcome]:
-    """Ask every question (each in its own conversation, after ``opener`` when given),
-    ``concurrency`` at a time."""
+    """Ask every question (each in its own conversation, after ``opener`` when given; with
+    ``one_tap``, followed by "That's not what I asked"), ``concurrency`` at a time."""
     templates = load_templates()
     gate = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=base_url, timeout=timeout) as client:
 
         async def one(question: str) -> Outcome:
             async with gate:
-                return await ask(client, question, templates, opener)
+                return await ask(client, question, templates, opener, one_tap)
 
         return list(await asyncio.gather(*(one(q) for q in questions)))
 

@@ -8,7 +8,9 @@ citizen sees fails the test command:
 
 * most slice questions are answered from a section that answers them (a floor well below the
   measured figure, so the test is not flaky but still catches a broken pipeline);
-* every answer carries a source the citizen can follow;
+* every answer carries a source the citizen can follow, and "That's not what I asked" after it
+  offers other parts of the same article (never the one quoted), which can only add to what
+  one tap reaches;
 * no benign question in the slice gets the crisis reply; every crisis one does;
 * the same routing slice typed as the answer to each form's first question (``--in-form``):
   every form starts, no benign line gets the crisis reply and every crisis line does, among
@@ -41,14 +43,19 @@ def test_live_slice_quotes_answering_sections_and_routes_safety(live_stack: Live
     benign = load_routing_set("benign", "tune")[::12]
     crisis = load_routing_set("crisis", "tune")[::8]
     texts = [lab.question for lab in slice_] + benign + crisis
-    outcomes = asyncio.run(ask_all(live_stack.url, texts, concurrency=2))
+    outcomes = asyncio.run(ask_all(live_stack.url, texts, concurrency=2, one_tap=True))
     guidance = outcomes[: len(slice_)]
     benign_out = outcomes[len(slice_) : len(slice_) + len(benign)]
     crisis_out = outcomes[len(slice_) + len(benign) :]
 
     row = guidance_row(slice_, guidance)
     assert row["strict"] >= STRICT_FLOOR, row
-    assert all(o.section for o in guidance if o.kind == "answer")
+    answered = [o for o in guidance if o.kind == "answer"]
+    assert answered and all(o.section for o in answered)
+    for o in answered:
+        assert o.section is not None and o.offered and o.section not in o.offered, o
+        assert {p.split("#")[0] for p in o.offered} == {o.section.split("#")[0]}, o
+    assert row["strict_tap"] >= row["strict"], row
     assert [o.question for o in benign_out if o.kind == "crisis"] == []
     assert [o.question for o in crisis_out if o.kind != "crisis"] == []
 
