@@ -28,7 +28,7 @@ from knowledge.fusion import ArticleHit, offtopic_score, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
 from knowledge.live import LiveKeys, apply_overlay
-from knowledge.other_sections import other_sections, parts
+from knowledge.other_sections import has_part, other_sections
 from knowledge.results import (  # the facade's own types, re-exported for its callers
     Answer,
     Candidate,
@@ -165,15 +165,12 @@ class GuidanceService:
         evidence = self.kb.section_evidence(
             ctx.question, ctx.vector, [(h.article_id, h.score) for h in top]
         )
-        best = model.choose(ctx.question, evidence)
-        if best is None:
+        order = model.ranked(ctx.question, evidence)  # scored once: the quote and the rest
+        if not order:
             return
-        chosen = evidence[best]
-        scores = model.scores(ctx.question, evidence)
+        chosen = evidence[order[0]]
         ctx.ranked_anchors = [
-            evidence[i].anchor
-            for i in sorted(range(len(evidence)), key=lambda i: -scores[i])
-            if evidence[i].article_id == chosen.article_id
+            evidence[i].anchor for i in order if evidence[i].article_id == chosen.article_id
         ]
         hit = next(h for h in top if h.article_id == chosen.article_id)
         chunk = (
@@ -282,18 +279,15 @@ class GuidanceService:
         mean" button, or an anchor the article no longer has) the section retrieval ranks best
         for ``question`` within it, else its first section. None if no published article with
         sections has that id. Raises :class:`QuestionError` on a bad question."""
-        with self._lock:
-            article = self.kb.articles.get(article_id)
-            known = article is not None and anchor in {p.anchor for p in parts(article)}
         heading = None
-        if question and not known:
+        if question and not self._has_part(article_id, anchor):
             results = self.search(question, k=10).results
             heading = next((c.heading for c in results if c.article_id == article_id), None)
         with self._lock:
             article = self.kb.articles.get(article_id)
             if article is None or not article.searchable or not article.sections:
                 return None
-            if anchor is None or anchor not in {p.anchor for p in parts(article)}:
+            if anchor is None or not has_part(article, anchor):  # again: an edit may land
                 anchor = next((s.anchor for s in article.sections if s.heading == heading),
                               article.sections[0].anchor)
             chunk = self.kb.section_chunk(article_id, anchor)
@@ -309,6 +303,11 @@ class GuidanceService:
                 anchor=anchor,
                 other_sections=other_sections(article, anchor),
             )
+
+    def _has_part(self, article_id: str, anchor: str | None) -> bool:
+        with self._lock:
+            article = self.kb.articles.get(article_id)
+            return article is not None and has_part(article, anchor)
 
     def search(self, question: str, k: int = 5) -> SearchResponse:
         """Top-``k`` articles (best section each) and whether the service would abstain."""

@@ -23,6 +23,11 @@ def parts(article: Article) -> list[SectionChoice]:
     ]
 
 
+def has_part(article: Article, anchor: str | None) -> bool:
+    """Whether ``anchor`` names a part of ``article`` (``""`` is its introduction)."""
+    return anchor is not None and any(part.anchor == anchor for part in parts(article))
+
+
 def other_sections(
     article: Article, quoted_anchor: str, ranked: Sequence[str] = ()
 ) -> list[SectionChoice]:

@@ -166,12 +166,14 @@ class SectionModel:
             out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
         return out
 
+    def ranked(self, question: str, evidence: Sequence[SectionEvidence]) -> list[int]:
+        """Indices of the candidate sections, best first (ties: the earlier candidate)."""
+        scores = self.scores(question, evidence)
+        return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+
     def choose(self, question: str, evidence: Sequence[SectionEvidence]) -> int | None:
         """Index of the best candidate section, or None when there are none."""
-        if not evidence:
-            return None
-        scores = self.scores(question, evidence)
-        return max(range(len(scores)), key=lambda i: (scores[i], -i))
+        return next(iter(self.ranked(question, evidence)), None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (feature names kept, so a changed feature list is detected)."""
