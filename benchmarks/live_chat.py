@@ -19,7 +19,6 @@ Used by ``benchmarks/answer_quality_live.py`` and its small slice in the test su
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import secrets
 from collections.abc import Iterator, Sequence
@@ -137,20 +136,19 @@ def classify(
 
 
 NOT_WHAT_I_ASKED = "/not_what_i_asked"  # the answer's own button
-_PART = re.compile(r"^/choose_article(\{.*\})$", re.DOTALL)
 
 
 def offered_parts(messages: Sequence[dict[str, Any]]) -> tuple[str, ...]:
-    """The parts a reply offers as buttons (``/choose_article{"article_id", "section"}``), as
-    ``article-id#Heading`` (the button's title; ``#(introduction)`` for an empty anchor)."""
+    """The parts a reply offers as buttons (the gateway's ``section_pick`` reads each payload),
+    as ``article-id#Heading`` (the button's title; ``#(introduction)`` for an empty anchor)."""
+    from gateway.bot_replies import section_pick
+
     parts = []
     for message in messages:
         for button in message.get("buttons") or []:
-            match = _PART.match(str(button.get("payload", "")))
-            data = json.loads(match.group(1)) if match else {}
-            if isinstance(data, dict) and isinstance(data.get("section"), str):
-                heading = button.get("title") if data["section"] else INTRO
-                parts.append(f"{data.get('article_id')}#{heading}")
+            pick = section_pick(str(button.get("payload", "")))
+            if pick is not None:
+                parts.append(f"{pick[0]}#{button.get('title') if pick[1] else INTRO}")
     return tuple(parts)
 
 

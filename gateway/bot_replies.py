@@ -103,23 +103,32 @@ async def store_drafts(store: MessageStore, conversation_id: str,
     return stored
 
 
+def section_pick(payload: str) -> tuple[str, str] | None:
+    """(article id, anchor) of an "another part" button's payload (``""`` anchor: the
+    introduction); None for any other text, a "did you mean" pick or a broken payload."""
+    match = _PICK.match(payload)
+    try:
+        data = json.loads(match.group(1)) if match else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    article_id, anchor = data.get("article_id"), data.get("section")
+    if not isinstance(article_id, str) or not isinstance(anchor, str):
+        return None
+    return article_id, anchor
+
+
 def picked_section(text: str, replies: list[Message]) -> tuple[str, str] | None:
     """The part a citizen picked after "That's not what I asked", as (article id,
     ``article-id#Heading``), when ``text`` is that button's payload and the bot's replies quote
     a part of that article; None otherwise (any other message, or nothing quoted)."""
-    match = _PICK.match(text)
-    if match is None:
+    pick = section_pick(text)
+    if pick is None:
         return None
-    try:
-        data = json.loads(match.group(1))
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("section"), str):
-        return None
-    article_id = data.get("article_id")
+    article_id, anchor = pick
     source = next((s for m in replies for s in m.sources or []
                    if s.article_id == article_id and s.heading), None)
-    if source is None or not isinstance(article_id, str):
+    if source is None:
         return None
-    heading = source.heading if data["section"] else None  # "": the introduction
-    return article_id, section_ref(article_id, heading)
+    return article_id, section_ref(article_id, source.heading if anchor else None)
