@@ -28,6 +28,27 @@ function fieldError(control, message) {
   control.focus();
 }
 
+/** Where a section key points, in words ("the introduction" or the quoted heading). */
+function placeName(section) {
+  return section === "(introduction)" ? "the introduction" : `“${section}”`;
+}
+
+/** Add a gap question to a section as a new draft, reload the groups and confirm; a refusal
+ * is thrown for the caller to show next to its control. */
+async function attach(articleId, question, section) {
+  const data = await post(`/api/editor/articles/${articleId}/questions`,
+    { question, section, from_gap: true });
+  const title = data.front_matter.title || articleId;
+  await load();
+  confirmDone(`Added “${data.attached.question}” to ${placeName(section)} in “${title}”, as version ${data.version.number}.`,
+    el("p", {}, "It is a draft until you publish it: ",
+      el("a", { href: `/editor/articles/${articleId}`, text: `open “${title}” to publish it` }), "."));
+}
+
+function problemOf(err) {
+  return err.problems?.[0]?.message || err.message;
+}
+
 /** "Add a question to a section": pick the question, the article, then the section. */
 function attachForm(group, index) {
   const id = `attach-${index}`;
@@ -61,17 +82,9 @@ function attachForm(group, index) {
     if (!article.value) { fieldError(article, "Choose the article that answers the question."); return; }
     if (!section.value) { fieldError(section, "Choose the section that answers the question."); return; }
     try {
-      const data = await post(`/api/editor/articles/${article.value}/questions`,
-        { question: question.value, section: section.value, from_gap: true });
-      const title = data.front_matter.title || article.value;
-      const where = section.value === "(introduction)" ? "the introduction" : `“${section.value}”`;
-      await load();
-      confirmDone(`Added “${data.attached.question}” to ${where} in “${title}”, as version ${data.version.number}.`,
-        el("p", {}, "It is a draft until you publish it: ",
-          el("a", { href: `/editor/articles/${article.value}`, text: `open “${title}” to publish it` }), "."));
+      await attach(article.value, question.value, section.value);
     } catch (err) {
-      const problem = err.problems?.[0]?.message || err.message;
-      fieldError(section, problem);
+      fieldError(section, problemOf(err));
     }
   });
   return el("details", { class: "attach", ontoggle: loadArticles },
@@ -87,20 +100,14 @@ function pickedList(group, titles) {
   return [
     el("h3", { text: "Citizens picked another part" }),
     el("ul", { class: "picked" }, group.picked.map((pick) => {
-      const where = pick.section === "(introduction)" ? "the introduction" : `“${pick.section}”`;
+      const where = placeName(pick.section);
       const button = el("button", { type: "button", class: "button button--secondary",
         text: `Add “${pick.question}” to ${where}` });
       button.addEventListener("click", async () => {
         try {
-          const data = await post(`/api/editor/articles/${pick.article_id}/questions`,
-            { question: pick.question, section: pick.section, from_gap: true });
-          const title = data.front_matter.title || pick.article_id;
-          await load();
-          confirmDone(`Added “${data.attached.question}” to ${where} in “${title}”, as version ${data.version.number}.`,
-            el("p", {}, "It is a draft until you publish it: ",
-              el("a", { href: `/editor/articles/${pick.article_id}`, text: `open “${title}” to publish it` }), "."));
+          await attach(pick.article_id, pick.question, pick.section);
         } catch (err) {
-          announce(err.problems?.[0]?.message || err.message, "error");
+          announce(problemOf(err), "error");
         }
       });
       const title = titles[pick.article_id] || pick.article_id;
