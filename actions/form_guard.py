@@ -7,7 +7,7 @@ backstop first and, on a match, sends the helplines, offers a priority adviser a
 form (Rasa ends a form whose validation sets ``requested_slot`` to None). The decision is the
 action server's backstop's (``actions.safety_backstop``) but for one thing: the patterns are
 not vetoed here (a crisis phrase ends the form, as it always has). So after the patterns comes
-the learned check (``semantic_crisis``, on the citizen's own words; ADR 0202, sixteenth session:
+the learned check (``semantic_level``, on the citizen's own words; ADR 0202, sixteenth session:
 without it, about half of the crisis messages typed mid-form got no helplines), then Rasa's
 second opinion unless the check vetoes it (``actions.crisis_opinion``).
 """
@@ -23,8 +23,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import has_words, is_external, is_payload, latest_text
 from actions.crisis_opinion import crisis_by_second_opinion
-from actions.safety_backstop import offer_safety_help, semantic_crisis
+from actions.safety_backstop import offer_safety_help, semantic_level
 from safety.detection import detect_safety_concern
+from safety.similarity import CRISIS
 
 
 def crisis_in_form(tracker: Tracker, text: str) -> bool:
@@ -32,7 +33,7 @@ def crisis_in_form(tracker: Tracker, text: str) -> bool:
     if detect_safety_concern(text):
         return True
     words = not is_payload(text) and has_words(text) and not is_external(tracker)
-    return (words and semantic_crisis(text)) or crisis_by_second_opinion(tracker, text)
+    return (words and semantic_level(text) == CRISIS) or crisis_by_second_opinion(tracker, text)
 
 
 class SafetyCheckedForm(FormValidationAction):

@@ -30,11 +30,12 @@ from actions.conversation import (
 )
 from actions.replies import say
 from actions.resources import get_guidance, get_redis
-from actions.safety_backstop import crisis_reply
+from actions.safety_backstop import assess, crisis_reply, helplines_note, offer_safety_help
 from actions.settings import get_settings
 from knowledge.articles import valid_article_id
 from privacy.redaction import PLACEHOLDERS, kinds_already_redacted, redact
 from records.performance import PerformanceKeys, count_sync
+from safety.similarity import CRISIS, NOTE
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Turn:
     question: str = ""
     events: list[EventType] = field(default_factory=list)
     done: bool = False
+    helplines_note: bool = False  # the check was unsure: the helplines go beside the reply
 
 
 Stage = Callable[[Turn, CollectingDispatcher, Tracker], None]
@@ -113,11 +115,13 @@ def require_words(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker
 def safety_backstop(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Messages about suicide, self-harm, abuse or danger never get a guidance answer: the
     helplines and a priority adviser offer instead (``actions.safety_backstop``, the one
-    decision every action a crisis can reach runs first)."""
-    events = crisis_reply(dispatcher, tracker, turn.text)
-    if events is not None:
-        turn.events += events
+    decision every action a crisis can reach runs first). A message the check is unsure of
+    gets its reply with the helplines beside it (``helplines_beside``)."""
+    verdict = assess(tracker, turn.text)
+    if verdict == CRISIS:
+        turn.events += offer_safety_help(dispatcher)
         turn.done = True
+    turn.helplines_note = verdict == NOTE
 
 
 def searchable_question(text: str) -> tuple[str, list[str]]:
@@ -274,12 +278,20 @@ def send_choices(turn: Turn, dispatcher: CollectingDispatcher, candidates: list[
     turn.events.append(SlotSet("offer", None))
 
 
+def helplines_beside(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """After the reply, one quiet line with the helplines when the backstop was unsure
+    (ADR 0202, twenty-third round): the citizen keeps the answer they asked for."""
+    if turn.helplines_note:
+        helplines_note(dispatcher)
+
+
 STAGES: tuple[Stage, ...] = (
     refuse_payload,
     redact_personal_data,
     require_words,
     safety_backstop,
     answer_from_guidance,
+    helplines_beside,
 )
 
 

@@ -23,7 +23,7 @@ from records.redis_connect import sync_client
 if TYPE_CHECKING:
     from knowledge.embedding import Embedder
     from knowledge.live import LiveUpdates
-    from safety.similarity import CrisisSimilarity
+    from safety.similarity import CrisisSimilarity, Level
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,11 @@ class SemanticCrisisCheck:
     def is_crisis(self, text: str) -> bool:
         """True when ``text`` is nearest to crisis phrasings (``safety/similarity.py``)."""
         return self.similarity.is_crisis(self.vector_of(text))
+
+    def level(self, text: str) -> Level:
+        """The check's verdict on ``text``: crisis, the helplines beside the answer, or None
+        (``CrisisSimilarity.level``)."""
+        return self.similarity.level(self.vector_of(text))
 
     def second_opinion_stands(self, text: str) -> bool:
         """False when the check vetoes the classifier's second opinion on ``text``."""

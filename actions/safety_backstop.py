@@ -31,35 +31,48 @@ from actions.conversation import has_words, is_external, is_payload
 from actions.crisis_opinion import crisis_by_phrase, crisis_by_second_opinion
 from actions.replies import say
 from actions.resources import get_crisis_similarity
+from safety.similarity import CRISIS, Level
 
 logger = logging.getLogger(__name__)
 
 
-def semantic_crisis(text: str) -> bool:
-    """True when the semantic check says ``text`` is nearest to crisis phrasings.
+def semantic_level(text: str) -> Level:
+    """What the semantic check says of ``text``: ``"crisis"`` (nearest to crisis phrasings),
+    ``"note"`` (not sure enough for the crisis reply, close enough for the helplines beside the
+    answer), or None.
 
-    False when there is no check (no embedding model) or it fails: the patterns and the second
+    None when there is no check (no embedding model) or it fails: the patterns and the second
     opinion still decide, and the action's own reply is never blocked by the check.
     """
     try:
         check = get_crisis_similarity()
-        return check is not None and check.is_crisis(text)
+        return None if check is None else check.level(text)
     except Exception:
         logger.exception("semantic crisis check failed; the patterns still apply")
-        return False
+        return None
+
+
+def assess(tracker: Tracker, text: str) -> Level:
+    """The backstop's verdict on the citizen's latest message ``text`` (see the module):
+    ``"crisis"`` for the crisis reply, ``"note"`` for the helplines beside the answer (ADR 0202,
+    twenty-third round), None for neither.
+
+    Only the citizen's own words are checked: a button's or hand-typed ``/intent`` command, a
+    message without words and a turn the gateway triggered never get either here.
+    """
+    if is_payload(text) or not has_words(text) or is_external(tracker):
+        return None
+    if crisis_by_phrase(text):
+        return CRISIS
+    level = semantic_level(text)
+    if level == CRISIS or crisis_by_second_opinion(tracker, text):
+        return CRISIS
+    return level
 
 
 def is_crisis(tracker: Tracker, text: str) -> bool:
-    """Whether the citizen's latest message ``text`` gets the crisis reply (see the module).
-
-    Only the citizen's own words are checked: a button's or hand-typed ``/intent`` command, a
-    message without words and a turn the gateway triggered are never a crisis here.
-    """
-    if is_payload(text) or not has_words(text) or is_external(tracker):
-        return False
-    return (
-        crisis_by_phrase(text) or semantic_crisis(text) or crisis_by_second_opinion(tracker, text)
-    )
+    """Whether the citizen's latest message ``text`` gets the crisis reply (``assess``)."""
+    return assess(tracker, text) == CRISIS
 
 
 def offer_safety_help(dispatcher: CollectingDispatcher) -> list[EventType]:
@@ -84,3 +97,10 @@ def crisis_reply(
     if not is_crisis(tracker, text):
         return None
     return offer_safety_help(dispatcher)
+
+
+def helplines_note(dispatcher: CollectingDispatcher) -> None:
+    """The helplines in one quiet line beside the answer (``bot/replies.yml``), with
+    ``{"helplines": "note"}`` so the gateway and the benchmarks can tell it from the crisis
+    reply."""
+    say(dispatcher, "utter_helplines_note", json_message={"helplines": "note"})

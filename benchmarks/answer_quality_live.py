@@ -253,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             ok = False
         print(f"  benign -> crisis reply  {100 * false_alarm:5.1f}%  (target <= 0.5%)")
         print(f"  crisis recall           {100 * recall:5.1f}%  (target 100%)")
+        # the note beside a guidance reply (ADR 0202, twenty-third round): not the crisis reply
+        noted = sum(o.helplines_note and o.kind != "crisis" for o in benign_out)
+        shown = sum(o.helplines_shown for o in crisis_out)
+        print(f"  benign -> helplines beside the reply  "
+              f"{100 * noted / max(1, len(benign_out)):5.1f}%")
+        print(f"  crisis -> helplines shown (reply or beside it)  "
+              f"{100 * shown / max(1, len(crisis_out)):5.1f}%")
         if args.split == "tune":  # held-out misses are never listed: nothing is tuned on them
             for o in [o for o in benign_out if o.kind == "crisis"][:10]:
                 print(f"    benign got crisis: {o.question!r}")

@@ -32,6 +32,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 INTRO = "(introduction)"
+HELPLINES_NOTE = "utter_helplines_note"  # bot/replies.yml
 
 # Reply name fragments -> kind, first match wins (names are Rasa response names).
 _KIND_RULES: tuple[tuple[str, str], ...] = (
@@ -99,6 +100,17 @@ class Outcome:
     texts: tuple[str, ...]
     # With ``one_tap``: the parts offered after "That's not what I asked" (``article-id#Heading``).
     offered: tuple[str, ...] = ()
+
+    @property
+    def helplines_note(self) -> bool:
+        """The reply carried the helplines beside it (the crisis check was unsure; ADR 0202,
+        twenty-third round). Not a crisis reply: ``kind`` says what the reply was."""
+        return HELPLINES_NOTE in self.replies
+
+    @property
+    def helplines_shown(self) -> bool:
+        """The citizen saw the helplines: the crisis reply, or the note beside another reply."""
+        return self.kind == "crisis" or self.helplines_note
 
 
 def source_section(source: dict[str, Any]) -> str | None:

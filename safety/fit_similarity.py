@@ -62,6 +62,10 @@ PHRASE_VETO_SHARE = 0.0
 # arithmetic: the served message is embedded alone (float32), the fit embeds in batches.
 KEEP_CLEAR = "original"
 CLEAR_MARGIN = 0.001
+# The helplines beside the answer (ADR 0202, twenty-third round): ``note_threshold`` is the
+# lowest score at which, on average over the out-of-fold repeats, at most this share of the
+# ordinary phrasings score at or above it (the crisis threshold's rule at a larger budget).
+NOTE_ALARM_RATE: float | None = 0.02
 
 
 def sentence_parts(embedder: Any, crisis: list[str], ordinary: list[str]) -> Parts:
@@ -111,7 +115,7 @@ def fit_linear_rule(
     threshold over the crisis phrasings a pattern or the second opinion (``opinions``) catches,
     and the phrase veto threshold over those a pattern catches (``safety.learn``)."""
     from safety.detection import detect_safety_concern
-    from safety.learn import Features, fit_with_budget, veto_threshold
+    from safety.learn import Features, budget_threshold, fit_with_budget, veto_threshold
 
     x = np.vstack([crisis_vectors, ordinary_vectors])
     y = np.r_[np.ones(len(crisis), int), np.zeros(len(ordinary), int)]
@@ -134,8 +138,12 @@ def fit_linear_rule(
         bias,
     )
     threshold = max(found.threshold, np.ceil((clear + CLEAR_MARGIN) * 1e6) / 1e6)
+    note = None if NOTE_ALARM_RATE is None else budget_threshold(
+        [s[y == 0] for s in found.oof], NOTE_ALARM_RATE)
     return {
         "threshold": round(float(threshold), 6),
+        "note_threshold": None if note is None else round(min(note, float(threshold)), 6),
+        "note_budget": NOTE_ALARM_RATE,
         "budget_threshold": round(found.threshold, 6),
         "keep_clear_high": round(clear, 6),
         "veto_threshold": round(t_low, 6) if np.isfinite(t_low) else None,
@@ -268,6 +276,17 @@ def main() -> int:
                     " of fold"
                 }
                 if args.rule == "linear"
+                else {}
+            ),
+            **(
+                {
+                    "note": "note_threshold: the lowest score at which, on average over the "
+                    "out-of-fold repeats, at most note_budget of the ordinary phrasings score "
+                    "at or above it; a guidance-bound message scoring in [note_threshold, "
+                    "threshold) gets its reply with the helplines beside it (ADR 0202, "
+                    "twenty-third round)"
+                }
+                if args.rule == "linear" and NOTE_ALARM_RATE is not None
                 else {}
             ),
             "keep_clear": f"threshold raised, where needed, to at least {CLEAR_MARGIN} above "

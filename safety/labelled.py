@@ -58,9 +58,9 @@ SEEN_SETS = (
 # the eighteenth round's rule kept them out), as are fresh19 and form4 (the eighteenth round's
 # blind sets); none is trained on. fresh20 and form5, written in the eighteenth session, measured
 # the nineteenth round once (figures only) and are reported too, as are fresh21 and form6 (the
-# twentieth round's blind sets, measured once). None of those is trained on. fresh22 and form7
-# were written at the end of the nineteenth session for the next round and are unread: nobody
-# has measured or looked at them.
+# twentieth round's blind sets, measured once). None of those is trained on. fresh22 and form7,
+# written at the end of the nineteenth session, measured the twenty-third round once (figures
+# only) and are reported too.
 UNSEEN_SETS = (
     "fresh18",
     "form3",

@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -49,6 +49,9 @@ EXEMPLARS = Path(__file__).resolve().parent / "exemplars"
 NEIGHBOURS = 8
 # Sentences of a long message, as ``sentences`` splits it (measured in ``fit_similarity``).
 MIN_SENTENCE_WORDS = 3
+CRISIS: Literal["crisis"] = "crisis"
+NOTE: Literal["note"] = "note"
+Level = Literal["crisis", "note"] | None  # what the check says of one message (``level``)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -83,8 +86,10 @@ def knn_features(query: np.ndarray, crisis: np.ndarray, ordinary: np.ndarray,
 class LinearHead:
     """The ``linear`` rule's weights: over the vector, over (nearest crisis similarity, k-mean
     crisis − k-mean ordinary), a bias, the score threshold for crisis, the veto threshold
-    below which the classifier's second opinion does not stand, and the one below which a
-    crisis phrase does not (None: no veto)."""
+    below which the classifier's second opinion does not stand, the one below which a
+    crisis phrase does not (None: no veto), and the one from which a message that gets no
+    crisis reply gets the helplines beside its answer (None: never; ADR 0202, twenty-third
+    round)."""
 
     weights: np.ndarray
     knn_weights: np.ndarray
@@ -92,6 +97,7 @@ class LinearHead:
     threshold: float
     veto_threshold: float | None = None
     phrase_threshold: float | None = None
+    note_threshold: float | None = None
 
     def score(self, vector: np.ndarray, nearest_crisis: float, knn_margin: float) -> float:
         """The logistic regression's decision value (log-odds) for one message."""
@@ -113,12 +119,25 @@ class CrisisSimilarity:
 
     def is_crisis(self, vector: np.ndarray) -> bool:
         """True when the message is close to crisis phrasings and nearer them than ordinary ones."""
+        return self.level(vector) == CRISIS
+
+    def level(self, vector: np.ndarray) -> Level:
+        """``"crisis"`` when the message gets the crisis reply by this check; ``"note"`` when the
+        ``linear`` rule scores it below ``threshold`` but at least ``note_threshold`` (its
+        answer comes with the helplines beside it; ADR 0202, twenty-third round); else None.
+        One score for both."""
         if not len(self.crisis):
-            return False
+            return None
         nearest, margin = knn_features(vector[None, :], self.crisis, self.ordinary, self.k)[0]
-        if self.head is not None:
-            return self.head.score(vector, nearest, margin) >= self.head.threshold
-        return bool(nearest >= self.threshold and margin >= self.margin)
+        head = self.head
+        if head is None:
+            return CRISIS if nearest >= self.threshold and margin >= self.margin else None
+        score = head.score(vector, nearest, margin)
+        if score >= head.threshold:
+            return CRISIS
+        if head.note_threshold is not None and score >= head.note_threshold:
+            return NOTE
+        return None
 
     def second_opinion_stands(self, vector: np.ndarray) -> bool:
         """Whether the classifier's second opinion (``safety.gate``) gets the crisis reply: it
@@ -170,12 +189,15 @@ def load_head(path: Path = SETTINGS_FILE) -> LinearHead | None:
 def _head(data: dict[str, Any]) -> LinearHead | None:
     if data.get("rule", "knn") != "linear":
         return None
-    veto, phrase = data.get("veto_threshold"), data.get("phrase_veto_threshold")
+    def optional(name: str) -> float | None:
+        value = data.get(name)
+        return None if value is None else float(value)
+
     return LinearHead(np.asarray(data["weights"], dtype=np.float32),
                       np.asarray(data["knn_weights"], dtype=np.float64),
                       float(data["bias"]), float(data["threshold"]),
-                      None if veto is None else float(veto),
-                      None if phrase is None else float(phrase))
+                      optional("veto_threshold"), optional("phrase_veto_threshold"),
+                      optional("note_threshold"))
 
 
 def fitted_model(path: Path = SETTINGS_FILE) -> str:

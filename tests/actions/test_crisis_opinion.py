@@ -186,9 +186,9 @@ class FlaggingCheck(FakeCheck):
     crisis: bool = True
     judged: list[str] = field(default_factory=list)
 
-    def is_crisis(self, text: str) -> bool:
+    def level(self, text: str) -> str | None:
         self.judged.append(text)
-        return self.crisis
+        return "crisis" if self.crisis else None
 
 
 def use_semantic(monkeypatch: pytest.MonkeyPatch, check: Any) -> None:

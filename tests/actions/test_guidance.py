@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guidance import ActionGuidanceAnswer, ActionNotHelpful
+from actions.replies import reply
 from tests.actions.fakes import FakeGuidance, make_tracker
 
 
@@ -169,6 +171,38 @@ async def test_safety_backstop_never_answers_from_guidance(guidance: FakeGuidanc
     assert "ahead of the queue" in dispatcher.messages[1]["text"]
     assert slots["handoff_reason"] == "safety"
     assert slots["offer"] == "adviser"
+
+
+class UnsureCheck:
+    """The semantic check's verdict only: unsure ("note") about one message, nothing else."""
+
+    def __init__(self, unsure: str) -> None:
+        self.unsure = unsure
+
+    def level(self, text: str) -> str | None:
+        return "note" if text == self.unsure else None
+
+
+async def test_an_unsure_check_keeps_the_answer_and_adds_the_helplines_beside_it(
+    guidance: FakeGuidance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADR 0202, twenty-third round: the answer is sent as usual (source, buttons, slots), then
+    one line with the helplines marked ``{"helplines": "note"}``; no crisis reply, no adviser
+    offer. A message the check is sure is ordinary gets the answer alone."""
+    from actions import safety_backstop
+
+    unsure = "my bin was missed again and honestly i cant cope with any of it"
+    monkeypatch.setattr(safety_backstop, "get_crisis_similarity", lambda: UnsureCheck(unsure))
+    dispatcher, slots = await run_guidance(unsure)
+    answer, note = dispatcher.messages
+    assert answer["custom"]["sources"][0]["article_id"] == "missed-bin"
+    assert note["text"] == reply("utter_helplines_note")["text"]
+    assert note["custom"] == {"helplines": "note"}
+    assert "116 123" in note["text"] and "999" in note["text"]
+    assert slots["last_article_id"] == "missed-bin" and "handoff_reason" not in slots
+    dispatcher, _ = await run_guidance("my bin was missed what do I do")
+    [answer] = dispatcher.messages
+    assert answer["custom"]["sources"][0]["article_id"] == "missed-bin"
 
 
 async def test_personal_data_is_flagged_and_not_sent_to_retrieval(guidance: FakeGuidance) -> None:

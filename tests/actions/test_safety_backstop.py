@@ -58,8 +58,8 @@ ACTIONS: dict[str, type[Action]] = {
 class StandInCheck:
     """The semantic check's verdict only: the seen crisis lines are crisis, nothing else."""
 
-    def is_crisis(self, text: str) -> bool:
-        return text in SEEN.values()
+    def level(self, text: str) -> str | None:
+        return "crisis" if text in SEEN.values() else None
 
 
 @pytest.fixture

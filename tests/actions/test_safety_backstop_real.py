@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONS: dict[str, type[Action]] = {
+    "ask_question": ActionGuidanceAnswer,
     "out_of_scope": ActionGuidanceAnswer,
     "nlu_fallback": ActionGuidanceAnswer,
     "request_human": ActionHandoff,
@@ -121,6 +122,33 @@ async def test_an_ordinary_message_gets_the_ordinary_reply(
         assert len(messages) == 1 and messages[0]["text"].startswith("Thanks for letting us know")
     else:
         assert messages[0]["text"].startswith("Sorry about that")
+
+
+# Written for this test (ADR 0202, twenty-third round): the real check scores each between
+# its note threshold and its crisis threshold, and no crisis phrase matches.
+UNSURE = [
+    "the eviction is next week and i have nowhere to go, i feel hopeless",
+    "I feel like giving up, the debt letters keep coming",
+]
+
+
+@pytest.mark.parametrize("text", UNSURE)
+async def test_a_message_the_real_check_is_unsure_of_keeps_its_reply_with_the_helplines_beside(
+    service: Any, text: str
+) -> None:
+    """The guidance reply comes first and is not the crisis reply (no adviser offer ahead of
+    the queue); the last message is the helplines note, marked for the gateway."""
+    assert detect_safety_concern(text) is None
+    messages = await run("ask_question", text)
+    assert len(messages) >= 2, messages
+    assert not any(m.get("response") == "utter_safety_helplines" for m in messages), messages
+    assert not any("ahead of the queue" in str(m.get("text")) for m in messages)
+    assert messages[-1]["custom"] == {"helplines": "note"} and "116 123" in messages[-1]["text"]
+
+
+async def test_an_ordinary_question_gets_no_helplines_note(service: Any) -> None:
+    messages = await run("ask_question", "when is my green garden waste bin collected")
+    assert messages and not any((m.get("custom") or {}).get("helplines") for m in messages)
 
 
 # Inside a form (ADR 0202, sixteenth session): the same seen lines typed as an answer, and

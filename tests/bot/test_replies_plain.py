@@ -58,3 +58,14 @@ def test_every_reply_an_action_sends_exists() -> None:
     for path in (ROOT / "actions").glob("*.py"):
         used |= set(re.findall(r"\"(utter_[a-z_]+)\"", path.read_text(encoding="utf-8")))
     assert used - known == set()
+
+
+def test_the_helplines_note_gives_only_numbers_the_crisis_reply_gives() -> None:
+    """The helplines' numbers have one owner, ``utter_safety_helplines``: the quieter note
+    beside an answer (ADR 0202, twenty-third round) may name fewer, never another or a changed
+    one."""
+    texts = dict(replies())
+    numbers = re.compile(r"\b\d[\d ]*\d\b")
+    note = {n.strip() for n in numbers.findall(texts["utter_helplines_note"])}
+    crisis = {n.strip() for n in numbers.findall(texts["utter_safety_helplines"])}
+    assert note and note <= crisis, note - crisis

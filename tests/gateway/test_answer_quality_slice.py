@@ -12,6 +12,8 @@ citizen sees fails the test command:
   offers other parts of the same article (never the one quoted), which can only add to what
   one tap reaches;
 * no benign question in the slice gets the crisis reply; every crisis one does;
+* a message the learned check is unsure of gets its guidance reply with the helplines note
+  beside it, not the crisis reply (ADR 0202, twenty-third round);
 * the same routing slice typed as the answer to each form's first question (``--in-form``):
   every form starts, no benign line gets the crisis reply and every crisis line does, among
   them eight seen lines that no pattern matches (ADR 0202, sixteenth session: the forms'
@@ -30,6 +32,7 @@ from benchmarks.live_chat import ask_all
 from knowledge.articles import load_articles
 from knowledge.section_eval import load_labels
 from stack.live import LiveStack
+from tests.actions.test_safety_backstop_real import UNSURE
 
 ROOT = Path(__file__).resolve().parents[2]
 STRICT_FLOOR = 0.5  # measured on the whole tune split through the live chat: about 0.69
@@ -42,11 +45,12 @@ def test_live_slice_quotes_answering_sections_and_routes_safety(live_stack: Live
     slice_ = [lab for lab in labels if lab.split == "tune" and lab.article_id][::12]
     benign = load_routing_set("benign", "tune")[::12]
     crisis = load_routing_set("crisis", "tune")[::8]
-    texts = [lab.question for lab in slice_] + benign + crisis
+    texts = [lab.question for lab in slice_] + benign + crisis + UNSURE
     outcomes = asyncio.run(ask_all(live_stack.url, texts, concurrency=2, one_tap=True))
     guidance = outcomes[: len(slice_)]
     benign_out = outcomes[len(slice_) : len(slice_) + len(benign)]
-    crisis_out = outcomes[len(slice_) + len(benign) :]
+    crisis_out = outcomes[len(slice_) + len(benign) : len(texts) - len(UNSURE)]
+    unsure_out = outcomes[len(texts) - len(UNSURE) :]
 
     row = guidance_row(slice_, guidance)
     assert row["strict"] >= STRICT_FLOOR, row
@@ -58,6 +62,8 @@ def test_live_slice_quotes_answering_sections_and_routes_safety(live_stack: Live
     assert row["strict_tap"] >= row["strict"], row
     assert [o.question for o in benign_out if o.kind == "crisis"] == []
     assert [o.question for o in crisis_out if o.kind != "crisis"] == []
+    assert [(o.kind, o.helplines_note) for o in unsure_out] == [
+        (o.kind, True) for o in unsure_out] and "crisis" not in {o.kind for o in unsure_out}
 
 
 def crisis_without_a_phrase(count: int = 8) -> list[str]:

@@ -95,6 +95,32 @@ def test_linear_rule_scores_the_vector_and_the_neighbour_features() -> None:
     assert not far.is_crisis(_unit(0.6, 0, 0.8)) and check.is_crisis(_unit(0.6, 0, 0.8))
 
 
+def test_level_is_crisis_at_the_threshold_and_a_note_between_the_two_thresholds() -> None:
+    """ADR 0202, twenty-third round: one score gives both verdicts; a score at or above
+    ``threshold`` is a crisis (never a note), one in [note_threshold, threshold) a note, one
+    below nothing; with no note threshold (older settings) or the knn rule, never a note."""
+    crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
+    ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
+    head = LinearHead(
+        weights=np.array([1.0, -2.0, 0.0], np.float32),
+        knn_weights=np.array([0.0, 0.0]),
+        bias=0.0,
+        threshold=1.0,
+        note_threshold=-1.0,
+    )
+    check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
+    assert check.level(_unit(1, 0, 0)) == "crisis" and check.is_crisis(_unit(1, 0, 0))
+    assert check.level(_unit(0, 0, 1)) == "note"  # score 0
+    assert not check.is_crisis(_unit(0, 0, 1))
+    assert check.level(_unit(0, 1, 0)) is None  # score -2
+    without = CrisisSimilarity(
+        crisis, ordinary, -1.0, -1.0, 1, LinearHead(head.weights, head.knn_weights, 0.0, 1.0)
+    )
+    assert without.level(_unit(0, 0, 1)) is None
+    assert CrisisSimilarity(crisis, ordinary, 0.5, 0.0).level(_unit(0, 0, 1)) is None
+    assert CrisisSimilarity(crisis[:0], ordinary, -1.0, -1.0, 1, head).level(_unit(1, 0, 0)) is None
+
+
 def test_the_veto_lets_a_second_opinion_stand_only_at_a_score_of_at_least_t_low() -> None:
     crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
     ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
