@@ -47,10 +47,6 @@ class SemanticCrisisCheck:
     similarity: CrisisSimilarity
     vector_of: Callable[[str], np.ndarray]
 
-    def is_crisis(self, text: str) -> bool:
-        """True when ``text`` is nearest to crisis phrasings (``safety/similarity.py``)."""
-        return self.similarity.is_crisis(self.vector_of(text))
-
     def level(self, text: str) -> Level:
         """The check's verdict on ``text``: crisis, the helplines beside the answer, or None
         (``CrisisSimilarity.level``)."""

@@ -16,7 +16,10 @@ veto threshold; then the semantic check (nearest labelled phrasings by meaning,
 ``safety/similarity.py``) for crisis messages written around them; then the classifier's second
 opinion, when Rasa's gate sent one and the check does not veto it (``actions.crisis_opinion``).
 On a crisis the citizen gets the helplines and the offer of a priority adviser, never the
-action's ordinary reply.
+action's ordinary reply. When no step finds a crisis but the check scores the message between
+its note threshold and its crisis threshold, ``assess`` says ``"note"``: the guidance action
+then sends its ordinary reply and one quiet line of helplines after it (ADR 0202,
+twenty-third round); the other actions ignore the note.
 """
 
 from __future__ import annotations

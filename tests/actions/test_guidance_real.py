@@ -139,4 +139,4 @@ def test_semantic_crisis_check_embeds_with_the_model_it_was_fitted_on(service: A
     assert np.allclose(check.vector_of(text), fitted.embed([text])[0], atol=1e-5)
     if fitted_model() == "tuned":
         assert check.vector_of == service.question_vector  # shared, not a second model
-    assert detect_safety_concern(text) is None and check.is_crisis(text)
+    assert detect_safety_concern(text) is None and check.level(text) == "crisis"
