@@ -62,8 +62,7 @@ def test_live_slice_quotes_answering_sections_and_routes_safety(live_stack: Live
     assert row["strict_tap"] >= row["strict"], row
     assert [o.question for o in benign_out if o.kind == "crisis"] == []
     assert [o.question for o in crisis_out if o.kind != "crisis"] == []
-    assert [(o.kind, o.helplines_note) for o in unsure_out] == [
-        (o.kind, True) for o in unsure_out] and "crisis" not in {o.kind for o in unsure_out}
+    assert all(o.helplines_note and o.kind != "crisis" for o in unsure_out), unsure_out
 
 
 def crisis_without_a_phrase(count: int = 8) -> list[str]:
