@@ -23,7 +23,6 @@ from knowledge.articles import check_cross_links, check_unique_ids, parse_articl
 from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
-from knowledge.example_questions import fold_question
 from knowledge.extract import extract
 from knowledge.fusion import ArticleHit, offtopic_score, top_two
 from knowledge.index import set_threads
@@ -169,10 +168,6 @@ class GuidanceService:
         order = model.ranked(ctx.question, evidence)  # scored once: the quote and the rest
         if not order:
             return
-        asked = self._asked_as_example(ctx.question, [h.article_id for h in top])
-        if asked is not None:  # an editor's example question, asked word for word, decides
-            first = [i for i in order if (evidence[i].article_id, evidence[i].anchor) == asked]
-            order = first + [i for i in order if i not in first]
         chosen = evidence[order[0]]
         ctx.ranked_anchors = [
             evidence[i].anchor for i in order if evidence[i].article_id == chosen.article_id
@@ -187,27 +182,6 @@ class GuidanceService:
             return
         rest = [h for h in ctx.hits if h.article_id != chosen.article_id]
         ctx.hits = [hit._replace(chunk=chunk), *rest]
-
-    def _asked_as_example(self, question: str, article_ids: list[str]) -> tuple[str, str] | None:
-        """``(article_id, anchor)`` of the first section among ``article_ids`` (best ranked
-        first) that lists ``question`` as an example question, case and spacing ignored
-        (``fold_question``); the introduction's anchor is "". None when none does.
-
-        An editor attaches a question to the section that answers it (the gap loop, "Try a
-        question"); asked again in the same words it is answered from there, whatever the
-        section model would prefer. Evaluation masks a labelled question's own examples
-        (``SelfExclusion``), so no figure is scored on this rule."""
-        folded = fold_question(question)
-        for article_id in article_ids:
-            article = self.kb.articles.get(article_id)
-            if article is None:
-                continue
-            if any(fold_question(q) == folded for q in article.intro_questions):
-                return article_id, ""
-            for section in article.sections:
-                if any(fold_question(q) == folded for q in section.questions):
-                    return article_id, section.anchor
-        return None
 
     def _gate(self, ctx: AnswerContext) -> None:
         assert ctx.scores is not None and ctx.gates is not None

@@ -228,28 +228,6 @@ def test_the_issues_benign_examples_are_answered_from_their_guidance(
     assert result.answer.article_id == article_id
 
 
-def test_an_example_question_asked_word_for_word_is_answered_from_its_section(
-    service: GuidanceService,
-) -> None:
-    """The editor's attachment decides over the section model: "what time are you open" is an
-    example question of the contact guidance's "Visit the customer service centre", and the
-    section model alone preferred another article's "Opening times". Case and spacing do not
-    matter. Scored leave-one-out (its own example masked, as every evaluation is), the rule has
-    nothing to match and the section model decides again."""
-    from knowledge.self_exclusion import SelfExclusion
-
-    calibration = Calibration.load(REPO / "knowledge" / "calibration.json")
-    served = service.with_calibration(calibration)
-    for asked in ("what time are you open", "  What time are you   OPEN"):
-        result = served.answer(asked)
-        assert result.status == "answer" and result.answer is not None
-        assert result.answer.section == "contact-the-council#Visit the customer service centre"
-    with SelfExclusion(served.kb).without("what time are you open"):
-        masked = served.answer("what time are you open")
-    assert masked.answer is None or masked.answer.section != (
-        "contact-the-council#Visit the customer service centre")
-
-
 def test_an_example_question_brings_its_section_first(service: GuidanceService) -> None:
     """Question-to-question matching: attach a question to a section and it is answered there."""
     text = (REPO / "knowledge" / "articles" / "missed-bin.md").read_text()
