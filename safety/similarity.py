@@ -128,11 +128,11 @@ class CrisisSimilarity:
         One score for both."""
         if not len(self.crisis):
             return None
-        nearest, margin = knn_features(vector[None, :], self.crisis, self.ordinary, self.k)[0]
         head = self.head
         if head is None:
+            nearest, margin = knn_features(vector[None, :], self.crisis, self.ordinary, self.k)[0]
             return CRISIS if nearest >= self.threshold and margin >= self.margin else None
-        score = head.score(vector, nearest, margin)
+        score = self._score(head, vector)
         if score >= head.threshold:
             return CRISIS
         if head.note_threshold is not None and score >= head.note_threshold:

@@ -95,50 +95,42 @@ def test_linear_rule_scores_the_vector_and_the_neighbour_features() -> None:
     assert not far.is_crisis(_unit(0.6, 0, 0.8)) and check.is_crisis(_unit(0.6, 0, 0.8))
 
 
+def vector_scored(**thresholds: float) -> CrisisSimilarity:
+    """The ``linear`` rule over two crisis and two ordinary unit vectors, with a head that
+    scores the vector alone (x − 2y, no neighbour weight), crisis at 1, and ``thresholds``
+    (``veto_threshold``, ``phrase_threshold``, ``note_threshold``) set."""
+    crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
+    ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
+    head = LinearHead(np.array([1.0, -2.0, 0.0], np.float32), np.array([0.0, 0.0]), 0.0, 1.0,
+                      **thresholds)
+    return CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
+
+
 def test_level_is_crisis_at_the_threshold_and_a_note_between_the_two_thresholds() -> None:
     """ADR 0202, twenty-third round: one score gives both verdicts; a score at or above
     ``threshold`` is a crisis (never a note), one in [note_threshold, threshold) a note, one
     below nothing; with no note threshold (older settings) or the knn rule, never a note."""
-    crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
-    ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
-    head = LinearHead(
-        weights=np.array([1.0, -2.0, 0.0], np.float32),
-        knn_weights=np.array([0.0, 0.0]),
-        bias=0.0,
-        threshold=1.0,
-        note_threshold=-1.0,
-    )
-    check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
+    check = vector_scored(note_threshold=-1.0)
+    crisis, ordinary = check.crisis, check.ordinary
     assert check.level(_unit(1, 0, 0)) == "crisis" and check.is_crisis(_unit(1, 0, 0))
     assert check.level(_unit(0, 0, 1)) == "note"  # score 0
     assert not check.is_crisis(_unit(0, 0, 1))
     assert check.level(_unit(0, 1, 0)) is None  # score -2
-    without = CrisisSimilarity(
-        crisis, ordinary, -1.0, -1.0, 1, LinearHead(head.weights, head.knn_weights, 0.0, 1.0)
-    )
+    without = vector_scored()
     assert without.level(_unit(0, 0, 1)) is None
     assert CrisisSimilarity(crisis, ordinary, 0.5, 0.0).level(_unit(0, 0, 1)) is None
-    assert CrisisSimilarity(crisis[:0], ordinary, -1.0, -1.0, 1, head).level(_unit(1, 0, 0)) is None
+    assert CrisisSimilarity(crisis[:0], ordinary, -1.0, -1.0, 1, check.head).level(
+        _unit(1, 0, 0)) is None
 
 
 def test_the_veto_lets_a_second_opinion_stand_only_at_a_score_of_at_least_t_low() -> None:
-    crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
-    ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
-    head = LinearHead(
-        weights=np.array([1.0, -2.0, 0.0], np.float32),
-        knn_weights=np.array([0.0, 0.0]),
-        bias=0.0,
-        threshold=1.0,
-        veto_threshold=-1.0,
-    )
-    check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
+    check = vector_scored(veto_threshold=-1.0)
+    crisis, ordinary = check.crisis, check.ordinary
     assert check.second_opinion_stands(_unit(1, 0.1, 0))  # at or above the check's threshold
     assert check.second_opinion_stands(_unit(0, 0, 1))  # score 0: below the check, above t_low
     assert not check.second_opinion_stands(_unit(0, 1, 0))  # score -2 < t_low
     # no veto threshold (older settings, the knn rule) or no exemplars: it stands
-    no_veto = CrisisSimilarity(
-        crisis, ordinary, -1.0, -1.0, 1, LinearHead(head.weights, head.knn_weights, 0.0, 1.0)
-    )
+    no_veto = vector_scored()
     assert no_veto.second_opinion_stands(_unit(0, 1, 0))
     assert CrisisSimilarity(crisis, ordinary, 0.5, 0.0).second_opinion_stands(_unit(0, 1, 0))
 
@@ -146,24 +138,13 @@ def test_the_veto_lets_a_second_opinion_stand_only_at_a_score_of_at_least_t_low(
 def test_the_phrase_veto_lets_a_crisis_phrase_stand_only_at_its_threshold_or_above() -> None:
     """ADR 0202, ninth round: a crisis phrase on a message the check scores below the phrase
     veto threshold does not decide alone; at or above it (or with no threshold) it stands."""
-    crisis = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
-    ordinary = np.stack([_unit(0, 1, 0), _unit(0.2, 1, 0)])
-    head = LinearHead(
-        weights=np.array([1.0, -2.0, 0.0], np.float32),
-        knn_weights=np.array([0.0, 0.0]),
-        bias=0.0,
-        threshold=1.0,
-        veto_threshold=-0.5,
-        phrase_threshold=-1.5,
-    )
-    check = CrisisSimilarity(crisis, ordinary, threshold=-1.0, margin=-1.0, k=1, head=head)
+    check = vector_scored(veto_threshold=-0.5, phrase_threshold=-1.5)
+    crisis, ordinary = check.crisis, check.ordinary
     assert check.phrase_stands(_unit(1, 0.1, 0))  # at or above the check's threshold
     assert check.phrase_stands(_unit(0, 0.6, 0.8))  # score -1.2: below the opinion's veto only
     assert not check.second_opinion_stands(_unit(0, 0.6, 0.8))
     assert not check.phrase_stands(_unit(0, 1, 0))  # score -2 < the phrase veto threshold
-    no_veto = CrisisSimilarity(
-        crisis, ordinary, -1.0, -1.0, 1, LinearHead(head.weights, head.knn_weights, 0.0, 1.0, -0.5)
-    )
+    no_veto = vector_scored(veto_threshold=-0.5)
     assert no_veto.phrase_stands(_unit(0, 1, 0))
     assert CrisisSimilarity(crisis, ordinary, 0.5, 0.0).phrase_stands(_unit(0, 1, 0))
 
