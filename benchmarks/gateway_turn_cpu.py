@@ -17,6 +17,7 @@ S seconds, so many turns are in flight as under load.
 
     .venv/bin/python benchmarks/gateway_turn_cpu.py [--turns 600] [--repeat 3] [--py-spy FILE]
                                                     [--against DIR] [--clients K] [--rasa-delay S]
+                                                    [--redis-costs]
 """
 
 from __future__ import annotations
@@ -211,10 +212,44 @@ def serve_gateway(
     raise RuntimeError(log.read_text()[-2000:])
 
 
+def command_costs(redis_url: str) -> dict[str, tuple[int, int]]:
+    """Redis's own figures per command since its last reset: (calls, microseconds)."""
+    import redis as redis_py
+
+    client = redis_py.Redis.from_url(redis_url)
+    try:
+        stats = client.info("commandstats")
+    finally:
+        client.close()
+    return {
+        name.removeprefix("cmdstat_"): (int(v["calls"]), int(v["usec"]))
+        for name, v in stats.items()
+    }
+
+
+def print_command_costs(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]],
+                        turns: int) -> None:
+    """Each command's calls and Redis CPU per turn over the measured turns, costliest first."""
+    rows = []
+    for name, (calls, usec) in after.items():
+        calls_before, usec_before = before.get(name, (0, 0))
+        if calls > calls_before:
+            rows.append((name, (calls - calls_before) / turns, (usec - usec_before) / turns))
+    rows.sort(key=lambda row: -row[2])
+    print("  | command | calls per turn | Redis µs per turn |\n  |---|---|---|")
+    for name, per_turn, cost in rows[:12]:
+        print(f"  | {name} | {per_turn:.2f} | {cost:.1f} |")
+
+
 def measure(process: subprocess.Popen[bytes], url: str, turns: int, texts: list[str],
-            clients: int = 1) -> float:
-    """CPU ms per turn of the gateway over ``turns`` turns (printed as well)."""
+            clients: int = 1, redis_pid: int | None = None,
+            redis_url: str | None = None) -> float:
+    """CPU ms per turn of the gateway over ``turns`` turns (printed as well); with
+    ``redis_pid`` and ``redis_url`` also Redis's CPU per turn and what each command cost it."""
     watched = psutil.Process(process.pid)
+    server = psutil.Process(redis_pid) if redis_pid else None
+    server_before = server.cpu_times() if server else None
+    stats_before = command_costs(redis_url) if redis_url else {}
     before = watched.cpu_times()
     wall = turns_over_socket(url, turns, texts, clients)
     turns = turns // clients * clients
@@ -226,11 +261,17 @@ def measure(process: subprocess.Popen[bytes], url: str, turns: int, texts: list[
         f"{system:.2f} system; wall {wall * 1000:.1f} ms)",
         flush=True,
     )
+    if server is not None and server_before is not None:
+        spent = server.cpu_times()
+        used = (spent.user + spent.system - server_before.user - server_before.system)
+        print(f"  Redis: {used / turns * 1000:.2f} ms per turn", flush=True)
+    if redis_url:
+        print_command_costs(stats_before, command_costs(redis_url), turns)
     return user + system
 
 
 def main(turns: int, repeat: int, spy: str | None, log_level: str, codes: list[Path],
-         clients: int = 1, delay: float = 0.0) -> int:
+         clients: int = 1, delay: float = 0.0, redis_costs: bool = False) -> int:
     """Start Redis, the stand-in and one gateway per source tree; measure them in turn."""
     texts = questions()
     rasa_port = free_port()
@@ -281,7 +322,11 @@ def main(turns: int, repeat: int, spy: str | None, log_level: str, codes: list[P
             for _ in range(repeat):
                 for n, (process, url) in enumerate(gateways):  # alternately: same machine state
                     print(f"{codes[n]}:", flush=True)
-                    figures[n].append(measure(process, url, turns, texts, clients))
+                    figures[n].append(
+                        measure(process, url, turns, texts, clients,
+                                redis.process.pid if redis_costs else None,
+                                redis.url if redis_costs else None)
+                    )
                     if n == 0 and spy_process is not None and spy_process.poll() is None:
                         spy_process.send_signal(signal.SIGINT)
                         spy_process.wait(timeout=60)
@@ -329,6 +374,10 @@ if __name__ == "__main__":
         "--rasa-delay", type=float, default=0.0, metavar="SECONDS",
         help="the stand-in answers after this long, so turns overlap as under real load",
     )
+    parser.add_argument(
+        "--redis-costs", action="store_true",
+        help="also print Redis's own CPU per turn and what each command cost it",
+    )
     arguments = parser.parse_args()
     sys.exit(
         main(
@@ -339,5 +388,6 @@ if __name__ == "__main__":
             [ROOT, *arguments.against],
             arguments.clients,
             arguments.rasa_delay,
+            arguments.redis_costs,
         )
     )
