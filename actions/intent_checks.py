@@ -7,6 +7,9 @@ picks one of them with high confidence: "taxi licence" → thank, "homeless help
 "when is my recycling bin collected this week" → report_missed_bin, "reception place
 application" → choose_article. Each of those replies steals a question guidance answers.
 
+The feedback intents steal the same way: "is no fault eviction still allowed" → not helpful,
+"report a dog that is being neglected" → not what I asked.
+
 ``bot/nlu_gate.py`` therefore lets these intents stand only when the message is what the intent
 means; anything else goes to guidance, where knowledge decides (calibrated) whether to answer,
 ask "did you mean" or say it has no guidance. Pure Python (3.10 and 3.11).
@@ -22,7 +25,9 @@ SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "
 CHOOSE_ARTICLE_INTENT = "choose_article"
 REQUEST_HUMAN_INTENT = "request_human"
 REPORT_MISSED_BIN_INTENT = "report_missed_bin"
+FEEDBACK_INTENTS = frozenset({"feedback_helpful", "feedback_not_helpful", "not_what_i_asked"})
 MAX_SMALL_TALK_WORDS = 10
+MAX_FEEDBACK_WORDS = 12
 
 # Words that small talk is made of: greetings, thanks, goodbyes, yes/no, and asking whether
 # this is a bot. A message made only of these (and at most MAX_SMALL_TALK_WORDS long) is small
@@ -45,6 +50,22 @@ _SMALL_TALK_TEXT = """
     program aren't isn't these that'd
 """
 _SMALL_TALK_WORDS = frozenset(_SMALL_TALK_TEXT.split())
+# Words that feedback on an answer is made of, beside small talk's: the answer and the question
+# themselves, whether it helped, was clear or understood, and which of the offered choices. A
+# message with any other word names a topic, and a topic is a question for guidance.
+_FEEDBACK_TEXT = """
+    answer answers answered answering reply question questions ask asks asked asking query
+    meant mean means meaning wanted wanting looking needed after info information
+    understand understood understanding misunderstood misunderstand misread misheard
+    help helped helping helpful unhelpful useful useless use no good bad poor rubbish terrible
+    awful pointless clear unclear sense confused confusing lost sorted solved spot exactly
+    perfect great brilliant answered about different something anything else another other
+    topic subject relevant irrelevant none neither either those them these options option ones
+    did didn't does doesn't do don't was wasn't is isn't were weren't got get still know
+    made makes make at all quite bit really just what which there
+    sorry oops whoops wow listen listening utterly totally completely hopeless nonsense button
+"""
+_FEEDBACK_WORDS = _SMALL_TALK_WORDS | frozenset(_FEEDBACK_TEXT.split())
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _REPEATED = re.compile(r"([^\W\d_])\1{2,}")
 _ASKS_FOR_PERSON = re.compile(
@@ -89,6 +110,15 @@ def is_small_talk(text: str) -> bool:
     return 0 < len(found) <= MAX_SMALL_TALK_WORDS and all(w in _SMALL_TALK_WORDS for w in found)
 
 
+def is_feedback(text: str) -> bool:
+    """True when a message is only about the answer given: whether it helped or answered what
+    was asked ("that's not what I meant", "useless", "none of these"), naming no topic."""
+    if text.lstrip().startswith("/"):  # a button's payload
+        return True
+    found = words(text.replace("\u2019", "'"))
+    return 0 < len(found) <= MAX_FEEDBACK_WORDS and all(w in _FEEDBACK_WORDS for w in found)
+
+
 def asks_for_person(text: str) -> bool:
     """True when a message asks for a person ("speak to someone", "adviser", "human")."""
     return bool(_ASKS_FOR_PERSON.search(text))
@@ -120,4 +150,6 @@ def stands(intent: str, text: str) -> bool:
         return asks_for_person(text)
     if intent == REPORT_MISSED_BIN_INTENT:
         return reports_missed_bin(text)
+    if intent in FEEDBACK_INTENTS:
+        return is_feedback(text)
     return True

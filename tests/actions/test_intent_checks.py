@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.intent_checks import asks_for_person, is_small_talk, reports_missed_bin, stands
+from actions.intent_checks import (
+    asks_for_person,
+    is_feedback,
+    is_small_talk,
+    reports_missed_bin,
+    stands,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +36,15 @@ ROOT = Path(__file__).resolve().parents[2]
         ("report_missed_bin", "the repairman didn't turn up"),
         ("report_missed_bin", "how do I report a pothole"),
         ("choose_article", "reception place application"),
+        # the feedback intents, on questions and reports (seen ordinary lines, and one typed by
+        # hand on the running assistant in the twenty-fourth session)
+        ("not_what_i_asked", "I think someone is using a blue badge that isnt theirs"),
+        ("not_what_i_asked", "report a dog that is being neglected, it's thin and never walked"),
+        ("not_what_i_asked", "I rang the number and it just rings out, is there another one?"),
+        ("not_what_i_asked", "that's not my question, I asked about garden waste"),
+        ("feedback_not_helpful", "is no fault eviction still allowed"),
+        ("feedback_not_helpful", "is the tip still open in this snow"),
+        ("feedback_helpful", "landlord never answers his phone"),
     ],
 )
 def test_a_guidance_question_is_not_taken_for_small_talk_or_a_task(intent: str, text: str) -> None:
@@ -57,6 +72,12 @@ def test_a_guidance_question_is_not_taken_for_small_talk_or_a_task(intent: str, 
         ("choose_article", '/choose_article{"article_id": "missed-bin"}'),
         ("choose_article", "the first one"),
         ("ask_question", "anything at all"),
+        ("not_what_i_asked", "/not_what_i_asked"),
+        ("not_what_i_asked", "that isn’t what I wanted"),
+        ("not_what_i_asked", "none of these"),
+        ("not_what_i_asked", "you're not listening"),
+        ("feedback_not_helpful", "useless, utterly useless"),
+        ("feedback_helpful", "thanks, that's helpful"),
     ],
 )
 def test_meant_intents_stand(intent: str, text: str) -> None:
@@ -91,3 +112,5 @@ def test_the_parts() -> None:
     assert asks_for_person("I want a real person") and not asks_for_person("one person household")
     assert reports_missed_bin("the lorry didn't take my bin")
     assert not reports_missed_bin("how often is the bin collected")
+    assert is_feedback("that's not what I meant") and not is_feedback("not what I meant: parking")
+    assert not is_feedback("")

@@ -118,11 +118,13 @@ def test_a_second_opinion_gets_the_helplines_from_the_action_server(chat: Chat) 
     assert HELPLINE in chat.text(text)
 
 
-# Seen crisis lines (ADR 0202's seen sets) that the classifier gives another intent.
+# Seen crisis lines (ADR 0202's seen sets) that the classifier gives another intent. Feedback
+# on an answer that names a topic is not feedback (``actions.intent_checks.is_feedback``): the
+# gate sends these two to guidance, whose backstop answers as the feedback actions' would.
 CRISIS_ELSEWHERE = [
     ("request_human", "SH is getting out of control, I need someone to talk to now"),
-    ("not_what_i_asked", "the only thing that helps is cutting. doing it now"),
-    ("feedback_helpful", "got r@ped at a party need help"),
+    ("nlu_fallback", "the only thing that helps is cutting. doing it now"),  # not_what_i_asked
+    ("nlu_fallback", "got r@ped at a party need help"),  # feedback_helpful
     (
         "request_callback",
         "Please can someone check on my brother, he sent me a text saying goodbye and that he "
@@ -130,6 +132,12 @@ CRISIS_ELSEWHERE = [
     ),
     ("nlu_fallback", "relapsed on sh tonight, cant stop"),  # the classifier's stop, not meant
 ]
+NOT_MEANT, CONTROL_NOT_MEANT = "not_meant_as_intent", "control_not_meant"
+WHY = {  # the classifier's own intent, and why the gate overruled it
+    "the only thing that helps is cutting. doing it now": ("not_what_i_asked", NOT_MEANT),
+    "got r@ped at a party need help": ("feedback_helpful", NOT_MEANT),
+    "relapsed on sh tonight, cant stop": ("stop", CONTROL_NOT_MEANT),
+}
 
 
 @pytest.mark.parametrize(("intent", "text"), CRISIS_ELSEWHERE)
@@ -139,7 +147,9 @@ def test_a_crisis_the_classifier_sends_elsewhere_gets_the_helplines(
     parsed = parse(chat, text)
     assert parsed["intent"]["name"] == intent, parsed  # the path this case is about
     if intent == "nlu_fallback":
-        assert parsed["gate"]["reason"] == "control_not_meant", parsed["gate"]
+        classifier, reason = WHY[text]
+        assert parsed["gate"]["reason"] == reason, parsed["gate"]
+        assert parsed["gate"]["classifier"][0] == classifier, parsed["gate"]
     replies = chat.say(text)
     assert HELPLINE in "\n".join(r.get("text", "") for r in replies), replies
     assert not any("handoff" in (r.get("custom") or {}) for r in replies), replies
