@@ -45,6 +45,13 @@ _CONTROL_WORDS = frozenset({
     "forget", "nevermind", "never", "leave", "skip", "bother", "restart", "reset", "start",
     "begin", "afresh", "wipe", "changed",
 })
+# "can't stop", "won't stop", "unable to stop" deny stopping: the opposite of asking to stop
+# ("cant stop cutting" is a crisis, not a request to end the chat).
+_DENIED_CONTROL = re.compile(
+    r"\b(?:can'?t|cannot|can not|won'?t|couldn'?t|unable to|don'?t|didn'?t|not)\s+"
+    r"(?:stop|stopping|quit|end|leave|halt)\b",
+    re.IGNORECASE,
+)
 _QUESTION_START = re.compile(
     r"^(?:how|what|whats|what's|when|where|why|who|which|can|could|do|does|did|is|are|will|"
     r"would|should|shall|may|have|has)\b",
@@ -70,14 +77,15 @@ def meant_as_control(text: str) -> bool:
     something else ("i want to start selling cakes from home", "how do I stop junk mail")
     does not. A sentence ending in a bare "stop" counts only when the word opens its clause
     ("ok that's enough, stop", "please just stop"), not when it reports or denies stopping
-    ("he didn't stop when I said stop", "relapsed last night, cant stop").
+    ("he didn't stop when I said stop", "relapsed last night, cant stop"); a short message that
+    denies stopping ("cant stop cutting") is not control either.
     """
     cleaned = re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip().lower()
     words = _words(cleaned)
     if not words:
         return False
     if (len(words) <= MAX_BARE_CONTROL_WORDS and not _QUESTION_START.match(cleaned)
-            and _CONTROL_WORDS.intersection(words)):
+            and _CONTROL_WORDS.intersection(words) and not _DENIED_CONTROL.search(cleaned)):
         return True
     matches = [m.group(0) for m in _CONTROL.finditer(cleaned.rstrip(" .!"))]
     if len(words) > MAX_VAGUE_CONTROL_WORDS:

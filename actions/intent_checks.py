@@ -22,10 +22,14 @@ import re
 from actions.form_exits import is_question
 
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge"})
+CAPABILITIES_INTENT = "ask_capabilities"
 CHOOSE_ARTICLE_INTENT = "choose_article"
 REQUEST_HUMAN_INTENT = "request_human"
 REPORT_MISSED_BIN_INTENT = "report_missed_bin"
 FEEDBACK_INTENTS = frozenset({"feedback_helpful", "feedback_not_helpful", "not_what_i_asked"})
+# Intents only the gateway sends (Rasa's trigger_intent, never through the NLU): a typed message
+# the classifier gives one of them ("he's back. scared." → handback) is never one.
+GATEWAY_ONLY_INTENTS = frozenset({"handback", "handoff_unavailable"})
 MAX_SMALL_TALK_WORDS = 10
 MAX_FEEDBACK_WORDS = 12
 
@@ -66,6 +70,14 @@ _FEEDBACK_TEXT = """
     sorry oops whoops wow listen listening utterly totally completely hopeless nonsense button
 """
 _FEEDBACK_WORDS = _SMALL_TALK_WORDS | frozenset(_FEEDBACK_TEXT.split())
+# Words that asking what the assistant can do is made of, beside small talk's. A message that
+# also names a topic ("what can you do about fly-tipping") is a question for guidance.
+_CAPABILITY_TEXT = """
+    can could able do does help helping ask answer answers question questions know tell
+    use used for about things thing stuff sort sorts kind kinds options services service
+    exactly actually so get here chat this assistant people work works
+"""
+_CAPABILITY_WORDS = _SMALL_TALK_WORDS | frozenset(_CAPABILITY_TEXT.split())
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _REPEATED = re.compile(r"([^\W\d_])\1{2,}")
 _ASKS_FOR_PERSON = re.compile(
@@ -119,6 +131,13 @@ def is_feedback(text: str) -> bool:
     return 0 < len(found) <= MAX_FEEDBACK_WORDS and all(w in _FEEDBACK_WORDS for w in found)
 
 
+def asks_what_it_can_do(text: str) -> bool:
+    """True when a message only asks what the assistant can do ("what can you help with"),
+    naming no topic."""
+    found = words(text)
+    return 0 < len(found) <= MAX_SMALL_TALK_WORDS and all(w in _CAPABILITY_WORDS for w in found)
+
+
 def asks_for_person(text: str) -> bool:
     """True when a message asks for a person ("speak to someone", "adviser", "human")."""
     return bool(_ASKS_FOR_PERSON.search(text))
@@ -142,6 +161,8 @@ def reports_missed_bin(text: str) -> bool:
 
 def stands(intent: str, text: str) -> bool:
     """Whether the classifier's ``intent`` may stand for ``text`` (False: send to guidance)."""
+    if intent in GATEWAY_ONLY_INTENTS:
+        return False
     if intent in SMALL_TALK_INTENTS:
         return is_small_talk(text)
     if intent == CHOOSE_ARTICLE_INTENT:  # a did-you-mean button, or "the first one"
@@ -152,4 +173,6 @@ def stands(intent: str, text: str) -> bool:
         return reports_missed_bin(text)
     if intent in FEEDBACK_INTENTS:
         return is_feedback(text)
+    if intent == CAPABILITIES_INTENT:
+        return asks_what_it_can_do(text)
     return True

@@ -91,6 +91,10 @@ def test_a_stop_opening_its_clause_at_the_end_is_meant(text: str) -> None:
         "when will the roadworks on the high street stop",  # a question about something stopping
         "will my pension stop if I move abroad",
         "the letters keep coming and I can't make them stop",
+        # short, with a control word that is denied (twenty-fourth session: "No problem")
+        "cant stop cutting",
+        "can't stop drinking",
+        "won't stop crying",
     ],
 )
 def test_a_sentence_that_reports_or_denies_stopping_is_not_control(text: str) -> None:

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from actions.intent_checks import (
+    GATEWAY_ONLY_INTENTS,
     asks_for_person,
     is_feedback,
     is_small_talk,
@@ -45,6 +46,11 @@ ROOT = Path(__file__).resolve().parents[2]
         ("feedback_not_helpful", "is no fault eviction still allowed"),
         ("feedback_not_helpful", "is the tip still open in this snow"),
         ("feedback_helpful", "landlord never answers his phone"),
+        ("ask_capabilities", "what can you do about fly tipping"),
+        # intents only the gateway sends are never typed (Rasa's trigger_intent skips the NLU)
+        ("handback", "he's back. scared."),
+        ("handoff_unavailable", "no one is available"),
+        ("ask_capabilities", "how does council tax reduction work"),
     ],
 )
 def test_a_guidance_question_is_not_taken_for_small_talk_or_a_task(intent: str, text: str) -> None:
@@ -78,6 +84,8 @@ def test_a_guidance_question_is_not_taken_for_small_talk_or_a_task(intent: str, 
         ("not_what_i_asked", "you're not listening"),
         ("feedback_not_helpful", "useless, utterly useless"),
         ("feedback_helpful", "thanks, that's helpful"),
+        ("ask_capabilities", "what can you help me with?"),
+        ("ask_capabilities", "so what do you do exactly"),
     ],
 )
 def test_meant_intents_stand(intent: str, text: str) -> None:
@@ -94,12 +102,13 @@ def test_every_heldout_missed_bin_report_stands() -> None:
 
 
 def test_every_training_example_still_stands() -> None:
-    """The rule never overrules what the classifier was taught (bot/data/nlu.yml)."""
+    """The rule never overrules what the classifier was taught (bot/data/nlu.yml), except the
+    few examples of the intents only the gateway sends, which no typed message is."""
     data = yaml.safe_load((ROOT / "bot" / "data" / "nlu.yml").read_text(encoding="utf-8"))
     overruled = [
         (block["intent"], line.strip()[2:])
         for block in data["nlu"]
-        if block.get("intent")
+        if block.get("intent") and block["intent"] not in GATEWAY_ONLY_INTENTS
         for line in block["examples"].splitlines()
         if line.strip() and not stands(block["intent"], line.strip()[2:])
     ]
