@@ -153,8 +153,11 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
     if is_one_word_repeated(turn.question):
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
         return
+    context = tracker.get_slot("last_article_id")  # a follow-up stays on it (knowledge decides)
     try:
-        result = get_guidance().answer(turn.question)
+        result = get_guidance().answer(
+            turn.question, context=context if valid_article_id(context) else None
+        )
     except ValueError:  # knowledge.answering.QuestionError: empty or too long
         say(dispatcher, "utter_ask_rephrase")
         return

@@ -64,8 +64,9 @@ class SemanticCrisisCheck:
 class GuidanceLike(Protocol):
     """What the actions need from ``knowledge.answering.GuidanceService``."""
 
-    def answer(self, question: str) -> Any:
-        """Return a result with ``status``, ``answer`` and ``candidates``."""
+    def answer(self, question: str, context: str | None = None) -> Any:
+        """Return a result with ``status``, ``answer`` and ``candidates``; ``context`` is the
+        article the conversation last quoted (for a follow-up)."""
         ...
 
     def answer_from(self, article_id: str, question: str, anchor: str | None = None) -> Any:

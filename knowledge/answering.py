@@ -24,6 +24,7 @@ from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
 from knowledge.extract import extract
+from knowledge.follow_up import follow_conversation
 from knowledge.fusion import ArticleHit, offtopic_score, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
@@ -66,6 +67,8 @@ class AnswerContext:
     """State shared by the answering stages."""
 
     question: str
+    context: str | None = None  # the article this conversation last quoted
+    followed: bool = False  # the context article is first thanks to the follow-up bonus
     vector: np.ndarray | None = None
     scores: QueryScores | None = None
     hits: list[ArticleHit] = field(default_factory=list)
@@ -139,16 +142,25 @@ class GuidanceService:
             titles = {a.id: a.title for a in self.kb.articles.values()}
         return self.calibration.rank(scores, titles)
 
-    def _decide(self, scores: QueryScores, hits: list[ArticleHit], gates: Gates) -> Status:
+    def _decide(self, scores: QueryScores, hits: list[ArticleHit], gates: Gates,
+                on_topic: bool = False) -> Status:
         top, second = top_two(hits)
         offtopic = offtopic_score(scores, self.calibration.method)
+        if on_topic:
+            offtopic = max(offtopic, gates.offtopic_threshold)
         return decide(offtopic, top, second, gates)
 
     def _retrieve(self, ctx: AnswerContext) -> None:
         ctx.vector = self.kb.embed_query(ctx.question)
-        ctx.scores = self.kb.score(ctx.question, vector=ctx.vector)
+        context = ctx.context if ctx.context in self.kb.articles else None
+        ctx.scores = self.kb.score(
+            ctx.question, vector=ctx.vector, include=(context,) if context else ()
+        )
         # Chosen from the ranking's own evidence, before the section stage changes the quote.
         ctx.hits, ctx.gates = self._rank(ctx.scores)
+        ctx.hits, ctx.followed = follow_conversation(
+            ctx.hits, context, self.calibration.follow_up_bonus
+        )
         if not ctx.hits:
             ctx.done = True
 
@@ -185,7 +197,8 @@ class GuidanceService:
 
     def _gate(self, ctx: AnswerContext) -> None:
         assert ctx.scores is not None and ctx.gates is not None
-        ctx.status = self._decide(ctx.scores, ctx.hits, ctx.gates)
+        # A follow-up is about the conversation's article: only the confidence gate applies.
+        ctx.status = self._decide(ctx.scores, ctx.hits, ctx.gates, on_topic=ctx.followed)
         if ctx.status == "abstain":
             ctx.done = True
 
@@ -260,9 +273,11 @@ class GuidanceService:
                 cleaned, vector, [(h.article_id, h.score) for h in hits]
             )
 
-    def answer(self, question: str) -> GuidanceResult:
-        """Answer, ask "did you mean", or abstain. Raises :class:`QuestionError` on bad input."""
-        ctx = AnswerContext(question=check_question(question))
+    def answer(self, question: str, context: str | None = None) -> GuidanceResult:
+        """Answer, ask "did you mean", or abstain; ``context``: the article this conversation
+        last quoted, for a follow-up (``knowledge.follow_up``). Raises
+        :class:`QuestionError` on bad input."""
+        ctx = AnswerContext(question=check_question(question), context=context)
         with self._lock:
             for stage in self.stages:
                 stage(ctx)

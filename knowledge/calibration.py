@@ -98,6 +98,9 @@ class Calibration:
     section_model: SectionModel | None = None
     text_only_gates: dict[str, Gates] | None = None
     text_only_fusion_weight: float | None = None
+    # Added to the score of the article a conversation last quoted (``knowledge.follow_up``);
+    # fitted on labelled follow-ups, 0 (off) where none were fitted.
+    follow_up_bonus: float = 0.0
 
     @property
     def text_only_weight(self) -> float | None:
@@ -141,6 +144,7 @@ class Calibration:
             ),
             "text_only_fusion_weight": self.text_only_fusion_weight,
             "signpost_margin": self.signpost_margin,
+            "follow_up_bonus": self.follow_up_bonus,
             "fitted": self.fitted,
             "section_model": self.section_model.to_dict() if self.section_model else None,
         }
@@ -159,6 +163,7 @@ class Calibration:
                 fusion_weight=float(data["fusion_weight"]),
                 gates={m: Gates(**g) for m, g in data["gates"].items()},
                 signpost_margin=float(data.get("signpost_margin", 0.0)),
+                follow_up_bonus=float(data.get("follow_up_bonus", 0.0)),
                 fitted=dict(data.get("fitted", {})),
                 section_model=(
                     SectionModel.from_dict(data["section_model"])

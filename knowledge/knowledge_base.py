@@ -10,7 +10,7 @@ import copy
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -346,9 +346,15 @@ class KnowledgeBase:
         return vector
 
     def score(
-        self, question: str, vector: np.ndarray | None = None, depth: int = CANDIDATES
+        self,
+        question: str,
+        vector: np.ndarray | None = None,
+        depth: int = CANDIDATES,
+        include: Collection[str] = (),
     ) -> QueryScores:
-        """Dense and BM25 scores for the union of both top-``depth`` candidate lists."""
+        """Dense and BM25 scores for the union of both top-``depth`` candidate lists, and of
+        every text and question chunk of the articles in ``include`` (a conversation's
+        article, ``knowledge.follow_up``)."""
         if vector is None:
             vector = self.embed_query(question)
         dense_scores, dense_ids = self.vectors.search(vector, depth)
@@ -359,7 +365,14 @@ class KnowledgeBase:
             if int(i) in self.chunks and self.chunks[int(i)].kind != "heading"
         }
         bm25 = {int(i): float(s) for s, i in zip(bm25_scores, bm25_ids, strict=True)}
-        missing_dense = [i for i in bm25 if i not in dense and i in self.chunks]
+        wanted = [
+            i
+            for article_id in include
+            for i in self.by_article.get(article_id, [])
+            if i in self.chunks and self.chunks[i].kind != "heading"
+        ]
+        missing_dense = [i for i in [*bm25, *wanted] if i not in dense and i in self.chunks]
+        missing_dense = list(dict.fromkeys(missing_dense))
         if missing_dense:
             rows = self.vectors.reconstruct_many(np.array(missing_dense, dtype=np.int64))
             for chunk_id, value in zip(missing_dense, rows @ vector, strict=True):

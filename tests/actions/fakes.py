@@ -72,9 +72,11 @@ class FakeGuidance:
     table: dict[str, FakeResult]
     asked: list[str] = field(default_factory=list)
     picked: list[tuple[str, str | None]] = field(default_factory=list)
+    contexts: list[str | None] = field(default_factory=list)
 
-    def answer(self, question: str) -> FakeResult:
+    def answer(self, question: str, context: str | None = None) -> FakeResult:
         self.asked.append(question)
+        self.contexts.append(context)
         for needle, result in self.table.items():
             if needle in question.lower():
                 return result

@@ -248,7 +248,7 @@ async def test_retrieval_failure_says_so_and_offers_a_person() -> None:
     from actions import resources
 
     class Broken:
-        def answer(self, question: str) -> Any:
+        def answer(self, question: str, context: str | None = None) -> Any:
             raise RuntimeError("index gone")
 
         def answer_from(self, article_id: str, question: str, anchor: str | None = None) -> Any:
