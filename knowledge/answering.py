@@ -24,7 +24,7 @@ from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
 from knowledge.extract import extract
-from knowledge.follow_up import follow_conversation
+from knowledge.follow_up import follow_conversation, names_no_topic, with_topic
 from knowledge.fusion import ArticleHit, offtopic_score, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
@@ -151,18 +151,22 @@ class GuidanceService:
         return decide(offtopic, top, second, gates)
 
     def _retrieve(self, ctx: AnswerContext) -> None:
-        ctx.vector = self.kb.embed_query(ctx.question)
         context = ctx.context if ctx.context in self.kb.articles else None
-        ctx.scores = self.kb.score(
-            ctx.question, vector=ctx.vector, include=(context,) if context else ()
-        )
-        # Chosen from the ranking's own evidence, before the section stage changes the quote.
-        ctx.hits, ctx.gates = self._rank(ctx.scores)
-        ctx.hits, ctx.followed = follow_conversation(
-            ctx.hits, context, self.calibration.follow_up_bonus
-        )
+        bonus = self.calibration.follow_up_bonus
+        self._score(ctx, context)
+        if context and bonus > 0 and names_no_topic(ctx.hits, self.calibration.follow_up_spread):
+            ctx.question = with_topic(self.kb.articles[context].title, ctx.question)
+            self._score(ctx, context)
+        ctx.hits, ctx.followed = follow_conversation(ctx.hits, context, bonus)
         if not ctx.hits:
             ctx.done = True
+
+    def _score(self, ctx: AnswerContext, context: str | None) -> None:
+        ctx.vector = self.kb.embed_query(ctx.question)
+        include = (context,) if context else ()
+        ctx.scores = self.kb.score(ctx.question, vector=ctx.vector, include=include)
+        # Chosen from the ranking's own evidence, before the section stage changes the quote.
+        ctx.hits, ctx.gates = self._rank(ctx.scores)
 
     def _choose_section(self, ctx: AnswerContext) -> None:
         """Quote the section the section model prefers among the top articles' sections.

@@ -98,9 +98,11 @@ class Calibration:
     section_model: SectionModel | None = None
     text_only_gates: dict[str, Gates] | None = None
     text_only_fusion_weight: float | None = None
-    # Added to the score of the article a conversation last quoted (``knowledge.follow_up``);
-    # fitted on labelled follow-ups, 0 (off) where none were fitted.
+    # Added to the score of the article a conversation last quoted, and the spread under which
+    # a question names no topic (``knowledge.follow_up``); fitted on labelled follow-ups by
+    # ``benchmarks/follow_ups.py``, 0 (off) where none were fitted.
     follow_up_bonus: float = 0.0
+    follow_up_spread: float = 0.0
 
     @property
     def text_only_weight(self) -> float | None:
@@ -145,6 +147,7 @@ class Calibration:
             "text_only_fusion_weight": self.text_only_fusion_weight,
             "signpost_margin": self.signpost_margin,
             "follow_up_bonus": self.follow_up_bonus,
+            "follow_up_spread": self.follow_up_spread,
             "fitted": self.fitted,
             "section_model": self.section_model.to_dict() if self.section_model else None,
         }
@@ -164,6 +167,7 @@ class Calibration:
                 gates={m: Gates(**g) for m, g in data["gates"].items()},
                 signpost_margin=float(data.get("signpost_margin", 0.0)),
                 follow_up_bonus=float(data.get("follow_up_bonus", 0.0)),
+                follow_up_spread=float(data.get("follow_up_spread", 0.0)),
                 fitted=dict(data.get("fitted", {})),
                 section_model=(
                     SectionModel.from_dict(data["section_model"])

@@ -229,6 +229,7 @@ def _eval(args: argparse.Namespace) -> int:
         calibration.section_model = _fit_section_model(
             opened.kb, calibration, args, articles, exclusion
         )
+        calibration.follow_up_bonus = _kept_follow_up_bonus(target)
         calibration.save(target)
         print(f"calibrated on {len(tune)} tune questions; saved {target}", file=sys.stderr)
     else:
@@ -259,6 +260,17 @@ def _eval(args: argparse.Namespace) -> int:
             print("\nsection quoted (served = calibrated method + section model):")
             print(format_table(sections))
     return 0
+
+
+def _kept_follow_up_bonus(target: Path) -> float:
+    """The follow-up bonus of the calibration being replaced (fitted on labelled follow-ups by
+    ``benchmarks/follow_ups.py``, not by this command), or 0 when there is none."""
+    from knowledge.calibration import Calibration, CalibrationError
+
+    try:
+        return Calibration.load(target).follow_up_bonus
+    except CalibrationError:
+        return 0.0
 
 
 def _attach(args: argparse.Namespace, articles: dict[str, Article]) -> dict[str, Article]:

@@ -5,13 +5,32 @@ The guidance action passes the article it last quoted in this conversation (its 
 That article's chunks are always among the candidates scored (``KnowledgeBase.score``'s
 ``include``), and its article score gets the calibrated ``follow_up_bonus`` before the gates.
 A question that names no other topic then stays on the conversation's article; one that names
-another topic strongly enough still goes there (ADR 0104, twenty-fourth session). With no
+another topic strongly enough still goes there (ADR 0104, twenty-fourth session).
+
+A question that names no topic at all ("how much is it") matches the like-worded example
+questions of many articles about equally: its top article stands less than ``follow_up_spread``
+above its fifth. Such a question is asked again with the conversation's article's title in
+front ("Resident parking permits. how much is it"), as chunks are embedded with theirs. With no
 context, or a bonus of 0 (an uncalibrated corpus), nothing changes.
 """
 
 from __future__ import annotations
 
 from knowledge.fusion import ArticleHit
+
+SPREAD_RANK = 5  # the spread is the top article's score minus this one's
+
+
+def names_no_topic(hits: list[ArticleHit], spread: float) -> bool:
+    """True when the top article stands less than ``spread`` above the fifth (or last)."""
+    if len(hits) < 2 or spread <= 0:
+        return False
+    return hits[0].score - hits[min(SPREAD_RANK, len(hits)) - 1].score < spread
+
+
+def with_topic(title: str, question: str) -> str:
+    """The question asked about the conversation's article: its title in front."""
+    return f"{title}. {question}"
 
 
 def follow_conversation(

@@ -32,6 +32,17 @@ async def test_confident_answer_quotes_section_and_attaches_source(guidance: Fak
     assert slots["failed_attempts"] == 0.0
 
 
+async def test_the_conversations_article_goes_to_knowledge_as_context(
+    guidance: FakeGuidance,
+) -> None:
+    """A follow-up ("how much is it") is decided by knowledge with the article last quoted
+    (ADR 0104, twenty-fourth session); a forged slot value is not passed on."""
+    await run_guidance("how much is it", slots={"last_article_id": "missed-bin"})
+    await run_guidance("how much is it")
+    await run_guidance("how much is it", slots={"last_article_id": "../../etc/passwd"})
+    assert guidance.contexts == ["missed-bin", None, None]
+
+
 async def test_close_articles_ask_did_you_mean_with_buttons(guidance: FakeGuidance) -> None:
     dispatcher, slots = await run_guidance("parking permit please")
     [message] = dispatcher.messages

@@ -21,7 +21,7 @@ What must hold, each through the running stack (``live_stack``):
 - inside the missed-bin form a question gets the way out, "next tuesday" is refused in words;
 - a Welsh message gets the Welsh-language phone line in Welsh and English;
 - "what can you do" gets what the assistant can do; a report the classifier takes for feedback
-  on an answer is answered from guidance.
+  on an answer is answered from guidance; a follow-up stays on the conversation's guidance.
 """
 
 from __future__ import annotations
@@ -335,6 +335,18 @@ def test_a_report_the_classifier_takes_for_feedback_is_answered_from_guidance(
     assert parsed["intent"]["name"] == "nlu_fallback", parsed
     assert parsed["gate"]["reason"] == "not_meant_as_intent", parsed["gate"]
     assert any(s["article_id"] == "blue-badge" for s in sources(chat.say(text)))
+
+
+def test_a_follow_up_stays_on_the_conversations_guidance(chat: Chat) -> None:
+    """ADR 0104, twenty-fourth session: "how much is it" right after an answer about resident
+    permits is answered from that guidance (the NLU takes it for off topic; knowledge decides
+    with the conversation's article), and a new topic still goes to its own guidance."""
+    first = sources(chat.say("how do i apply for a resident parking permit"))
+    assert first and first[0]["article_id"] == "resident-parking-permit", first
+    then = sources(chat.say("how much is it"))
+    assert then and then[0]["article_id"] == "resident-parking-permit", then
+    other = sources(chat.say("how do i pay my council tax"))
+    assert other and other[0]["article_id"] == "pay-council-tax", other
 
 
 def test_welsh_gets_the_welsh_language_line(chat: Chat) -> None:
