@@ -13,6 +13,11 @@ committed calibration if each passes its bar on the held-out half: the bonus the
 before the set existed, the spread the same bar a second time (ADR 0104 says how it came).
 
     .venv/bin/python benchmarks/follow_ups.py [--write]
+    .venv/bin/python benchmarks/follow_ups.py --live [--url URL]
+
+``--live`` plays every exchange through the whole assistant instead (one conversation each,
+both messages through gateway → Rasa → action server → knowledge, a private stack unless
+``--url``), with the committed calibration, and prints the same row per half.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -113,11 +119,93 @@ def play(service: object, exchanges: Sequence[Exchange]) -> Tally:
     return tally
 
 
+def tally_live(exchanges: Sequence[Exchange], quoted: Sequence[str | None],
+               abstained: Sequence[bool]) -> Tally:
+    """The same tally from what the live chat quoted for each second message."""
+    tally = Tally()
+    for e, section, gave_up in zip(exchanges, quoted, abstained, strict=True):
+        if e.kind == "follow_up":
+            tally.follow_ups += 1
+            tally.strict += section in e.sections
+            tally.lenient += section in e.sections + e.partial
+            tally.article += bool(section) and str(section).split("#")[0] == e.article_id
+            tally.abstained += gave_up
+        elif e.kind == "new_topic":
+            tally.new_topics += 1
+            tally.new_topic_right += bool(section) and str(section).split("#")[0] == (
+                e.second_article_id or "")
+    return tally
+
+
+async def play_live(url: str, exchanges: Sequence[Exchange], concurrency: int = 2) -> list[Any]:
+    """Each exchange in its own conversation through the running assistant; the outcome of
+    each second message (``benchmarks.live_chat.classify``)."""
+    import asyncio
+    import secrets
+
+    import httpx
+
+    from benchmarks.live_chat import classify, load_templates
+
+    templates = load_templates()
+    gate = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=60.0) as client:
+
+        async def one(e: Exchange) -> Any:
+            async with gate:
+                created = await client.post("/api/conversations", json={})
+                created.raise_for_status()
+                path = f"/api/conversations/{created.json()['conversation_id']}/messages"
+                replies = []
+                for text in (e.first, e.second):
+                    sent = await client.post(
+                        path, json={"text": text, "client_id": secrets.token_hex(8)})
+                    sent.raise_for_status()
+                    replies = sent.json().get("messages", [])
+                return classify(e.second, replies, templates)
+
+        return list(await asyncio.gather(*(one(e) for e in exchanges)))
+
+
+def live(url: str | None) -> int:
+    """Play the set through the whole assistant and print a row per half."""
+    import asyncio
+    import tempfile
+
+    from benchmarks.live_chat import running_stack
+
+    split = halves(load())
+
+    def run(base: str) -> dict[str, Tally]:
+        out = {}
+        for name, part in split.items():
+            outcomes = asyncio.run(play_live(base, part))
+            out[name] = tally_live(part, [o.section for o in outcomes],
+                                   [o.kind == "fallback" for o in outcomes])
+        return out
+
+    if url:
+        rows = run(url)
+    else:
+        with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as base:
+            rows = run(base)
+    print("| half | follow-ups through the live chat: strict / lenient / article / no answer "
+          "(of n) | new topics: own article (of n) |\n|---|---|---|")
+    for name, t in rows.items():
+        print(f"| {name} | {t.strict} / {t.lenient} / {t.article} / {t.abstained} "
+              f"(of {t.follow_ups}) | {t.new_topic_right} (of {t.new_topics}) |")
+    return 0
+
+
 def main() -> int:
     """Play every exchange at every bonus; print; choose on tune; with ``--write`` store."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--live", action="store_true")
+    parser.add_argument("--url", default=None)
     args = parser.parse_args()
+    if args.live:
+        return live(args.url)
 
     from knowledge import calibration_store as store
     from knowledge.answering import GuidanceService

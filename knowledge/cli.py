@@ -229,7 +229,7 @@ def _eval(args: argparse.Namespace) -> int:
         calibration.section_model = _fit_section_model(
             opened.kb, calibration, args, articles, exclusion
         )
-        calibration.follow_up_bonus = _kept_follow_up_bonus(target)
+        calibration.follow_up_bonus, calibration.follow_up_spread = _kept_follow_ups(target)
         calibration.save(target)
         print(f"calibrated on {len(tune)} tune questions; saved {target}", file=sys.stderr)
     else:
@@ -262,15 +262,16 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _kept_follow_up_bonus(target: Path) -> float:
-    """The follow-up bonus of the calibration being replaced (fitted on labelled follow-ups by
-    ``benchmarks/follow_ups.py``, not by this command), or 0 when there is none."""
+def _kept_follow_ups(target: Path) -> tuple[float, float]:
+    """The follow-up bonus and spread of the calibration being replaced (fitted on labelled
+    follow-ups by ``benchmarks/follow_ups.py``, not by this command), or zeros."""
     from knowledge.calibration import Calibration, CalibrationError
 
     try:
-        return Calibration.load(target).follow_up_bonus
+        old = Calibration.load(target)
     except CalibrationError:
-        return 0.0
+        return 0.0, 0.0
+    return old.follow_up_bonus, old.follow_up_spread
 
 
 def _attach(args: argparse.Namespace, articles: dict[str, Article]) -> dict[str, Article]:
