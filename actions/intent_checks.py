@@ -26,6 +26,7 @@ CAPABILITIES_INTENT = "ask_capabilities"
 CHOOSE_ARTICLE_INTENT = "choose_article"
 REQUEST_HUMAN_INTENT = "request_human"
 REPORT_MISSED_BIN_INTENT = "report_missed_bin"
+REQUEST_CALLBACK_INTENT = "request_callback"
 FEEDBACK_INTENTS = frozenset({"feedback_helpful", "feedback_not_helpful", "not_what_i_asked"})
 # Intents only the gateway sends (Rasa's trigger_intent, never through the NLU): a typed message
 # the classifier gives one of them ("he's back. scared." → handback) is never one.
@@ -94,6 +95,13 @@ _ORDINAL = re.compile(
     r"three|1|2|3)(?: one| option)?\W*$",
     re.IGNORECASE,
 )
+# Asking to be called: "call me back", "ring me", "a callback", "give me a ring", "a phone call
+# from an adviser". "who do i call" or "can I call you" asks for a number (guidance).
+_ASKS_TO_BE_CALLED = re.compile(
+    r"\b(?:call(?:ed)?|ring|rang|phoned?)\s+(?:me|us)\b|\bcall[\s-]?backs?\b|\bring\s+back\b"
+    r"|\bgive\s+(?:me|us)\s+a\s+(?:call|ring|bell)\b|\bphone\s+call\b|\ba\s+call\b",
+    re.IGNORECASE,
+)
 _REPORTS = re.compile(r"\b(?:report|log)\b", re.IGNORECASE)
 # What a missed collection is of: a bin, box or caddy, rubbish, recycling, a collection, a crew.
 _WASTE = re.compile(
@@ -143,6 +151,11 @@ def asks_for_person(text: str) -> bool:
     return bool(_ASKS_FOR_PERSON.search(text))
 
 
+def asks_to_be_called(text: str) -> bool:
+    """True when a message asks for a call back ("can someone ring me", "a callback please")."""
+    return bool(_ASKS_TO_BE_CALLED.search(text))
+
+
 def reports_missed_bin(text: str) -> bool:
     """True when a message about bins asks to report a missed collection or says one was missed.
 
@@ -169,6 +182,8 @@ def stands(intent: str, text: str) -> bool:
         return text.lstrip().startswith("/") or bool(_ORDINAL.search(text))
     if intent == REQUEST_HUMAN_INTENT:
         return asks_for_person(text)
+    if intent == REQUEST_CALLBACK_INTENT:
+        return asks_to_be_called(text)
     if intent == REPORT_MISSED_BIN_INTENT:
         return reports_missed_bin(text)
     if intent in FEEDBACK_INTENTS:

@@ -15,9 +15,9 @@ the action server imports it). Placed after the FallbackClassifier in ``bot/conf
    Welsh-language help is rather than an English guidance answer.
 4. ``stop`` and ``restart`` end a form or the conversation, so they stand only when meant
    (``actions.form_exits.meant_as_control``); otherwise the message goes to guidance.
-5. Small talk (greet, thanks, goodbye, yes/no, "are you a bot"), a request for a person, a
-   missed-bin report, a typed article choice, feedback on an answer ("that helped", "not
-   what I asked") and "what can you do" stand only when the message is one
+5. Small talk (greet, thanks, goodbye, yes/no, "are you a bot"), a request for a person or
+   for a call back, a missed-bin report, a typed article choice, feedback on an answer ("that
+   helped", "not what I asked") and "what can you do" stand only when the message is one
    (``actions.intent_checks.stands``); otherwise it goes to guidance, which decides. An intent
    only the gateway sends (``handback``, ``handoff_unavailable``) never stands.
 

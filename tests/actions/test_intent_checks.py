@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("feedback_not_helpful", "is the tip still open in this snow"),
         ("feedback_helpful", "landlord never answers his phone"),
         ("ask_capabilities", "what can you do about fly tipping"),
+        ("request_callback", "who do i call"),  # asks for a number (twenty-fourth session)
+        ("request_callback", "can I call you about my council tax"),
         # intents only the gateway sends are never typed (Rasa's trigger_intent skips the NLU)
         ("handback", "he's back. scared."),
         ("handoff_unavailable", "no one is available"),
@@ -85,6 +87,8 @@ def test_a_guidance_question_is_not_taken_for_small_talk_or_a_task(intent: str, 
         ("feedback_not_helpful", "useless, utterly useless"),
         ("feedback_helpful", "thanks, that's helpful"),
         ("ask_capabilities", "what can you help me with?"),
+        ("request_callback", "can someone give me a ring"),
+        ("request_callback", "I'd rather you phoned me"),
         ("ask_capabilities", "so what do you do exactly"),
     ],
 )
@@ -99,6 +103,15 @@ def test_every_heldout_missed_bin_report_stands() -> None:
     reports = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
     assert len(reports) >= 15
     assert [text for text in reports if not stands("report_missed_bin", text)] == []
+
+
+def test_every_heldout_callback_request_stands() -> None:
+    """Every callback request of the NLU held-out set still starts the callback form."""
+    data = yaml.safe_load((ROOT / "tests/bot/nlu_heldout.yml").read_text(encoding="utf-8"))
+    [block] = [b for b in data["nlu"] if b.get("intent") == "request_callback"]
+    asks = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
+    assert len(asks) >= 15
+    assert [text for text in asks if not stands("request_callback", text)] == []
 
 
 def test_every_training_example_still_stands() -> None:

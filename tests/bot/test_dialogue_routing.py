@@ -127,8 +127,9 @@ CRISIS_ELSEWHERE = [
     ("request_human", "i scratch and cut so i can feel something, is there someone who can help"),
     ("nlu_fallback", "the only thing that helps is cutting. doing it now"),  # not_what_i_asked
     ("nlu_fallback", "got r@ped at a party need help"),  # feedback_helpful
-    (
-        "request_callback",
+    ("request_callback", "no point booking a call, i'll be dead by the afternoon"),
+    (  # the classifier's request_callback; it asks for no call, so the gate sends it on
+        "nlu_fallback",
         "Please can someone check on my brother, he sent me a text saying goodbye and that he "
         "loves me and now his phone is off",
     ),
@@ -143,6 +144,8 @@ WHY = {  # the classifier's own intent, and why the gate overruled it
     "relapsed on sh tonight, cant stop": ("stop", CONTROL_NOT_MEANT),
     "cant stop cutting": ("stop", CONTROL_NOT_MEANT),
     "he's back. scared.": ("handback", NOT_MEANT),
+    "Please can someone check on my brother, he sent me a text saying goodbye and that he "
+    "loves me and now his phone is off": ("request_callback", NOT_MEANT),
 }
 
 
