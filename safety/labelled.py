@@ -60,8 +60,9 @@ SEEN_SETS = (
 # the nineteenth round once (figures only) and are reported too, as are fresh21 and form6 (the
 # twentieth round's blind sets, measured once). None of those is trained on. fresh22 and form7,
 # written at the end of the nineteenth session, measured the twenty-third round once (figures
-# only) and are reported too. fresh23 and form8 were written from briefs alone in the
-# twenty-third session for the next round and are unread: nobody has measured or looked at them.
+# only) and are reported too. fresh23 and form8, written from briefs alone in the twenty-third
+# session, were measured once after the twenty-fourth session's routing changes (figures only)
+# and are reported too.
 UNSEEN_SETS = (
     "fresh18",
     "form3",
