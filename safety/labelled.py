@@ -62,7 +62,8 @@ SEEN_SETS = (
 # written at the end of the nineteenth session, measured the twenty-third round once (figures
 # only) and are reported too. fresh23 and form8, written from briefs alone in the twenty-third
 # session, were measured once after the twenty-fourth session's routing changes (figures only)
-# and are reported too.
+# and are reported too. fresh24 and form9 were written from briefs alone in the twenty-fourth
+# session for the next round and are unread: nobody has measured or looked at them.
 UNSEEN_SETS = (
     "fresh18",
     "form3",
@@ -76,6 +77,8 @@ UNSEEN_SETS = (
     "form7",
     "fresh23",
     "form8",
+    "fresh24",
+    "form9",
 )
 assert not set(SEEN_SETS) & set(UNSEEN_SETS)
 
