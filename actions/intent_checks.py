@@ -95,6 +95,15 @@ _ORDINAL = re.compile(
     r"three|1|2|3)(?: one| option)?\W*$",
     re.IGNORECASE,
 )
+# Asking in so many words to talk to a person ("I want to talk to someone about my housing
+# situation"): a request for a person whatever topic it names. "am I talking to a human" asks
+# what the assistant is.
+_WANTS_A_PERSON = re.compile(
+    r"(?<!\bam i )(?<!\bare you )\b(?:speak|talk|chat)(?:ing)?\s+(?:to|with)\s+"
+    r"(?:someone|somebody|anyone|anybody|a\s+(?:real\s+)?(?:person|human)|an?\s+advis[eo]r"
+    r"|a\s+member\s+of\s+staff|staff|a\s+human\s+being)\b",
+    re.IGNORECASE,
+)
 # Asking to be called: "call me back", "ring me", "a callback", "give me a ring", "a phone call
 # from an adviser". "who do i call" or "can I call you" asks for a number (guidance).
 _ASKS_TO_BE_CALLED = re.compile(
@@ -149,6 +158,12 @@ def asks_what_it_can_do(text: str) -> bool:
 def asks_for_person(text: str) -> bool:
     """True when a message asks for a person ("speak to someone", "adviser", "human")."""
     return bool(_ASKS_FOR_PERSON.search(text))
+
+
+def wants_a_person(text: str) -> bool:
+    """True when a message asks in so many words to talk to a person ("can I speak to someone
+    about my rent"), whatever else it names."""
+    return bool(_WANTS_A_PERSON.search(text))
 
 
 def asks_to_be_called(text: str) -> bool:

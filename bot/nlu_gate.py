@@ -20,6 +20,9 @@ the action server imports it). Placed after the FallbackClassifier in ``bot/conf
    helped", "not what I asked") and "what can you do" stand only when the message is one
    (``actions.intent_checks.stands``); otherwise it goes to guidance, which decides. An intent
    only the gateway sends (``handback``, ``handoff_unavailable``) never stands.
+6. A message bound for guidance that asks in so many words to talk to a person ("I want to
+   talk to someone about my housing situation") is ``request_human``
+   (``actions.intent_checks.wants_a_person``): the handoff, with its crisis backstop.
 
 The decision is added to the parse output as ``gate`` (what changed and why, and the
 classifier's own top intent) for the benchmark and the tests. Nothing is trained.
@@ -38,9 +41,10 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.form_exits import CONTROL_INTENTS, meant_as_control
-from actions.intent_checks import stands
+from actions.intent_checks import REQUEST_HUMAN_INTENT, stands, wants_a_person
 from actions.welsh import looks_welsh
 from safety.gate import FALLBACK_INTENT, decide
+from safety.routing import GUIDANCE_INTENTS
 
 FALLBACK_THRESHOLD_KEY = "fallback_threshold"
 OTHER_LANGUAGE_INTENT = "other_language"
@@ -65,6 +69,8 @@ def _verdict(text: str, ranking: list[tuple[str, float]], threshold: float) -> d
         result.update(intent=FALLBACK_INTENT, confidence=threshold, reason="control_not_meant")
     elif not stands(safety.intent, text):
         result.update(intent=FALLBACK_INTENT, confidence=threshold, reason="not_meant_as_intent")
+    if result["intent"] in GUIDANCE_INTENTS and not safety.crisis and wants_a_person(text):
+        result.update(intent=REQUEST_HUMAN_INTENT, confidence=1.0, reason="asks_for_person")
     return result
 
 

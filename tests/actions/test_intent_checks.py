@@ -14,6 +14,7 @@ from actions.intent_checks import (
     is_small_talk,
     reports_missed_bin,
     stands,
+    wants_a_person,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,3 +137,19 @@ def test_the_parts() -> None:
     assert not reports_missed_bin("how often is the bin collected")
     assert is_feedback("that's not what I meant") and not is_feedback("not what I meant: parking")
     assert not is_feedback("")
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("I want to talk to someone about my housing situation", True),
+        ("can i speak to an adviser about my rent account", True),
+        ("let me chat with a real person", True),
+        ("am I talking to a human", False),  # what the assistant is: bot_challenge
+        ("can someone tell me when the bins are collected", False),
+        ("my neighbour won't talk to anyone about the hedge", True),  # a person, read broadly
+    ],
+)
+def test_asking_in_so_many_words_to_talk_to_a_person(text: str, wanted: bool) -> None:
+    """Rasa's gate sends such a message, bound for guidance, to the handoff (ADR 0200)."""
+    assert wants_a_person(text) is wanted

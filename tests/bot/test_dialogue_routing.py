@@ -352,6 +352,20 @@ def test_a_follow_up_stays_on_the_conversations_guidance(chat: Chat) -> None:
     assert other and other[0]["article_id"] == "pay-council-tax", other
 
 
+def test_asking_to_talk_to_someone_about_a_topic_is_a_request_for_a_person(chat: Chat) -> None:
+    """ADR 0200, twenty-fourth session: the classifier's ask_question on "I want to talk to
+    someone about my housing situation" becomes request_human (the bot asks the gateway for the
+    handoff, which queues it or, out of hours, offers a callback), not "I don't have
+    guidance"."""
+    text = "I want to talk to someone about my housing situation"
+    parsed = parse(chat, text)
+    assert parsed["intent"]["name"] == "request_human", parsed
+    assert parsed["gate"]["reason"] == "asks_for_person", parsed["gate"]
+    replies = chat.say(text)
+    handoff = [r["custom"]["handoff"] for r in replies if "handoff" in (r.get("custom") or {})]
+    assert [h["reason"] for h in handoff] == ["requested"], replies
+
+
 def test_welsh_gets_the_welsh_language_line(chat: Chat) -> None:
     reply = chat.text("Sut mae talu treth y cyngor?")
     assert "Gymraeg" in reply and "Welsh" in reply and "01632 960 000" in reply
