@@ -156,7 +156,8 @@ class GuidanceService:
         self._score(ctx, context)
         if context and bonus > 0 and names_no_topic(ctx.hits, self.calibration.follow_up_spread):
             ctx.question = with_topic(self.kb.articles[context].title, ctx.question)
-            self._score(ctx, context)
+            self._score(ctx, context)  # and, naming no topic of its own, it is about that one
+            ctx.hits = [h for h in ctx.hits if h.article_id == context] or ctx.hits
         ctx.hits, ctx.followed = follow_conversation(ctx.hits, context, bonus)
         if not ctx.hits:
             ctx.done = True

@@ -70,6 +70,17 @@ def test_a_follow_up_is_answered_from_the_conversations_article(served: Guidance
     assert "cost" in followed.answer.heading.lower()
 
 
+def test_a_question_with_no_topic_is_answered_from_the_conversation_or_not_at_all(
+    served: GuidanceService,
+) -> None:
+    """After a school-place answer, "what documents do we need" is not answered from another
+    article's list of documents (the housing register's, which it matches best on its own)."""
+    result = served.answer("what documents do we need", context="school-admissions")
+    assert result.answer is None or result.answer.article_id == "school-admissions"
+    alone = served.answer("what documents do we need")
+    assert alone.answer is None or alone.answer.article_id != "school-admissions"
+
+
 def test_a_new_topic_still_goes_to_its_own_article(served: GuidanceService) -> None:
     result = served.answer("how do i pay my council tax", context="resident-parking-permit")
     assert result.answer is not None and result.answer.article_id == "pay-council-tax"
