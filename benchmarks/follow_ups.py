@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 SET = ROOT / "knowledge" / "eval" / "followups" / "questions.jsonl"
 BONUSES = (0.0, *(round(0.02 * k, 2) for k in range(1, 16)))
-SPREADS = (0.0, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4, 1.0)
+SPREADS = (0.0, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 1.0)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ another topic strongly enough still goes there (ADR 0104, twenty-fourth session)
 
 A question that names no topic at all ("how much is it") matches the like-worded example
 questions of many articles about equally: its top article stands less than ``follow_up_spread``
-above its fifth. Such a question is asked again with the conversation's article's title in
+above its eighth (a topic may be shared by a few articles: opening hours by the contact page,
+the libraries and the tip). Such a question is asked again with the conversation's article's title in
 front ("Resident parking permits. how much is it"), as chunks are embedded with theirs, and only
 that article is ranked: a question with no topic of its own is about the conversation's, and
 is answered from it or not at all. With no context, or a bonus of 0 (an uncalibrated corpus),
@@ -20,11 +21,11 @@ from __future__ import annotations
 
 from knowledge.fusion import ArticleHit
 
-SPREAD_RANK = 5  # the spread is the top article's score minus this one's
+SPREAD_RANK = 8  # the spread is the top article's score minus this one's
 
 
 def names_no_topic(hits: list[ArticleHit], spread: float) -> bool:
-    """True when the top article stands less than ``spread`` above the fifth (or last)."""
+    """True when the top article stands less than ``spread`` above the eighth (or last)."""
     if len(hits) < 2 or spread <= 0:
         return False
     return hits[0].score - hits[min(SPREAD_RANK, len(hits)) - 1].score < spread

@@ -44,8 +44,8 @@ def test_without_context_or_bonus_nothing_changes(context: str | None, bonus: fl
 
 
 def test_a_question_that_names_no_topic_spreads_over_many_articles() -> None:
-    flat = [hit(x, 0.9 - 0.02 * i) for i, x in enumerate("abcdef")]
-    peaked = [hit("a", 0.9), *(hit(x, 0.5) for x in "bcdef")]
+    flat = [hit(x, 0.9 - 0.02 * i) for i, x in enumerate("abcdefghij")]
+    peaked = [hit("a", 0.9), hit("b", 0.85), *(hit(x, 0.5) for x in "cdefghij")]
     assert names_no_topic(flat, 0.3) and not names_no_topic(peaked, 0.3)
     assert not names_no_topic(flat, 0.0) and not names_no_topic(flat[:1], 0.3)
     assert with_topic("Resident parking permits", "how much is it") == (
@@ -79,6 +79,15 @@ def test_a_question_with_no_topic_is_answered_from_the_conversation_or_not_at_al
     assert result.answer is None or result.answer.article_id == "school-admissions"
     alone = served.answer("what documents do we need")
     assert alone.answer is None or alone.answer.article_id != "school-admissions"
+
+
+def test_a_question_to_the_council_itself_is_not_taken_for_a_follow_up(
+    served: GuidanceService,
+) -> None:
+    """"what are your opening hours" after a council tax answer is answered from the contact
+    guidance (the opening hours are shared by a few articles: a topic, not none)."""
+    result = served.answer("what are your opening hours", context="pay-council-tax")
+    assert result.answer is not None and result.answer.article_id == "contact-the-council"
 
 
 def test_a_new_topic_still_goes_to_its_own_article(served: GuidanceService) -> None:
