@@ -13,8 +13,8 @@ above its eighth (a topic may be shared by a few articles: opening hours by the 
 the libraries and the tip). Such a question is asked again with the conversation's article's
 title in front ("Resident parking permits. how much is it"), as chunks are embedded with theirs,
 and only that article is ranked: a question with no topic of its own is about the
-conversation's, and is answered from it or not at all. With no context, or a bonus of 0 (an uncalibrated corpus),
-nothing changes.
+conversation's, and is answered from it or not at all. With no context, or a bonus of 0 (an
+uncalibrated corpus), nothing changes.
 """
 
 from __future__ import annotations
