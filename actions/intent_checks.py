@@ -41,7 +41,8 @@ _SMALL_TALK_TEXT = """
     hi hii hiya hey heya hello helo hallo howdy yo greetings morning afternoon evening day night
     good great lovely brilliant perfect fab super nice fine cool excellent wonderful fantastic
     thanks thank thx ty ta cheers many much very lot million so kindly appreciated appreciate
-    mate star helpful help helps kind really that thats that's it its it's is was this be been
+    mate star helpful help helps helped kind really that thats that's it its it's is was this be
+    been
     bye goodbye cheerio farewell later laters see ya ra gotta go have to now done finished all
     everything nothing else leave there will for signing off then end close chat talk catch
     yes yeah yep yup aye ya y ok okay sure of course correct right absolutely definitely indeed

@@ -24,7 +24,12 @@ from knowledge.build import open_knowledge_base
 from knowledge.calibration import Calibration
 from knowledge.embedding import Embedder, load_embedder
 from knowledge.extract import extract
-from knowledge.follow_up import follow_conversation, names_no_topic, with_topic
+from knowledge.follow_up import (
+    asks_something,
+    follow_conversation,
+    names_no_topic,
+    with_topic,
+)
 from knowledge.fusion import ArticleHit, offtopic_score, top_two
 from knowledge.index import set_threads
 from knowledge.knowledge_base import KnowledgeBase, QueryScores
@@ -154,7 +159,9 @@ class GuidanceService:
         context = ctx.context if ctx.context in self.kb.articles else None
         bonus = self.calibration.follow_up_bonus
         self._score(ctx, context)
-        if context and bonus > 0 and names_no_topic(ctx.hits, self.calibration.follow_up_spread):
+        spread = self.calibration.follow_up_spread
+        if (context and bonus > 0 and asks_something(ctx.question)
+                and names_no_topic(ctx.hits, spread)):
             ctx.question = with_topic(self.kb.articles[context].title, ctx.question)
             self._score(ctx, context)  # and, naming no topic of its own, it is about that one
             ctx.hits = [h for h in ctx.hits if h.article_id == context] or ctx.hits

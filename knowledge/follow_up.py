@@ -13,15 +13,30 @@ above its eighth (a topic may be shared by a few articles: opening hours by the 
 the libraries and the tip). Such a question is asked again with the conversation's article's
 title in front ("Resident parking permits. how much is it"), as chunks are embedded with theirs,
 and only that article is ranked: a question with no topic of its own is about the
-conversation's, and is answered from it or not at all. With no context, or a bonus of 0 (an
+conversation's, and is answered from it or not at all. A message that asks nothing ("thanks
+that helped", "interesting") is not asked again. With no context, or a bonus of 0 (an
 uncalibrated corpus), nothing changes.
 """
 
 from __future__ import annotations
 
+import re
+
 from knowledge.fusion import ArticleHit
 
+# A follow-up asks something: a question word or a question mark. "thanks that helped",
+# "interesting" or "hmm" after an answer ask nothing, and are not answered again from it.
+_ASKS = re.compile(
+    r"\?|\b(?:how|what|whats|what's|when|where|who|which|why|can|could|do|does|did|is|are|"
+    r"will|would|should|much|long|many|any|need)\b",
+    re.IGNORECASE,
+)
 SPREAD_RANK = 8  # the spread is the top article's score minus this one's
+
+
+def asks_something(question: str) -> bool:
+    """True when a message asks something (a question word or mark), as a follow-up does."""
+    return bool(_ASKS.search(question))
 
 
 def names_no_topic(hits: list[ArticleHit], spread: float) -> bool:

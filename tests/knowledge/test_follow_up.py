@@ -16,7 +16,7 @@ import pytest
 from knowledge.answering import GuidanceService
 from knowledge.calibration import Calibration
 from knowledge.chunking import Chunk
-from knowledge.follow_up import follow_conversation, names_no_topic, with_topic
+from knowledge.follow_up import asks_something, follow_conversation, names_no_topic, with_topic
 from knowledge.fusion import ArticleHit
 
 from .conftest import REPO
@@ -88,6 +88,15 @@ def test_a_question_to_the_council_itself_is_not_taken_for_a_follow_up(
     guidance (the opening hours are shared by a few articles: a topic, not none)."""
     result = served.answer("what are your opening hours", context="pay-council-tax")
     assert result.answer is not None and result.answer.article_id == "contact-the-council"
+
+
+@pytest.mark.parametrize("text", ["thanks that helped", "interesting", "hmm"])
+def test_a_message_that_asks_nothing_is_not_answered_again(
+    served: GuidanceService, text: str
+) -> None:
+    """After an answer, a remark is not taken for a follow-up: no answer from it again."""
+    assert not asks_something(text)
+    assert served.answer(text, context="blue-badge").answer is None
 
 
 def test_a_new_topic_still_goes_to_its_own_article(served: GuidanceService) -> None:
