@@ -33,6 +33,10 @@ class SlowRasa:
         self.seconds = seconds
         self.spans: list[tuple[str, float, float]] = []
         self.lock = threading.Lock()
+        # With ``hold``, the slow text is answered only once it is set (``arrived`` says the
+        # slow call has come): a test then orders events without guessing at timings.
+        self.hold: threading.Event | None = None
+        self.arrived = threading.Event()
 
     async def handler(self, request: httpx.Request) -> httpx.Response:
         """Answer a webhook call after a pause, recording its span."""
@@ -40,7 +44,12 @@ class SlowRasa:
             return httpx.Response(200, json={})
         text = json.loads(request.content)["message"]
         start = time.monotonic()
-        await asyncio.sleep(self.seconds if text == self.slow_text else 0.01)
+        if text == self.slow_text and self.hold is not None:
+            self.arrived.set()
+            while not self.hold.is_set():
+                await asyncio.sleep(0.01)
+        else:
+            await asyncio.sleep(self.seconds if text == self.slow_text else 0.01)
         with self.lock:
             self.spans.append((text, start, time.monotonic()))
         return httpx.Response(200, json=[{"text": f"echo: {text}"}])
@@ -118,6 +127,7 @@ def test_a_turn_reads_the_conversation_once_it_holds_the_turn(
     behind a slow earlier one gets that message; it never reaches the bot."""
     one, other, rasa = two
     rasa.slow_text = "earlier"
+    rasa.hold = threading.Event()  # the earlier turn stays with Rasa until the adviser has it
     cid = new_conversation(one)
     turns_one, turns_two = runtime_of(one).turns, runtime_of(other).turns
     early = run(one, lambda: turns_one.accept(cid, "earlier", None))
@@ -129,7 +139,7 @@ def test_a_turn_reads_the_conversation_once_it_holds_the_turn(
 
     slow = threading.Thread(target=respond_early)
     slow.start()
-    time.sleep(0.2)  # the earlier turn is with Rasa
+    assert rasa.arrived.wait(10)  # the earlier turn is with Rasa
     late_replies: list[object] = []
 
     def respond_late() -> None:
@@ -137,8 +147,9 @@ def test_a_turn_reads_the_conversation_once_it_holds_the_turn(
 
     waiting = threading.Thread(target=respond_late)
     waiting.start()
-    time.sleep(0.1)
+    time.sleep(0.1)  # usually waiting behind it by now; if not, it reads the mode later anyway
     run(one, lambda: runtime_of(one).conversations.set(cid, mode="adviser", adviser="sam"))
+    rasa.hold.set()
     slow.join()
     waiting.join()
     assert [text for text, _, _ in rasa.spans] == ["earlier"]
