@@ -23,7 +23,6 @@ both messages through gateway → Rasa → action server → knowledge, a privat
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -68,19 +67,32 @@ class Tally:
         """The rule's score: strict follow-ups plus new topics answered from their article."""
         return self.strict + self.new_topic_right
 
+    def add(self, e: Exchange, quoted: str | None, abstained: bool) -> None:
+        """Count what the second message of ``e`` got: the section quoted (None: no answer)."""
+        article = str(quoted).split("#")[0] if quoted else None
+        if e.kind == "follow_up":
+            self.follow_ups += 1
+            self.strict += quoted in e.sections
+            self.lenient += quoted in e.sections + e.partial
+            self.article += article == e.article_id
+            self.abstained += abstained
+        elif e.kind == "new_topic":
+            self.new_topics += 1
+            self.new_topic_right += article is not None and article == e.second_article_id
+
 
 def load(path: Path = SET) -> list[Exchange]:
     """The exchanges of the set."""
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            out.append(Exchange(
-                row["first"], row["second"], row["kind"], row["article_id"],
-                row.get("second_article_id"), tuple(row.get("sections") or ()),
-                tuple(row.get("partial") or ()),
-            ))
-    return out
+    from knowledge.evaluation import json_lines
+
+    return [
+        Exchange(
+            row["first"], row["second"], row["kind"], row["article_id"],
+            row.get("second_article_id"), tuple(row.get("sections") or ()),
+            tuple(row.get("partial") or ()),
+        )
+        for _, row in json_lines(path)
+    ]
 
 
 def halves(exchanges: Sequence[Exchange]) -> dict[str, list[Exchange]]:
@@ -93,11 +105,6 @@ def halves(exchanges: Sequence[Exchange]) -> dict[str, list[Exchange]]:
     }
 
 
-def section_of(answer: object) -> str | None:
-    """``article-id#Heading`` of a quoted answer."""
-    return getattr(answer, "section", None)
-
-
 def play(service: object, exchanges: Sequence[Exchange]) -> Tally:
     """Both messages of each exchange, the second with the first's quoted article as context."""
     tally = Tally()
@@ -105,35 +112,8 @@ def play(service: object, exchanges: Sequence[Exchange]) -> Tally:
         first = service.answer(e.first)  # type: ignore[attr-defined]
         context = first.answer.article_id if first.status == "answer" and first.answer else None
         second = service.answer(e.second, context=context)  # type: ignore[attr-defined]
-        quoted = section_of(second.answer) if second.status == "answer" else None
-        if e.kind == "follow_up":
-            tally.follow_ups += 1
-            tally.strict += quoted in e.sections
-            tally.lenient += quoted in e.sections + e.partial
-            tally.article += bool(quoted) and str(quoted).split("#")[0] == e.article_id
-            tally.abstained += second.status == "abstain"
-        elif e.kind == "new_topic":
-            tally.new_topics += 1
-            tally.new_topic_right += bool(quoted) and str(quoted).split("#")[0] == (
-                e.second_article_id or "")
-    return tally
-
-
-def tally_live(exchanges: Sequence[Exchange], quoted: Sequence[str | None],
-               abstained: Sequence[bool]) -> Tally:
-    """The same tally from what the live chat quoted for each second message."""
-    tally = Tally()
-    for e, section, gave_up in zip(exchanges, quoted, abstained, strict=True):
-        if e.kind == "follow_up":
-            tally.follow_ups += 1
-            tally.strict += section in e.sections
-            tally.lenient += section in e.sections + e.partial
-            tally.article += bool(section) and str(section).split("#")[0] == e.article_id
-            tally.abstained += gave_up
-        elif e.kind == "new_topic":
-            tally.new_topics += 1
-            tally.new_topic_right += bool(section) and str(section).split("#")[0] == (
-                e.second_article_id or "")
+        quoted = second.answer.section if second.status == "answer" and second.answer else None
+        tally.add(e, quoted, second.status == "abstain")
     return tally
 
 
@@ -180,8 +160,9 @@ def live(url: str | None) -> int:
         out = {}
         for name, part in split.items():
             outcomes = asyncio.run(play_live(base, part))
-            out[name] = tally_live(part, [o.section for o in outcomes],
-                                   [o.kind == "fallback" for o in outcomes])
+            out[name] = Tally()
+            for e, outcome in zip(part, outcomes, strict=True):
+                out[name].add(e, outcome.section, outcome.kind == "fallback")
         return out
 
     if url:

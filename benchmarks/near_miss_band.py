@@ -48,25 +48,25 @@ OFFTOPIC_OFFER_COST = 0.5
 CHOICES = 3  # the articles a near miss is offered (``answering``: the top three)
 
 
+def in_band(f: Features, gates: Gates, threshold: float) -> bool:
+    """The question passes the off-topic gate and scores in [``threshold``, confidence)."""
+    return (f.top is not None and f.offtopic >= gates.offtopic_threshold
+            and threshold <= f.top < gates.confidence_threshold)
+
+
+def helped(f: Features) -> bool:
+    """An on-topic question whose article is among the choices offered."""
+    return f.gold is not None and (f.gold_rank or CHOICES + 1) <= CHOICES
+
+
 def near_miss_gain(feats: Sequence[Features], gates: Gates, threshold: float) -> float:
-    """The change in cost when the questions that pass the off-topic gate and score in
-    [``threshold``, confidence) are offered the top articles instead of an abstention
-    (negative: better), priced as above."""
+    """The change in cost when the questions in the band (:func:`in_band`) are offered the top
+    articles instead of an abstention (negative: better), priced as above."""
     n_on = max(1, sum(1 for f in feats if f.gold is not None))
     n_off = max(1, sum(1 for f in feats if f.gold is None))
-    change = 0.0
-    for f in feats:
-        if (
-            f.top is None
-            or f.offtopic < gates.offtopic_threshold
-            or not threshold <= f.top < gates.confidence_threshold
-        ):
-            continue
-        if f.gold is None:
-            change += OFFTOPIC_OFFER_COST / n_off
-        elif (f.gold_rank or CHOICES + 1) <= CHOICES:
-            change -= OFFERED_GAIN / n_on
-    return change
+    band = [f for f in feats if in_band(f, gates, threshold)]
+    return (OFFTOPIC_OFFER_COST * sum(1 for f in band if f.gold is None) / n_off
+            - OFFERED_GAIN * sum(1 for f in band if helped(f)) / n_on)
 
 
 def priced_threshold(feats: Sequence[Features], gates: Gates) -> float | None:
@@ -77,14 +77,7 @@ def priced_threshold(feats: Sequence[Features], gates: Gates) -> float | None:
     the confidence gate; below the chosen one a question is still abstained on.
     """
     candidates = sorted(
-        {
-            f.top
-            for f in feats
-            if f.top is not None
-            and f.offtopic >= gates.offtopic_threshold
-            and f.top < gates.confidence_threshold
-        },
-        reverse=True,
+        {f.top for f in feats if f.top is not None and in_band(f, gates, -np.inf)}, reverse=True
     )
     best, chosen = 0.0, None
     for t in candidates:
@@ -98,16 +91,10 @@ def offered(feats: Sequence[Features], gates: Gates, threshold: float | None) ->
     """(on-topic offered their article, on-topic offered without it, off-topic offered)."""
     if threshold is None:
         return (0, 0, 0)
-    band = [
-        f
-        for f in feats
-        if f.top is not None
-        and f.offtopic >= gates.offtopic_threshold
-        and threshold <= f.top < gates.confidence_threshold
-    ]
-    helped = sum(1 for f in band if f.gold is not None and (f.gold_rank or 99) <= CHOICES)
+    band = [f for f in feats if in_band(f, gates, threshold)]
+    good = sum(1 for f in band if helped(f))
     off = sum(1 for f in band if f.gold is None)
-    return (helped, len(band) - helped - off, off)
+    return (good, len(band) - good - off, off)
 
 
 def out_of_fold(feats: Sequence[Features], gates: Gates) -> tuple[float, list[float | None]]:
