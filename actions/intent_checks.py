@@ -134,10 +134,15 @@ def words(text: str) -> list[str]:
     return _WORD.findall(_REPEATED.sub(r"\1", text.lower()))
 
 
+def _made_of(text: str, vocabulary: frozenset[str], most: int) -> bool:
+    """True when ``text`` has 1 to ``most`` words, every one of them in ``vocabulary``."""
+    found = words(text)
+    return 0 < len(found) <= most and all(w in vocabulary for w in found)
+
+
 def is_small_talk(text: str) -> bool:
     """True when a message is only greeting, thanks, goodbye, yes/no or "are you a bot"."""
-    found = words(text)
-    return 0 < len(found) <= MAX_SMALL_TALK_WORDS and all(w in _SMALL_TALK_WORDS for w in found)
+    return _made_of(text, _SMALL_TALK_WORDS, MAX_SMALL_TALK_WORDS)
 
 
 def is_feedback(text: str) -> bool:
@@ -145,15 +150,13 @@ def is_feedback(text: str) -> bool:
     was asked ("that's not what I meant", "useless", "none of these"), naming no topic."""
     if text.lstrip().startswith("/"):  # a button's payload
         return True
-    found = words(text.replace("\u2019", "'"))
-    return 0 < len(found) <= MAX_FEEDBACK_WORDS and all(w in _FEEDBACK_WORDS for w in found)
+    return _made_of(text.replace("\u2019", "'"), _FEEDBACK_WORDS, MAX_FEEDBACK_WORDS)
 
 
 def asks_what_it_can_do(text: str) -> bool:
     """True when a message only asks what the assistant can do ("what can you help with"),
     naming no topic."""
-    found = words(text)
-    return 0 < len(found) <= MAX_SMALL_TALK_WORDS and all(w in _CAPABILITY_WORDS for w in found)
+    return _made_of(text, _CAPABILITY_WORDS, MAX_SMALL_TALK_WORDS)
 
 
 def asks_for_person(text: str) -> bool:

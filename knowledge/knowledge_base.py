@@ -371,8 +371,9 @@ class KnowledgeBase:
             for i in self.by_article.get(article_id, [])
             if i in self.chunks and self.chunks[i].kind != "heading"
         ]
-        missing_dense = [i for i in [*bm25, *wanted] if i not in dense and i in self.chunks]
-        missing_dense = list(dict.fromkeys(missing_dense))
+        missing_dense = list(
+            dict.fromkeys(i for i in [*bm25, *wanted] if i not in dense and i in self.chunks)
+        )
         if missing_dense:
             rows = self.vectors.reconstruct_many(np.array(missing_dense, dtype=np.int64))
             for chunk_id, value in zip(missing_dense, rows @ vector, strict=True):
