@@ -69,13 +69,19 @@ class ValidateCallbackForm(SafetyCheckedForm):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept a name made of letters (up to 60 characters)."""
-        return validated("callback_name", value, dispatcher, parse_name, "utter_invalid_name")
+        return validated(
+            "callback_name", value, dispatcher, parse_name,
+            "utter_invalid_name", "utter_why_callback_name",
+        )
 
     def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Accept a UK landline or mobile number."""
-        return validated("callback_phone", value, dispatcher, parse_uk_phone, "utter_invalid_phone")
+        return validated(
+            "callback_phone", value, dispatcher, parse_uk_phone,
+            "utter_invalid_phone", "utter_why_callback_phone",
+        )
 
     def validate_callback_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

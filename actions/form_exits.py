@@ -107,12 +107,27 @@ def asks_way_out(text: str) -> bool:
 
 
 WAY_OUT_REPLY = "utter_form_way_out"
+# Asking why the form wants this answer ("why do you need my name", "what's it for").
+_WHY = re.compile(
+    r"\bwhy\b|\bwhat for\b|\bwhat(?:'s| is| do you (?:need|want)) (?:it|that|this|them|my \w+)"
+    r"(?: \w+)? for\b",
+    re.IGNORECASE,
+)
 
 
-def reply_for_bad_answer(text: object, invalid_reply: str) -> str:
-    """The reply for a form answer that did not parse: the way out for a question or a
-    request to leave ("how do I get out of this?"), else the form's own ``invalid_reply``.
+def asks_why(text: str) -> bool:
+    """True for "why do you need my name?", "what's that for", "what do you want it for"."""
+    return bool(_WHY.search(text.replace("\u2019", "'")))
+
+
+def reply_for_bad_answer(text: object, invalid_reply: str, why_reply: str | None = None) -> str:
+    """The reply for a form answer that did not parse: ``why_reply`` (what the answer is used
+    for) when the citizen asks why it is needed, the way out for another question or a request
+    to leave ("how do I get out of this?"), else the form's own ``invalid_reply``.
     """
-    if isinstance(text, str) and (is_question(text) or asks_way_out(text)):
-        return WAY_OUT_REPLY
+    if isinstance(text, str):
+        if why_reply and asks_why(text):
+            return why_reply
+        if is_question(text) or asks_way_out(text):
+            return WAY_OUT_REPLY
     return invalid_reply

@@ -10,6 +10,13 @@ import re
 from datetime import date, timedelta
 
 MAX_NAME_LENGTH = 60
+# Words no name is made of: a question or a refusal typed where the callback form asks for a
+# name ("why do you need my name", "I'd rather not say") is not a name.
+_NOT_NAME_WORDS = frozenset({
+    "why", "what", "how", "when", "where", "who", "which", "need", "needs", "want", "wants",
+    "you", "your", "my", "me", "i", "i'd", "i'm", "im", "dont", "don't", "not", "rather", "say",
+    "tell", "give", "name", "names", "number", "phone",
+})
 REPORT_WITHIN_WORKING_DAYS = 2
 
 _POSTCODE = re.compile(
@@ -19,11 +26,14 @@ _POSTCODE = re.compile(
     re.IGNORECASE,
 )
 
+# Bin colours as the council's own guidance names them (knowledge/articles/
+# recycling-what-goes-where.md): blue recycling, green rubbish, brown garden waste.
 BIN_TYPES: dict[str, tuple[str, ...]] = {
     "rubbish": (
         "rubbish",
         "general",
         "waste bin",
+        "green",
         "black",
         "grey",
         "gray",
@@ -33,7 +43,7 @@ BIN_TYPES: dict[str, tuple[str, ...]] = {
         "residual",
     ),
     "recycling": ("recycl", "blue", "box", "glass", "paper", "cardboard", "plastic", "cans"),
-    "garden waste": ("garden", "green", "brown", "grass", "hedge"),
+    "garden waste": ("garden", "brown", "grass", "hedge"),
     "food waste": ("food", "caddy", "kitchen"),
 }
 
@@ -97,11 +107,19 @@ def _match_keywords(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# A bin named only to say it is not the one ("the green one, not the blue").
+_NOT_THIS_BIN = re.compile(
+    r"\b(?:not|isn'?t|wasn'?t)\s+(?:the\s+|my\s+|a\s+)?[a-z]+(?:\s+(?:one|bin|box|waste))?",
+    re.IGNORECASE,
+)
+
+
 def parse_bin_type(text: str) -> str | None:
-    """Return one of ``BIN_TYPES`` named in ``text``, or None if none or several match."""
+    """Return one of ``BIN_TYPES`` named in ``text``, or None if none or several match. A bin
+    named only to be ruled out ("actually it's the green bin not the blue") does not count."""
     if len(text) > 200:
         return None
-    return _match_keywords(text, BIN_TYPES)
+    return _match_keywords(_NOT_THIS_BIN.sub(" ", text.replace("\u2019", "'")), BIN_TYPES)
 
 
 def parse_contact_preference(text: str) -> str | None:
@@ -278,5 +296,7 @@ def parse_name(text: str) -> str | None:
     if not 1 <= len(name) <= MAX_NAME_LENGTH:
         return None
     if not re.fullmatch(r"[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?", name):
+        return None
+    if _NOT_NAME_WORDS.intersection(name.lower().replace("\u2019", "'").split()):
         return None
     return name

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,13 +27,13 @@ from actions.conversation import (
     latest_intent,
     latest_text,
 )
+from actions.fragments import whole_question
+from actions.intent_checks import names_no_topic
 from actions.replies import say
-from actions.resources import get_guidance, get_redis
-from actions.safety_backstop import assess, crisis_reply, helplines_note, offer_safety_help
-from actions.settings import get_settings
+from actions.resources import get_guidance
+from actions.safety_backstop import assess, helplines_note, offer_safety_help
 from knowledge.articles import valid_article_id
 from privacy.redaction import PLACEHOLDERS, kinds_already_redacted, redact
-from records.performance import PerformanceKeys, count_sync
 from safety.similarity import CRISIS, NOTE
 
 logger = logging.getLogger(__name__)
@@ -148,7 +147,14 @@ def redact_personal_data(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
 
 
 def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Retrieve and reply for the band the retrieval is in: answer, clarify or abstain."""
+    """Retrieve and reply for the band the retrieval is in: answer, clarify or abstain.
+
+    A message that finishes an unanswered one before it ("I need help" … "with my rent") is
+    asked together with it (``actions.fragments``)."""
+    previous = tracker.get_slot("last_question")
+    previous = previous if isinstance(previous, str) else None
+    unanswered = failed_attempts(tracker) > 0 or bool(previous and names_no_topic(previous))
+    turn.question = whole_question(turn.question, previous, unanswered)
     turn.events.append(SlotSet("last_question", turn.question))
     if is_one_word_repeated(turn.question):
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
@@ -176,6 +182,11 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
         # Off topic by the NLU and by knowledge: say what the assistant is for. Not a failed
         # attempt at a service question (no adviser offer, no content gap).
         say(dispatcher, "utter_out_of_scope")
+    elif names_no_topic(turn.question):
+        # "I need help", "who can help me": nothing to look up, so say what the assistant can
+        # do, with its tasks as buttons. Not a failed attempt, not a content gap.
+        dispatcher.utter_message(response="utter_capabilities")
+        turn.events.append(SlotSet("offer", None))
     else:
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
 
@@ -238,23 +249,6 @@ def send_answer(
         SlotSet("failed_attempts", 0.0),
         SlotSet("offer", None),
     ]
-
-
-def section_buttons(tracker: Tracker) -> list[dict[str, str]]:
-    """One button per other part of the article last quoted (``other_sections``, in the order
-    knowledge chose), each answering from that part; none when nothing was quoted."""
-    article_id = tracker.get_slot("last_article_id")
-    choices = tracker.get_slot("other_sections") or []
-    if not valid_article_id(article_id) or not isinstance(choices, list):
-        return []
-    buttons = []
-    for choice in choices:
-        if isinstance(choice, dict) and isinstance(choice.get("anchor"), str) and choice.get(
-                "label"):
-            payload = "/choose_article" + json.dumps(
-                {"article_id": article_id, "section": choice["anchor"]})
-            buttons.append({"title": str(choice["label"]), "payload": payload})
-    return buttons
 
 
 def choice_button(candidate: Any) -> dict[str, str]:
@@ -348,63 +342,3 @@ class ActionChooseArticle(Action):
         if anchor is not None:  # a part picked after a miss: a second miss offers a person
             turn.events.append(SlotSet("failed_attempts", float(failed_attempts(tracker))))
         return turn.events
-
-
-def count_not_what_i_asked() -> None:
-    """Count "that's not what I asked" for the performance page (best effort)."""
-    try:
-        count_sync(
-            get_redis(),
-            PerformanceKeys(get_settings().redis_key_prefix),
-            time.time(),
-            "not_what_i_asked",
-        )
-    except Exception as exc:  # a figure must never break the conversation
-        logger.warning("could not count not_what_i_asked: %s", type(exc).__name__)
-
-
-class ActionNotHelpful(Action):
-    """'That's not what I asked' or 'that didn't help': apologise, and offer a person.
-
-    A crisis message the classifier took for one of these gets the helplines and a priority
-    adviser offer instead (``actions.safety_backstop``), and is not counted as a failure.
-    """
-
-    def name(self) -> str:
-        return "action_not_helpful"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        text = latest_text(tracker)
-        crisis = crisis_reply(dispatcher, tracker, text)
-        if crisis is not None:
-            return crisis
-        turn = Turn(text=text)
-        # The article is usually right when the quoted part is not: offer its other parts
-        # first (once per answer), then, as before, an apology and an adviser after two.
-        note_failure(turn, dispatcher, tracker, "utter_sorry_try_again",
-                     choices=section_buttons(tracker))
-        if (tracker.latest_message or {}).get("intent", {}).get("name") == "not_what_i_asked":
-            count_not_what_i_asked()
-        return turn.events
-
-
-class ActionFeedbackHelpful(Action):
-    """The answer helped: thank the citizen and reset the failure count.
-
-    A crisis message the classifier took for thanks ("… need help" read as "that helped") gets
-    the helplines and a priority adviser offer instead (``actions.safety_backstop``).
-    """
-
-    def name(self) -> str:
-        return "action_feedback_helpful"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        crisis = crisis_reply(dispatcher, tracker, latest_text(tracker))
-        if crisis is not None:
-            return crisis
-        say(dispatcher, "utter_feedback_thanks")
-        return [SlotSet("failed_attempts", 0.0), SlotSet("offer", None)]

@@ -80,6 +80,12 @@ _CAPABILITY_TEXT = """
     exactly actually so get here chat this assistant people work works
 """
 _CAPABILITY_WORDS = _SMALL_TALK_WORDS | frozenset(_CAPABILITY_TEXT.split())
+# Words that point back at what the conversation is about ("what will you do about it", "can
+# you help with that") or ask who, not what ("who can help me"). Such a message is a follow-up
+# for guidance, which has the conversation's article, never the capabilities reply.
+_REFERS_BACK = frozenset(
+    {"it", "its", "it's", "that", "thats", "that's", "them", "those", "who"}
+)
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _REPEATED = re.compile(r"([^\W\d_])\1{2,}")
 _ASKS_FOR_PERSON = re.compile(
@@ -153,10 +159,19 @@ def is_feedback(text: str) -> bool:
     return _made_of(text.replace("\u2019", "'"), _FEEDBACK_WORDS, MAX_FEEDBACK_WORDS)
 
 
+def names_no_topic(text: str) -> bool:
+    """True when a message is made only of small talk and words about asking for help ("I
+    need help", "who can help me", "what can you do"): it names nothing guidance could be
+    about."""
+    return _made_of(text.replace("\u2019", "'"), _CAPABILITY_WORDS, MAX_SMALL_TALK_WORDS)
+
+
 def asks_what_it_can_do(text: str) -> bool:
     """True when a message only asks what the assistant can do ("what can you help with"),
-    naming no topic."""
-    return _made_of(text, _CAPABILITY_WORDS, MAX_SMALL_TALK_WORDS)
+    naming no topic and pointing back at none ("what will you do about it" is a follow-up)."""
+    return names_no_topic(text) and not _REFERS_BACK.intersection(
+        words(text.replace("\u2019", "'"))
+    )
 
 
 def asks_for_person(text: str) -> bool:

@@ -70,9 +70,11 @@ def validated(
     dispatcher: CollectingDispatcher,
     parse: Callable[[Any], Any],
     invalid_reply: str,
+    why_reply: str | None = None,
 ) -> dict[str, Any]:
     """Validate one form answer: refuse payloads, parse, and say ``invalid_reply`` if it fails
-    (or, when the answer was a question, how to leave the form).
+    (or, when the answer asked why it is needed, ``why_reply``; when it was another question,
+    how to leave the form).
 
     The slot is set to the parsed value, or to None so the form asks again.
     """
@@ -80,7 +82,7 @@ def validated(
         return {slot: None}
     parsed = parse(value)
     if parsed is None:
-        say(dispatcher, reply_for_bad_answer(value, invalid_reply))
+        say(dispatcher, reply_for_bad_answer(value, invalid_reply, why_reply))
     return {slot: parsed}
 
 
@@ -140,7 +142,7 @@ class ValidateMissedBinForm(SafetyCheckedForm):
         """Accept a UK postcode, normalised like ``MB1 2AB``."""
         return validated(
             "bin_postcode", value, dispatcher,
-            parse_postcode, "utter_invalid_postcode"
+            parse_postcode, "utter_invalid_postcode", "utter_why_bin_postcode"
         )
 
     def validate_bin_type(
@@ -187,11 +189,13 @@ class ValidateMissedBinForm(SafetyCheckedForm):
         if tracker.get_slot("contact_preference") == "text message":
             mobile = parse_uk_mobile(value)
             if mobile is None:
-                say(dispatcher, reply_for_bad_answer(value, "utter_invalid_mobile"))
+                say(dispatcher, reply_for_bad_answer(
+                    value, "utter_invalid_mobile", "utter_why_contact_detail"))
             return {"contact_detail": mobile}
         email = parse_email(value)
         if email is None:
-            say(dispatcher, reply_for_bad_answer(value, "utter_invalid_email"))
+            say(dispatcher, reply_for_bad_answer(
+                value, "utter_invalid_email", "utter_why_contact_detail"))
         return {"contact_detail": email}
 
     def validate_missed_bin_confirm(

@@ -54,6 +54,7 @@ _KIND_RULES: tuple[tuple[str, str], ...] = (
     ("goodbye", "out_of_scope"),
     ("welcome", "out_of_scope"),
     ("other_language", "out_of_scope"),
+    ("capabilities", "out_of_scope"),  # what the assistant can do
     ("adviser", "handoff"),
     ("callback", "handoff"),
     ("handoff", "handoff"),

@@ -54,10 +54,33 @@ def test_non_postcodes_are_refused(text: str) -> None:
         ("my food caddy", "food waste"),
         ("no idea", None),
         ("recycling and garden", None),
+        # the colours the council's own guidance gives: green is rubbish, brown garden waste
+        ("the green one", "rubbish"),
+        ("brown bin", "garden waste"),
+        # a bin named only to be ruled out does not count
+        ("actually its the green bin not the blue", "rubbish"),
+        ("not the blue one, the brown", "garden waste"),
+        ("the recycling wasn't collected", "recycling"),
+        ("not recycling", None),
     ],
 )
 def test_bin_types(text: str, expected: str | None) -> None:
     assert parse_bin_type(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["why do you need my name", "I'd rather not say", "i dont want to give my name",
+     "what do you need it for"],
+)
+def test_a_question_or_refusal_is_not_a_name(text: str) -> None:
+    """What must hold: the callback form never books a call for "why do you need my name"."""
+    assert parse_name(text) is None
+
+
+@pytest.mark.parametrize("text", ["Jo Bloggs", "Will May", "Do Van Minh", "it's Sam"])
+def test_names_that_look_like_words_are_still_names(text: str) -> None:
+    assert parse_name(text) is not None
 
 
 @pytest.mark.parametrize(

@@ -67,3 +67,26 @@ async def test_next_tuesday_is_refused_in_plain_words() -> None:
     )
     assert result == {"missed_date": None}
     assert "hasn't come yet" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "reply"),
+    [
+        ("callback_name", "why do you need my name?", "speaking to the right person"),
+        ("callback_name", "why do you need my name", "speaking to the right person"),
+        ("callback_phone", "what do you want my number for", "only use it for this call"),
+        ("bin_postcode", "why do you need that", "which street"),
+    ],
+)
+async def test_asking_why_a_detail_is_needed_gets_what_it_is_used_for(
+    step: str, text: str, reply: str
+) -> None:
+    """What must hold: asking why the form wants a personal detail sets nothing and is told
+    what the detail is used for; the form then asks its question again."""
+    form = ValidateCallbackForm() if step.startswith("callback") else ValidateMissedBinForm()
+    dispatcher = CollectingDispatcher()
+    result = getattr(form, f"validate_{step}")(
+        text, dispatcher, make_tracker(text, "ask_question"), {}
+    )
+    assert result == {step: None}
+    assert reply in dispatcher.messages[0]["text"]

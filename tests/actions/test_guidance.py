@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guidance import ActionGuidanceAnswer, ActionNotHelpful
+from actions.feedback import ActionNotHelpful
+from actions.guidance import ActionGuidanceAnswer
 from actions.replies import reply
 from tests.actions.fakes import FakeGuidance, make_tracker
 
@@ -297,3 +298,35 @@ async def test_the_action_renders_the_services_decision_and_never_searches_again
     dispatcher, slots = await run_guidance("what is the meaning of life")
     assert "don't have guidance" in dispatcher.messages[0]["text"]
     assert slots["failed_attempts"] == 1.0
+
+
+@pytest.mark.parametrize("text", ["I need help", "who can help me", "can you help me with that"])
+async def test_a_message_naming_nothing_that_knowledge_cannot_answer_gets_what_i_can_do(
+    guidance: FakeGuidance, text: str
+) -> None:
+    """What must hold: "I need help" is not told "I don't have guidance"; it gets what the
+    assistant can do, with its tasks as buttons, and is not counted as a failed attempt."""
+    dispatcher, slots = await run_guidance(text)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_capabilities"
+    assert "failed_attempts" not in slots
+    assert not message["custom"]  # not a content gap (no "abstained")
+
+
+async def test_a_fragment_is_asked_with_the_unanswered_message_before_it(
+    guidance: FakeGuidance,
+) -> None:
+    """What must hold: "with my bin" after "I need help" (or after a question that got no
+    answer) is asked as one question; after an answer, or for a question of its own, the
+    message is asked alone."""
+    await run_guidance("with my bin", slots={"last_question": "I need help"})
+    await run_guidance("about my bin", slots={"last_question": "the crew", "failed_attempts": 1.0})
+    await run_guidance("with my bin", slots={"last_question": "council tax bands"})
+    await run_guidance("where is my bin", slots={"last_question": "I need help"})
+    dispatcher, slots = await run_guidance("with my bin", slots={"last_question": "help?"})
+    assert guidance.asked == [
+        "I need help with my bin", "the crew about my bin", "with my bin", "where is my bin",
+        "help with my bin",
+    ]
+    assert slots["last_question"] == "help with my bin"
+    assert "within 2 working days" in dispatcher.messages[0]["text"]

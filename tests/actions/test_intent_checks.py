@@ -12,6 +12,7 @@ from actions.intent_checks import (
     asks_for_person,
     is_feedback,
     is_small_talk,
+    names_no_topic,
     reports_missed_bin,
     stands,
     wants_a_person,
@@ -146,3 +147,14 @@ def test_the_parts() -> None:
 def test_asking_in_so_many_words_to_talk_to_a_person(text: str, wanted: bool) -> None:
     """Rasa's gate sends such a message, bound for guidance, to the handoff (ADR 0200)."""
     assert wants_a_person(text) is wanted
+
+
+@pytest.mark.parametrize(
+    "text", ["what will you do about it", "who can help me", "can you help with that"]
+)
+def test_a_message_pointing_back_is_a_follow_up_not_what_i_can_do(text: str) -> None:
+    """What must hold: after "my neighbours play loud music", "what will you do about it" is
+    asked of guidance (with the conversation's article), not answered with what the assistant
+    can do."""
+    assert not stands("ask_capabilities", text)
+    assert names_no_topic(text)

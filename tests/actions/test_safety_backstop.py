@@ -25,7 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import safety_backstop
 from actions.callback import ActionCallbackStart
-from actions.guidance import ActionFeedbackHelpful, ActionNotHelpful
+from actions.feedback import ActionFeedbackHelpful, ActionNotHelpful
 from actions.handoff import ActionHandoff
 from actions.missed_bin import ActionMissedBinStart
 from tests.actions.fakes import FakeGuidance, make_tracker

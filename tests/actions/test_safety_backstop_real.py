@@ -21,7 +21,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import resources
 from actions.callback import ActionCallbackStart, ValidateCallbackForm
-from actions.guidance import ActionFeedbackHelpful, ActionGuidanceAnswer, ActionNotHelpful
+from actions.feedback import ActionFeedbackHelpful, ActionNotHelpful
+from actions.guidance import ActionGuidanceAnswer
 from actions.handoff import ActionHandoff
 from actions.missed_bin import ActionMissedBinStart, ValidateMissedBinForm
 from safety.detection import detect_safety_concern

@@ -329,6 +329,38 @@ def test_what_can_you_do_gets_what_the_assistant_can_do(chat: Chat) -> None:
     assert parse(chat, "what can you do about fly tipping")["intent"]["name"] != "ask_capabilities"
 
 
+def test_a_follow_up_in_capability_words_is_answered_from_the_conversations_guidance(
+    chat: Chat, live_stack: LiveStack
+) -> None:
+    """Twenty-fifth session: "what will you do about it" right after an answer about noise was
+    told what the assistant can do; it points back at the noise, so guidance answers it with
+    the conversation's article. "I need help" (nothing to look up) is told what the assistant
+    can do, and "with my rent" right after it is asked as one question."""
+    first = sources(chat.say("my neighbours play loud music every night"))
+    assert first and first[0]["article_id"] == "noise-complaints", first
+    assert parse(chat, "what will you do about it")["intent"]["name"] != "ask_capabilities"
+    then = sources(chat.say("what will you do about it"))
+    assert then and then[0]["article_id"] == "noise-complaints", then
+    other = Chat(live_stack)
+    helped = other.say("I need help")
+    assert [b["payload"] for r in helped for b in r.get("buttons") or []][:1] == [
+        "/report_missed_bin"], helped
+    rent = sources(other.say("with my rent"))
+    assert rent and rent[0]["article_id"] == "homelessness-help", rent
+    other.http.close()
+
+
+def test_the_callback_form_never_takes_a_question_for_a_name(chat: Chat) -> None:
+    """Twenty-fifth session: "why do you need my name" was booked as the caller's name. It is
+    told what the name is for, the form asks again, and the name given next is kept."""
+    chat.text("can someone call me back")
+    assert "right person" in chat.text("why do you need my name")
+    assert chat.tracker()["slots"]["callback_name"] is None
+    chat.text("Jo Bloggs")
+    assert chat.tracker()["slots"]["callback_name"] == "Jo Bloggs"
+    assert "nothing" in chat.text("stop").lower()
+
+
 def test_a_report_the_classifier_takes_for_feedback_is_answered_from_guidance(
     chat: Chat,
 ) -> None:
