@@ -31,6 +31,22 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return None
 
 
+def last_turn_buttons(tracker: Tracker) -> list[dict[str, Any]]:
+    """The buttons the bot offered in its last turn: on its messages since the citizen's
+    message before the latest one, oldest first."""
+    buttons: list[dict[str, Any]] = []
+    latest_seen = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if latest_seen:
+                break
+            latest_seen = True
+        elif latest_seen and event.get("event") == "bot":
+            offered = (event.get("data") or {}).get("buttons") or []
+            buttons = [b for b in offered if isinstance(b, dict)] + buttons
+    return buttons
+
+
 def is_external(tracker: Tracker) -> bool:
     """True when the latest message came from the HTTP API's trigger_intent, not a citizen."""
     latest: dict[str, Any] = tracker.latest_message or {}

@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_text
-from actions.guidance import Turn, note_failure
+from actions.guidance import CHOOSE_PAYLOAD, Turn, note_failure
 from actions.replies import say
 from actions.resources import get_redis
 from actions.safety_backstop import crisis_reply
@@ -39,7 +39,7 @@ def section_buttons(tracker: Tracker) -> list[dict[str, str]]:
     for choice in choices:
         if isinstance(choice, dict) and isinstance(choice.get("anchor"), str) and choice.get(
                 "label"):
-            payload = "/choose_article" + json.dumps(
+            payload = CHOOSE_PAYLOAD + json.dumps(
                 {"article_id": article_id, "section": choice["anchor"]})
             buttons.append({"title": str(choice["label"]), "payload": payload})
     return buttons

@@ -23,12 +23,13 @@ from actions.conversation import (
     has_words,
     is_one_word_repeated,
     is_payload,
+    last_turn_buttons,
     latest_entity,
     latest_intent,
     latest_text,
 )
 from actions.fragments import whole_question
-from actions.intent_checks import names_no_topic
+from actions.intent_checks import names_no_topic, ordinal_index
 from actions.replies import say
 from actions.resources import get_guidance
 from actions.safety_backstop import assess, helplines_note, offer_safety_help
@@ -39,6 +40,7 @@ from safety.similarity import CRISIS, NOTE
 logger = logging.getLogger(__name__)
 
 FAILED_ATTEMPTS_BEFORE_OFFER = 2
+CHOOSE_PAYLOAD = "/choose_article"  # a choice button's payload: this, then its JSON
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 MAX_CHOICES = 3
 _KIND_WORDS = {
@@ -253,7 +255,7 @@ def send_answer(
 
 def choice_button(candidate: Any) -> dict[str, str]:
     """A 'did you mean' button whose payload names the article (checked again on click)."""
-    payload = "/choose_article" + json.dumps({"article_id": candidate.article_id})
+    payload = CHOOSE_PAYLOAD + json.dumps({"article_id": candidate.article_id})
     heading = str(candidate.heading or "").strip()
     same = heading.casefold() == str(candidate.title).strip().casefold()
     title = candidate.title if not heading or same else f"{candidate.title}: {heading}"
@@ -309,6 +311,26 @@ class ActionGuidanceAnswer(Action):
         return turn.events
 
 
+def typed_choice(tracker: Tracker) -> tuple[str, str | None] | None:
+    """The article (and part) a typed "the first one" / "option 2" picks among the choices the
+    bot offered in its last turn ("did you mean", or the other parts after "That's not what I
+    asked"), read from those buttons' payloads; None if it names none of them."""
+    index = ordinal_index(latest_text(tracker))
+    offered = [
+        str(b.get("payload", ""))[len(CHOOSE_PAYLOAD):]
+        for b in last_turn_buttons(tracker)
+        if str(b.get("payload", "")).startswith(CHOOSE_PAYLOAD + "{")
+    ]
+    if index is None or not offered or index >= len(offered):
+        return None
+    try:
+        data = json.loads(offered[index])
+    except ValueError:
+        return None
+    section = data.get("section")
+    return str(data.get("article_id") or ""), section if isinstance(section, str) else None
+
+
 class ActionChooseArticle(Action):
     """The citizen picked an article from 'did you mean': answer from that article only.
 
@@ -322,8 +344,14 @@ class ActionChooseArticle(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        article_id = latest_entity(tracker, "article_id") or ""
+        article_id = latest_entity(tracker, "article_id")
         anchor = latest_entity(tracker, "section")  # one of its other parts, checked there
+        if article_id is None:  # typed, not tapped: "the first one"
+            typed = typed_choice(tracker)
+            if typed is None:
+                say(dispatcher, "utter_which_one")
+                return []
+            article_id, anchor = typed
         question = tracker.get_slot("last_question") or ""
         if not valid_article_id(article_id):
             say(dispatcher, "utter_article_unknown")

@@ -102,6 +102,11 @@ _ORDINAL = re.compile(
     r"three|1|2|3)(?: one| option)?\W*$",
     re.IGNORECASE,
 )
+# Which offered choice an ordinal names ("the first one", "option 2", "the last one").
+_ORDINAL_INDEX = {
+    "first": 0, "top": 0, "1st": 0, "1": 0, "second": 1, "2nd": 1, "two": 1, "2": 1,
+    "third": 2, "3rd": 2, "three": 2, "3": 2, "last": -1,
+}
 # Asking in so many words to talk to a person ("I want to talk to someone about my housing
 # situation"): a request for a person whatever topic it names. "am I talking to a human" asks
 # what the assistant is.
@@ -157,6 +162,16 @@ def is_feedback(text: str) -> bool:
     if text.lstrip().startswith("/"):  # a button's payload
         return True
     return _made_of(text.replace("\u2019", "'"), _FEEDBACK_WORDS, MAX_FEEDBACK_WORDS)
+
+
+def ordinal_index(text: str) -> int | None:
+    """The position a typed choice names ("the first one" 0, "option 2" 1, "the last one"
+    -1), or None when the message is not such a choice."""
+    if not _ORDINAL.search(text):
+        return None
+    tokens = re.findall(r"[a-z0-9]+", text.lower())
+    named = [_ORDINAL_INDEX[t] for t in tokens if t in _ORDINAL_INDEX]
+    return named[0] if named else 0  # "one", "number one"
 
 
 def names_no_topic(text: str) -> bool:

@@ -330,3 +330,56 @@ async def test_a_fragment_is_asked_with_the_unanswered_message_before_it(
     ]
     assert slots["last_question"] == "help with my bin"
     assert "within 2 working days" in dispatcher.messages[0]["text"]
+
+
+def offered_turn(text: str, buttons: list[dict[str, str]], **kwargs: Any) -> Any:
+    """A tracker whose latest message ``text`` follows a bot turn that offered ``buttons``."""
+    tracker = make_tracker(text, "choose_article", **kwargs)
+    tracker.events = [
+        {"event": "user", "text": "parking permit"},
+        {"event": "bot", "text": "Did you mean one of these?", "data": {"buttons": buttons}},
+        {"event": "user", "text": text},
+    ]
+    return tracker
+
+
+CHOICES = [
+    {"title": "Resident", "payload": '/choose_article{"article_id": "resident-parking-permit"}'},
+    {"title": "Visitor", "payload": '/choose_article{"article_id": "missed-bin"}'},
+    {"title": "None of these", "payload": "/not_what_i_asked"},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "picked"),
+    [("the second one", "missed-bin"), ("2", "missed-bin"), ("the last one", "missed-bin"),
+     ("the first one", "resident-parking-permit"), ("option 1", "resident-parking-permit")],
+)
+async def test_a_typed_choice_picks_from_the_buttons_just_offered(
+    guidance: FakeGuidance, text: str, picked: str
+) -> None:
+    """What must hold: typing "the second one" after "did you mean" (for people who type
+    rather than tap) answers from that choice, as the button would."""
+    from actions.guidance import ActionChooseArticle
+
+    tracker = offered_turn(text, CHOICES, slots={"last_question": "parking permit"})
+    await ActionChooseArticle().run(CollectingDispatcher(), tracker, {})
+    assert guidance.picked == [(picked, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "buttons"),
+    [("the first one", []), ("the third one", CHOICES[:2]),
+     ("the first one", [{"title": "That helped", "payload": "/feedback_helpful"}])],
+)
+async def test_a_typed_choice_with_nothing_offered_asks_which(
+    guidance: FakeGuidance, text: str, buttons: list[dict[str, str]]
+) -> None:
+    """What must hold: "the first one" when the last turn offered no such choice is asked
+    which one is meant, and nothing is looked up."""
+    from actions.guidance import ActionChooseArticle
+
+    dispatcher = CollectingDispatcher()
+    await ActionChooseArticle().run(dispatcher, offered_turn(text, buttons), {})
+    assert guidance.picked == []
+    assert dispatcher.messages[0]["text"] == reply("utter_which_one")["text"]

@@ -13,6 +13,7 @@ from actions.intent_checks import (
     is_feedback,
     is_small_talk,
     names_no_topic,
+    ordinal_index,
     reports_missed_bin,
     stands,
     wants_a_person,
@@ -158,3 +159,12 @@ def test_a_message_pointing_back_is_a_follow_up_not_what_i_can_do(text: str) -> 
     can do."""
     assert not stands("ask_capabilities", text)
     assert names_no_topic(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [("the first one", 0), ("2", 1), ("option 3", 2), ("the last one", -1), ("number one", 0),
+     ("second", 1), ("what is the first thing to do", None), ("two bins", None)],
+)
+def test_a_typed_ordinal_names_a_position(text: str, index: int | None) -> None:
+    assert ordinal_index(text) == index

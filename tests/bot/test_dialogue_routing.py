@@ -350,6 +350,21 @@ def test_a_follow_up_in_capability_words_is_answered_from_the_conversations_guid
     other.http.close()
 
 
+def test_a_typed_choice_picks_from_the_buttons_just_offered(chat: Chat) -> None:
+    """Twenty-fifth session: "the second one", typed after "That's not what I asked" offered
+    the article's other parts, got "Sorry, I couldn't find that page". It now answers from the
+    second part offered, as tapping it would; typed with nothing offered, it asks which."""
+    assert "not sure which one" in chat.text("the first one")
+    first = sources(chat.say("how do i pay my council tax"))
+    assert first, first
+    offered = [b for r in chat.say("/not_what_i_asked") for b in r.get("buttons") or []]
+    parts = [b for b in offered if b["payload"].startswith("/choose_article")]
+    assert len(parts) >= 2, offered
+    picked = sources(chat.say("the second one"))
+    assert picked and picked[0]["article_id"] == first[0]["article_id"], picked
+    assert picked[0]["heading"] == parts[1]["title"], (parts, picked)
+
+
 def test_the_callback_form_never_takes_a_question_for_a_name(chat: Chat) -> None:
     """Twenty-fifth session: "why do you need my name" was booked as the caller's name. It is
     told what the name is for, the form asks again, and the name given next is kept."""
