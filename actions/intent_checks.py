@@ -56,6 +56,8 @@ _SMALL_TALK_TEXT = """
     program aren't isn't these that'd
 """
 _SMALL_TALK_WORDS = frozenset(_SMALL_TALK_TEXT.split())
+# Small talk's words that ask ("how are you", "who are you"); alone they ask about the answer.
+_QUESTION_WORDS = frozenset({"how", "what", "when", "where", "why", "who", "which"})
 # Words that feedback on an answer is made of, beside small talk's: the answer and the question
 # themselves, whether it helped, was clear or understood, and which of the offered choices. A
 # message with any other word names a topic, and a topic is a question for guidance.
@@ -152,7 +154,11 @@ def _made_of(text: str, vocabulary: frozenset[str], most: int) -> bool:
 
 
 def is_small_talk(text: str) -> bool:
-    """True when a message is only greeting, thanks, goodbye, yes/no or "are you a bot"."""
+    """True when a message is only greeting, thanks, goodbye, yes/no or "are you a bot". A bare
+    question word ("how?", "where") is not: right after an answer it is a follow-up."""
+    found = words(text)
+    if found and all(w in _QUESTION_WORDS for w in found):
+        return False
     return _made_of(text, _SMALL_TALK_WORDS, MAX_SMALL_TALK_WORDS)
 
 

@@ -168,3 +168,11 @@ def test_a_message_pointing_back_is_a_follow_up_not_what_i_can_do(text: str) -> 
 )
 def test_a_typed_ordinal_names_a_position(text: str, index: int | None) -> None:
     assert ordinal_index(text) == index
+
+
+@pytest.mark.parametrize("text", ["how", "how?", "where", "why?"])
+def test_a_bare_question_word_is_not_small_talk(text: str) -> None:
+    """What must hold: "how" right after an answer about postal votes is not greeted ("Hello.
+    I can help with…"); it goes to guidance, which has the conversation's article."""
+    assert not stands("greet", text)
+    assert stands("greet", "how are you")
