@@ -126,6 +126,25 @@ _ASKS_TO_BE_CALLED = re.compile(
     re.IGNORECASE,
 )
 _REPORTS = re.compile(r"\b(?:report|log)\b", re.IGNORECASE)
+# A missed collection in so many words: the bin (or rubbish, recycling…) not collected or
+# emptied, or missed.
+_MISSED_COLLECTION = re.compile(
+    r"\b(?:bins?|rubbish|recycling|waste|caddy|box)\b[\w\s']{0,20}?"
+    r"\b(?:wasn't|wasnt|weren't|werent|hasn't|hasnt|haven't|havent|not|never)\s+"
+    r"(?:been\s+|got\s+|be(?:en)?\s+)?(?:collected|emptied|picked up|taken)\b"
+    r"|\b(?:missed|skipped|forgot(?:ten)?)\s+(?:my|our|the|us)\b"
+    r"|\b(?:bins?|collection)\s+(?:was|were|has been|have been|got|is)\s+missed\b",
+    re.IGNORECASE,
+)
+# A report already made: asking after it ("what's happening with my missed bin report", "I
+# reported it yesterday", "any update on my case") is a question for guidance (what happens
+# next), not a new report.
+_REPORT_MADE = re.compile(
+    r"\breported\b|\balready (?:told|rang|phoned|called)\b"
+    r"|\b(?:my|the|our|that) (?:[\w']+ ){0,3}(?:report|case|complaint)\b(?! (?:a|an|my|the|it)\b)"
+    r"|\b(?:status|progress|update|reference)\b",
+    re.IGNORECASE,
+)
 # What a missed collection is of: a bin, box or caddy, rubbish, recycling, a collection, a crew.
 _WASTE = re.compile(
     r"\b(?:(?:wheelie ?)?bins?|binm[ae]n|box(?:es)?|caddy|caddies|rubb?ish|recycl\w*|waste"
@@ -217,14 +236,24 @@ def reports_missed_bin(text: str) -> bool:
     "my bin wasn't collected", "they missed my recycling" and "can I report a missed bin"
     start the report; questions ("when is my recycling collected this week", "when will you
     come back for a missed bin"), bare topics ("bulky waste collection", "bin collection
-    calendar for my street") and other reports ("the repairman didn't turn up", "how do I
-    report a pothole") are for guidance.
+    calendar for my street"), other reports ("the repairman didn't turn up", "how do I
+    report a pothole") and asking after a report already made ("what's happening with my
+    missed bin report", "I reported it yesterday and nobody came") are for guidance.
     """
-    if not _WASTE.search(text):
+    if not _WASTE.search(text) or _REPORT_MADE.search(text.replace("\u2019", "'")):
         return False
     if _REPORTS.search(text):
         return True
     return not is_question(text) and bool(_NOT_DONE.search(text.replace("\u2019", "'")))
+
+
+def says_bin_was_missed(text: str) -> bool:
+    """True when a message says in so many words that a collection was missed ("… my bin
+    wasn't emptied", "the crew missed our recycling"), and neither asks a question nor asks
+    after a report already made: a report, however much else it says."""
+    cleaned = text.replace("\u2019", "'")
+    return (not is_question(cleaned) and bool(_MISSED_COLLECTION.search(cleaned))
+            and reports_missed_bin(cleaned))
 
 
 def stands(intent: str, text: str) -> bool:

@@ -147,14 +147,15 @@ async def play_live(url: str, exchanges: Sequence[Exchange], concurrency: int = 
         return list(await asyncio.gather(*(one(e) for e in exchanges)))
 
 
-def live(url: str | None) -> int:
-    """Play the set through the whole assistant and print a row per half."""
+def live(url: str | None, only: str | None = None) -> int:
+    """Play the set through the whole assistant and print a row per half (``only``: that
+    half, so a check after a change need not look at the held-out half again)."""
     import asyncio
     import tempfile
 
     from benchmarks.live_chat import running_stack
 
-    split = halves(load())
+    split = {k: v for k, v in halves(load()).items() if only in (None, k)}
 
     def run(base: str) -> dict[str, Tally]:
         out = {}
@@ -184,9 +185,11 @@ def main() -> int:
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--live", action="store_true")
     parser.add_argument("--url", default=None)
+    parser.add_argument("--half", choices=("tune", "heldout"), default=None,
+                        help="with --live: play only this half")
     args = parser.parse_args()
     if args.live:
-        return live(args.url)
+        return live(args.url, args.half)
 
     from knowledge import calibration_store as store
     from knowledge.answering import GuidanceService

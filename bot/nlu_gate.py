@@ -22,7 +22,10 @@ the action server imports it). Placed after the FallbackClassifier in ``bot/conf
    only the gateway sends (``handback``, ``handoff_unavailable``) never stands.
 6. A message bound for guidance that asks in so many words to talk to a person ("I want to
    talk to someone about my housing situation") is ``request_human``
-   (``actions.intent_checks.wants_a_person``): the handoff, with its crisis backstop.
+   (``actions.intent_checks.wants_a_person``): the handoff, with its crisis backstop. One that
+   says in so many words that a bin was missed, whatever else it says ("hi my name is Sarah …
+   my bin wasn't emptied"), is ``report_missed_bin`` (``says_bin_was_missed``): the guidance
+   quote and the report form, after the crisis backstop.
 
 The decision is added to the parse output as ``gate`` (what changed and why, and the
 classifier's own top intent) for the benchmark and the tests. Nothing is trained.
@@ -41,7 +44,13 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.form_exits import CONTROL_INTENTS, meant_as_control
-from actions.intent_checks import REQUEST_HUMAN_INTENT, stands, wants_a_person
+from actions.intent_checks import (
+    REPORT_MISSED_BIN_INTENT,
+    REQUEST_HUMAN_INTENT,
+    says_bin_was_missed,
+    stands,
+    wants_a_person,
+)
 from actions.welsh import looks_welsh
 from safety.gate import FALLBACK_INTENT, decide
 from safety.routing import GUIDANCE_INTENTS
@@ -69,8 +78,12 @@ def _verdict(text: str, ranking: list[tuple[str, float]], threshold: float) -> d
         result.update(intent=FALLBACK_INTENT, confidence=threshold, reason="control_not_meant")
     elif not stands(safety.intent, text):
         result.update(intent=FALLBACK_INTENT, confidence=threshold, reason="not_meant_as_intent")
-    if result["intent"] in GUIDANCE_INTENTS and not safety.crisis and wants_a_person(text):
-        result.update(intent=REQUEST_HUMAN_INTENT, confidence=1.0, reason="asks_for_person")
+    if result["intent"] in GUIDANCE_INTENTS and not safety.crisis:
+        if wants_a_person(text):
+            result.update(intent=REQUEST_HUMAN_INTENT, confidence=1.0, reason="asks_for_person")
+        elif says_bin_was_missed(text):
+            result.update(intent=REPORT_MISSED_BIN_INTENT, confidence=1.0,
+                          reason="reports_missed_bin")
     return result
 
 

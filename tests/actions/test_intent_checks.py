@@ -15,6 +15,7 @@ from actions.intent_checks import (
     names_no_topic,
     ordinal_index,
     reports_missed_bin,
+    says_bin_was_missed,
     stands,
     wants_a_person,
 )
@@ -176,3 +177,30 @@ def test_a_bare_question_word_is_not_small_talk(text: str) -> None:
     I can help with…"); it goes to guidance, which has the conversation's article."""
     assert not stands("greet", text)
     assert stands("greet", "how are you")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what's happening with my missed bin report", "I reported my bin yesterday and nobody came",
+     "any update on my bin", "my missed bin report reference MB-123"],
+)
+def test_asking_after_a_report_already_made_is_not_a_new_report(text: str) -> None:
+    """What must hold: asking after a report does not start another report form."""
+    assert not stands("report_missed_bin", text)
+    assert not says_bin_was_missed(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("hi my name is Sarah and I live at 12 Oak Road, my bin wasn't emptied", True),
+     ("help! my bin has been missed for two weeks in a row", True),
+     ("the binmen missed our street again today", True),
+     ("my recycling wasnt collected, when will you come back?", False),  # a question
+     ("my credit score is rubbish, not on the electoral register", False),
+     ("Royal Mail left a card, I need to collect my parcel", False),
+     ("where do i report a missed bin colection", False)],
+)
+def test_a_missed_collection_said_in_so_many_words(text: str, says: bool) -> None:
+    """What must hold: only a message that says a collection was missed is taken for a report
+    when the classifier sent it to guidance (``bot/nlu_gate.py``)."""
+    assert says_bin_was_missed(text) is says

@@ -365,6 +365,20 @@ def test_a_typed_choice_picks_from_the_buttons_just_offered(chat: Chat) -> None:
     assert picked[0]["heading"] == parts[1]["title"], (parts, picked)
 
 
+def test_a_missed_bin_told_among_other_things_starts_the_report(chat: Chat) -> None:
+    """Twenty-fifth session: "hi my name is Sarah … my bin wasn't emptied" was classified a
+    guidance question and quoted guidance without offering the report; asking after a report
+    already made started a new one."""
+    text = "hi my name is Sarah and I live at 12 Oak Road MB1 2AB, my bin wasn't emptied"
+    parsed = parse(chat, text)
+    assert parsed["intent"]["name"] == "report_missed_bin", parsed
+    assert parsed["gate"]["reason"] in ("reports_missed_bin", "unchanged"), parsed["gate"]
+    assert "postcode" in chat.text(text).lower()
+    assert "nothing has been sent" in chat.text("stop").lower()
+    asked = parse(chat, "what's happening with my missed bin report")
+    assert asked["intent"]["name"] != "report_missed_bin", asked
+
+
 def test_the_callback_form_never_takes_a_question_for_a_name(chat: Chat) -> None:
     """Twenty-fifth session: "why do you need my name" was booked as the caller's name. It is
     told what the name is for, the form asks again, and the name given next is kept."""
