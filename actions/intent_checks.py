@@ -136,6 +136,20 @@ _MISSED_COLLECTION = re.compile(
     r"|\b(?:bins?|collection)\s+(?:was|were|has been|have been|got|is)\s+missed\b",
     re.IGNORECASE,
 )
+# Asking for another language: "do you speak polish", "in urdu please", "an interpreter".
+_LANGUAGES = (
+    "polish|urdu|punjabi|panjabi|bengali|bangla|arabic|romanian|portuguese|spanish|french|german"
+    "|italian|chinese|mandarin|cantonese|gujarati|somali|turkish|lithuanian|hindi|tamil|farsi"
+    "|persian|dari|kurdish|pashto|russian|ukrainian|tigrinya|bulgarian|latvian|slovak|czech"
+    "|hungarian|albanian|vietnamese|welsh|sign language|bsl"
+)
+_ASKS_FOR_LANGUAGE = re.compile(
+    rf"\b(?:speak|speaks|talk|understand|reply|write|chat|help|answer)\w*\s+(?:me\s+|to me\s+)?"
+    rf"(?:in\s+)?(?:{_LANGUAGES})\b|\bin\s+(?:{_LANGUAGES})\b"
+    rf"|\b(?:need|want|get|have|book|is there|any)\s+(?:an?\s+)?(?:interpreter|translator)s?\b",
+    re.IGNORECASE,
+)
+MAX_LANGUAGE_WORDS = 8
 # A report already made: asking after it ("what's happening with my missed bin report", "I
 # reported it yesterday", "any update on my case") is a question for guidance (what happens
 # next), not a new report.
@@ -245,6 +259,14 @@ def reports_missed_bin(text: str) -> bool:
     if _REPORTS.search(text):
         return True
     return not is_question(text) and bool(_NOT_DONE.search(text.replace("\u2019", "'")))
+
+
+def asks_for_language(text: str) -> bool:
+    """True when a short message asks for help in another language or for an interpreter ("do
+    you speak polish", "I need an interpreter", "can I have it in urdu"): where that help is
+    (``utter_other_language``), not guidance."""
+    cleaned = text.replace("\u2019", "'")
+    return len(words(cleaned)) <= MAX_LANGUAGE_WORDS and bool(_ASKS_FOR_LANGUAGE.search(cleaned))
 
 
 def says_bin_was_missed(text: str) -> bool:

@@ -3,8 +3,9 @@
 The bot replies in English only. A message the NLU calls ``other_language`` gets
 ``utter_other_language`` (an adviser can arrange an interpreter), except Welsh, which gets
 ``utter_welsh_help``: in Welsh and English, the phone line where help in Welsh can be asked
-for. ``actions.welsh.looks_welsh`` is also used by ``bot/nlu_gate.py`` so that a Welsh message
-is never treated as an English question.
+for (also for help asked in English: "do you speak Welsh"). ``actions.welsh.looks_welsh`` is
+also used by ``bot/nlu_gate.py`` so that a Welsh message is never treated as an English
+question.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ class ActionLanguageHelp(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if looks_welsh(latest_text(tracker)):
+        text = latest_text(tracker)
+        if looks_welsh(text) or "welsh" in text.lower() or "cymraeg" in text.lower():
             say(dispatcher, "utter_welsh_help")
         else:
             say(dispatcher, "utter_other_language")

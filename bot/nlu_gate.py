@@ -25,7 +25,9 @@ the action server imports it). Placed after the FallbackClassifier in ``bot/conf
    (``actions.intent_checks.wants_a_person``): the handoff, with its crisis backstop. One that
    says in so many words that a bin was missed, whatever else it says ("hi my name is Sarah …
    my bin wasn't emptied"), is ``report_missed_bin`` (``says_bin_was_missed``): the guidance
-   quote and the report form, after the crisis backstop.
+   quote and the report form, after the crisis backstop. A short one that asks for another
+   language or an interpreter ("do you speak polish") is ``other_language``
+   (``asks_for_language``): where that help is.
 
 The decision is added to the parse output as ``gate`` (what changed and why, and the
 classifier's own top intent) for the benchmark and the tests. Nothing is trained.
@@ -47,6 +49,7 @@ from actions.form_exits import CONTROL_INTENTS, meant_as_control
 from actions.intent_checks import (
     REPORT_MISSED_BIN_INTENT,
     REQUEST_HUMAN_INTENT,
+    asks_for_language,
     says_bin_was_missed,
     stands,
     wants_a_person,
@@ -81,6 +84,8 @@ def _verdict(text: str, ranking: list[tuple[str, float]], threshold: float) -> d
     if result["intent"] in GUIDANCE_INTENTS and not safety.crisis:
         if wants_a_person(text):
             result.update(intent=REQUEST_HUMAN_INTENT, confidence=1.0, reason="asks_for_person")
+        elif asks_for_language(text):
+            result.update(intent=OTHER_LANGUAGE_INTENT, confidence=1.0, reason="asks_for_language")
         elif says_bin_was_missed(text):
             result.update(intent=REPORT_MISSED_BIN_INTENT, confidence=1.0,
                           reason="reports_missed_bin")

@@ -9,6 +9,7 @@ import yaml
 
 from actions.intent_checks import (
     GATEWAY_ONLY_INTENTS,
+    asks_for_language,
     asks_for_person,
     is_feedback,
     is_small_talk,
@@ -204,3 +205,17 @@ def test_a_missed_collection_said_in_so_many_words(text: str, says: bool) -> Non
     """What must hold: only a message that says a collection was missed is taken for a report
     when the classifier sent it to guidance (``bot/nlu_gate.py``)."""
     assert says_bin_was_missed(text) is says
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [("do you speak polish", True), ("I need an interpreter", True),
+     ("can I have my bill in urdu please", True), ("do you speak welsh", True),
+     ("my neighbour is polish and plays loud music", False), ("how do I pay council tax", False),
+     ("can you help me with my council tax bill, I do not understand it, it is in english and "
+      "I only read polish", False)],  # long: guidance and its crisis backstop decide
+)
+def test_asking_for_another_language(text: str, asks: bool) -> None:
+    """What must hold: "do you speak polish" is told that an adviser can arrange an
+    interpreter (``bot/nlu_gate.py``), not "Sorry, I can't help with that"."""
+    assert asks_for_language(text) is asks

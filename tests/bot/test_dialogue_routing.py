@@ -427,6 +427,15 @@ def test_asking_to_talk_to_someone_about_a_topic_is_a_request_for_a_person(chat:
     assert [h["reason"] for h in handoff] == ["requested"], replies
 
 
+def test_asking_for_another_language_gets_where_that_help_is(chat: Chat) -> None:
+    """Twenty-fifth session: "do you speak polish" got "Sorry, I can't help with that"; it
+    gets the interpreter line, and "do you speak welsh" the Welsh-language line."""
+    parsed = parse(chat, "do you speak polish")
+    assert parsed["intent"]["name"] == "other_language", parsed
+    assert "interpreter" in chat.text("do you speak polish")
+    assert "help in Welsh" in chat.text("do you speak welsh")
+
+
 def test_welsh_gets_the_welsh_language_line(chat: Chat) -> None:
     reply = chat.text("Sut mae talu treth y cyngor?")
     assert "Gymraeg" in reply and "Welsh" in reply and "01632 960 000" in reply
