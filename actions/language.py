@@ -17,7 +17,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_text
+from actions.intent_checks import asks_for_language
 from actions.replies import say
+from actions.safety_backstop import crisis_reply
 from actions.welsh import looks_welsh
 
 
@@ -31,6 +33,10 @@ class ActionLanguageHelp(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = latest_text(tracker)
+        if asks_for_language(text):  # English, so the crisis backstop can read it
+            crisis = crisis_reply(dispatcher, tracker, text)
+            if crisis is not None:
+                return crisis
         if looks_welsh(text) or "welsh" in text.lower() or "cymraeg" in text.lower():
             say(dispatcher, "utter_welsh_help")
         else:

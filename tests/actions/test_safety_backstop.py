@@ -169,3 +169,16 @@ async def test_a_failing_check_never_blocks_a_handoff(
     assert events[-1]["event"] == "pause"
     # the patterns still decide (with no check the phrase stands)
     assert_crisis_reply(*await run(ActionHandoff, PHRASE, "request_human"))
+
+
+async def test_a_crisis_asked_with_a_language_request_gets_the_helplines(
+    stand_in_check: None,
+) -> None:
+    """What must hold: a short English message the gate takes for a language request
+    (``asks_for_language``) still passes the backstop before the interpreter line."""
+    from actions.language import ActionLanguageHelp
+
+    messages, _, slots = await run(
+        ActionLanguageHelp, "need interpreter, I want to end my life", "other_language")
+    assert messages[0]["response"] == "utter_safety_helplines", messages
+    assert slots["handoff_reason"] == "safety"
