@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-# Bookkeeping the bot keeps for itself; advisers see what the citizen said and gave instead.
-INTERNAL_SLOTS = {"requested_slot", "session_started_metadata", "failed_attempts",
-                  "last_article_id", "offer", "handoff_reason", "last_question", "last_topic"}
+# What the citizen gave in the bot's forms, and the references the bot gave them: the only
+# slots an adviser sees (each labelled in widget/console/strings.js `slotLabels`). Every other
+# slot is the bot's own bookkeeping (the article it quoted, the parts it may offer, what it
+# offered, …) and is never shown, so a slot added later stays hidden until it is listed here.
+# tests/gateway/test_handoff_context.py holds this list to bot/domain.yml's forms and to the
+# console's labels.
+CITIZEN_SLOTS = frozenset({
+    "case_reference", "callback_id",
+    "bin_postcode", "bin_type", "missed_date", "contact_preference", "contact_detail",
+    "missed_bin_confirm",
+    "callback_name", "callback_phone", "callback_time", "callback_consent",
+})
 # Turns the gateway triggers (not the citizen's words).
 EXTERNAL_INTENTS = {"handoff_unavailable", "handback"}
 
@@ -40,7 +49,7 @@ def build_context(tracker: dict[str, Any]) -> dict[str, Any]:
                                      for key in ("article_id", "title", "url", "heading", "score")})
     slots = {
         name: value for name, value in (tracker.get("slots") or {}).items()
-        if value is not None and name not in INTERNAL_SLOTS
+        if value is not None and name in CITIZEN_SLOTS
     }
     active = tracker.get("active_loop") or {}
     return {

@@ -90,8 +90,10 @@ def test_context_from_the_tracker(client: TestClient, rasa: ScriptedRasa) -> Non
     login(client, "sam")
     cid = new_conversation(client)
     rasa.tracker = {
-        "slots": {"postcode": "AB1 2CD", "requested_slot": "street", "empty": None,
-                  "failed_attempts": 1.0, "last_article_id": "missed-bin", "offer": "adviser"},
+        "slots": {"bin_postcode": "AB1 2CD", "requested_slot": "bin_type", "bin_type": None,
+                  "failed_attempts": 1.0, "last_article_id": "missed-bin", "offer": "adviser",
+                  "other_sections": [{"anchor": "", "label": "Missed bins"}],
+                  "last_question": "bin missed"},
         "active_loop": {"name": "missed_bin_form"},
         "events": [
             {"event": "user", "text": "bin missed",
@@ -110,7 +112,7 @@ def test_context_from_the_tracker(client: TestClient, rasa: ScriptedRasa) -> Non
                                    "confidence": 0.97}]
     assert context["articles"][0]["score"] == 0.82
     # the bot's bookkeeping and the gateway's own triggers are not shown (issue 14 item 8)
-    assert context["slots"] == {"postcode": "AB1 2CD"}
+    assert context["slots"] == {"bin_postcode": "AB1 2CD"}
     assert context["pages"] == ["https://council.example/bins"]
     assert context["active_form"] == "missed_bin_form"
     rasa.down = True
