@@ -80,7 +80,7 @@ class ActionNotHelpful(Action):
         # The article is usually right when the quoted part is not: offer its other parts
         # first (once per answer), then, as before, an apology and an adviser after two.
         note_failure(turn, dispatcher, tracker, "utter_sorry_try_again",
-                     choices=section_buttons(tracker))
+                     choices=section_buttons(tracker), about_answer=True)
         if (tracker.latest_message or {}).get("intent", {}).get("name") == "not_what_i_asked":
             count_not_what_i_asked()
         return turn.events

@@ -77,25 +77,28 @@ def failed_attempts(tracker: Tracker) -> int:
 
 def note_failure(
     turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, apology: str,
-    choices: list[dict[str, str]] | None = None,
+    choices: list[dict[str, str]] | None = None, about_answer: bool = False,
 ) -> None:
     """Count a failed attempt; after two, offer an adviser instead of ``apology``. Before
     that, ``choices`` (buttons for the other parts of the article just quoted) are offered in
     place of the apology, once: the slot that holds them is cleared.
 
-    The reply carries ``{"abstained": true}`` so the gateway can log a guidance gap.
+    The reply carries ``{"abstained": true}`` so the gateway can log a guidance gap, and
+    ``"about_answer": true`` when the message was a remark about the answer ("that's not what I
+    asked"), so the gap records the question before it.
     """
+    gap: dict[str, Any] = {"abstained": True, **({"about_answer": True} if about_answer else {})}
     count = failed_attempts(tracker) + 1
     turn.events.append(SlotSet("failed_attempts", float(count)))
     if count >= FAILED_ATTEMPTS_BEFORE_OFFER:
-        say(dispatcher, "utter_offer_adviser", json_message={"abstained": True})
+        say(dispatcher, "utter_offer_adviser", json_message=gap)
         turn.events += [SlotSet("offer", "adviser"), SlotSet("handoff_reason", "failed")]
     elif choices:
         say(dispatcher, "utter_other_sections", extra_buttons=choices,
-            json_message={"abstained": True})
+            json_message=gap)
         turn.events += [SlotSet("other_sections", None), SlotSet("offer", None)]
     else:
-        say(dispatcher, apology, json_message={"abstained": True})
+        say(dispatcher, apology, json_message=gap)
         turn.events.append(SlotSet("offer", None))
 
 

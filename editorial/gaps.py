@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from itertools import dropwhile
 from typing import Any
 
 from editorial.keys import EditorKeys
@@ -106,19 +107,27 @@ def looks_back(reason: str, question: str) -> bool:
     return reason == "handoff" or not question.strip() or is_button_payload(question)
 
 
-def gap_question(reason: str, question: str, earlier: Sequence[str] = ()) -> str | None:
+def gap_question(reason: str, question: str, earlier: Sequence[str] = (),
+                 about_answer: bool = False) -> str | None:
     """The question a gap entry should record, or None when nothing should be recorded.
 
     ``earlier`` holds the citizen's recent messages, newest first (it may start with
     ``question`` itself). A handoff records the question before the request for a person; any
-    gap whose question is not a real question falls back to the newest one that is. Nothing is
-    recorded when the conversation touched on safety.
+    gap whose question is not a real question falls back to the newest one that is. A remark
+    about the last answer (``about_answer``: "that's not what I asked", typed) stands for the
+    question before it, as a button's payload does. Nothing is recorded when the conversation
+    touched on safety.
     """
     candidates = [question, *earlier] if question.strip() else list(earlier)
+    if about_answer:
+        if is_safety_message(question):
+            return None
+        candidates = list(dropwhile(lambda text: text.strip() == question.strip(), candidates))
     if reason == "handoff" and any(is_safety_message(text) for text in candidates):
         return None
-    if reason != "handoff" and candidates and not is_button_payload(candidates[0]):
-        candidates = candidates[:1]  # only a payload makes us look further back
+    if (reason != "handoff" and candidates and not about_answer
+            and not is_button_payload(candidates[0])):
+        candidates = candidates[:1]  # only a payload or a remark makes us look further back
     for text in candidates:
         if is_safety_message(text):
             return None

@@ -130,7 +130,7 @@ class Analytics:
 
     async def gap(self, reason: str, conversation_id: str, question: str,
                   article_id: str | None = None, redacted_question: str | None = None,
-                  section: str | None = None) -> None:
+                  section: str | None = None, about_answer: bool = False) -> None:
         """Record a guidance gap (abstained, not_helpful, handoff; or picked, with the
         ``section`` a citizen chose after "That's not what I asked") for the editors.
 
@@ -138,7 +138,9 @@ class Analytics:
         the question asked before "I want to talk to a person", a button payload the question it
         answered; nothing is recorded for a conversation about the citizen's safety.
         ``redacted_question``: ``question`` with every kind of personal data already removed
-        (the turn has it), used when ``question`` itself is recorded.
+        (the turn has it), used when ``question`` itself is recorded. ``about_answer``: the
+        message was a remark about the last answer ("that's not what I asked", typed), so the
+        question before it is recorded, as for a button's payload.
         """
         if reason == "abstained":
             await self.rollups.on_event("abstained", conversation_id, {})
@@ -146,8 +148,8 @@ class Analytics:
             return
         # Only a handoff, an empty question or a button payload looks back in the transcript.
         earlier = await self._recent_citizen_texts(conversation_id) \
-            if looks_back(reason, question) else []
-        chosen = gap_question(reason, question, earlier)
+            if looks_back(reason, question) or about_answer else []
+        chosen = gap_question(reason, question, earlier, about_answer=about_answer)
         if chosen is None:
             log.info("gap %s conv=%s not recorded (no question)", reason, short(conversation_id))
             return

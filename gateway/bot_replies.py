@@ -34,6 +34,7 @@ class BotOutput:
     drafts: list[Draft] = field(default_factory=list)
     handoff: dict[str, Any] | None = None
     abstained: bool = False
+    about_answer: bool = False  # the abstention answered a remark about the last answer
 
 
 def _buttons(raw: Any) -> list[Button]:
@@ -86,6 +87,7 @@ def parse_output(items: list[dict[str, Any]]) -> BotOutput:
                 output.handoff = custom["handoff"]
             if custom.get("abstained") is True:
                 output.abstained = True
+                output.about_answer = output.about_answer or custom.get("about_answer") is True
     if pending_sources and output.drafts:
         output.drafts[-1].sources += pending_sources
     return output

@@ -163,7 +163,8 @@ class CitizenTurns:
         replies = await store_drafts(self.store, conversation_id, output.drafts)
         if output.abstained:
             await self.analytics.gap("abstained", conversation_id, text,
-                                     redacted_question=redacted.text)
+                                     redacted_question=redacted.text,
+                                     about_answer=output.about_answer)
         picked = picked_section(text, replies)
         if picked is not None:  # the citizen's own label for the question that missed
             await self.analytics.gap("picked", conversation_id, text, article_id=picked[0],

@@ -93,3 +93,18 @@ def test_reading_leaves_out_payloads_safety_and_resolved_questions(
     assert [g.question for g in read_gaps(client, keys)] == ["where can I fish"]
     record_gap(client, keys, "can I keep bees", "abstained", "c2", ts=time.time() + 1)
     assert read_gaps(client, keys)[0].question == "can I keep bees"  # asked again
+
+
+def test_a_typed_remark_about_the_answer_records_the_question_it_answered() -> None:
+    """Twenty-fifth session: typed "thats not what i asked" was recorded as the gap question.
+    The bot marks such a reply ``about_answer``; the question before it is recorded, as for
+    the button, and a remark in a conversation about safety records nothing."""
+    remark = "thats not what i asked"
+    earlier = [remark, "how do i get a parking permit", "hello"]
+    assert gap_question("abstained", remark, earlier, about_answer=True) == earlier[1]
+    assert gap_question("abstained", remark, earlier) == remark  # without the mark: as typed
+    assert gap_question("abstained", remark, [remark, remark, "/affirm", earlier[1]],
+                        about_answer=True) == earlier[1]
+    assert gap_question("abstained", remark, [remark, "my partner hits me"],
+                        about_answer=True) is None
+    assert gap_question("abstained", remark, [remark], about_answer=True) is None

@@ -69,6 +69,9 @@ def test_parse_output_groups_text_buttons_sources_and_signals() -> None:
     assert [s.url for s in draft.sources] == ["https://a#b"]
     assert output.abstained and output.handoff == {"reason": "failed", "priority": False,
                                                    "topic": "bins"}
+    assert not output.about_answer
+    remark = parse_output([{"custom": {"abstained": True, "about_answer": True}}])
+    assert remark.abstained and remark.about_answer
 
 
 def test_sources_before_text_attach_to_the_next_text() -> None:
