@@ -137,7 +137,7 @@ async def test_not_what_i_asked_offers_the_articles_other_parts_once(
     events = await ActionNotHelpful().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
     assert "another part of this guide" in message["text"]
-    assert message["custom"] == {"abstained": True}
+    assert message["custom"] == {"abstained": True, "about_answer": True}
     assert [b["title"] for b in message["buttons"]] == [
         "What happens next", "Report a missed bin collection", "None of these"]
     first = message["buttons"][0]["payload"]
