@@ -330,6 +330,8 @@ def typed_choice(tracker: Tracker) -> tuple[str, str | None] | None:
         data = json.loads(offered[index])
     except ValueError:
         return None
+    if not isinstance(data, dict):
+        return None
     section = data.get("section")
     return str(data.get("article_id") or ""), section if isinstance(section, str) else None
 
