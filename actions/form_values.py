@@ -18,6 +18,20 @@ _NOT_NAME_WORDS = frozenset({
     "tell", "give", "name", "names", "number", "phone",
 })
 REPORT_WITHIN_WORKING_DAYS = 2
+# A phone number or an email address may come in a short sentence ("my number is 01632 960
+# 123", "it's jo@example.org thanks"): the one number or address in it is the answer.
+MAX_DETAIL_SENTENCE = 80
+_PHONE_RUN = re.compile(r"(?<![\w+])(?:\+44|0044|0)(?:[\s\-().]*\d){9,12}(?!\d)")
+_POSTCODE_RUN = re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")
+_UNSURE_OF_POSTCODE = re.compile(
+    r"\b(?:don'?t|do not|not sure|no idea|can'?t|cannot|forg[eo]t\w*|unsure)\b.{0,30}"
+    r"\bpost ?code\b|\bwhat(?:'s|s| is)? (?:a|my|the) post ?code\b"
+    r"|^\W*(?:i )?(?:don'?t|do not) know\W*$|^\W*no idea\W*$|^\W*not sure\W*$",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
+)
 
 _POSTCODE = re.compile(
     r"^(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]"
@@ -90,7 +104,22 @@ def looks_like_payload(text: str) -> bool:
 
 
 def parse_postcode(text: str) -> str | None:
-    """Return the postcode in standard form (``MB1 2AB``) or None if ``text`` is not one."""
+    """Return the postcode in standard form (``MB1 2AB``) or None: ``text`` is one, or a short
+    sentence with exactly one in it ("my postcode is mb1 2ab", "12 Oak Road, MB1 2AB")."""
+    whole = _one_postcode(text)
+    if whole is not None or len(text) > MAX_DETAIL_SENTENCE:
+        return whole
+    found = {code for code in map(_one_postcode, _POSTCODE_RUN.findall(text)) if code}
+    return found.pop() if len(found) == 1 else None
+
+
+def unsure_of_postcode(text: str) -> bool:
+    """True for "I don't know my postcode", "what's a postcode?", "can't find it": the citizen
+    needs to know where to find it, not that their answer is not one."""
+    return bool(_UNSURE_OF_POSTCODE.search(text.replace("\u2019", "'")))
+
+
+def _one_postcode(text: str) -> str | None:
     compact = re.sub(r"\s+", "", text.strip().upper())
     if not 5 <= len(compact) <= 7 or not _POSTCODE.match(compact):
         return None
@@ -257,9 +286,12 @@ def parse_uk_phone(text: str) -> str | None:
     Accepts mobiles (07), geographic and non-geographic numbers (01, 02, 03) with or without
     ``+44``; spaces, dashes and brackets are ignored. Premium and short numbers are refused.
     """
-    if len(text) > 40:
+    if len(text) > MAX_DETAIL_SENTENCE:
         return None
-    digits = re.sub(r"[\s\-().]", "", text.strip())
+    runs = {re.sub(r"[\s\-().]", "", run) for run in _PHONE_RUN.findall(text)}
+    if len(runs) != 1:  # none, or two different numbers: ask again
+        return None
+    digits = runs.pop()
     if digits.startswith("+44"):
         digits = "0" + digits[3:].lstrip("0")
     elif digits.startswith("0044"):
@@ -280,13 +312,15 @@ def parse_uk_mobile(text: str) -> str | None:
 
 
 def parse_email(text: str) -> str | None:
-    """Return a plausible email address, lower-cased, or None."""
-    candidate = text.strip()
-    if len(candidate) > 254:
+    """Return the one plausible email address in ``text`` ("my email is jo@example.org"),
+    lower-cased, or None (none, or two different ones)."""
+    if len(text) > 254 + MAX_DETAIL_SENTENCE:
         return None
-    if re.fullmatch(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", candidate):
-        return candidate.lower()
-    return None
+    found = {match.lower() for match in _EMAIL.findall(text)}
+    if len(found) != 1:
+        return None
+    email = found.pop()
+    return email if len(email) <= 254 else None
 
 
 def parse_name(text: str) -> str | None:

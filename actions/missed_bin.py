@@ -27,6 +27,7 @@ from actions.form_values import (
     parse_postcode,
     parse_uk_mobile,
     parse_yes_no,
+    unsure_of_postcode,
 )
 from actions.guidance import Turn, quote_if_answered, searchable_question
 from actions.replies import say
@@ -139,7 +140,11 @@ class ValidateMissedBinForm(SafetyCheckedForm):
     def validate_bin_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Accept a UK postcode, normalised like ``MB1 2AB``."""
+        """Accept a UK postcode, normalised like ``MB1 2AB``; someone who does not know theirs
+        is told where to find it."""
+        if isinstance(value, str) and parse_postcode(value) is None and unsure_of_postcode(value):
+            say(dispatcher, "utter_postcode_help")
+            return {"bin_postcode": None}
         return validated(
             "bin_postcode", value, dispatcher,
             parse_postcode, "utter_invalid_postcode", "utter_why_bin_postcode"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -168,3 +169,24 @@ def test_hand_typed_commands_are_spotted() -> None:
 def test_emoji_or_empty_is_never_consent(text: str) -> None:
     assert parse_yes_no(text, "affirm") is None
     assert parse_yes_no(text, "deny") is None
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "expected"),
+    [
+        (parse_uk_phone, "my number is 01632 960 123", "01632 960123"),
+        (parse_uk_phone, "call me on 07700900123 please", "07700 900123"),
+        (parse_uk_phone, "07700 900123 or 01632 960 100", None),  # two numbers: ask again
+        (parse_email, "my email is jo@example.org", "jo@example.org"),
+        (parse_email, "it's JO@Example.org.", "jo@example.org"),
+        (parse_email, "a@b.co and c@d.co", None),
+        (parse_postcode, "my postcode is mb1 2ab", "MB1 2AB"),
+        (parse_postcode, "12 Oak Road, MB1 2AB please", "MB1 2AB"),
+        (parse_postcode, "MB1 2AB or SW1A 1AA", None),
+    ],
+)
+def test_a_detail_given_in_a_short_sentence(parse: Any, text: str, expected: str | None) -> None:
+    """Twenty-fifth session: "my number is 01632 960 123" was refused as not a UK number and
+    "my email is jo@example.org" was asked for again. The one number, address or postcode in
+    a short sentence is the answer; two different ones are asked again."""
+    assert parse(text) == expected

@@ -90,3 +90,18 @@ async def test_asking_why_a_detail_is_needed_gets_what_it_is_used_for(
     )
     assert result == {step: None}
     assert reply in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["i dont know what my postcode is", "whats a postcode", "no idea"])
+async def test_someone_who_does_not_know_their_postcode_is_told_where_to_find_it(
+    text: str,
+) -> None:
+    """Twenty-fifth session: "whats a postcode" got the way-out reply and "i dont know what my
+    postcode is" got "That doesn't look like a UK postcode". What must hold: both are told
+    where a postcode is found, and the form asks again."""
+    dispatcher = CollectingDispatcher()
+    result = ValidateMissedBinForm().validate_bin_postcode(
+        text, dispatcher, make_tracker(text, "ask_question"), {}
+    )
+    assert result == {"bin_postcode": None}
+    assert "council tax bill" in dispatcher.messages[0]["text"]

@@ -379,6 +379,21 @@ def test_a_missed_bin_told_among_other_things_starts_the_report(chat: Chat) -> N
     assert asked["intent"]["name"] != "report_missed_bin", asked
 
 
+def test_the_forms_take_a_detail_given_in_a_sentence(chat: Chat) -> None:
+    """Twenty-fifth session: "my number is 01632 960 123" was refused as not a UK number, and
+    someone who did not know their postcode was told theirs did not look like one."""
+    chat.text("report a missed bin")
+    assert "council tax bill" in chat.text("i dont know what my postcode is")
+    chat.text("my postcode is mb1 2ab")
+    assert chat.tracker()["slots"]["bin_postcode"] == "MB1 2AB"
+    assert "nothing has been sent" in chat.text("stop").lower()
+    chat.text("can someone call me back")
+    chat.text("Jo")
+    chat.text("my number is 01632 960 123")
+    assert chat.tracker()["slots"]["callback_phone"] == "01632 960123"
+    assert "nothing has been sent" in chat.text("stop").lower()
+
+
 def test_the_callback_form_never_takes_a_question_for_a_name(chat: Chat) -> None:
     """Twenty-fifth session: "why do you need my name" was booked as the caller's name. It is
     told what the name is for, the form asks again, and the name given next is kept."""
