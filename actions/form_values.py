@@ -82,7 +82,11 @@ CALLBACK_TIMES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Each weekday as people type it, Monday first.
+_WEEKDAY_WORDS = (
+    "monday|mon", "tuesday|tues|tue", "wednesday|weds|wed", "thursday|thurs|thur|thu",
+    "friday|fri", "saturday|sat", "sunday|sun",
+)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _YES = re.compile(
     r"^\s*(y|yes|yeah|yep|yup|sure|ok|okay|correct|send( it)?|go ahead|please do|"
@@ -204,14 +208,16 @@ def _parse_day(text: str, today: date) -> date | None:
         return today + timedelta(days=1)
     if re.search(r"\btoday\b|\bthis morning\b", lowered):
         return today
+    if re.search(r"\bday before yesterday\b", lowered):
+        return today - timedelta(days=2)
     if re.search(r"\byesterday\b", lowered):
         return today - timedelta(days=1)
     if match := re.search(r"\b(\d{1,2}|one|two|three|four|five)\s+days?\s+ago\b", lowered):
         words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
         count = words.get(match.group(1)) or int(match.group(1))
         return today - timedelta(days=count)
-    for index, name in enumerate(_WEEKDAYS):
-        qualified = rf"\b(?:(next|this coming|coming|last|this) )?{name[:3]}(?:{name[3:]})?\b"
+    for index, names in enumerate(_WEEKDAY_WORDS):
+        qualified = rf"\b(?:(next|this coming|coming|last|this) )?(?:{names})\b"
         if match := re.search(qualified, lowered):
             return _weekday(today, index, match.group(1))
     if match := re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", lowered):
@@ -229,6 +235,10 @@ def _parse_day(text: str, today: date) -> date | None:
         named = _month(match.group(1))
         if named:
             return _safe_date(today.year, named, int(match.group(2)))
+    if match := re.search(r"\b(\d{1,2})(?:st|nd|rd|th)\b", lowered):  # "the 3rd": this month's
+        day = _safe_date(today.year, today.month, int(match.group(1)))
+        return day if day is None or day <= today else _safe_date(
+            today.year - (today.month == 1), (today.month - 2) % 12 + 1, day.day)
     return None
 
 

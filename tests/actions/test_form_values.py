@@ -190,3 +190,15 @@ def test_a_detail_given_in_a_short_sentence(parse: Any, text: str, expected: str
     "my email is jo@example.org" was asked for again. The one number, address or postcode in
     a short sentence is the answer; two different ones are asked again."""
     assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("the day before yesterday", date(2026, 12, 2)), ("thurs", date(2026, 12, 3)),
+     ("weds", date(2026, 12, 2)), ("on the 3rd", date(2026, 12, 3)),
+     ("the 30th", None)],  # 30 November: more than 2 working days ago
+)
+def test_days_as_people_type_them(text: str, expected: date | None) -> None:
+    """Twenty-fifth session: "the day before yesterday" was read as yesterday, and "thurs" or
+    "on the 3rd" were not understood. Today is Friday 4 December 2026."""
+    assert parse_missed_date(text, date(2026, 12, 4))[0] == expected
