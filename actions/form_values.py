@@ -140,9 +140,10 @@ def _match_keywords(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-# A bin named only to say it is not the one ("the green one, not the blue").
-_NOT_THIS_BIN = re.compile(
-    r"\b(?:not|isn'?t|wasn'?t)\s+(?:the\s+|my\s+|a\s+)?[a-z]+(?:\s+(?:one|bin|box|waste))?",
+# A choice named only to rule it out ("the green one, not the blue", "not mornings").
+_RULED_OUT = re.compile(
+    r"\b(?:not|isn'?t|wasn'?t)\s+(?:(?:in|on|at|by)\s+)?(?:the\s+|my\s+|a\s+)?[a-z]+"
+    r"(?:\s+(?:one|bin|box|waste))?",
     re.IGNORECASE,
 )
 
@@ -152,7 +153,7 @@ def parse_bin_type(text: str) -> str | None:
     named only to be ruled out ("actually it's the green bin not the blue") does not count."""
     if len(text) > 200:
         return None
-    return _match_keywords(_NOT_THIS_BIN.sub(" ", text.replace("\u2019", "'")), BIN_TYPES)
+    return _match_keywords(_RULED_OUT.sub(" ", text.replace("\u2019", "'")), BIN_TYPES)
 
 
 def parse_contact_preference(text: str) -> str | None:
@@ -166,10 +167,11 @@ def parse_contact_preference(text: str) -> str | None:
 
 
 def parse_callback_time(text: str) -> str | None:
-    """Return ``morning``, ``afternoon`` or ``any time``; None if unclear."""
+    """Return ``morning``, ``afternoon`` or ``any time``; None if unclear. A time named only to
+    be ruled out ("not mornings") does not count."""
     if len(text) > 200:
         return None
-    return _match_keywords(text, CALLBACK_TIMES)
+    return _match_keywords(_RULED_OUT.sub(" ", text.replace("\u2019", "'")), CALLBACK_TIMES)
 
 
 def parse_yes_no(text: str, intent: str | None = None) -> bool | None:

@@ -202,3 +202,13 @@ def test_days_as_people_type_them(text: str, expected: date | None) -> None:
     """Twenty-fifth session: "the day before yesterday" was read as yesterday, and "thurs" or
     "on the 3rd" were not understood. Today is Friday 4 December 2026."""
     assert parse_missed_date(text, date(2026, 12, 4))[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("not mornings", None), ("not in the morning, afternoon is better", "afternoon"),
+     ("mornings are best", "morning")],
+)
+def test_a_time_ruled_out_does_not_count(text: str, expected: str | None) -> None:
+    """Twenty-fifth session: "not mornings" booked a morning call."""
+    assert parse_callback_time(text) == expected
