@@ -7,7 +7,6 @@ message the classifier took for feedback gets the helplines instead (``actions.s
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
@@ -16,34 +15,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer_parts import section_buttons
 from actions.conversation import latest_text
-from actions.guidance import CHOOSE_PAYLOAD, Turn, note_failure
+from actions.guidance import Turn, note_failure
 from actions.replies import say
 from actions.resources import get_redis
 from actions.safety_backstop import crisis_reply
 from actions.settings import get_settings
-from knowledge.articles import valid_article_id
 from records.performance import PerformanceKeys, count_sync
 
 logger = logging.getLogger(__name__)
-
-
-def section_buttons(tracker: Tracker) -> list[dict[str, str]]:
-    """One button per other part of the article last quoted (``other_sections``, in the order
-    knowledge chose), each answering from that part; none when nothing was quoted."""
-    article_id = tracker.get_slot("last_article_id")
-    choices = tracker.get_slot("other_sections") or []
-    if not valid_article_id(article_id) or not isinstance(choices, list):
-        return []
-    buttons = []
-    for choice in choices:
-        if isinstance(choice, dict) and isinstance(choice.get("anchor"), str) and choice.get(
-                "label"):
-            payload = CHOOSE_PAYLOAD + json.dumps(
-                {"article_id": article_id, "section": choice["anchor"]})
-            buttons.append({"title": str(choice["label"]), "payload": payload})
-    return buttons
-
 
 
 def count_not_what_i_asked() -> None:

@@ -238,9 +238,11 @@ def _parse_day(text: str, today: date) -> date | None:
         if named:
             return _safe_date(today.year, named, int(match.group(2)))
     if match := re.search(r"\b(\d{1,2})(?:st|nd|rd|th)\b", lowered):  # "the 3rd": this month's
-        day = _safe_date(today.year, today.month, int(match.group(1)))
-        return day if day is None or day <= today else _safe_date(
-            today.year - (today.month == 1), (today.month - 2) % 12 + 1, day.day)
+        this_month = _safe_date(today.year, today.month, int(match.group(1)))
+        if this_month is None or this_month <= today:
+            return this_month
+        return _safe_date(today.year - (today.month == 1), (today.month - 2) % 12 + 1,
+                          this_month.day)
     return None
 
 

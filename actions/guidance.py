@@ -19,6 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer_parts import CHOOSE_PAYLOAD, section_buttons
 from actions.conversation import (
     has_words,
     is_one_word_repeated,
@@ -40,7 +41,6 @@ from safety.similarity import CRISIS, NOTE
 logger = logging.getLogger(__name__)
 
 FAILED_ATTEMPTS_BEFORE_OFFER = 2
-CHOOSE_PAYLOAD = "/choose_article"  # a choice button's payload: this, then its JSON
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 MAX_CHOICES = 3
 _KIND_WORDS = {
@@ -160,6 +160,12 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
     previous = previous if isinstance(previous, str) else None
     unanswered = failed_attempts(tracker) > 0 or bool(previous and names_no_topic(previous))
     turn.question = whole_question(turn.question, previous, unanswered)
+    if asked_again(turn.question, previous, tracker):
+        # The same question straight after its answer: that answer missed, as "That's not what
+        # I asked" says. Offer the article's other parts, once, or ask for more.
+        note_failure(turn, dispatcher, tracker, "utter_sorry_try_again",
+                     choices=section_buttons(tracker), about_answer=True)
+        return
     turn.events.append(SlotSet("last_question", turn.question))
     if is_one_word_repeated(turn.question):
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
@@ -194,6 +200,18 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
         turn.events.append(SlotSet("offer", None))
     else:
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
+
+
+def asked_again(question: str, previous: str | None, tracker: Tracker) -> bool:
+    """True when ``question`` repeats the citizen's last question word for word (case,
+    spacing and punctuation aside) and that question was answered (an answer resets the
+    failure count)."""
+    def same(text: str) -> list[str]:
+        return re.findall(r"\w+", text.casefold())
+
+    return (previous is not None and same(question) == same(previous)
+            and failed_attempts(tracker) == 0
+            and valid_article_id(tracker.get_slot("last_article_id")))
 
 
 def quote_if_answered(turn: Turn, dispatcher: CollectingDispatcher) -> None:

@@ -383,3 +383,22 @@ async def test_a_typed_choice_with_nothing_offered_asks_which(
     await ActionChooseArticle().run(dispatcher, offered_turn(text, buttons), {})
     assert guidance.picked == []
     assert dispatcher.messages[0]["text"] == reply("utter_which_one")["text"]
+
+
+async def test_the_same_question_again_after_its_answer_offers_the_other_parts(
+    guidance: FakeGuidance,
+) -> None:
+    """What must hold: asking the same question again straight after its answer is taken as
+    "that's not what I asked": the article's other parts are offered (a failed attempt, a gap
+    about the question), and knowledge is not asked again; a different question, or the same
+    one after a miss, is answered as usual."""
+    _, answered = await run_guidance("my bin was missed what do I do")
+    dispatcher, slots = await run_guidance("My bin was missed, what do I do?", slots=answered)
+    [message] = dispatcher.messages
+    assert "another part of this guide" in message["text"]
+    assert message["custom"] == {"abstained": True, "about_answer": True}
+    assert slots["failed_attempts"] == 1.0
+    assert guidance.asked == ["my bin was missed what do I do"]
+    await run_guidance("my bin was missed again", slots=answered)
+    await run_guidance("my bin was missed what do I do", slots={**answered, **slots})
+    assert guidance.asked[1:] == ["my bin was missed again", "my bin was missed what do I do"]

@@ -394,6 +394,17 @@ def test_the_forms_take_a_detail_given_in_a_sentence(chat: Chat) -> None:
     assert "nothing has been sent" in chat.text("stop").lower()
 
 
+def test_asking_the_same_question_again_offers_the_other_parts(chat: Chat) -> None:
+    """Twenty-fifth session: "how do I pay council tax" asked twice in a row got the same
+    answer twice. The second time it is taken as "that's not what I asked"."""
+    first = sources(chat.say("how do I pay council tax"))
+    assert first, first
+    again = chat.say("how do I pay council tax")
+    assert not sources(again), again
+    payloads = [b["payload"] for r in again for b in r.get("buttons") or []]
+    assert any(p.startswith("/choose_article") for p in payloads), again
+
+
 def test_the_callback_form_never_takes_a_question_for_a_name(chat: Chat) -> None:
     """Twenty-fifth session: "why do you need my name" was booked as the caller's name. It is
     told what the name is for, the form asks again, and the name given next is kept."""
