@@ -3,13 +3,17 @@
 On a phone many people send one sentence as two messages. When the first named no topic
 ("I need help", "can you help me") or was not answered, and the second reads as its
 continuation (it opens with "with", "about", "for" …), the question is the two together:
-"with my rent" alone names a topic but asks nothing; "I need help with my rent" asks.
-Pure Python (3.10 and 3.11).
+"with my rent" alone names a topic but asks nothing; "I need help with my rent" asks. So is a
+second message that names no topic of its own after an unanswered one ("i think my neighbour
+is running a business from home" … "who do i tell"): alone it would be answered about
+whatever its words match best. Pure Python (3.10 and 3.11).
 """
 
 from __future__ import annotations
 
 import re
+
+from actions.intent_checks import names_no_topic
 
 MAX_FRAGMENT_WORDS = 10
 # How a continuation opens: a preposition or "and", or "it's about …".
@@ -28,8 +32,11 @@ def continues(text: str) -> bool:
 
 
 def whole_question(text: str, previous: str | None, previous_unanswered: bool) -> str:
-    """The question ``text`` asks: joined to ``previous`` (the citizen's last question) when it
-    continues it and that question got no answer; otherwise ``text`` itself."""
-    if not previous or not previous_unanswered or not continues(text):
+    """The question ``text`` asks: joined to ``previous`` (the citizen's last question) when
+    that question got no answer and ``text`` continues it or names no topic of its own;
+    otherwise ``text`` itself."""
+    if not previous or not previous_unanswered:
+        return text
+    if not continues(text) and not names_no_topic(text):
         return text
     return f"{previous.strip().rstrip('.?!')} {text.strip()}"

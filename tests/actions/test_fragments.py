@@ -30,3 +30,13 @@ def test_joined_only_after_an_unanswered_message() -> None:
     assert whole_question("with my rent", "I need help", False) == "with my rent"
     assert whole_question("with my rent", None, True) == "with my rent"
     assert whole_question("my rent", "I need help", True) == "my rent"
+
+
+def test_a_topicless_question_after_an_unanswered_one_is_asked_with_it() -> None:
+    """Twenty-fifth session: "who do i tell" after an unanswered question about a neighbour's
+    business was answered from Tell Us Once."""
+    previous = "i think my neighbour is running a business from home"
+    assert whole_question("who do i tell", previous, True) == f"{previous} who do i tell"
+    assert whole_question("who do i tell", previous, False) == "who do i tell"
+    assert whole_question("how do I pay council tax", previous, True) == (
+        "how do I pay council tax")

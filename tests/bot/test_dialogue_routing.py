@@ -405,6 +405,15 @@ def test_asking_the_same_question_again_offers_the_other_parts(chat: Chat) -> No
     assert any(p.startswith("/choose_article") for p in payloads), again
 
 
+def test_a_topicless_question_after_an_unanswered_one_stays_on_it(chat: Chat) -> None:
+    """Twenty-fifth session: "who do i tell", after a question about a neighbour's business
+    that guidance could not answer, was answered from "Tell Us Once" (telling the government
+    about a death). It is asked together with the question before."""
+    assert not sources(chat.say("i think my neighbour is running a business from home"))
+    then = sources(chat.say("who do i tell"))
+    assert not then or then[0]["article_id"] != "tell-us-once", then
+
+
 def test_the_callback_form_never_takes_a_question_for_a_name(chat: Chat) -> None:
     """Twenty-fifth session: "why do you need my name" was booked as the caller's name. It is
     told what the name is for, the form asks again, and the name given next is kept."""
