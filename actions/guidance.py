@@ -155,11 +155,14 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
     """Retrieve and reply for the band the retrieval is in: answer, clarify or abstain.
 
     A message that finishes an unanswered one before it ("I need help" … "with my rent") is
-    asked together with it (``actions.fragments``)."""
+    asked together with it (``actions.fragments``); otherwise the citizen's question before it
+    goes to knowledge as ``earlier``, which may complete a question that abstains alone."""
     previous = tracker.get_slot("last_question")
     previous = previous if isinstance(previous, str) else None
     unanswered = failed_attempts(tracker) > 0 or bool(previous and names_no_topic(previous))
-    turn.question = whole_question(turn.question, previous, unanswered)
+    asked = turn.question
+    turn.question = whole_question(asked, previous, unanswered)
+    earlier = previous if turn.question == asked else None  # joined already: nothing to add
     if asked_again(turn.question, previous, tracker):
         # The same question straight after its answer: that answer missed, as "That's not what
         # I asked" says. Offer the article's other parts, once, or ask for more.
@@ -173,7 +176,8 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
     context = tracker.get_slot("last_article_id")  # a follow-up stays on it (knowledge decides)
     try:
         result = get_guidance().answer(
-            turn.question, context=context if valid_article_id(context) else None
+            turn.question, context=context if valid_article_id(context) else None,
+            earlier=earlier,
         )
     except ValueError:  # knowledge.answering.QuestionError: empty or too long
         say(dispatcher, "utter_ask_rephrase")

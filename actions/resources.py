@@ -64,9 +64,11 @@ class SemanticCrisisCheck:
 class GuidanceLike(Protocol):
     """What the actions need from ``knowledge.answering.GuidanceService``."""
 
-    def answer(self, question: str, context: str | None = None) -> Any:
+    def answer(self, question: str, context: str | None = None,
+               earlier: str | None = None) -> Any:
         """Return a result with ``status``, ``answer`` and ``candidates``; ``context`` is the
-        article the conversation last quoted (for a follow-up)."""
+        article the conversation last quoted (for a follow-up), ``earlier`` the citizen's
+        question before this one."""
         ...
 
     def answer_from(self, article_id: str, question: str, anchor: str | None = None) -> Any:

@@ -106,12 +106,14 @@ def halves(exchanges: Sequence[Exchange]) -> dict[str, list[Exchange]]:
 
 
 def play(service: object, exchanges: Sequence[Exchange]) -> Tally:
-    """Both messages of each exchange, the second with the first's quoted article as context."""
+    """Both messages of each exchange, the second with the first's quoted article as context
+    and the first message as ``earlier``, as the guidance action asks."""
     tally = Tally()
     for e in exchanges:
         first = service.answer(e.first)  # type: ignore[attr-defined]
         context = first.answer.article_id if first.status == "answer" and first.answer else None
-        second = service.answer(e.second, context=context)  # type: ignore[attr-defined]
+        second = service.answer(  # type: ignore[attr-defined]
+            e.second, context=context, earlier=e.first)
         quoted = second.answer.section if second.status == "answer" and second.answer else None
         tally.add(e, quoted, second.status == "abstain")
     return tally

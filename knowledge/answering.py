@@ -26,8 +26,10 @@ from knowledge.embedding import Embedder, load_embedder
 from knowledge.extract import extract
 from knowledge.follow_up import (
     asks_something,
+    completes,
     follow_conversation,
     names_no_topic,
+    with_earlier,
     with_topic,
 )
 from knowledge.fusion import ArticleHit, offtopic_score, top_two
@@ -285,19 +287,33 @@ class GuidanceService:
                 cleaned, vector, [(h.article_id, h.score) for h in hits]
             )
 
-    def answer(self, question: str, context: str | None = None) -> GuidanceResult:
+    def answer(self, question: str, context: str | None = None,
+               earlier: str | None = None) -> GuidanceResult:
         """Answer, ask "did you mean", or abstain; ``context``: the article this conversation
-        last quoted, for a follow-up (``knowledge.follow_up``). Raises
-        :class:`QuestionError` on bad input."""
-        ctx = AnswerContext(question=check_question(question), context=context)
+        last quoted, for a follow-up (``knowledge.follow_up``); ``earlier``: the citizen's
+        question before this one, which may complete a question that abstains on its own
+        (``knowledge.follow_up.completes``). Raises :class:`QuestionError` on bad input."""
+        asked = check_question(question)
+        ctx = self._run(AnswerContext(question=asked, context=context))
+        joined = with_earlier(earlier, asked) if ctx.status == "abstain" else None
+        if joined is not None:  # both without the conversation's article: it abstained already
+            own = ctx if context is None else self._run(AnswerContext(question=asked))
+            retried = self._run(AnswerContext(question=joined))
+            if completes(own.hits, retried.status,
+                         retried.answer.article_id if retried.answer else None):
+                ctx = retried
+        answer = ctx.answer if ctx.status == "answer" else None
+        candidates = ctx.candidates if ctx.status != "abstain" else []
+        return GuidanceResult(status=ctx.status, answer=answer, candidates=candidates)
+
+    def _run(self, ctx: AnswerContext) -> AnswerContext:
+        """The stages, in order, until one ends the pipeline."""
         with self._lock:
             for stage in self.stages:
                 stage(ctx)
                 if ctx.done:
                     break
-        answer = ctx.answer if ctx.status == "answer" else None
-        candidates = ctx.candidates if ctx.status != "abstain" else []
-        return GuidanceResult(status=ctx.status, answer=answer, candidates=candidates)
+        return ctx
 
     def answer_from(self, article_id: str, question: str = "",
                     anchor: str | None = None) -> Answer | None:

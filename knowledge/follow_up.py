@@ -16,6 +16,13 @@ and only that article is ranked: a question with no topic of its own is about th
 conversation's, and is answered from it or not at all. A message that asks nothing ("thanks
 that helped", "interesting") is not asked again. With no context, or a bonus of 0 (an
 uncalibrated corpus), nothing changes.
+
+A question that abstains on its own may lean on the one before it ("my council tax bill is
+wrong" … "they've charged me for 2 adults but i live alone"): it is asked again after the
+citizen's earlier question, and that answer stands only when its article is among the
+question's own first ``EARLIER_ARTICLES``. The earlier question helps choose between what this
+one is about; it never answers a new topic from the old one ("how do I pay council tax" …
+"can I park on the pavement" stays unanswered). The gates are the same calibrated ones.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import re
 
 from knowledge.fusion import ArticleHit
+from knowledge.questions import MAX_QUESTION_CHARS
 
 # A follow-up asks something: a question word or a question mark. "thanks that helped",
 # "interesting" or "hmm" after an answer ask nothing, and are not answered again from it.
@@ -32,6 +40,9 @@ _ASKS = re.compile(
     re.IGNORECASE,
 )
 SPREAD_RANK = 8  # the spread is the top article's score minus this one's
+# The answer to a question asked again after the earlier one stands only if its article is
+# among the question's own first this many (as many as the section stage looks at).
+EARLIER_ARTICLES = 3
 
 
 def asks_something(question: str) -> bool:
@@ -64,3 +75,19 @@ def follow_conversation(
     lifted = hits[at]._replace(score=hits[at].score + bonus)
     ranked = sorted([lifted, *hits[:at], *hits[at + 1:]], key=lambda h: (-h.score, h.article_id))
     return ranked, ranked[0].article_id == context
+
+
+def with_earlier(earlier: str | None, question: str) -> str | None:
+    """The question asked after the citizen's earlier one, or None when there is none, it is
+    the same, or the two are too long together."""
+    if not earlier or not earlier.strip() or earlier.strip().casefold() == question.casefold():
+        return None
+    joined = f"{earlier.strip().rstrip('.?!')}. {question}"
+    return joined if len(joined) <= MAX_QUESTION_CHARS else None
+
+
+def completes(own_hits: list[ArticleHit], status: str, article_id: str | None) -> bool:
+    """Whether the answer to the joined question stands: it answers, from an article among
+    the question's own first ``EARLIER_ARTICLES``."""
+    own = {h.article_id for h in own_hits[:EARLIER_ARTICLES]}
+    return status == "answer" and article_id in own

@@ -73,10 +73,13 @@ class FakeGuidance:
     asked: list[str] = field(default_factory=list)
     picked: list[tuple[str, str | None]] = field(default_factory=list)
     contexts: list[str | None] = field(default_factory=list)
+    earlier: list[str | None] = field(default_factory=list)
 
-    def answer(self, question: str, context: str | None = None) -> FakeResult:
+    def answer(self, question: str, context: str | None = None,
+               earlier: str | None = None) -> FakeResult:
         self.asked.append(question)
         self.contexts.append(context)
+        self.earlier.append(earlier)
         for needle, result in self.table.items():
             if needle in question.lower():
                 return result

@@ -260,7 +260,8 @@ async def test_retrieval_failure_says_so_and_offers_a_person() -> None:
     from actions import resources
 
     class Broken:
-        def answer(self, question: str, context: str | None = None) -> Any:
+        def answer(self, question: str, context: str | None = None,
+                   earlier: str | None = None) -> Any:
             raise RuntimeError("index gone")
 
         def answer_from(self, article_id: str, question: str, anchor: str | None = None) -> Any:
@@ -402,3 +403,12 @@ async def test_the_same_question_again_after_its_answer_offers_the_other_parts(
     await run_guidance("my bin was missed again", slots=answered)
     await run_guidance("my bin was missed what do I do", slots={**answered, **slots})
     assert guidance.asked[1:] == ["my bin was missed again", "my bin was missed what do I do"]
+
+
+async def test_the_question_before_goes_to_knowledge_as_earlier(guidance: FakeGuidance) -> None:
+    """What must hold: knowledge gets the citizen's question before this one (it may complete
+    a question that abstains alone), but not when the two were already joined."""
+    await run_guidance("i live alone", slots={"last_question": "my council tax bill is wrong"})
+    await run_guidance("with my bin", slots={"last_question": "I need help"})
+    await run_guidance("i live alone")
+    assert guidance.earlier == ["my council tax bill is wrong", None, None]

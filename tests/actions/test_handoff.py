@@ -72,7 +72,8 @@ async def test_session_start_warms_up_guidance_without_blocking() -> None:
     loaded = threading.Event()
 
     class Slow:
-        def answer(self, question: str, context: str | None = None) -> None:
+        def answer(self, question: str, context: str | None = None,
+                   earlier: str | None = None) -> None:
             return None
 
         def answer_from(self, article_id: str, question: str,

@@ -16,7 +16,14 @@ import pytest
 from knowledge.answering import GuidanceService
 from knowledge.calibration import Calibration
 from knowledge.chunking import Chunk
-from knowledge.follow_up import asks_something, follow_conversation, names_no_topic, with_topic
+from knowledge.follow_up import (
+    asks_something,
+    completes,
+    follow_conversation,
+    names_no_topic,
+    with_earlier,
+    with_topic,
+)
 from knowledge.fusion import ArticleHit
 
 from .conftest import REPO
@@ -114,3 +121,35 @@ def test_no_bonus_no_follow_up(served: GuidanceService) -> None:
     off = served.with_calibration(replace(served.calibration, follow_up_bonus=0.0))
     result = off.answer("how much is it", context="resident-parking-permit")
     assert result.answer is None or result.answer.article_id != "resident-parking-permit"
+
+
+def test_the_earlier_question_is_joined_only_when_it_adds_something() -> None:
+    assert with_earlier("my council tax bill is wrong", "i live alone") == (
+        "my council tax bill is wrong. i live alone")
+    assert with_earlier(None, "i live alone") is None
+    assert with_earlier("I live alone", "i live alone") is None
+    assert with_earlier("x" * 990, "i live alone") is None  # longer than one question may be
+    own = [hit("a", 0.6), hit("b", 0.5), hit("c", 0.4), hit("d", 0.3)]
+    assert completes(own, "answer", "c") and not completes(own, "answer", "d")
+    assert not completes(own, "abstain", None) and not completes(own, "clarify", "a")
+
+
+def test_an_earlier_question_completes_one_that_abstains_alone(served: GuidanceService) -> None:
+    """Twenty-fifth session, found by hand: "they've charged me for 2 adults but i live
+    alone" after "my council tax bill is wrong" abstained (the single person discount a near
+    miss). Asked after the earlier question it is answered from that guidance, which it ranked
+    first on its own. A new topic is never answered from the old one ("can i park on the
+    pavement" after council tax), nor a question whose joined answer is an article it did not
+    rank near the top itself ("and for voting" after changing address for council tax)."""
+    question = "they've charged me for 2 adults but i live alone"
+    assert served.answer(question, context="pay-council-tax").answer is None
+    helped = served.answer(question, context="pay-council-tax",
+                           earlier="my council tax bill is wrong")
+    assert helped.answer is not None
+    assert helped.answer.article_id == "council-tax-single-person-discount"
+    pavement = served.answer("can i park on the pavement outside my house",
+                             context="pay-council-tax", earlier="how do I pay council tax")
+    assert pavement.answer is None
+    voting = served.answer("and for voting", context="council-tax-moving-home",
+                           earlier="how do i change my address for council tax")
+    assert voting.answer is None or voting.answer.article_id != "council-tax-moving-home"
