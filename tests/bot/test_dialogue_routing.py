@@ -414,6 +414,14 @@ def test_a_topicless_question_after_an_unanswered_one_stays_on_it(chat: Chat) ->
     assert not then or then[0]["article_id"] != "tell-us-once", then
 
 
+def test_the_question_before_completes_one_that_abstains_alone(chat: Chat) -> None:
+    """ADR 0104, twenty-fifth session: "they've charged me for 2 adults but i live alone" right
+    after "my council tax bill is wrong" got "I don't have guidance"."""
+    chat.say("my council tax bill is wrong")
+    then = sources(chat.say("they've charged me for 2 adults but i live alone"))
+    assert then and then[0]["article_id"] == "council-tax-single-person-discount", then
+
+
 def test_the_callback_form_never_takes_a_question_for_a_name(chat: Chat) -> None:
     """Twenty-fifth session: "why do you need my name" was booked as the caller's name. It is
     told what the name is for, the form asks again, and the name given next is kept."""
