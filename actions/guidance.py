@@ -30,7 +30,7 @@ from actions.conversation import (
     latest_text,
 )
 from actions.fragments import whole_question
-from actions.intent_checks import names_no_topic, ordinal_index
+from actions.intent_checks import is_remark, names_no_topic, ordinal_index
 from actions.replies import say
 from actions.resources import get_guidance
 from actions.safety_backstop import assess, helplines_note, offer_safety_help
@@ -202,6 +202,11 @@ def answer_from_guidance(turn: Turn, dispatcher: CollectingDispatcher, tracker: 
         # do, with its tasks as buttons. Not a failed attempt, not a content gap.
         dispatcher.utter_message(response="utter_capabilities")
         turn.events.append(SlotSet("offer", None))
+    elif is_remark(turn.question):
+        # "stupid bot", "this is shit": frustration, not a question guidance lacks. Apologise
+        # and ask for more (a failed attempt: the next one offers a person); the gap, if any,
+        # is about the question before.
+        note_failure(turn, dispatcher, tracker, "utter_sorry_try_again", about_answer=True)
     else:
         note_failure(turn, dispatcher, tracker, "utter_guidance_abstain")
 

@@ -74,6 +74,14 @@ _FEEDBACK_TEXT = """
     sorry oops whoops wow listen listening utterly totally completely hopeless nonsense button
 """
 _FEEDBACK_WORDS = _SMALL_TALK_WORDS | frozenset(_FEEDBACK_TEXT.split())
+# Words of frustration and insult at the assistant ("stupid bot", "this is shit", "f*** off"):
+# with feedback's words, a message made only of these is a remark about the service.
+_FRUSTRATION_TEXT = """
+    stupid idiot idiotic dumb thick pathetic ridiculous joke pointless shit shite
+    crap crappy fuck fucking fk f ffs bloody damn hell off bot thing piece absolute total
+    annoying frustrating
+"""
+_REMARK_WORDS = _FEEDBACK_WORDS | frozenset(_FRUSTRATION_TEXT.split())
 # Words that asking what the assistant can do is made of, beside small talk's. A message that
 # also names a topic ("what can you do about fly-tipping") is a question for guidance.
 _CAPABILITY_TEXT = """
@@ -218,6 +226,12 @@ def names_no_topic(text: str) -> bool:
     need help", "who can help me", "what can you do"): it names nothing guidance could be
     about."""
     return _made_of(text.replace("\u2019", "'"), _CAPABILITY_WORDS, MAX_SMALL_TALK_WORDS)
+
+
+def is_remark(text: str) -> bool:
+    """True when a message is only a remark about the answer or the service, frustration and
+    insults included ("stupid bot", "this is shit"), naming no topic."""
+    return _made_of(text.replace("\u2019", "'"), _REMARK_WORDS, MAX_FEEDBACK_WORDS)
 
 
 def asks_what_it_can_do(text: str) -> bool:

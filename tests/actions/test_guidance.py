@@ -412,3 +412,18 @@ async def test_the_question_before_goes_to_knowledge_as_earlier(guidance: FakeGu
     await run_guidance("with my bin", slots={"last_question": "I need help"})
     await run_guidance("i live alone")
     assert guidance.earlier == ["my council tax bill is wrong", None, None]
+
+
+@pytest.mark.parametrize("text", ["stupid bot", "this is shit", "you are useless, f*** off"])
+async def test_frustration_gets_an_apology_not_a_content_gap(
+    guidance: FakeGuidance, text: str
+) -> None:
+    """Twenty-fifth session: "this is shit" and "stupid bot" were answered "I don't have
+    guidance" and listed on the editors' gaps page as unanswered questions. What must hold:
+    an apology and a request for more, counted as a failed attempt, and the gap (if any) is
+    about the question before (``about_answer``)."""
+    dispatcher, slots = await run_guidance(text)
+    [message] = dispatcher.messages
+    assert "tell me a bit more" in message["text"]
+    assert message["custom"] == {"abstained": True, "about_answer": True}
+    assert slots["failed_attempts"] == 1.0

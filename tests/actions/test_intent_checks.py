@@ -12,6 +12,7 @@ from actions.intent_checks import (
     asks_for_language,
     asks_for_person,
     is_feedback,
+    is_remark,
     is_small_talk,
     names_no_topic,
     ordinal_index,
@@ -219,3 +220,12 @@ def test_asking_for_another_language(text: str, asks: bool) -> None:
     """What must hold: "do you speak polish" is told that an adviser can arrange an
     interpreter (``bot/nlu_gate.py``), not "Sorry, I can't help with that"."""
     assert asks_for_language(text) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "remark"),
+    [("stupid bot", True), ("this is shit", True), ("the bot is rubbish", True),
+     ("dog fouling", False), ("how do i pay council tax", False), ("garden waste", False)],
+)
+def test_a_remark_about_the_service_names_no_topic(text: str, remark: bool) -> None:
+    assert is_remark(text) is remark

@@ -422,6 +422,12 @@ def test_the_question_before_completes_one_that_abstains_alone(chat: Chat) -> No
     assert then and then[0]["article_id"] == "council-tax-single-person-discount", then
 
 
+def test_frustration_gets_an_apology(chat: Chat) -> None:
+    """Twenty-fifth session: "this is shit" got "I don't have guidance" (and became a content
+    gap); it gets an apology and a request to say more."""
+    assert "tell me a bit more" in chat.text("this is shit")
+
+
 def test_the_callback_form_never_takes_a_question_for_a_name(chat: Chat) -> None:
     """Twenty-fifth session: "why do you need my name" was booked as the caller's name. It is
     told what the name is for, the form asks again, and the name given next is kept."""
