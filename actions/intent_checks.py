@@ -93,9 +93,8 @@ _CAPABILITY_WORDS = _SMALL_TALK_WORDS | frozenset(_CAPABILITY_TEXT.split())
 # Words that point back at what the conversation is about ("what will you do about it", "can
 # you help with that") or ask who, not what ("who can help me"). Such a message is a follow-up
 # for guidance, which has the conversation's article, never the capabilities reply.
-_REFERS_BACK = frozenset(
-    {"it", "its", "it's", "that", "thats", "that's", "them", "those", "who"}
-)
+_POINTS_BACK = frozenset({"it", "its", "it's", "that", "thats", "that's", "them", "those"})
+_REFERS_BACK = _POINTS_BACK | {"who"}
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _REPEATED = re.compile(r"([^\W\d_])\1{2,}")
 _ASKS_FOR_PERSON = re.compile(
@@ -196,10 +195,13 @@ def _made_of(text: str, vocabulary: frozenset[str], most: int) -> bool:
 
 def is_small_talk(text: str) -> bool:
     """True when a message is only greeting, thanks, goodbye, yes/no or "are you a bot". A bare
-    question word ("how?", "where") is not: right after an answer it is a follow-up."""
+    question word ("how?", "where"), or a question that points back at the answer ("who can do
+    it", "what is that"), is not: right after an answer it is a follow-up."""
     found = words(text)
     if found and all(w in _QUESTION_WORDS for w in found):
         return False
+    if found and found[0] in _QUESTION_WORDS and _POINTS_BACK.intersection(found):
+        return False  # "who can do it", "what is that": about the answer, not small talk
     return _made_of(text, _SMALL_TALK_WORDS, MAX_SMALL_TALK_WORDS)
 
 

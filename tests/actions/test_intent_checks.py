@@ -173,12 +173,13 @@ def test_a_typed_ordinal_names_a_position(text: str, index: int | None) -> None:
     assert ordinal_index(text) == index
 
 
-@pytest.mark.parametrize("text", ["how", "how?", "where", "why?"])
+@pytest.mark.parametrize("text", ["how", "how?", "where", "why?", "who can do it",
+                                  "what is that"])
 def test_a_bare_question_word_is_not_small_talk(text: str) -> None:
     """What must hold: "how" right after an answer about postal votes is not greeted ("Hello.
     I can help with…"); it goes to guidance, which has the conversation's article."""
-    assert not stands("greet", text)
-    assert stands("greet", "how are you")
+    assert not stands("greet", text) and not stands("affirm", text)
+    assert stands("greet", "how are you") and stands("bot_challenge", "who are you")
 
 
 @pytest.mark.parametrize(

@@ -422,6 +422,15 @@ def test_the_question_before_completes_one_that_abstains_alone(chat: Chat) -> No
     assert then and then[0]["article_id"] == "council-tax-single-person-discount", then
 
 
+def test_a_question_pointing_back_at_the_answer_is_a_follow_up(chat: Chat) -> None:
+    """Twenty-fifth session: "who can do it", after an answer about registering a death, was
+    taken for a yes ("Good. What would you like to ask?")."""
+    first = sources(chat.say("When do I need to register a death by"))
+    assert first and first[0]["article_id"] == "register-death", first
+    then = sources(chat.say("who can do it"))
+    assert then and then[0]["article_id"] == "register-death", then
+
+
 def test_frustration_gets_an_apology(chat: Chat) -> None:
     """Twenty-fifth session: "this is shit" got "I don't have guidance" (and became a content
     gap); it gets an apology and a request to say more."""
