@@ -148,12 +148,17 @@ _RULED_OUT = re.compile(
 )
 
 
+def _without_ruled_out(text: str) -> str:
+    """``text`` without the choices it names only to rule them out."""
+    return _RULED_OUT.sub(" ", text.replace("\u2019", "'"))
+
+
 def parse_bin_type(text: str) -> str | None:
     """Return one of ``BIN_TYPES`` named in ``text``, or None if none or several match. A bin
     named only to be ruled out ("actually it's the green bin not the blue") does not count."""
     if len(text) > 200:
         return None
-    return _match_keywords(_RULED_OUT.sub(" ", text.replace("\u2019", "'")), BIN_TYPES)
+    return _match_keywords(_without_ruled_out(text), BIN_TYPES)
 
 
 def parse_contact_preference(text: str) -> str | None:
@@ -171,7 +176,7 @@ def parse_callback_time(text: str) -> str | None:
     be ruled out ("not mornings") does not count."""
     if len(text) > 200:
         return None
-    return _match_keywords(_RULED_OUT.sub(" ", text.replace("\u2019", "'")), CALLBACK_TIMES)
+    return _match_keywords(_without_ruled_out(text), CALLBACK_TIMES)
 
 
 def parse_yes_no(text: str, intent: str | None = None) -> bool | None:

@@ -101,10 +101,12 @@ def is_safety_message(text: str) -> bool:
     return detect_safety_concern(text) is not None
 
 
-def looks_back(reason: str, question: str) -> bool:
-    """Whether ``gap_question`` may read ``earlier`` for this gap: a handoff, an empty question
-    or a button payload; otherwise only ``question`` itself is considered."""
-    return reason == "handoff" or not question.strip() or is_button_payload(question)
+def looks_back(reason: str, question: str, about_answer: bool = False) -> bool:
+    """Whether ``gap_question`` may read ``earlier`` for this gap: a handoff, an empty question,
+    a button payload or a remark about the answer; otherwise only ``question`` itself is
+    considered."""
+    return (reason == "handoff" or about_answer or not question.strip()
+            or is_button_payload(question))
 
 
 def gap_question(reason: str, question: str, earlier: Sequence[str] = (),

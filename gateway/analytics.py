@@ -146,9 +146,10 @@ class Analytics:
             await self.rollups.on_event("abstained", conversation_id, {})
         if reason == "handoff" and await self._safety_handoff(conversation_id):
             return
-        # Only a handoff, an empty question or a button payload looks back in the transcript.
+        # Only a handoff, an empty question, a button payload or a remark about the answer
+        # looks back in the transcript.
         earlier = await self._recent_citizen_texts(conversation_id) \
-            if looks_back(reason, question) or about_answer else []
+            if looks_back(reason, question, about_answer) else []
         chosen = gap_question(reason, question, earlier, about_answer=about_answer)
         if chosen is None:
             log.info("gap %s conv=%s not recorded (no question)", reason, short(conversation_id))

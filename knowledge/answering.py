@@ -297,7 +297,7 @@ class GuidanceService:
         ctx = self._run(AnswerContext(question=asked, context=context))
         joined = with_earlier(earlier, asked) if ctx.status == "abstain" else None
         if joined is not None:  # both without the conversation's article: it abstained already
-            own = ctx if context is None else self._run(AnswerContext(question=asked))
+            own = ctx if context is None else self._ranked(asked)
             retried = self._run(AnswerContext(question=joined))
             if completes(own.hits, retried.status,
                          retried.answer.article_id if retried.answer else None):
@@ -305,6 +305,13 @@ class GuidanceService:
         answer = ctx.answer if ctx.status == "answer" else None
         candidates = ctx.candidates if ctx.status != "abstain" else []
         return GuidanceResult(status=ctx.status, answer=answer, candidates=candidates)
+
+    def _ranked(self, question: str) -> AnswerContext:
+        """The question's own article ranking (no conversation, no section stage, no gates)."""
+        ctx = AnswerContext(question=question)
+        with self._lock:
+            self._retrieve(ctx)
+        return ctx
 
     def _run(self, ctx: AnswerContext) -> AnswerContext:
         """The stages, in order, until one ends the pipeline."""
